@@ -1,0 +1,60 @@
+"""Command line entry point.
+
+With no subcommand the GUI opens. Each feature package contributes its own
+subcommands through a ``register(subparsers)`` function listed in
+``_COMMAND_MODULES``; the modules are imported lazily so ``--version`` and
+the GUI start do not pay for crypto or database imports they do not use.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from nitro_desktop import __version__
+
+# Modules that define `register(subparsers: argparse._SubParsersAction) -> None`.
+# Each registered subparser sets `func=callable(args) -> int` via set_defaults.
+_COMMAND_MODULES: tuple[str, ...] = ()
+
+
+class CliError(Exception):
+    """A user-facing command-line error: printed without a traceback, exit 2."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="nitro-desktop",
+        description="Nitro Desktop: keys, ClearNode connections and application sessions.",
+    )
+    parser.add_argument("--version", action="version", version=f"nitro-desktop {__version__}")
+    parser.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        help="where accounts' public data and the session history live "
+        "(default: the platform's per-user data directory, or $NITRO_DESKTOP_DATA_DIR)",
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in _COMMAND_MODULES:
+        importlib.import_module(name).register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; with no subcommand, open the GUI."""
+    args = build_parser().parse_args(argv)
+    func = getattr(args, "func", None)
+    if func is None:
+        from nitro_desktop.app import main as gui_main
+
+        return gui_main(data_dir=args.data_dir)
+    try:
+        result: int = func(args)
+    except CliError as exc:
+        print(f"nitro-desktop: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return result

@@ -1,0 +1,33 @@
+"""Shared test set-up: Qt offscreen, and qasync as the event loop of async tests."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("QT_API", "pyside6")
+
+# The protocol vectors live beside the project, in ../shared (read at test time, never copied).
+SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
+VECTORS = SHARED / "protocol" / "vectors"
+
+
+def pytest_asyncio_loop_factories(
+    config: object, item: object
+) -> Mapping[str, Callable[[], object]]:
+    """Run every async test on a qasync loop, as the app does.
+
+    A QApplication must exist first; pytest-qt's ``qapp`` fixture makes the same
+    singleton, so creating it here is harmless when a test also asks for qtbot.
+    """
+
+    def make_loop() -> object:
+        import qasync
+        from PySide6.QtWidgets import QApplication
+
+        app = QApplication.instance() or QApplication([])
+        return qasync.QEventLoop(app)
+
+    return {"qasync": make_loop}

@@ -1,0 +1,159 @@
+#!/usr/bin/env python3
+"""One command for each everyday job on a fresh Debian/Ubuntu machine.
+
+    python3 tools/dev.py run   [ARGS…]   set up, then start the app (args go to nitro-desktop)
+    python3 tools/dev.py test  [ARGS…]   set up, then run the whole test suite (args go to pytest)
+    python3 tools/dev.py lint            ruff and mypy, as CI runs them
+
+Set-up is idempotent and quick when nothing changed: a virtual environment in
+.venv, the package with its test and dev extras (reinstalled only when
+pyproject.toml changes), and the system libraries Qt needs, installed with
+apt-get when we are root, otherwise named in one apt line to run.
+Only the standard library is used here, because nothing else exists yet.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV = ROOT / ".venv"
+PY = VENV / "bin" / "python"
+STAMP = VENV / ".nitro-desktop-installed"
+
+# Libraries PySide6's offscreen and xcb platform plugins load at run time
+# (checked with ldd on the plugins of PySide6-Essentials 6.11).
+QT_RUNTIME_PACKAGES = [
+    "libegl1",
+    "libgl1",
+    "libglib2.0-0",
+    "libfontconfig1",
+    "libfreetype6",
+    "libdbus-1-3",
+    "libxkbcommon0",
+    "libxkbcommon-x11-0",
+    "libxcb-cursor0",
+    "libxcb-icccm4",
+    "libxcb-image0",
+    "libxcb-keysyms1",
+    "libxcb-randr0",
+    "libxcb-render-util0",
+    "libxcb-shape0",
+    "libxcb-xinerama0",
+    "libxcb-xkb1",
+    "libx11-xcb1",
+    "fonts-dejavu-core",
+]
+# dbus-run-session gives GUI tests a private session bus (Qt and keyring probe it).
+TEST_PACKAGES = ["dbus"]
+
+
+def _say(msg: str) -> None:
+    print(f"[dev] {msg}", flush=True)
+
+
+def _missing_debs(names: list[str]) -> list[str]:
+    if not shutil.which("dpkg-query"):
+        return []  # not a Debian-family system: trust the user's own set-up
+    missing = []
+    for name in names:
+        out = subprocess.run(
+            ["dpkg-query", "-W", "-f=${Status}", name],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if "install ok installed" not in out.stdout:
+            missing.append(name)
+    return missing
+
+
+def ensure_system_packages(names: list[str]) -> None:
+    missing = _missing_debs(names)
+    if not missing:
+        return
+    line = "apt-get install -y --no-install-recommends " + " ".join(missing)
+    if os.geteuid() == 0:
+        _say(f"installing system libraries: {' '.join(missing)}")
+        env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+        subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
+        subprocess.run(line.split(), check=True, env=env)
+        return
+    if shutil.which("sudo") and subprocess.run(["sudo", "-n", "true"], check=False).returncode == 0:
+        _say(f"installing system libraries with sudo: {' '.join(missing)}")
+        subprocess.run(["sudo", "apt-get", "update", "-qq"], check=True)
+        subprocess.run(["sudo", *line.split()], check=True)
+        return
+    sys.exit(
+        "Qt needs system libraries that are not installed. Run this once, then try again:\n"
+        f"    sudo apt-get update && sudo {line}"
+    )
+
+
+def ensure_venv() -> None:
+    if not PY.exists():
+        _say("creating the virtual environment in .venv")
+        try:
+            venv.create(VENV, with_pip=True)
+        except Exception as exc:  # ensurepip is split out on Debian
+            sys.exit(
+                f"could not create a virtual environment ({exc}).\n"
+                "Run once: sudo apt-get install -y python3-venv"
+            )
+    want = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    if STAMP.exists() and STAMP.read_text() == want:
+        return
+    _say("installing Nitro Desktop and its test/dev dependencies into .venv")
+    pip = [str(PY), "-m", "pip", "--disable-pip-version-check", "-q"]
+    subprocess.run([*pip, "install", "--upgrade", "pip"], check=True)
+    subprocess.run([*pip, "install", "-e", f"{ROOT}[test,dev]"], check=True)
+    STAMP.write_text(want)
+
+
+def run_app(args: list[str]) -> int:
+    ensure_system_packages(QT_RUNTIME_PACKAGES)
+    ensure_venv()
+    if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+        if not os.environ.get("QT_QPA_PLATFORM"):
+            _say("no DISPLAY or WAYLAND_DISPLAY: the window needs a graphical session")
+    return subprocess.call([str(PY), "-m", "nitro_desktop", *args], cwd=ROOT)
+
+
+def run_tests(args: list[str]) -> int:
+    ensure_system_packages(QT_RUNTIME_PACKAGES + TEST_PACKAGES)
+    ensure_venv()
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", QT_API="pyside6", PYTHONUNBUFFERED="1")
+    cmd = [str(PY), "-m", "pytest", *args]
+    if shutil.which("dbus-run-session"):
+        cmd = ["dbus-run-session", "--", *cmd]
+    return subprocess.call(cmd, cwd=ROOT, env=env)
+
+
+def run_lint() -> int:
+    ensure_venv()
+    rc = subprocess.call([str(PY), "-m", "ruff", "check", "."], cwd=ROOT)
+    rc |= subprocess.call([str(PY), "-m", "ruff", "format", "--check", "."], cwd=ROOT)
+    rc |= subprocess.call([str(PY), "-m", "mypy"], cwd=ROOT)
+    return rc
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] not in {"run", "test", "lint"}:
+        print(__doc__)
+        return 2
+    cmd, rest = argv[0], argv[1:]
+    if cmd == "run":
+        return run_app(rest)
+    if cmd == "test":
+        return run_tests(rest)
+    return run_lint()
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
