@@ -1,0 +1,174 @@
+"""The one place that opens and writes the SQLite database."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from nitro_desktop.store.errors import (
+    StoreCorruptError,
+    StoreError,
+    StoreReadOnlyError,
+    StoreTooNewError,
+    translate,
+)
+from nitro_desktop.store.paths import DB_FILENAME, default_data_dir, ensure_private_dir
+from nitro_desktop.store.schema import LATEST_VERSION, current_version, migrate
+
+log = logging.getLogger(__name__)
+
+
+class Database:
+    """A connection in autocommit mode with explicit, typed-error transactions.
+
+    Writes go through :meth:`write` (``BEGIN IMMEDIATE`` … ``COMMIT``) so every
+    change is all-or-nothing; reads through :meth:`query`.
+    """
+
+    def __init__(self, conn: sqlite3.Connection, path: Path, data_dir: Path) -> None:
+        self._conn = conn
+        self.path = path
+        self.data_dir = data_dir
+
+    @classmethod
+    def open(
+        cls,
+        data_dir: str | os.PathLike[str] | None = None,
+        *,
+        read_only: bool = False,
+        busy_timeout: float = 5.0,
+    ) -> Database:
+        directory = default_data_dir(os.fspath(data_dir) if data_dir is not None else None)
+        path = directory / DB_FILENAME
+        try:
+            if read_only:
+                if not path.exists():
+                    raise StoreError(f"no database at {path}")
+                conn = sqlite3.connect(
+                    f"{path.as_uri()}?mode=ro",
+                    uri=True,
+                    timeout=busy_timeout,
+                    isolation_level=None,
+                )
+            else:
+                ensure_private_dir(directory)
+                conn = sqlite3.connect(path, timeout=busy_timeout, isolation_level=None)
+        except OSError as exc:
+            raise StoreReadOnlyError(
+                f"cannot create the data directory {directory}: {exc}"
+            ) from exc
+        except sqlite3.Error as exc:
+            raise translate(exc, path) from exc
+        try:
+            cls._prepare(conn, path, read_only)
+        except BaseException:
+            conn.close()
+            raise
+        if not read_only:
+            _make_private(path)
+        log.debug("opened store %s (schema v%d)", path, LATEST_VERSION)
+        return cls(conn, path, directory)
+
+    @staticmethod
+    def _prepare(conn: sqlite3.Connection, path: Path, read_only: bool) -> None:
+        try:
+            # Reading the header first: a non-database file fails here, before
+            # anything could write to it.
+            version = current_version(conn)
+            if version > LATEST_VERSION:
+                raise StoreTooNewError(
+                    f"the database {path} has schema version {version}, newer than this "
+                    f"Nitro Desktop understands ({LATEST_VERSION}); please upgrade"
+                )
+            conn.execute("PRAGMA foreign_keys = ON")
+            if read_only:
+                if version < LATEST_VERSION:
+                    raise StoreReadOnlyError(
+                        f"the database {path} needs an upgrade but was opened read-only"
+                    )
+                return
+            if conn.execute("PRAGMA journal_mode = WAL").fetchone()[0].lower() != "wal":
+                raise StoreReadOnlyError(f"the database {path} cannot switch to WAL mode")
+            # FULL: a commit that returned survives power loss too, not just a kill.
+            conn.execute("PRAGMA synchronous = FULL")
+            migrate(conn)
+        except sqlite3.Error as exc:
+            raise translate(exc, path) from exc
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> Database:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    @property
+    def schema_version(self) -> int:
+        return current_version(self._conn)
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction; nested calls join the outer one."""
+        if self._conn.in_transaction:
+            yield self._conn
+            return
+        try:
+            self._conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise translate(exc, self.path) from exc
+        try:
+            yield self._conn
+            self._conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            self._rollback()
+            raise translate(exc, self.path) from exc
+        except BaseException:
+            self._rollback()
+            raise
+
+    def _rollback(self) -> None:
+        if self._conn.in_transaction:
+            try:
+                self._conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                log.warning("rollback failed on %s", self.path)
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        try:
+            return self._conn.execute(sql, params).fetchall()
+        except sqlite3.Error as exc:
+            raise translate(exc, self.path) from exc
+
+    def integrity_problems(self) -> list[str]:
+        """``PRAGMA integrity_check`` findings; empty when the file is sound."""
+        rows = self.query("PRAGMA integrity_check")
+        problems = [str(r[0]) for r in rows if r[0] != "ok"]
+        if problems:
+            log.warning("integrity check of %s found %d problems", self.path, len(problems))
+        return problems
+
+    def require_sound(self) -> None:
+        problems = self.integrity_problems()
+        if problems:
+            raise StoreCorruptError(f"the database {self.path} is damaged: {problems[0]}")
+
+
+def _make_private(path: Path) -> None:
+    try:
+        os.chmod(path, 0o600)
+    except OSError:
+        # Not fatal: the directory is already 0700, the database holds no secret.
+        log.debug("could not chmod %s", path)

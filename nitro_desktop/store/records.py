@@ -1,0 +1,85 @@
+"""Plain records the store hands out: public data only, never a secret."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, NamedTuple
+
+Backend = Literal["keyring", "file"]
+Dialect = Literal["0.2", "0.5"]
+Origin = Literal["created", "server"]
+
+
+@dataclass(frozen=True, slots=True)
+class AccountRecord:
+    address: str  # EIP-55
+    label: str
+    backend: Backend  # where the secret lives: the OS keyring or an encrypted keystore file
+    created_at: float  # Unix seconds
+
+
+@dataclass(frozen=True, slots=True)
+class EndpointRecord:
+    name: str
+    url: str
+    dialect: Dialect
+    broker_address: str | None = None  # pinned; None = trust the first one seen
+    is_sandbox: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class AppSessionRecord:
+    """One application session with everything as it was sent and received."""
+
+    app_session_id: str
+    endpoint: str
+    account: str
+    protocol: str
+    application: str
+    definition_json: str
+    allocations_json: str
+    status: str
+    version: int
+    created_at: float
+    updated_at: float
+    request_frame: str | None = None
+    response_frame: str | None = None
+    origin: Origin = "created"
+
+
+class SessionRow(NamedTuple):
+    """A light row for the session list's model (a tuple: 100k of them load fast)."""
+
+    app_session_id: str
+    status: str
+    version: int
+    application: str
+    protocol: str
+    account: str
+    endpoint: str
+    participants: str  # lower-case addresses, comma-joined
+    updated_at: float
+    origin: str
+
+
+SESSION_ROW_COLUMNS = ", ".join(SessionRow._fields)
+
+
+class StatusChange(NamedTuple):
+    status: str
+    version: int
+    at: float
+
+
+@dataclass(frozen=True, slots=True)
+class SessionKeyRecord:
+    """Public data of a session key: ClearNode auth for one application until expiry."""
+
+    address: str
+    account: str  # the main account it acts for
+    application: str
+    backend: Backend
+    expires_at: float
+    created_at: float
+    scope: str = ""
+    endpoint: str = ""

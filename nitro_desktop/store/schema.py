@@ -1,0 +1,143 @@
+"""Schema versions and the forward migrations between them.
+
+``PRAGMA user_version`` holds the version. Each migration runs in the same
+transaction as the version bump, so a kill mid-migration leaves the previous
+version intact and the next start simply runs it again.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable
+
+Migration = Callable[[sqlite3.Connection], None]
+
+
+def _v1_base(conn: sqlite3.Connection) -> None:
+    for statement in (
+        """CREATE TABLE accounts (
+            address    TEXT PRIMARY KEY,
+            label      TEXT NOT NULL,
+            backend    TEXT NOT NULL CHECK (backend IN ('keyring', 'file')),
+            created_at REAL NOT NULL
+        )""",
+        """CREATE TABLE endpoints (
+            name           TEXT PRIMARY KEY,
+            url            TEXT NOT NULL,
+            dialect        TEXT NOT NULL CHECK (dialect IN ('0.2', '0.5')),
+            broker_address TEXT,
+            is_sandbox     INTEGER NOT NULL DEFAULT 0
+        )""",
+        """CREATE TABLE app_sessions (
+            app_session_id   TEXT PRIMARY KEY,
+            endpoint         TEXT NOT NULL,
+            account          TEXT NOT NULL,
+            protocol         TEXT NOT NULL,
+            application      TEXT NOT NULL,
+            definition_json  TEXT NOT NULL,
+            allocations_json TEXT NOT NULL,
+            status           TEXT NOT NULL,
+            version          INTEGER NOT NULL,
+            created_at       REAL NOT NULL,
+            updated_at       REAL NOT NULL,
+            request_frame    TEXT,
+            response_frame   TEXT,
+            origin           TEXT NOT NULL CHECK (origin IN ('created', 'server'))
+        )""",
+        "CREATE INDEX app_sessions_status ON app_sessions (status)",
+        "CREATE INDEX app_sessions_account ON app_sessions (account)",
+    ):
+        conn.execute(statement)
+
+
+def _v2_history(conn: sqlite3.Connection) -> None:
+    conn.execute(
+        """CREATE TABLE app_session_history (
+            id             INTEGER PRIMARY KEY,
+            app_session_id TEXT NOT NULL
+                           REFERENCES app_sessions (app_session_id) ON DELETE CASCADE,
+            status         TEXT NOT NULL,
+            version        INTEGER NOT NULL,
+            at             REAL NOT NULL
+        )"""
+    )
+    conn.execute("CREATE INDEX app_session_history_session ON app_session_history (app_session_id)")
+    # Sessions saved before history existed get their current state as the first entry.
+    conn.execute(
+        """INSERT INTO app_session_history (app_session_id, status, version, at)
+           SELECT app_session_id, status, version, updated_at FROM app_sessions"""
+    )
+
+
+def participants_text(definition_json: str) -> str:
+    """The definition's participants, lower-cased and comma-joined, for filtering.
+
+    A definition that is not the expected JSON shape yields ``""``: the row is
+    still stored exactly as sent, it just cannot be found by participant.
+    """
+    try:
+        definition = json.loads(definition_json)
+    except ValueError:
+        return ""
+    participants = definition.get("participants") if isinstance(definition, dict) else None
+    if not isinstance(participants, list):
+        return ""
+    return ",".join(str(p).lower() for p in participants)
+
+
+def _v3_participants_and_session_keys(conn: sqlite3.Connection) -> None:
+    conn.execute("ALTER TABLE app_sessions ADD COLUMN participants TEXT NOT NULL DEFAULT ''")
+    rows = conn.execute("SELECT app_session_id, definition_json FROM app_sessions").fetchall()
+    conn.executemany(
+        "UPDATE app_sessions SET participants = ? WHERE app_session_id = ?",
+        [(participants_text(definition), sid) for sid, definition in rows],
+    )
+    conn.execute("CREATE INDEX app_sessions_updated ON app_sessions (updated_at)")
+    conn.execute(
+        """CREATE TABLE session_keys (
+            address     TEXT PRIMARY KEY,
+            account     TEXT NOT NULL,
+            application TEXT NOT NULL,
+            scope       TEXT NOT NULL DEFAULT '',
+            endpoint    TEXT NOT NULL DEFAULT '',
+            backend     TEXT NOT NULL CHECK (backend IN ('keyring', 'file')),
+            expires_at  REAL NOT NULL,
+            created_at  REAL NOT NULL
+        )"""
+    )
+
+
+# Index i migrates from version i to version i + 1. Append only: never edit a
+# shipped migration, since databases in the field have already run it.
+MIGRATIONS: tuple[Migration, ...] = (
+    _v1_base,
+    _v2_history,
+    _v3_participants_and_session_keys,
+)
+LATEST_VERSION = len(MIGRATIONS)
+
+
+def current_version(conn: sqlite3.Connection) -> int:
+    version: int = conn.execute("PRAGMA user_version").fetchone()[0]
+    return version
+
+
+def migrate(conn: sqlite3.Connection, target: int = LATEST_VERSION) -> int:
+    """Bring ``conn`` (in autocommit mode) forward to ``target``; return the version reached.
+
+    One transaction per step so each committed version is complete.
+    """
+    version = current_version(conn)
+    while version < target:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            MIGRATIONS[version](conn)
+            # PRAGMA cannot take parameters; the value is our own int.
+            conn.execute(f"PRAGMA user_version = {version + 1}")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+        version += 1
+    return version

@@ -1,0 +1,63 @@
+"""The store facade the GUI and the command line share."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from types import TracebackType
+
+from nitro_desktop.store.db import Database
+from nitro_desktop.store.sessions import Sessions
+from nitro_desktop.store.tables import Accounts, Endpoints, SessionKeys
+
+
+class Store:
+    """One open database with a table object per kind of record.
+
+    >>> store = Store.open(data_dir)          # doctest: +SKIP
+    >>> store.sessions.rows()                 # doctest: +SKIP
+    """
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.accounts = Accounts(db)
+        self.endpoints = Endpoints(db)
+        self.sessions = Sessions(db)
+        self.session_keys = SessionKeys(db)
+
+    @classmethod
+    def open(
+        cls,
+        data_dir: str | os.PathLike[str] | None = None,
+        *,
+        read_only: bool = False,
+        busy_timeout: float = 5.0,
+    ) -> Store:
+        """Open (creating and migrating as needed) the database under ``data_dir``.
+
+        ``data_dir`` None means ``$NITRO_DESKTOP_DATA_DIR`` or the platform's
+        per-user data directory. Raises a :class:`StoreError` subclass.
+        """
+        return cls(Database.open(data_dir, read_only=read_only, busy_timeout=busy_timeout))
+
+    @property
+    def data_dir(self) -> Path:
+        return self.db.data_dir
+
+    @property
+    def path(self) -> Path:
+        return self.db.path
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
