@@ -1,0 +1,54 @@
+"""Signer objects: sign with a key fetched at signing time, never hold or reveal it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import NoReturn
+
+from nitro_desktop.keys.crypto import SignedHash, address_of, sign_hash
+from nitro_desktop.keys.errors import KeystoreFileError
+from nitro_desktop.store.records import Backend
+
+
+class Signer:
+    """What ``nitro_desktop.protocol`` signs with: ``.address`` and ``.unsafe_sign_hash``.
+
+    The key is fetched from its backend on every signature and dropped right
+    after, so a long-lived Signer holds no secret. (With the encrypted-file
+    backend it holds a way to get the password instead; see ``SecretVault``.)
+    """
+
+    __slots__ = ("_address", "_backend", "_load_key")
+
+    def __init__(self, address: str, backend: Backend, load_key: Callable[[], bytes]) -> None:
+        self._address = address
+        self._backend = backend
+        self._load_key = load_key
+
+    @property
+    def address(self) -> str:
+        """EIP-55 address."""
+        return self._address
+
+    @property
+    def backend(self) -> Backend:
+        return self._backend
+
+    def unsafe_sign_hash(self, message_hash: bytes) -> SignedHash:
+        """Raw signature over a 32-byte digest, as eth-account's ``unsafe_sign_hash``."""
+        key = self._load_key()
+        # A key that does not belong to this address must never sign in its name.
+        if address_of(key) != self._address:
+            raise KeystoreFileError(f"the stored key does not belong to {self._address}")
+        return sign_hash(key, message_hash)
+
+    def __repr__(self) -> str:
+        return f"Signer(address={self._address!r}, backend={self._backend!r})"
+
+    __str__ = __repr__
+
+    def __reduce_ex__(self, protocol: object) -> NoReturn:
+        raise TypeError("a Signer cannot be pickled or copied; ask the key store for one")
+
+    def __reduce__(self) -> NoReturn:
+        raise TypeError("a Signer cannot be pickled or copied; ask the key store for one")
