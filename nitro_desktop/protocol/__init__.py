@@ -1,1 +1,159 @@
-"""protocol package."""
+"""The NitroRPC wire protocol, pure: no I/O, no Qt.
+
+Public API (used by other tools and the acceptance checks; keep these names):
+``Dialect``, ``encode_request``, ``sign_request``, ``recover_signers``,
+``auth_typed_data``, ``app_session_id``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nitro_desktop.protocol import builders
+from nitro_desktop.protocol.builders import app_session_id, definition_from_dict
+from nitro_desktop.protocol.canonical import go_json, js_json
+from nitro_desktop.protocol.crypto import (
+    HashSigner,
+    RawKeySigner,
+    is_checksum_address,
+    keccak256,
+    recover_address,
+    to_checksum_address,
+)
+from nitro_desktop.protocol.dialect import Dialect, DialectSpec, spec
+from nitro_desktop.protocol.eip712 import typed_data_digest
+from nitro_desktop.protocol.errors import (
+    AddressError,
+    AmountError,
+    EmptyRequestError,
+    FrameFormatError,
+    FrameValidationError,
+    ProtocolError,
+    SignatureError,
+)
+from nitro_desktop.protocol.frames import (
+    RequestFrame,
+    ServerFrame,
+    add_signatures,
+    encode_request,
+    frame_from_req,
+    parse_request_frame,
+    parse_server_frame,
+    recover_signers,
+    req_digest,
+    sign_request,
+    sign_response,
+)
+from nitro_desktop.protocol.models import (
+    Allocation,
+    AppDefinition,
+    AppSession,
+    AppSessionUpdate,
+    Asset,
+    AssetsNotification,
+    AuthChallenge,
+    AuthResult,
+    Balance,
+    BalanceUpdate,
+    BrokerConfig,
+    ChannelsNotification,
+    ChannelUpdate,
+    Network,
+    Pong,
+    Record,
+    RpcCall,
+    ServerError,
+    TransferNotification,
+    UnknownMessage,
+)
+from nitro_desktop.protocol.parsers import (
+    NOTIFICATION_METHODS,
+    ServerMessage,
+    decode_result,
+    parse_error,
+    parse_server_message,
+)
+from nitro_desktop.protocol.values import (
+    check_precision,
+    format_amount,
+    parse_address,
+    parse_amount,
+    reachable_quorum,
+)
+
+
+def auth_typed_data(dialect: Dialect | str, auth_request_params: Any, challenge: str) -> dict[str, Any]:
+    """The full EIP-712 message for ``auth_verify`` (domain, types, primaryType, message).
+
+    ``auth_request_params`` are the params sent in ``auth_request``: the
+    positional list in dialect 0.2, the object in 0.5 (unwrapped, as sent).
+    """
+    return spec(dialect).auth_typed_data(auth_request_params, challenge)
+
+
+__all__ = [
+    "NOTIFICATION_METHODS",
+    "AddressError",
+    "Allocation",
+    "AmountError",
+    "AppDefinition",
+    "AppSession",
+    "AppSessionUpdate",
+    "Asset",
+    "AssetsNotification",
+    "AuthChallenge",
+    "AuthResult",
+    "Balance",
+    "BalanceUpdate",
+    "BrokerConfig",
+    "ChannelUpdate",
+    "ChannelsNotification",
+    "Dialect",
+    "DialectSpec",
+    "EmptyRequestError",
+    "FrameFormatError",
+    "FrameValidationError",
+    "HashSigner",
+    "Network",
+    "Pong",
+    "ProtocolError",
+    "RawKeySigner",
+    "Record",
+    "RequestFrame",
+    "RpcCall",
+    "ServerError",
+    "ServerFrame",
+    "ServerMessage",
+    "SignatureError",
+    "TransferNotification",
+    "UnknownMessage",
+    "add_signatures",
+    "app_session_id",
+    "auth_typed_data",
+    "builders",
+    "check_precision",
+    "decode_result",
+    "definition_from_dict",
+    "encode_request",
+    "format_amount",
+    "frame_from_req",
+    "go_json",
+    "is_checksum_address",
+    "js_json",
+    "keccak256",
+    "parse_address",
+    "parse_amount",
+    "parse_error",
+    "parse_request_frame",
+    "parse_server_frame",
+    "parse_server_message",
+    "reachable_quorum",
+    "recover_address",
+    "recover_signers",
+    "req_digest",
+    "sign_request",
+    "sign_response",
+    "spec",
+    "to_checksum_address",
+    "typed_data_digest",
+]

@@ -1,0 +1,310 @@
+"""Request builders: one function per method a client sends, for every dialect.
+
+Each returns an ``RpcCall`` (method and params in the dialect's shape);
+``DialectSpec.encode_frame`` turns it into a signed frame. Key order follows
+the official SDK so that our frames match its bytes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from nitro_desktop.protocol.canonical import go_json
+from nitro_desktop.protocol.crypto import keccak256
+from nitro_desktop.protocol.dialect import Dialect, spec
+from nitro_desktop.protocol.errors import ProtocolError
+from nitro_desktop.protocol.models import Allocation, AppDefinition, RpcCall
+
+INTENTS = ("operate", "deposit", "withdraw")
+SORTS = ("asc", "desc")
+
+
+def _call(dialect: Dialect | str, method: str, obj: dict[str, Any] | None) -> RpcCall:
+    impl = spec(dialect)
+    if not impl.supports(method):
+        raise ProtocolError(f"{method} is not available in dialect {impl.dialect.value}")
+    return RpcCall(method, impl.wrap_params(obj))
+
+
+def _present(**fields: Any) -> dict[str, Any]:
+    return {k: v for k, v in fields.items() if v is not None}
+
+
+def _list_options(
+    offset: int | None, limit: int | None, sort: str | None, **filters: Any
+) -> dict[str, Any] | None:
+    if sort is not None and sort not in SORTS:
+        raise ProtocolError(f"sort must be 'asc' or 'desc', got {sort!r}")
+    for name, value in (("offset", offset), ("limit", limit)):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+            raise ProtocolError(f"{name} must be a non-negative whole number, got {value!r}")
+    obj = _present(**filters, offset=offset, limit=limit, sort=sort)
+    return obj or None
+
+
+def ping(dialect: Dialect | str) -> RpcCall:
+    return _call(dialect, "ping", None)
+
+
+def get_config(dialect: Dialect | str) -> RpcCall:
+    return _call(dialect, "get_config", None)
+
+
+def get_assets(dialect: Dialect | str, chain_id: int | None = None) -> RpcCall:
+    return _call(dialect, "get_assets", _present(chain_id=chain_id) or None)
+
+
+def get_channels(
+    dialect: Dialect | str,
+    participant: str | None = None,
+    status: str | None = None,
+    offset: int | None = None,
+    limit: int | None = None,
+    sort: str | None = None,
+) -> RpcCall:
+    return _call(
+        dialect,
+        "get_channels",
+        _list_options(offset, limit, sort, participant=participant, status=status),
+    )
+
+
+def get_app_definition(dialect: Dialect | str, app_session_id: str) -> RpcCall:
+    return _call(dialect, "get_app_definition", {"app_session_id": app_session_id})
+
+
+def get_app_sessions(
+    dialect: Dialect | str,
+    participant: str | None = None,
+    status: str | None = None,
+    offset: int | None = None,
+    limit: int | None = None,
+    sort: str | None = None,
+) -> RpcCall:
+    return _call(
+        dialect,
+        "get_app_sessions",
+        _list_options(offset, limit, sort, participant=participant, status=status),
+    )
+
+
+def get_ledger_balances(
+    dialect: Dialect | str, participant: str | None = None, account_id: str | None = None
+) -> RpcCall:
+    if Dialect(dialect) is Dialect.V05:
+        # v0.5 dropped `participant`: balances are the authenticated wallet's.
+        return _call(dialect, "get_ledger_balances", _present(account_id=account_id) or None)
+    return _call(
+        dialect,
+        "get_ledger_balances",
+        _present(participant=participant, account_id=account_id) or None,
+    )
+
+
+def get_ledger_entries(
+    dialect: Dialect | str,
+    account_id: str | None = None,
+    asset: str | None = None,
+    wallet: str | None = None,
+    offset: int | None = None,
+    limit: int | None = None,
+    sort: str | None = None,
+) -> RpcCall:
+    obj = _list_options(offset, limit, sort, account_id=account_id, asset=asset, wallet=wallet)
+    return _call(dialect, "get_ledger_entries", obj)
+
+
+def get_ledger_transactions(
+    dialect: Dialect | str,
+    account_id: str | None = None,
+    asset: str | None = None,
+    tx_type: str | None = None,
+    offset: int | None = None,
+    limit: int | None = None,
+    sort: str | None = None,
+) -> RpcCall:
+    obj = _list_options(offset, limit, sort, account_id=account_id, asset=asset, tx_type=tx_type)
+    return _call(dialect, "get_ledger_transactions", obj)
+
+
+def get_rpc_history(
+    dialect: Dialect | str,
+    offset: int | None = None,
+    limit: int | None = None,
+    sort: str | None = None,
+) -> RpcCall:
+    return _call(dialect, "get_rpc_history", _list_options(offset, limit, sort))
+
+
+def get_user_tag(dialect: Dialect | str) -> RpcCall:
+    return _call(dialect, "get_user_tag", None)
+
+
+def get_session_keys(
+    dialect: Dialect | str,
+    offset: int | None = None,
+    limit: int | None = None,
+    sort: str | None = None,
+) -> RpcCall:
+    return _call(dialect, "get_session_keys", _list_options(offset, limit, sort))
+
+
+def revoke_session_key(dialect: Dialect | str, session_key: str) -> RpcCall:
+    return _call(dialect, "revoke_session_key", {"session_key": session_key})
+
+
+def auth_request(
+    dialect: Dialect | str,
+    *,
+    address: str,
+    session_key: str,
+    application: str,
+    allowances: Iterable[tuple[str, str]] = (),
+    expires_at: int,
+    scope: str = "",
+    app_address: str | None = None,
+) -> RpcCall:
+    """auth_request; ``application`` is the app name (the EIP-712 domain name).
+
+    ``app_address`` is the 0.2 Policy's ``application`` address (defaults to the wallet).
+    """
+    impl = spec(dialect)
+    params = impl.auth_request_params(
+        address=address,
+        session_key=session_key,
+        application=application,
+        allowances=list(allowances),
+        expires_at=expires_at,
+        scope=scope,
+        app_address=app_address or address,
+    )
+    return RpcCall("auth_request", params)
+
+
+def auth_verify_challenge(dialect: Dialect | str, challenge: str) -> RpcCall:
+    return _call(dialect, "auth_verify", {"challenge": challenge})
+
+
+def auth_verify_jwt(dialect: Dialect | str, jwt: str) -> RpcCall:
+    return _call(dialect, "auth_verify", {"jwt": jwt})
+
+
+def _allocations(allocations: Sequence[Allocation]) -> list[dict[str, str]]:
+    return [a.to_wire() for a in allocations]
+
+
+def create_app_session(
+    dialect: Dialect | str,
+    definition: AppDefinition,
+    allocations: Sequence[Allocation],
+    session_data: str | None = None,
+) -> RpcCall:
+    impl = spec(dialect)
+    impl.check_protocol(definition.protocol)
+    obj: dict[str, Any] = {
+        "definition": definition.to_wire(with_application=impl.definition_has_application),
+        "allocations": _allocations(allocations),
+    }
+    if session_data is not None:
+        obj["session_data"] = session_data
+    return _call(dialect, "create_app_session", obj)
+
+
+def submit_app_state(
+    dialect: Dialect | str,
+    app_session_id: str,
+    allocations: Sequence[Allocation],
+    *,
+    intent: str | None = None,
+    version: int | None = None,
+    session_data: str | None = None,
+) -> RpcCall:
+    """submit_app_state; ``intent`` and ``version`` only for NitroRPC/0.4 sessions (dialect 0.5)."""
+    obj: dict[str, Any] = {"app_session_id": app_session_id}
+    if intent is not None or version is not None:
+        if Dialect(dialect) is not Dialect.V05:
+            raise ProtocolError("intent and version need a v0.5 ClearNode and a NitroRPC/0.4 session")
+        if intent not in INTENTS:
+            raise ProtocolError(f"intent must be one of {', '.join(INTENTS)}, got {intent!r}")
+        if isinstance(version, bool) or not isinstance(version, int) or version < 2:
+            raise ProtocolError(f"version must be the session's next version (2 or more), got {version!r}")
+        obj["intent"] = intent
+        obj["version"] = version
+    obj["allocations"] = _allocations(allocations)
+    if session_data is not None:
+        obj["session_data"] = session_data
+    return _call(dialect, "submit_app_state", obj)
+
+
+def close_app_session(
+    dialect: Dialect | str,
+    app_session_id: str,
+    allocations: Sequence[Allocation],
+    session_data: str | None = None,
+) -> RpcCall:
+    obj: dict[str, Any] = {
+        "app_session_id": app_session_id,
+        "allocations": _allocations(allocations),
+    }
+    if session_data is not None:
+        obj["session_data"] = session_data
+    return _call(dialect, "close_app_session", obj)
+
+
+def transfer(
+    dialect: Dialect | str,
+    allocations: Sequence[tuple[str, str]],
+    *,
+    destination: str | None = None,
+    destination_user_tag: str | None = None,
+) -> RpcCall:
+    if (destination is None) == (destination_user_tag is None):
+        raise ProtocolError("transfer needs exactly one of destination or destination_user_tag")
+    obj = _present(destination=destination, destination_user_tag=destination_user_tag)
+    obj["allocations"] = [{"asset": a, "amount": amt} for a, amt in allocations]
+    return _call(dialect, "transfer", obj)
+
+
+def app_session_id(definition: AppDefinition | dict[str, Any], dialect: Dialect | str) -> str:
+    """The id the server derives: keccak256 of Go's JSON of its definition struct."""
+    if isinstance(definition, dict):
+        definition = definition_from_dict(definition)
+    preimage = go_json(spec(dialect).session_id_preimage(definition))
+    return "0x" + keccak256(preimage.encode("utf-8")).hex()
+
+
+def definition_from_dict(raw: dict[str, Any]) -> AppDefinition:
+    """An ``AppDefinition`` from wire-shaped JSON; missing fields take Go's zero values."""
+    if not isinstance(raw, dict):
+        raise ProtocolError("definition must be an object")
+
+    def ints(key: str) -> tuple[int, ...]:
+        value = raw.get(key) or []
+        if not isinstance(value, list) or not all(
+            isinstance(v, int) and not isinstance(v, bool) for v in value
+        ):
+            raise ProtocolError(f"definition.{key} must be a list of whole numbers")
+        return tuple(value)
+
+    def integer(key: str) -> int:
+        value = raw.get(key, 0)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise ProtocolError(f"definition.{key} must be a non-negative whole number, got {value!r:.40}")
+        return value
+
+    participants = raw.get("participants") or []
+    if not isinstance(participants, list) or not all(isinstance(p, str) for p in participants):
+        raise ProtocolError("definition.participants must be a list of addresses")
+    for key in ("protocol", "application"):
+        if not isinstance(raw.get(key, ""), str):
+            raise ProtocolError(f"definition.{key} must be a string")
+    return AppDefinition(
+        protocol=raw.get("protocol", ""),
+        participants=tuple(participants),
+        weights=ints("weights"),
+        quorum=integer("quorum"),
+        challenge=integer("challenge"),
+        nonce=integer("nonce"),
+        application=raw.get("application", ""),
+    )

@@ -1,0 +1,163 @@
+"""Byte-exact JSON text, as the two ends of the wire write it.
+
+``js_json`` reproduces JavaScript's ``JSON.stringify`` (what the official SDK
+signs): compact, keys in insertion order, non-ASCII raw, lone surrogates
+escaped. ``go_json`` reproduces Go's ``encoding/json`` (what the ClearNode
+hashes for app session ids and signs in its responses): the same, except that
+``<``, ``>``, ``&``, U+2028 and U+2029 are escaped. Floats are refused by both,
+because an amount that passed through binary floating point is already wrong.
+``raw_values`` recovers the exact text of each top-level value of a frame,
+since signatures cover those bytes and not any re-serialisation of them.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from decimal import Decimal
+from typing import Any
+
+from nitro_desktop.protocol.errors import FrameFormatError, ProtocolError
+
+_LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
+_GO_ESCAPES = {
+    "<": "\\u003c",
+    ">": "\\u003e",
+    "&": "\\u0026",
+    "\u2028": "\\u2028",
+    "\u2029": "\\u2029",
+}
+_GO_SPECIAL = re.compile("[<>&\u2028\u2029]")
+
+
+def _check(value: Any) -> Any:
+    """Reject what JSON.stringify would write differently from us (floats, odd keys)."""
+    if isinstance(value, float):
+        raise ProtocolError(
+            f"floats are not allowed on the wire (got {value!r}); use an integer or a decimal string"
+        )
+    if isinstance(value, Decimal):
+        raise ProtocolError("decimal amounts must be sent as strings; format them first")
+    raise ProtocolError(f"cannot encode {type(value).__name__} as JSON")
+
+
+class _Encoder(json.JSONEncoder):
+    def default(self, o: Any) -> Any:
+        return _check(o)
+
+    def iterencode(self, o: Any, _one_shot: bool = False) -> Any:
+        # The C encoder writes floats without calling default(); walk once to refuse them.
+        _refuse_floats(o)
+        return super().iterencode(o, _one_shot)
+
+
+def _refuse_floats(value: Any) -> None:
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, float):
+            _check(item)
+        elif isinstance(item, dict):
+            for key in item:
+                if not isinstance(key, str):
+                    raise ProtocolError(f"JSON object keys must be strings, got {key!r}")
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple):
+            stack.extend(item)
+
+
+_JS = _Encoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
+def _escape_surrogates(text: str) -> str:
+    return _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def js_json(value: Any) -> str:
+    """Serialise like JavaScript's ``JSON.stringify(value)``."""
+    text = _JS.encode(value)
+    # Python passes lone surrogates through raw; JSON.stringify (ES2019+) escapes them.
+    if _LONE_SURROGATE.search(text):
+        text = _escape_surrogates(text)
+    return text
+
+
+def go_json(value: Any) -> str:
+    """Serialise like Go's ``json.Marshal`` of the same values, in the given key order."""
+    text = _JS.encode(value)
+    if _LONE_SURROGATE.search(text):
+        # Go strings cannot hold lone surrogates: its decoder already made them U+FFFD.
+        text = _LONE_SURROGATE.sub("\ufffd", text)
+    if _GO_SPECIAL.search(text):
+        text = _GO_SPECIAL.sub(lambda m: _GO_ESCAPES[m.group()], text)
+    return text
+
+
+_decoder = json.JSONDecoder(parse_float=lambda s: _reject_float_text(s))
+# The server side accepts JSON numbers with fractions (shopspring/decimal does).
+_decimal_decoder = json.JSONDecoder(parse_float=Decimal)
+_WS = re.compile(r"[ \t\n\r]*")
+
+
+def _reject_float_text(text: str) -> Any:
+    raise FrameFormatError(f"number {text} is not an integer; amounts travel as strings")
+
+
+def loads(text: str | bytes, *, decimals: bool = False) -> Any:
+    """Parse JSON text; big integers stay exact.
+
+    Numbers with a fraction are a format error, or ``Decimal`` when ``decimals`` is set.
+    """
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise FrameFormatError("frame is not valid UTF-8") from exc
+    try:
+        return (_decimal_decoder if decimals else _decoder).decode(text)
+    except FrameFormatError:
+        raise
+    except (ValueError, RecursionError) as exc:
+        raise FrameFormatError(f"frame is not valid JSON: {exc}") from exc
+
+
+def raw_values(text: str, *, decimals: bool = False) -> dict[str, tuple[Any, str]]:
+    """Parse a JSON object and keep, per top-level key, its value and its exact source text.
+
+    Later duplicates win, as in Go's decoder.
+    """
+    decoder = _decimal_decoder if decimals else _decoder
+    try:
+        idx = _WS.match(text, 0).end()  # type: ignore[union-attr]
+        if text[idx : idx + 1] != "{":
+            raise FrameFormatError("frame is not a JSON object")
+        idx = _WS.match(text, idx + 1).end()  # type: ignore[union-attr]
+        out: dict[str, tuple[Any, str]] = {}
+        if text[idx : idx + 1] == "}":
+            idx += 1
+        else:
+            while True:
+                if text[idx : idx + 1] != '"':
+                    raise FrameFormatError("frame keys must be strings")
+                key, idx = json.decoder.scanstring(text, idx + 1)  # type: ignore[attr-defined]
+                idx = _WS.match(text, idx).end()  # type: ignore[union-attr]
+                if text[idx : idx + 1] != ":":
+                    raise FrameFormatError("expected ':' after a key")
+                start = _WS.match(text, idx + 1).end()  # type: ignore[union-attr]
+                value, end = decoder.raw_decode(text, start)
+                out[key] = (value, text[start:end])
+                idx = _WS.match(text, end).end()  # type: ignore[union-attr]
+                sep = text[idx : idx + 1]
+                idx += 1
+                if sep == "}":
+                    break
+                if sep != ",":
+                    raise FrameFormatError("expected ',' or '}' in the frame")
+                idx = _WS.match(text, idx).end()  # type: ignore[union-attr]
+        if _WS.match(text, idx).end() != len(text):  # type: ignore[union-attr]
+            raise FrameFormatError("extra data after the frame")
+        return out
+    except FrameFormatError:
+        raise
+    except (ValueError, RecursionError, IndexError) as exc:
+        raise FrameFormatError(f"frame is not valid JSON: {exc}") from exc

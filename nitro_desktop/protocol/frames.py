@@ -1,0 +1,230 @@
+"""Frames of the 0.x wire protocol: ``{"req":[id, method, params, ts], "sig":[…]}``.
+
+The ``req`` text is produced once and then carried as a string: the frame is
+assembled by concatenation so the signed bytes and the sent bytes cannot
+differ. Server frames are checked over their raw ``res`` text for the same
+reason.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from nitro_desktop.protocol.canonical import go_json, js_json, raw_values
+from nitro_desktop.protocol.crypto import (
+    HashSigner,
+    decode_signature,
+    keccak256,
+    recover_address,
+    sign_digest,
+)
+from nitro_desktop.protocol.errors import (
+    EmptyRequestError,
+    FrameFormatError,
+    FrameValidationError,
+    SignatureError,
+)
+
+_UINT64_MAX = (1 << 64) - 1
+
+
+def encode_request(request_id: int, method: str, params: Any, timestamp: int) -> str:
+    """The exact ``req`` JSON text, as ``JSON.stringify([id, method, params, ts])`` writes it."""
+    return js_json([request_id, method, params, timestamp])
+
+
+def req_digest(req_text: str) -> bytes:
+    """keccak256 of the ``req`` bytes: what every request signature covers."""
+    return keccak256(req_text.encode("utf-8"))
+
+
+def frame_from_req(req_text: str, signatures: Iterable[str] | None, *, sid: str | None = None) -> str:
+    """Assemble a frame around an already-encoded ``req`` without touching its bytes.
+
+    ``signatures=None`` leaves ``sig`` out (SDK 0.2.x did so for JWT re-auth).
+    """
+    middle = "" if sid is None else ',"sid":' + json.dumps(sid, ensure_ascii=False)
+    if signatures is None:
+        return '{"req":' + req_text + middle + "}"
+    sigs = ",".join(json.dumps(s, ensure_ascii=False) for s in signatures)
+    return '{"req":' + req_text + middle + ',"sig":[' + sigs + "]}"
+
+
+def sign_req_text(req_text: str, signers: Sequence[HashSigner]) -> list[str]:
+    """Signatures of each signer over the ``req`` text, in order."""
+    if not signers:
+        return []
+    digest = req_digest(req_text)
+    return [sign_digest(signer, digest) for signer in signers]
+
+
+def sign_request(
+    request_id: int,
+    method: str,
+    params: Any,
+    timestamp: int,
+    signers: Sequence[HashSigner],
+) -> str:
+    """The whole wire frame ``{"req":…,"sig":[…]}``; no signers gives ``"sig":[]``."""
+    req_text = encode_request(request_id, method, params, timestamp)
+    return frame_from_req(req_text, sign_req_text(req_text, signers))
+
+
+def add_signatures(frame: str, signers: Sequence[HashSigner]) -> str:
+    """Append more signatures over the same ``req`` bytes (multi-party signing)."""
+    parsed = parse_request_frame(frame)
+    extra = sign_req_text(parsed.raw_req, signers)
+    return frame_from_req(parsed.raw_req, [*parsed.signatures, *extra], sid=parsed.sid)
+
+
+def _signed_part(frame: str) -> tuple[str, list[Any]]:
+    values = raw_values(frame)
+    key = "req" if "req" in values else "res" if "res" in values else None
+    if key is None:
+        raise FrameFormatError("frame has neither 'req' nor 'res'")
+    sigs = values.get("sig", ([], ""))[0]
+    if not isinstance(sigs, list):
+        raise FrameFormatError("'sig' must be a list of signatures")
+    return values[key][1], sigs
+
+
+def recover_signers(frame: str) -> list[str]:
+    """EIP-55 address of each signature in a request or response frame, in order."""
+    raw, sigs = _signed_part(frame)
+    digest = keccak256(raw.encode("utf-8"))
+    out = []
+    for sig in sigs:
+        if not isinstance(sig, str):
+            raise SignatureError(f"signature must be a string, got {type(sig).__name__}")
+        out.append(recover_address(digest, sig))
+    return out
+
+
+def _uint64(value: Any, what: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= _UINT64_MAX:
+        raise FrameFormatError(f"{what} must be an unsigned 64-bit integer, got {value!r:.60}")
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class RequestFrame:
+    """A client frame as the server sees it, with the exact ``req`` text kept."""
+
+    request_id: int
+    method: str
+    params: Any
+    timestamp: int
+    raw_req: str
+    signatures: tuple[str, ...]
+    sid: str | None = None
+
+
+def parse_request_frame(text: str, *, strict_hex_sigs: bool = False, decimals: bool = False) -> RequestFrame:
+    """Parse a client frame with the server's checks, in the server's order.
+
+    ``strict_hex_sigs`` decodes every ``sig`` entry at frame level, as the
+    object-params servers (v0.3+) do; the array-params server checks them later.
+    """
+    values = raw_values(text, decimals=decimals)
+    if "req" not in values:
+        if "res" in values:
+            raise EmptyRequestError("message request is empty")
+        raise FrameValidationError("frame has no 'req'")
+    req, raw_req = values["req"]
+    if not isinstance(req, list) or len(req) != 4:
+        raise FrameFormatError("'req' must be an array of [request_id, method, params, timestamp]")
+    request_id = _uint64(req[0], "request_id")
+    if not isinstance(req[1], str):
+        raise FrameFormatError("method must be a string")
+    timestamp = _uint64(req[3], "timestamp")
+    sig_value = values.get("sig", (None, ""))[0]
+    if sig_value is None:
+        sig_value = []
+    if not isinstance(sig_value, list) or not all(isinstance(s, str) for s in sig_value):
+        raise FrameFormatError("'sig' must be a list of strings")
+    if strict_hex_sigs:
+        for sig in sig_value:
+            try:
+                decode_signature(sig)
+            except SignatureError as exc:
+                raise FrameFormatError(str(exc)) from exc
+    sid = values.get("sid", (None, ""))[0]
+    if request_id == 0 or timestamp == 0 or not req[1]:
+        raise FrameValidationError("request_id, method and timestamp are required and non-zero")
+    return RequestFrame(
+        request_id=request_id,
+        method=req[1],
+        params=req[2],
+        timestamp=timestamp,
+        raw_req=raw_req,
+        signatures=tuple(sig_value),
+        sid=sid if isinstance(sid, str) else None,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ServerFrame:
+    """A server frame as the client sees it, with the exact ``res`` text kept."""
+
+    request_id: int
+    method: str
+    result: Any
+    timestamp: int
+    raw_res: str
+    signatures: tuple[str, ...]
+
+    def signers(self) -> list[str]:
+        """Addresses recovered from the broker's signature(s) over the raw ``res`` bytes."""
+        digest = keccak256(self.raw_res.encode("utf-8"))
+        return [recover_address(digest, s) for s in self.signatures]
+
+
+def parse_server_frame(text: str | bytes) -> ServerFrame:
+    """Parse ``{"res":[id, method, result, ts], "sig":[…]}``; anything else is a ProtocolError."""
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise FrameFormatError("frame is not valid UTF-8") from exc
+    values = raw_values(text)
+    if "res" not in values:
+        raise FrameFormatError("server frame has no 'res'")
+    res, raw_res = values["res"]
+    if not isinstance(res, list) or len(res) != 4:
+        raise FrameFormatError("'res' must be an array of [request_id, method, result, timestamp]")
+    if not isinstance(res[1], str):
+        raise FrameFormatError("response method must be a string")
+    sig_value = values.get("sig", ([], ""))[0] or []
+    if not isinstance(sig_value, list) or not all(isinstance(s, str) for s in sig_value):
+        raise FrameFormatError("'sig' must be a list of strings")
+    return ServerFrame(
+        request_id=_uint64(res[0], "request_id"),
+        method=res[1],
+        result=res[2],
+        timestamp=_uint64(res[3], "timestamp"),
+        raw_res=raw_res,
+        signatures=tuple(sig_value),
+    )
+
+
+def sign_response(
+    request_id: int,
+    method: str,
+    result: Any,
+    timestamp: int,
+    broker: HashSigner,
+    *,
+    v_offset: int = 27,
+) -> str:
+    """A server frame signed by the broker over Go's JSON of the ``res`` array.
+
+    ``v_offset`` 0 gives v = 0/1 (array-params servers), 27 gives v = 27/28.
+    """
+    res_text = go_json([request_id, method, result, timestamp])
+    sig = sign_digest(broker, keccak256(res_text.encode("utf-8")))
+    if v_offset == 0:
+        sig = sig[:-2] + f"{int(sig[-2:], 16) - 27:02x}"
+    return '{"res":' + res_text + ',"sig":["' + sig + '"]}'
