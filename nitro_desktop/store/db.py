@@ -60,9 +60,7 @@ class Database:
                 ensure_private_dir(directory)
                 conn = sqlite3.connect(path, timeout=busy_timeout, isolation_level=None)
         except OSError as exc:
-            raise StoreReadOnlyError(
-                f"cannot create the data directory {directory}: {exc}"
-            ) from exc
+            raise StoreReadOnlyError(f"cannot create the data directory {directory}: {exc}") from exc
         except sqlite3.Error as exc:
             raise translate(exc, path) from exc
         try:
@@ -89,9 +87,7 @@ class Database:
             conn.execute("PRAGMA foreign_keys = ON")
             if read_only:
                 if version < LATEST_VERSION:
-                    raise StoreReadOnlyError(
-                        f"the database {path} needs an upgrade but was opened read-only"
-                    )
+                    raise StoreReadOnlyError(f"the database {path} needs an upgrade but was opened read-only")
                 return
             if conn.execute("PRAGMA journal_mode = WAL").fetchone()[0].lower() != "wal":
                 raise StoreReadOnlyError(f"the database {path} cannot switch to WAL mode")

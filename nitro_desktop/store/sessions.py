@@ -95,8 +95,7 @@ class Sessions:
             if cur.rowcount == 0:
                 raise StoreNotFoundError(f"no app session {app_session_id}")
             conn.execute(
-                "INSERT INTO app_session_history (app_session_id, status, version, at) "
-                "VALUES (?, ?, ?, ?)",
+                "INSERT INTO app_session_history (app_session_id, status, version, at) VALUES (?, ?, ?, ?)",
                 (app_session_id, status, version, now),
             )
 
@@ -109,8 +108,7 @@ class Sessions:
 
     def history(self, app_session_id: str) -> list[StatusChange]:
         rows = self._db.query(
-            "SELECT status, version, at FROM app_session_history WHERE app_session_id = ? "
-            "ORDER BY at, id",
+            "SELECT status, version, at FROM app_session_history WHERE app_session_id = ? ORDER BY at, id",
             (app_session_id,),
         )
         return [StatusChange(*row) for row in rows]

@@ -13,9 +13,7 @@ class Accounts:
 
     def add(self, account: AccountRecord) -> None:
         with self._db.write() as conn:
-            if conn.execute(
-                "SELECT 1 FROM accounts WHERE address = ?", (account.address,)
-            ).fetchone():
+            if conn.execute("SELECT 1 FROM accounts WHERE address = ?", (account.address,)).fetchone():
                 raise StoreConflictError(f"account {account.address} already exists")
             conn.execute(
                 "INSERT INTO accounts (address, label, backend, created_at) VALUES (?, ?, ?, ?)",
@@ -24,8 +22,7 @@ class Accounts:
 
     def get(self, address: str) -> AccountRecord | None:
         rows = self._db.query(
-            "SELECT address, label, backend, created_at FROM accounts "
-            "WHERE address = ? COLLATE NOCASE",
+            "SELECT address, label, backend, created_at FROM accounts WHERE address = ? COLLATE NOCASE",
             (address,),
         )
         return AccountRecord(*rows[0]) if rows else None
@@ -139,9 +136,7 @@ class SessionKeys:
         if account is not None:
             sql += " WHERE account = ?"
             params = (account,)
-        return [
-            SessionKeyRecord(*row) for row in self._db.query(sql + " ORDER BY created_at", params)
-        ]
+        return [SessionKeyRecord(*row) for row in self._db.query(sql + " ORDER BY created_at", params)]
 
     def delete(self, address: str) -> None:
         with self._db.write() as conn:

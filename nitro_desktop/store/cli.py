@@ -1,0 +1,48 @@
+"""``nitro-desktop sessions list``: the session history, headless."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from typing import Any
+
+from nitro_desktop.store import Store, StoreError
+
+
+def cmd_sessions_list(args: argparse.Namespace) -> int:
+    from nitro_desktop.cli import CliError
+
+    try:
+        with Store.open(args.data_dir) as store:
+            rows = store.sessions.find(
+                id_prefix=args.id,
+                participant=args.participant,
+                status=args.status,
+                limit=args.limit,
+            )
+    except StoreError as exc:
+        raise CliError(str(exc)) from None
+    if args.json:
+        print(json.dumps([row._asdict() for row in rows], indent=2))
+        return 0
+    if not rows:
+        print("No application sessions.")
+        return 0
+    for row in rows:
+        updated = time.strftime("%Y-%m-%d %H:%M", time.localtime(row.updated_at))
+        print(f"{row.app_session_id}  {row.status:<8} v{row.version:<4} {updated}  {row.application}")
+    return 0
+
+
+def register(subparsers: Any) -> None:
+    """Add ``sessions`` and its subcommands to the top-level parser."""
+    sessions = subparsers.add_parser("sessions", help="the local application-session history")
+    sub = sessions.add_subparsers(dest="sessions_command", metavar="ACTION", required=True)
+    p = sub.add_parser("list", help="list application sessions, newest first")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("--status", help="only sessions with this status (e.g. open, closed)")
+    p.add_argument("--participant", help="only sessions with a participant matching this")
+    p.add_argument("--id", help="only sessions whose id starts with this")
+    p.add_argument("--limit", type=int, help="at most this many")
+    p.set_defaults(func=cmd_sessions_list)
