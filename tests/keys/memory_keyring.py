@@ -51,9 +51,7 @@ class PersistentTestKeyring(MemoryKeyring):
     def _load(self) -> None:
         path = self._path()
         if path.exists():
-            self.entries = {
-                (s, u): p for s, u, p in json.loads(path.read_text(encoding="utf-8"))
-            }
+            self.entries = {(s, u): p for s, u, p in json.loads(path.read_text(encoding="utf-8"))}
 
     def _save(self) -> None:
         rows = [[s, u, p] for (s, u), p in self.entries.items()]

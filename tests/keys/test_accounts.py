@@ -55,9 +55,7 @@ def test_no_keyring_means_an_explicit_choice(file_manager: AccountManager, store
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
 
 
-@pytest.mark.parametrize(
-    "backend", [fail.Keyring(), null.Keyring(), chainer.ChainerBackend()], ids=repr
-)
+@pytest.mark.parametrize("backend", [fail.Keyring(), null.Keyring(), chainer.ChainerBackend()], ids=repr)
 def test_insecure_backends_are_recognised(backend: object) -> None:
     status = keyring_status(backend)
     assert not status.available and status.reason

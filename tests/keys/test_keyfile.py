@@ -24,7 +24,7 @@ KEY = bytes.fromhex("2a" * 32)
 ADDRESS = Account.from_key(KEY).address
 
 
-def _write(path: Path, key: bytes = KEY, password: str = "pw") -> None:
+def _write(path: Path, key: bytes = KEY, password: str = "pw") -> None:  # noqa: S107
     write_keystore_file(path, encrypt_key(key, password, FAST_KDF))
 
 
@@ -53,9 +53,7 @@ def test_tampered_file_is_refused(tmp_path: Path, field: str) -> None:
     data = json.loads(path.read_text())
     crypto = data["crypto"]
     if field == "ciphertext":
-        crypto["ciphertext"] = ("0" if crypto["ciphertext"][0] != "0" else "1") + crypto[
-            "ciphertext"
-        ][1:]
+        crypto["ciphertext"] = ("0" if crypto["ciphertext"][0] != "0" else "1") + crypto["ciphertext"][1:]
     elif field == "mac":
         crypto["mac"] = "00" * 32
     elif field == "iv":

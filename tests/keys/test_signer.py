@@ -26,9 +26,7 @@ def test_signature_is_what_eth_account_gives(manager: AccountManager) -> None:
     assert recover(DIGEST, signed) == record.address == Account.from_key(key).address
 
 
-def test_signer_fetches_key_at_signing_time(
-    manager: AccountManager, memory_keyring: MemoryKeyring
-) -> None:
+def test_signer_fetches_key_at_signing_time(manager: AccountManager, memory_keyring: MemoryKeyring) -> None:
     record = manager.generate("a")
     signer = manager.signer(record.address)
     memory_keyring.entries.clear()
