@@ -70,3 +70,15 @@ def test_file_backed_signer_needs_the_right_password(file_manager: AccountManage
     assert asked == []  # asked only when a signature is needed
     assert recover(DIGEST, signer.unsafe_sign_hash(DIGEST)) == record.address
     assert asked == [1]
+
+
+def test_protocol_signs_requests_with_a_key_store_signer(
+    manager: AccountManager, file_manager: AccountManager
+) -> None:
+    from nitro_desktop.protocol import recover_signers, sign_request
+
+    a = manager.signer(manager.generate("a").address)
+    b_record = file_manager.generate("b", backend="file", password="pw")
+    b = file_manager.signer(b_record.address, password="pw")
+    frame = sign_request(1, "ping", [], 1_700_000_000_000, [a, b])
+    assert recover_signers(frame) == [a.address, b.address]
