@@ -47,26 +47,66 @@ class _Encoder(json.JSONEncoder):
 
     def iterencode(self, o: Any, _one_shot: bool = False) -> Any:
         # The C encoder writes floats without calling default(); walk once to refuse them.
-        _refuse_floats(o)
+        if _refuse_floats(o):
+            o = _js_key_order(o)
         return super().iterencode(o, _one_shot)
 
 
-def _refuse_floats(value: Any) -> None:
+def _is_array_index(key: Any) -> bool:
+    return (
+        type(key) is str
+        and key.isdigit()
+        and key.isascii()
+        and (key == "0" or key[0] != "0")
+        and int(key) < 0xFFFFFFFF
+    )
+
+
+def _js_key_order(value: Any) -> Any:
+    """Copy with every object's keys in JavaScript's order: array indices ascending, then the rest."""
+    if isinstance(value, dict):
+        index_keys = sorted((k for k in value if _is_array_index(k)), key=int)
+        others = [k for k in value if not _is_array_index(k)]
+        return {k: _js_key_order(value[k]) for k in index_keys + others}
+    if isinstance(value, list | tuple):
+        return [_js_key_order(v) for v in value]
+    return value
+
+
+def _refuse_floats(value: Any) -> bool:
+    """Raise on floats; return True when some object has an integer-like key.
+
+    JavaScript puts such keys first, so the caller must reorder before encoding.
+    """
+    # Hot path of every request: exact type tests first, isinstance only for subclasses.
     stack = [value]
+    pop, extend = stack.pop, stack.extend
+    reorder = False
     while stack:
-        item = stack.pop()
-        if isinstance(item, float):
+        item = pop()
+        kind = type(item)
+        if kind is str or kind is int or item is None or kind is bool:
+            continue
+        if kind is dict or isinstance(item, dict):
+            if not reorder:
+                reorder = any(k[:1].isdigit() for k in item if type(k) is str)
+            extend(item.values())
+        elif kind is list or kind is tuple or isinstance(item, list | tuple):
+            extend(item)
+        elif isinstance(item, float):
             _check(item)
-        elif isinstance(item, dict):
-            for key in item:
-                if not isinstance(key, str):
-                    raise ProtocolError(f"JSON object keys must be strings, got {key!r}")
-            stack.extend(item.values())
-        elif isinstance(item, list | tuple):
-            stack.extend(item)
+    return reorder
+
+
+class _GoEncoder(_Encoder):
+    def iterencode(self, o: Any, _one_shot: bool = False) -> Any:
+        # Go keeps struct field order and sorts map keys itself; no JavaScript reordering.
+        _refuse_floats(o)
+        return json.JSONEncoder.iterencode(self, o, _one_shot)
 
 
 _JS = _Encoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+_GO = _GoEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False)
 
 
 def _escape_surrogates(text: str) -> str:
@@ -84,7 +124,7 @@ def js_json(value: Any) -> str:
 
 def go_json(value: Any) -> str:
     """Serialise like Go's ``json.Marshal`` of the same values, in the given key order."""
-    text = _JS.encode(value)
+    text = _GO.encode(value)
     if _LONE_SURROGATE.search(text):
         # Go strings cannot hold lone surrogates: its decoder already made them U+FFFD.
         text = _LONE_SURROGATE.sub("\ufffd", text)
