@@ -1,0 +1,86 @@
+"""Every earlier schema version upgrades to the latest with its data intact."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from nitro_desktop.store import DB_FILENAME, LATEST_VERSION, Store, StoreTooNewError
+from nitro_desktop.store.schema import migrate
+
+PARTICIPANTS = ["0x" + "Aa" * 20, "0x" + "Bb" * 20]
+
+
+def _database_at(version: int, data_dir: Path) -> Path:
+    """A database left by an older release: schema ``version`` with a session and an account."""
+    data_dir.mkdir(parents=True)
+    path = data_dir / DB_FILENAME
+    conn = sqlite3.connect(path, isolation_level=None)
+    assert migrate(conn, version) == version
+    if version >= 1:
+        conn.execute("INSERT INTO accounts VALUES ('0xAccount', 'old label', 'keyring', 1.0)")
+        conn.execute("INSERT INTO endpoints VALUES ('sandbox', 'ws://x', '0.2', NULL, 1)")
+        definition = json.dumps({"protocol": "NitroRPC/0.2", "participants": PARTICIPANTS})
+        conn.execute(
+            "INSERT INTO app_sessions (app_session_id, endpoint, account, protocol, application,"
+            " definition_json, allocations_json, status, version, created_at, updated_at,"
+            " request_frame, response_frame, origin) VALUES"
+            " ('0xsession', 'sandbox', '0xAccount', 'NitroRPC/0.2', 'chess', ?, '[]', 'open', 3,"
+            " 1.0, 2.0, 'req-frame', 'res-frame', 'server')",
+            (definition,),
+        )
+    if version >= 2:
+        conn.execute("INSERT INTO app_session_history VALUES (1, '0xsession', 'open', 3, 2.0)")
+    conn.close()
+    return path
+
+
+@pytest.mark.parametrize("version", range(LATEST_VERSION))
+def test_upgrade_from_every_earlier_version(tmp_path: Path, version: int) -> None:
+    data_dir = tmp_path / "data"
+    _database_at(version, data_dir)
+    with Store.open(data_dir) as store:
+        assert store.db.schema_version == LATEST_VERSION
+        assert store.db.integrity_problems() == []
+        if version == 0:
+            assert store.sessions.rows() == []
+            return
+        [account] = store.accounts.list()
+        assert (account.address, account.label) == ("0xAccount", "old label")
+        session = store.sessions.get("0xsession")
+        assert session is not None
+        assert (session.request_frame, session.response_frame) == ("req-frame", "res-frame")
+        assert session.origin == "server" and session.version == 3
+        # Columns and tables added later are filled in from what was there.
+        assert store.sessions.find(participant=PARTICIPANTS[1]) == store.sessions.rows()
+        assert [h.status for h in store.sessions.history("0xsession")] == ["open"]
+        assert store.session_keys.list() == []
+
+
+def test_newer_database_is_refused_and_untouched(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    path = _database_at(LATEST_VERSION, data_dir)
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {LATEST_VERSION + 1}")
+    conn.close()
+    before = path.read_bytes()
+    with pytest.raises(StoreTooNewError, match="newer"):
+        Store.open(data_dir)
+    assert path.read_bytes() == before
+
+
+def test_failed_migration_leaves_previous_version(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    path = _database_at(2, data_dir)
+    conn = sqlite3.connect(path, isolation_level=None)
+    # Something in the way of v3 (an existing table of that name) makes it fail.
+    conn.execute("CREATE TABLE session_keys (x)")
+    with pytest.raises(sqlite3.OperationalError):
+        migrate(conn)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+    columns = [r[1] for r in conn.execute("PRAGMA table_info(app_sessions)")]
+    assert "participants" not in columns  # the half-done step was rolled back
+    conn.close()
