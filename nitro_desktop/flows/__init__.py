@@ -1,1 +1,20 @@
-"""flows package."""
+"""Session flows (create / submit / close) as plain Python: the wizard's rules, tested without Qt."""
+
+from nitro_desktop.flows.create_session import (
+    PAGES,
+    PRESETS,
+    AllocationDraft,
+    CreateSessionFlow,
+    ParticipantDraft,
+)
+from nitro_desktop.flows.update_session import INTENTS, UpdateSessionFlow
+
+__all__ = [
+    "INTENTS",
+    "PAGES",
+    "PRESETS",
+    "AllocationDraft",
+    "CreateSessionFlow",
+    "ParticipantDraft",
+    "UpdateSessionFlow",
+]
