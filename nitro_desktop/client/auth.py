@@ -1,0 +1,182 @@
+"""auth_request → auth_challenge → EIP-712 auth_verify, and re-authentication by JWT."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from nitro_desktop.client.connection import Connection
+from nitro_desktop.client.errors import AuthenticationError, ClearNodeError
+from nitro_desktop.client.redact import short
+from nitro_desktop.protocol import (
+    AuthChallenge,
+    AuthResult,
+    Dialect,
+    HashSigner,
+    auth_typed_data,
+    builders,
+    to_checksum_address,
+    typed_data_digest,
+)
+from nitro_desktop.protocol.crypto import sign_digest, signature_bytes
+
+log = logging.getLogger("nitro_desktop.client")
+
+DEFAULT_LIFETIME = datetime.timedelta(hours=24)
+
+
+@dataclass(frozen=True, slots=True)
+class Credentials:
+    """Who we authenticate as; kept by the client to re-authenticate after a reconnect.
+
+    ``wallet`` signs the EIP-712 challenge; ``session_key`` (a signer or just its
+    address) is what the server will accept request signatures from. Signers are
+    held as objects and never printed.
+    """
+
+    wallet: HashSigner
+    session_key: HashSigner | str | None
+    app_name: str
+    allowances: tuple[tuple[str, str], ...]
+    scope: str
+    expires_at: int
+    app_address: str | None = None
+
+    @property
+    def wallet_address(self) -> str:
+        return to_checksum_address(self.wallet.address)
+
+    @property
+    def session_key_address(self) -> str:
+        key = self.session_key
+        if key is None:
+            return self.wallet_address
+        return to_checksum_address(key if isinstance(key, str) else key.address)
+
+    @property
+    def request_signer(self) -> HashSigner:
+        """Who signs transfer/revoke: the session key when we hold it, else the wallet."""
+        if self.session_key is None or isinstance(self.session_key, str):
+            return self.wallet
+        return self.session_key
+
+    def __repr__(self) -> str:
+        return f"Credentials(wallet={self.wallet_address}, session_key={self.session_key_address})"
+
+
+def make_credentials(
+    wallet: HashSigner,
+    *,
+    session_key: HashSigner | str | None = None,
+    app_name: str,
+    allowances: Sequence[tuple[str, str]] = (),
+    scope: str = "",
+    expires: int | datetime.timedelta | None = None,
+    app_address: str | None = None,
+) -> Credentials:
+    """``expires``: Unix seconds, or a lifetime from now (default 24 h)."""
+    if expires is None:
+        expires = DEFAULT_LIFETIME
+    if isinstance(expires, datetime.timedelta):
+        expires_at = int(time.time() + expires.total_seconds())
+    else:
+        expires_at = int(expires)
+    return Credentials(
+        wallet=wallet,
+        session_key=session_key,
+        app_name=app_name,
+        allowances=tuple((str(a), str(b)) for a, b in allowances),
+        scope=scope,
+        expires_at=expires_at,
+        app_address=app_address,
+    )
+
+
+class _PresignedSigner:
+    """Carries an already-made EIP-712 signature into ``encode_frame`` (it ignores the digest)."""
+
+    def __init__(self, address: str, signature: str) -> None:
+        self.address = address
+        self._signature = signature
+
+    def unsafe_sign_hash(self, message_hash: bytes) -> bytes:
+        return bytes.fromhex(self._signature[2:])
+
+
+def _check_result(result: Any, creds: Credentials, request_id: int) -> AuthResult:
+    if not isinstance(result, AuthResult) or not result.success:
+        raise AuthenticationError("the server did not confirm the authentication", "auth_verify", request_id)
+    if result.address and result.address != creds.wallet_address:
+        raise AuthenticationError(
+            f"the server authenticated {result.address}, not {creds.wallet_address}",
+            "auth_verify",
+            request_id,
+        )
+    return result
+
+
+async def authenticate_with_challenge(
+    conn: Connection, dialect: Dialect, creds: Credentials, *, timeout: float
+) -> AuthResult:
+    call = builders.auth_request(
+        dialect,
+        address=creds.wallet_address,
+        session_key=creds.session_key_address,
+        application=creds.app_name,
+        allowances=creds.allowances,
+        expires_at=creds.expires_at,
+        scope=creds.scope,
+        app_address=creds.app_address,
+    )
+    try:
+        challenge = await conn.request(call, timeout=timeout)
+    except ClearNodeError as exc:
+        raise AuthenticationError(exc.message, exc.method, exc.request_id) from None
+    if not isinstance(challenge, AuthChallenge):
+        raise AuthenticationError("auth_request was not answered with a challenge", "auth_request", 0)
+    digest = typed_data_digest(auth_typed_data(dialect, call.params, challenge.challenge_message))
+    signature = sign_digest(creds.wallet, digest)
+    signature_bytes(bytes.fromhex(signature[2:]))  # a broken signer fails here, not at the server
+    log.debug("signed the auth challenge %s as %s", short(challenge.challenge_message), creds.wallet_address)
+    verify = builders.auth_verify_challenge(dialect, challenge.challenge_message)
+    sent: list[int] = []
+    try:
+        result = await conn.request(
+            verify, [_PresignedSigner(creds.wallet_address, signature)], timeout=timeout, on_sent=sent.append
+        )
+    except ClearNodeError as exc:
+        raise AuthenticationError(exc.message, exc.method, exc.request_id) from None
+    return _check_result(result, creds, sent[0] if sent else 0)
+
+
+async def authenticate_with_jwt(
+    conn: Connection, dialect: Dialect, creds: Credentials, jwt: str, *, timeout: float
+) -> AuthResult:
+    sent: list[int] = []
+    try:
+        result = await conn.request(
+            builders.auth_verify_jwt(dialect, jwt), timeout=timeout, on_sent=sent.append
+        )
+    except ClearNodeError as exc:
+        raise AuthenticationError(exc.message, exc.method, exc.request_id) from None
+    return _check_result(result, creds, sent[0] if sent else 0)
+
+
+async def authenticate(
+    conn: Connection, dialect: Dialect, creds: Credentials, *, jwt: str | None, timeout: float
+) -> AuthResult:
+    """Re-use the JWT when we have one; fall back to a fresh challenge if it is refused."""
+    if jwt:
+        try:
+            result = await authenticate_with_jwt(conn, dialect, creds, jwt, timeout=timeout)
+            log.info("re-authenticated %s with the saved token %s", creds.wallet_address, short(jwt))
+            return result
+        except AuthenticationError as exc:
+            log.info("the saved token was refused (%s); asking for a new challenge", exc.message)
+    result = await authenticate_with_challenge(conn, dialect, creds, timeout=timeout)
+    log.info("authenticated %s (session key %s)", creds.wallet_address, creds.session_key_address)
+    return result

@@ -1,0 +1,421 @@
+"""ClearNodeClient: the typed, asyncio-only face of a ClearNode (no Qt)."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime
+import logging
+import random
+from collections.abc import AsyncIterator, Callable, Sequence
+from types import TracebackType
+from typing import Any, TypeVar
+
+from nitro_desktop.client import auth
+from nitro_desktop.client.connection import ClientStats
+from nitro_desktop.client.errors import (
+    AuthenticationError,
+    ConnectionLost,
+    MalformedResponse,
+    OperationNotApplied,
+    OperationRef,
+    RequestTimeout,
+)
+from nitro_desktop.client.lifecycle import Link
+from nitro_desktop.client.notifications import NotificationHub, OverflowPolicy, Subscription
+from nitro_desktop.client.operations import OperationTracker
+from nitro_desktop.client.state import Backoff, ConnectionState, ConnectionStatus, StatusCallback
+from nitro_desktop.protocol import (
+    Allocation,
+    AppDefinition,
+    AppSession,
+    AppSessionUpdate,
+    Asset,
+    AuthResult,
+    Balance,
+    BrokerConfig,
+    Dialect,
+    HashSigner,
+    Record,
+    RpcCall,
+    app_session_id,
+    builders,
+)
+
+log = logging.getLogger("nitro_desktop.client")
+T = TypeVar("T")
+PAGE_LIMIT = 100  # the server's maximum page size
+
+
+class ClearNodeClient:
+    """One ClearNode endpoint: connect, authenticate, call, listen; reconnects by itself.
+
+    ``timeout`` bounds every request; ``keepalive_interval`` (default ``timeout``) is how
+    long the socket may stay silent before a ping, so a dead socket is found within
+    two timeouts. ``expected_broker`` pins the endpoint's broker address.
+    ``outcome_timeout`` bounds how long a create/submit/close whose connection
+    dropped waits for the reconnect and the server's answer about its outcome.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        dialect: Dialect | str = Dialect.V02,
+        *,
+        timeout: float = 10.0,
+        keepalive_interval: float | None = None,
+        backoff: Backoff | None = None,
+        expected_broker: str | None = None,
+        outcome_timeout: float | None = None,
+        max_frame_bytes: int = 8 * 1024 * 1024,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.url = url
+        self.dialect = Dialect(dialect)
+        self.timeout = timeout
+        self.outcome_timeout = outcome_timeout if outcome_timeout is not None else max(30.0, 3 * timeout)
+        self.stats = ClientStats()
+        self._hub = NotificationHub()
+        self._link = Link(
+            url,
+            self.dialect,
+            timeout=timeout,
+            keepalive_interval=keepalive_interval if keepalive_interval is not None else timeout,
+            backoff=backoff or Backoff(),
+            expected_broker=expected_broker,
+            max_frame_bytes=max_frame_bytes,
+            rng=rng,
+            stats=self.stats,
+            on_notification=self._on_notification,
+        )
+        self._ops = OperationTracker(
+            self._hub, self._find_session, retry_delay=max(0.05, timeout / 2), can_retry=self._link_alive
+        )
+        self._versions: dict[str, int] = {}
+        self._participants: dict[str, str] = {}
+
+    # ---- lifetime -------------------------------------------------------------
+    async def connect(self) -> None:
+        """Open the socket and learn the broker (``get_config``); raises if the first attempt fails."""
+        await self._link.start()
+
+    async def close(self) -> None:
+        """Stop everything: tasks awaited, socket closed, subscriptions ended."""
+        await self._ops.close()
+        await self._link.close()
+        self._hub.close()
+
+    async def __aenter__(self) -> ClearNodeClient:
+        await self.connect()
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.close()
+
+    def drop_connection(self, reason: str = "dropped on request") -> None:
+        """Abort the socket now; the client reconnects with its backoff."""
+        self._link.drop(reason)
+
+    def _link_alive(self) -> bool:
+        return not self._link.status.value.fatal
+
+    # ---- observing --------------------------------------------------------------
+    @property
+    def status(self) -> ConnectionStatus:
+        return self._link.status.value
+
+    @property
+    def state(self) -> ConnectionState:
+        return self._link.status.value.state
+
+    def on_status(self, callback: StatusCallback) -> Callable[[], None]:
+        """Call ``callback(ConnectionStatus)`` on every change; returns an unsubscribe function."""
+        return self._link.status.subscribe(callback)
+
+    async def wait_for_state(self, state: ConnectionState, timeout: float | None = None) -> ConnectionStatus:
+        return await self._link.status.wait_for(lambda s: s.state is state, timeout)
+
+    @property
+    def config(self) -> BrokerConfig | None:
+        return self._link.config
+
+    @property
+    def broker_address(self) -> str | None:
+        return self._link.config.broker_address if self._link.config else None
+
+    @property
+    def address(self) -> str | None:
+        """The authenticated wallet address, once authenticated."""
+        creds = self._link.credentials
+        return creds.wallet_address if creds else None
+
+    @property
+    def pending_operations(self) -> tuple[OperationRef, ...]:
+        return self._ops.unresolved
+
+    def on(
+        self, callback: Callable[[Any], None], types: tuple[type, ...] | None = None
+    ) -> Callable[[], None]:
+        """Call ``callback(event)`` for notifications and client events; returns an unsubscribe function."""
+        return self._hub.on(callback, types)
+
+    def subscribe(
+        self,
+        *,
+        maxsize: int = 1000,
+        policy: OverflowPolicy = OverflowPolicy.COALESCE,
+        types: tuple[type, ...] | None = None,
+    ) -> Subscription:
+        """A bounded async iterator of events (see ``notifications`` for the overflow policy)."""
+        return self._hub.subscribe(maxsize=maxsize, policy=policy, types=types)
+
+    def _on_notification(self, method: str, payload: Any) -> None:
+        if isinstance(payload, AppSessionUpdate):
+            self._remember(payload.app_session)
+        self._hub.publish(payload)
+
+    def _remember(self, session: AppSession) -> None:
+        if session.app_session_id and session.version:
+            self._versions[session.app_session_id] = session.version
+        if session.app_session_id and session.participants:
+            self._participants[session.app_session_id] = session.participants[0]
+
+    # ---- authentication -------------------------------------------------------------
+    async def authenticate(
+        self,
+        wallet: HashSigner,
+        *,
+        session_key: HashSigner | str | None = None,
+        app_name: str,
+        allowances: Sequence[tuple[str, str]] = (),
+        scope: str = "",
+        expires: int | datetime.timedelta | None = None,
+        app_address: str | None = None,
+    ) -> AuthResult:
+        """auth_request → challenge → EIP-712 auth_verify signed by ``wallet``.
+
+        Without ``session_key`` the wallet is its own session key. ``expires`` is Unix
+        seconds or a lifetime (default 24 h). After a reconnect the client re-authenticates
+        by itself: with the JWT, falling back to a new challenge.
+        """
+        creds = auth.make_credentials(
+            wallet,
+            session_key=session_key,
+            app_name=app_name,
+            allowances=allowances,
+            scope=scope,
+            expires=expires,
+            app_address=app_address,
+        )
+        result: AuthResult = await self._link.authenticate(creds)
+        return result
+
+    # ---- requests ---------------------------------------------------------------------
+    async def request(
+        self, call: RpcCall, signers: Sequence[HashSigner] = (), *, timeout: float | None = None
+    ) -> Any:
+        """Send any ``RpcCall`` and return its typed result (the escape hatch for rare methods)."""
+        conn = await self._link.connection(self.timeout)
+        return await conn.request(call, signers, timeout=timeout or self.timeout)
+
+    @staticmethod
+    def _expect(value: Any, kind: type[T] | tuple[type, ...], method: str) -> Any:
+        if not isinstance(value, kind):
+            raise MalformedResponse(method, 0, f"expected {kind}, got {type(value).__name__}")
+        return value
+
+    async def ping(self) -> float:
+        """Round trip in seconds."""
+        loop = asyncio.get_running_loop()
+        start = loop.time()
+        await self.request(builders.ping(self.dialect))
+        return loop.time() - start
+
+    async def get_config(self) -> BrokerConfig:
+        config: BrokerConfig = self._expect(
+            await self.request(builders.get_config(self.dialect)), BrokerConfig, "get_config"
+        )
+        return config
+
+    async def get_assets(self, chain_id: int | None = None) -> list[Asset]:
+        result = await self.request(builders.get_assets(self.dialect, chain_id))
+        return list(self._expect(result, tuple, "get_assets"))
+
+    async def get_ledger_balances(
+        self, participant: str | None = None, account_id: str | None = None
+    ) -> list[Balance]:
+        result = await self.request(builders.get_ledger_balances(self.dialect, participant, account_id))
+        return list(self._expect(result, tuple, "get_ledger_balances"))
+
+    async def get_app_definition(self, app_session_id: str) -> AppDefinition:
+        result = await self.request(builders.get_app_definition(self.dialect, app_session_id))
+        definition: AppDefinition = self._expect(result, AppDefinition, "get_app_definition")
+        if definition.participants:
+            self._participants.setdefault(app_session_id, definition.participants[0])
+        return definition
+
+    async def get_app_sessions(
+        self,
+        participant: str | None = None,
+        status: str | None = None,
+        offset: int | None = None,
+        limit: int | None = None,
+        sort: str | None = None,
+    ) -> list[AppSession]:
+        call = builders.get_app_sessions(self.dialect, participant, status, offset, limit, sort)
+        sessions = list(self._expect(await self.request(call), tuple, "get_app_sessions"))
+        for session in sessions:
+            self._remember(session)
+        return sessions
+
+    async def iter_app_sessions(
+        self,
+        participant: str | None = None,
+        status: str | None = None,
+        sort: str | None = None,
+        page_size: int = PAGE_LIMIT,
+    ) -> AsyncIterator[AppSession]:
+        """Every matching session, page by page."""
+        offset = 0
+        while True:
+            page = await self.get_app_sessions(participant, status, offset, page_size, sort)
+            for session in page:
+                yield session
+            if len(page) < page_size:
+                return
+            offset += len(page)
+
+    async def get_session_keys(
+        self, offset: int | None = None, limit: int | None = None, sort: str | None = None
+    ) -> list[Record]:
+        result = await self.request(builders.get_session_keys(self.dialect, offset, limit, sort))
+        return list(self._expect(result, tuple, "get_session_keys"))
+
+    async def revoke_session_key(self, session_key: str, *, signer: HashSigner | None = None) -> Record:
+        call = builders.revoke_session_key(self.dialect, session_key)
+        result = await self.request(call, [signer or self._request_signer()])
+        record: Record = self._expect(result, Record, "revoke_session_key")
+        return record
+
+    async def transfer(
+        self,
+        allocations: Sequence[tuple[str, str]],
+        *,
+        destination: str | None = None,
+        destination_user_tag: str | None = None,
+        signer: HashSigner | None = None,
+    ) -> list[Record]:
+        """Move funds from the authenticated wallet's unified balance (signed by the session key)."""
+        call = builders.transfer(
+            self.dialect, allocations, destination=destination, destination_user_tag=destination_user_tag
+        )
+        result = await self.request(call, [signer or self._request_signer()])
+        return list(self._expect(result, tuple, "transfer"))
+
+    def _request_signer(self) -> HashSigner:
+        creds = self._link.credentials
+        if creds is None:
+            raise AuthenticationError("authenticate first: this request is signed by the session key", "", 0)
+        return creds.request_signer
+
+    # ---- app sessions: never re-sent, reported once ---------------------------------------
+    async def create_app_session(
+        self,
+        definition: AppDefinition,
+        allocations: Sequence[Allocation],
+        signers: Sequence[HashSigner],
+        session_data: str | None = None,
+    ) -> AppSession:
+        call = builders.create_app_session(self.dialect, definition, allocations, session_data)
+        ref = OperationRef("create", app_session_id(definition, self.dialect), 1)
+        participant = definition.participants[0] if definition.participants else ""
+        self._participants[ref.app_session_id] = participant
+        session = await self._mutate(call, signers, ref, participant)
+        if session.app_session_id and session.app_session_id != ref.app_session_id:
+            log.warning("the server created %s, expected id %s", session.app_session_id, ref.app_session_id)
+        return session
+
+    async def submit_app_state(
+        self,
+        app_session_id: str,
+        allocations: Sequence[Allocation],
+        signers: Sequence[HashSigner],
+        *,
+        intent: str | None = None,
+        version: int | None = None,
+        session_data: str | None = None,
+    ) -> AppSession:
+        """``intent``/``version`` for NitroRPC/0.4 sessions; otherwise the next version is looked up."""
+        call = builders.submit_app_state(
+            self.dialect,
+            app_session_id,
+            allocations,
+            intent=intent,
+            version=version,
+            session_data=session_data,
+        )
+        participant = await self._participant_of(app_session_id)
+        expected = (
+            version if version is not None else await self._current_version(app_session_id, participant) + 1
+        )
+        return await self._mutate(
+            call, signers, OperationRef("submit", app_session_id, expected), participant
+        )
+
+    async def close_app_session(
+        self,
+        app_session_id: str,
+        allocations: Sequence[Allocation],
+        signers: Sequence[HashSigner],
+        session_data: str | None = None,
+    ) -> AppSession:
+        call = builders.close_app_session(self.dialect, app_session_id, allocations, session_data)
+        participant = await self._participant_of(app_session_id)
+        expected = self._versions.get(app_session_id, 0) + 1
+        return await self._mutate(call, signers, OperationRef("close", app_session_id, expected), participant)
+
+    async def _participant_of(self, app_session_id: str) -> str:
+        if app_session_id not in self._participants:
+            await self.get_app_definition(app_session_id)
+        return self._participants.get(app_session_id, "")
+
+    async def _current_version(self, app_session_id: str, participant: str) -> int:
+        if app_session_id not in self._versions:
+            await self._find_session(app_session_id, participant)
+        return self._versions.get(app_session_id, 0)
+
+    async def _find_session(self, app_session_id: str, participant: str) -> AppSession | None:
+        async for session in self.iter_app_sessions(participant=participant or None):
+            if session.app_session_id == app_session_id:
+                return session
+        return None
+
+    async def _mutate(
+        self, call: RpcCall, signers: Sequence[HashSigner], ref: OperationRef, participant: str
+    ) -> AppSession:
+        conn = await self._link.connection(self.timeout)
+        sent: list[int] = []
+        try:
+            result = await conn.request(call, signers, timeout=self.timeout, on_sent=sent.append)
+        except ConnectionLost as exc:
+            if not sent:
+                raise OperationNotApplied(ref, exc) from exc  # it never left this machine
+            log.warning("connection lost while waiting for %s: %s", call.method, exc)
+            op = self._ops.track(ref, participant, caller_waiting=True)
+            try:
+                session = await self._ops.wait(op, self.outcome_timeout)
+            except TimeoutError:
+                raise RequestTimeout(call.method, sent[0], self.outcome_timeout, pending=ref) from None
+            self._remember(session)
+            return session
+        except (RequestTimeout, MalformedResponse) as exc:
+            self._ops.track(ref, participant, caller_waiting=False)
+            if isinstance(exc, RequestTimeout):
+                raise RequestTimeout(exc.method, exc.request_id, exc.timeout, pending=ref) from None
+            raise
+        session = self._expect(result, AppSession, call.method)
+        if not session.app_session_id:
+            session = AppSession(ref.app_session_id, session.status, session.version, extra=session.extra)
+        self._remember(session)
+        return session

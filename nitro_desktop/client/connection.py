@@ -1,0 +1,306 @@
+"""One websocket to a ClearNode: framing, request ids, answer matching, broker checks.
+
+A ``Connection`` never reconnects; ``lifecycle`` makes new ones. Its receive loop
+never raises on bad input: a frame that cannot be read, or that is not signed by
+the broker, is dropped, logged and counted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from websockets.asyncio.client import ClientConnection
+from websockets.exceptions import ConnectionClosed
+
+from nitro_desktop.client.errors import (
+    BrokerMismatch,
+    ClearNodeError,
+    ConnectionLost,
+    MalformedResponse,
+    RequestTimeout,
+)
+from nitro_desktop.client.redact import redact
+from nitro_desktop.protocol import (
+    NOTIFICATION_METHODS,
+    Dialect,
+    HashSigner,
+    ProtocolError,
+    RpcCall,
+    ServerError,
+    ServerFrame,
+    decode_result,
+    spec,
+)
+
+log = logging.getLogger("nitro_desktop.client")
+
+_MAX_HELD = 256
+
+
+@dataclass(slots=True)
+class ClientStats:
+    """Counters a status view or a test can read."""
+
+    frames_received: int = 0
+    frames_malformed: int = 0
+    frames_rejected: int = 0  # not signed by the broker
+    responses_unmatched: int = 0  # late, unknown id, or already answered
+    notifications: int = 0
+    requests_sent: int = 0
+    timeouts: int = 0
+    connections: int = 0
+    reconnects: int = 0
+
+
+@dataclass(slots=True)
+class _Pending:
+    method: str
+    future: asyncio.Future[Any]
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+class Connection:
+    """Requests and answers over one open websocket."""
+
+    def __init__(
+        self,
+        ws: ClientConnection,
+        dialect: Dialect,
+        *,
+        stats: ClientStats,
+        on_notification: Callable[[str, Any], None],
+        broker: str | None = None,
+    ) -> None:
+        self._ws = ws
+        self._dialect = dialect
+        self._spec = spec(dialect)
+        self._stats = stats
+        self._on_notification = on_notification
+        self._broker = broker
+        self._held: list[ServerFrame] = []
+        self._bootstrap: ServerFrame | None = None
+        self._pending: dict[int, _Pending] = {}
+        self._next_id = 1
+        self.last_received = asyncio.get_running_loop().time()
+        self.close_reason: ConnectionLost | None = None
+        self._reader = asyncio.create_task(self._read_loop(), name="clearnode-receive")
+
+    # ---- requests ---------------------------------------------------------
+    @property
+    def is_open(self) -> bool:
+        return self.close_reason is None
+
+    @property
+    def in_flight(self) -> int:
+        return len(self._pending)
+
+    def _allocate_id(self) -> int:
+        request_id = self._next_id  # unique per connection, never 0
+        self._next_id += 1
+        return request_id
+
+    async def request(
+        self,
+        call: RpcCall,
+        signers: Sequence[HashSigner] = (),
+        *,
+        timeout: float,
+        on_sent: Callable[[int], None] | None = None,
+    ) -> Any:
+        """Send ``call`` and wait for its typed answer; ``ClearNodeError`` on an error answer."""
+        if self.close_reason is not None:
+            raise self.close_reason
+        request_id = self._allocate_id()
+        frame = self._spec.encode_frame(request_id, call, now_ms(), signers)
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._pending[request_id] = _Pending(call.method, future)
+        try:
+            async with asyncio.timeout(timeout):
+                log.debug("→ %s", redact(frame))
+                try:
+                    await self._ws.send(frame)
+                except ConnectionClosed as exc:
+                    raise ConnectionLost(f"connection closed while sending {call.method}: {exc}") from None
+                self._stats.requests_sent += 1
+                if on_sent is not None:
+                    on_sent(request_id)
+                return await future
+        except TimeoutError:
+            self._stats.timeouts += 1
+            raise RequestTimeout(call.method, request_id, timeout) from None
+        finally:
+            self._pending.pop(request_id, None)
+            if not future.done():
+                future.cancel()
+
+    # ---- broker -------------------------------------------------------------
+    @property
+    def broker(self) -> str | None:
+        return self._broker
+
+    def set_broker(self, broker: str, url: str) -> None:
+        """Trust frames signed by ``broker`` from now on; check what arrived before."""
+        if self._bootstrap is not None and self._signer(self._bootstrap) != broker:
+            raise BrokerMismatch(
+                url,
+                broker,
+                self._signer(self._bootstrap) or "",
+                f"the get_config answer from {url} names broker {broker} but is not signed by it",
+            )
+        self._broker = broker
+        held, self._held = self._held, []
+        for frame in held:
+            self._accept(frame)
+
+    @staticmethod
+    def _signer(frame: ServerFrame) -> str | None:
+        try:
+            signers = frame.signers()
+        except ProtocolError:
+            return None
+        return signers[0] if signers else None
+
+    # ---- receiving ----------------------------------------------------------
+    async def _read_loop(self) -> None:
+        reason: ConnectionLost
+        try:
+            async for message in self._ws:
+                self.last_received = asyncio.get_running_loop().time()
+                self._handle(message)
+            reason = ConnectionLost(f"the server closed the connection{self._close_text()}")
+        except ConnectionClosed:
+            reason = ConnectionLost(f"the connection broke{self._close_text()}")
+        except asyncio.CancelledError:
+            reason = ConnectionLost("the connection was closed by the client")
+            self._finish(reason)
+            raise
+        except Exception as exc:  # a bug or a transport error: the socket is no longer usable
+            log.exception("receive loop failed")
+            reason = ConnectionLost(f"receiving failed: {exc}")
+        self._finish(reason)
+
+    def _close_text(self) -> str:
+        code = self._ws.close_code
+        if code is None:
+            return " (no close frame)"
+        reason = self._ws.close_reason
+        return f" (code {code}{': ' + reason if reason else ''})"
+
+    def _finish(self, reason: ConnectionLost) -> None:
+        if self.close_reason is None:
+            self.close_reason = reason
+            log.info("%s", reason)
+        for pending in self._pending.values():
+            if not pending.future.done():
+                pending.future.set_exception(reason)
+                pending.future.exception()  # mark retrieved: the awaiting side may be gone
+        self._pending.clear()
+
+    def _handle(self, message: str | bytes) -> None:
+        self._stats.frames_received += 1
+        try:
+            frame = self._spec.decode_frame(message)
+        except ProtocolError as exc:
+            self._stats.frames_malformed += 1
+            log.warning("dropped a malformed frame (%s): %s", exc, redact(message))
+            return
+        except Exception as exc:  # never let input crash the loop
+            self._stats.frames_malformed += 1
+            log.warning("dropped an unreadable frame (%s: %s)", type(exc).__name__, exc)
+            return
+        log.debug("← %s", redact(message))
+        if self._broker is None:
+            pending = self._pending.get(frame.request_id)
+            if pending is not None and pending.method == "get_config" and self._bootstrap is None:
+                self._bootstrap = frame  # the broker's own address comes with it; checked in set_broker
+                self._dispatch(frame)
+            elif len(self._held) < _MAX_HELD:
+                self._held.append(frame)
+            else:
+                self._stats.frames_rejected += 1
+                log.warning("dropped a %s frame that arrived before the broker was known", frame.method)
+            return
+        self._accept(frame)
+
+    def _accept(self, frame: ServerFrame) -> None:
+        signer = self._signer(frame)
+        if signer != self._broker:
+            self._stats.frames_rejected += 1
+            log.warning(
+                "dropped a %s frame (id %d) signed by %s, not by the broker %s",
+                frame.method,
+                frame.request_id,
+                signer or "nobody",
+                self._broker,
+            )
+            return
+        self._dispatch(frame)
+
+    def _dispatch(self, frame: ServerFrame) -> None:
+        if frame.method in NOTIFICATION_METHODS:
+            try:
+                payload = decode_result(self._dialect, frame.method, frame.result)
+            except Exception as exc:
+                self._stats.frames_malformed += 1
+                log.warning("dropped a malformed %s notification: %s", frame.method, exc)
+                return
+            self._stats.notifications += 1
+            try:
+                self._on_notification(frame.method, payload)
+            except Exception:
+                log.exception("notification handler failed")
+            return
+        pending = self._pending.get(frame.request_id)
+        if pending is None or pending.future.done():
+            self._stats.responses_unmatched += 1
+            log.info(
+                "dropped a %s answer for request %d: nobody waits for it", frame.method, frame.request_id
+            )
+            return
+        try:
+            payload = decode_result(self._dialect, frame.method, frame.result)
+        except Exception as exc:
+            self._stats.frames_malformed += 1
+            pending.future.set_exception(MalformedResponse(pending.method, frame.request_id, str(exc)))
+            return
+        if isinstance(payload, ServerError):
+            pending.future.set_exception(ClearNodeError(payload.message, pending.method, frame.request_id))
+        else:
+            pending.future.set_result(payload)
+
+    # ---- closing ------------------------------------------------------------
+    def abort(self, reason: str) -> None:
+        """Drop a dead socket at once (no closing handshake)."""
+        if self.close_reason is None:
+            self._finish(ConnectionLost(reason))
+        transport = getattr(self._ws, "transport", None)
+        if transport is not None:
+            transport.abort()
+
+    async def wait_closed(self) -> ConnectionLost:
+        await asyncio.shield(self._reader)
+        assert self.close_reason is not None
+        return self.close_reason
+
+    async def close(self, timeout: float = 2.0) -> None:
+        try:
+            async with asyncio.timeout(timeout):
+                await self._ws.close()
+        except (TimeoutError, OSError, ConnectionClosed):
+            self.abort("closed by the client")
+        if not self._reader.done():
+            self._reader.cancel()
+        try:
+            await self._reader
+        except asyncio.CancelledError:
+            if asyncio.current_task() is not None and asyncio.current_task().cancelling():  # type: ignore[union-attr]
+                raise
+        self._finish(ConnectionLost("the connection was closed by the client"))

@@ -1,0 +1,281 @@
+"""Keeping one usable connection: open, check the broker, authenticate, keep alive, reconnect."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from collections.abc import Callable
+from typing import Any
+
+import websockets
+
+from nitro_desktop.client import auth
+from nitro_desktop.client.connection import ClientStats, Connection
+from nitro_desktop.client.errors import (
+    AuthenticationError,
+    BrokerMismatch,
+    ClientClosed,
+    ClientError,
+    ConnectionLost,
+    NotConnected,
+    RequestTimeout,
+)
+from nitro_desktop.client.state import Backoff, ConnectionState, StatusCell
+from nitro_desktop.protocol import BrokerConfig, Dialect, builders, to_checksum_address
+
+log = logging.getLogger("nitro_desktop.client")
+
+
+def describe(exc: BaseException) -> str:
+    if isinstance(exc, ClientError):
+        return str(exc)
+    text = str(exc)
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+async def cancel_and_wait(task: asyncio.Task[Any] | None) -> None:
+    """Cancel a task we own and wait for it, without swallowing our own cancellation."""
+    if task is None or task.done():
+        if task is not None and not task.cancelled():
+            task.exception()  # retrieved: no "never retrieved" warning
+        return
+    task.cancel()
+    try:
+        await task
+    except asyncio.CancelledError:
+        current = asyncio.current_task()
+        if current is not None and current.cancelling():
+            raise
+    except Exception:
+        log.debug("task %s ended with an error while closing", task.get_name(), exc_info=True)
+
+
+class Link:
+    """Owns the current ``Connection`` and replaces it when it dies."""
+
+    def __init__(
+        self,
+        url: str,
+        dialect: Dialect,
+        *,
+        timeout: float,
+        keepalive_interval: float,
+        backoff: Backoff,
+        expected_broker: str | None,
+        max_frame_bytes: int,
+        rng: random.Random | None,
+        stats: ClientStats,
+        on_notification: Callable[[str, Any], None],
+    ) -> None:
+        self.url = url
+        self.dialect = dialect
+        self.timeout = timeout
+        self.keepalive_interval = keepalive_interval
+        self.backoff = backoff
+        self.pinned_broker = to_checksum_address(expected_broker) if expected_broker else None
+        self.max_frame_bytes = max_frame_bytes
+        self.rng = rng
+        self.stats = stats
+        self.status = StatusCell(url)
+        self.config: BrokerConfig | None = None
+        self.credentials: auth.Credentials | None = None
+        self._on_notification = on_notification
+        self._jwt: str | None = None
+        self._conn: Connection | None = None
+        self._supervisor: asyncio.Task[None] | None = None
+        self._keepalive: asyncio.Task[None] | None = None
+        self._closing = False
+
+    # ---- opening ------------------------------------------------------------
+    async def start(self) -> None:
+        if self._closing:
+            raise ClientClosed("the client is closed")
+        if self._supervisor is not None and not self._supervisor.done():
+            return
+        try:
+            conn = await self._open()
+        except BaseException as exc:
+            self.status.set(ConnectionState.DISCONNECTED, last_error=describe(exc), fatal=True)
+            raise
+        self._install(conn)
+        self._supervisor = asyncio.create_task(self._supervise(), name="clearnode-supervisor")
+
+    async def _open(self) -> Connection:
+        self.status.set(ConnectionState.CONNECTING, address=None)
+        ws = await websockets.connect(
+            self.url,
+            open_timeout=self.timeout,
+            close_timeout=self.timeout,
+            ping_interval=None,  # keep-alive is an application-level ping, see _keep_alive
+            max_size=self.max_frame_bytes,
+            proxy=None,
+        )
+        conn = Connection(
+            ws,
+            self.dialect,
+            stats=self.stats,
+            on_notification=self._on_notification,
+            broker=self.pinned_broker or (self.config.broker_address if self.config else None),
+        )
+        try:
+            config = await conn.request(builders.get_config(self.dialect), timeout=self.timeout)
+            if not isinstance(config, BrokerConfig) or not config.broker_address:
+                raise ConnectionLost(f"{self.url} did not name its broker in get_config")
+            broker = to_checksum_address(config.broker_address)
+            if self.pinned_broker and broker != self.pinned_broker:
+                raise BrokerMismatch(self.url, self.pinned_broker, broker)
+            if self.config is not None and broker != self.config.broker_address:
+                log.warning(
+                    "the broker at %s changed from %s to %s", self.url, self.config.broker_address, broker
+                )
+            conn.set_broker(broker, self.url)
+            self.config = config
+            if self.credentials is not None:
+                self.status.set(ConnectionState.AUTHENTICATING, broker_address=broker)
+                result = await auth.authenticate(
+                    conn, self.dialect, self.credentials, jwt=self._jwt, timeout=self.timeout
+                )
+                self._jwt = result.jwt_token or self._jwt
+        except BaseException:
+            await conn.close(self.timeout)
+            raise
+        return conn
+
+    def _install(self, conn: Connection) -> None:
+        self._conn = conn
+        self.stats.connections += 1
+        address = self.credentials.wallet_address if self.credentials else None
+        broker = conn.broker
+        self.status.set(ConnectionState.READY, address=address, broker_address=broker)
+        self._keepalive = asyncio.create_task(self._keep_alive(conn), name="clearnode-keepalive")
+
+    # ---- staying up -----------------------------------------------------------
+    async def _keep_alive(self, conn: Connection) -> None:
+        """Ping when idle: a dead socket is found within keepalive_interval + timeout."""
+        loop = asyncio.get_running_loop()
+        while conn.is_open:
+            idle = loop.time() - conn.last_received
+            if idle < self.keepalive_interval:
+                await asyncio.sleep(self.keepalive_interval - idle)
+                continue
+            try:
+                await conn.request(builders.ping(self.dialect), timeout=self.timeout)
+            except RequestTimeout:
+                log.warning(
+                    "no answer to a keep-alive ping within %g s: the connection is dead", self.timeout
+                )
+                conn.abort(f"no answer to a keep-alive ping within {self.timeout:g} s")
+                return
+            except ConnectionLost:
+                return
+            except ClientError as exc:  # an error answer still proves the server is there
+                log.debug("keep-alive ping answered with %s", exc)
+                await asyncio.sleep(self.keepalive_interval)
+
+    async def _supervise(self) -> None:
+        auth_failures = 0
+        while not self._closing:
+            conn = self._conn
+            assert conn is not None
+            reason = await conn.wait_closed()
+            await cancel_and_wait(self._keepalive)
+            self._keepalive = None
+            self._conn = None
+            if self._closing:
+                return
+            last_error = describe(reason)
+            attempt = 0
+            while True:
+                attempt += 1
+                delay = self.backoff.delay(attempt, self.rng)
+                self.status.set(
+                    ConnectionState.RECONNECTING,
+                    last_error=last_error,
+                    next_attempt_at=time.time() + delay,
+                    attempt=attempt,
+                    address=None,
+                )
+                await asyncio.sleep(delay)
+                try:
+                    new = await self._open()
+                except BrokerMismatch as exc:
+                    self.status.set(ConnectionState.DISCONNECTED, last_error=describe(exc), fatal=True)
+                    return
+                except AuthenticationError as exc:
+                    auth_failures += 1
+                    last_error = f"authentication refused: {exc.message}"
+                    if auth_failures >= self.backoff.max_auth_failures:
+                        log.error("giving up on %s: %s", self.url, last_error)
+                        self.status.set(ConnectionState.DISCONNECTED, last_error=last_error, fatal=True)
+                        return
+                    continue
+                except Exception as exc:
+                    last_error = describe(exc)
+                    log.info("reconnect attempt %d to %s failed: %s", attempt, self.url, last_error)
+                    continue
+                auth_failures = 0
+                self.stats.reconnects += 1
+                self._install(new)
+                break
+
+    # ---- using ------------------------------------------------------------------
+    async def connection(self, timeout: float) -> Connection:
+        """The usable connection, waiting up to ``timeout`` while (re)connecting."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while True:
+            if self._closing:
+                raise ClientClosed("the client is closed")
+            conn = self._conn
+            if conn is not None and conn.is_open:
+                return conn
+            status = self.status.value
+            if self._supervisor is None or self._supervisor.done():
+                why = f": {status.last_error}" if status.last_error else ""
+                raise NotConnected(f"not connected to {self.url}{why}")
+            remaining = deadline - asyncio.get_running_loop().time()
+            if remaining <= 0:
+                raise NotConnected(f"no connection to {self.url} within {timeout:g} s ({status.last_error})")
+            try:
+                await self.status.wait_for(
+                    lambda s: s.state in (ConnectionState.READY, ConnectionState.DISCONNECTED), remaining
+                )
+            except TimeoutError:
+                pass
+            if self._conn is None and self.status.value.state is ConnectionState.READY:
+                await asyncio.sleep(0)
+
+    async def authenticate(self, credentials: auth.Credentials) -> Any:
+        conn = await self.connection(self.timeout)
+        self.status.set(ConnectionState.AUTHENTICATING)
+        try:
+            result = await auth.authenticate(conn, self.dialect, credentials, jwt=None, timeout=self.timeout)
+        except BaseException as exc:
+            if conn.is_open:
+                self.status.set(ConnectionState.READY, last_error=describe(exc))
+            raise
+        self.credentials = credentials
+        self._jwt = result.jwt_token or None
+        if conn.is_open and self._conn is conn:
+            self.status.set(ConnectionState.READY, address=credentials.wallet_address)
+        return result
+
+    @property
+    def jwt_known(self) -> bool:
+        return bool(self._jwt)
+
+    def drop(self, reason: str) -> None:
+        """Abort the current socket (tests and "reconnect now" buttons); the supervisor reconnects."""
+        if self._conn is not None:
+            self._conn.abort(reason)
+
+    # ---- closing ----------------------------------------------------------------
+    async def close(self) -> None:
+        self._closing = True
+        await cancel_and_wait(self._supervisor)
+        await cancel_and_wait(self._keepalive)
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            await conn.close(self.timeout)
+        self.status.set(ConnectionState.DISCONNECTED, address=None)
