@@ -23,7 +23,7 @@ from nitro_desktop.keys.errors import (
 from nitro_desktop.keys.keyfile import DEFAULT_KDF, KdfParams
 from nitro_desktop.keys.keyring_backend import SERVICE, KeyringStatus, keyring_status
 from nitro_desktop.keys.session_keys import SessionKeyManager
-from nitro_desktop.keys.signer import Signer
+from nitro_desktop.keys.signer import Signer, UnlockedSigner
 from nitro_desktop.keys.vault import PasswordSource, SecretVault
 
 __all__ = [
@@ -49,6 +49,7 @@ __all__ = [
     "SessionKeyManager",
     "SignedHash",
     "Signer",
+    "UnlockedSigner",
     "WrongPasswordError",
     "keyring_status",
     "to_checksum_address",

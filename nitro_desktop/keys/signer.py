@@ -42,6 +42,18 @@ class Signer:
             raise KeystoreFileError(f"the stored key does not belong to {self._address}")
         return sign_hash(key, message_hash)
 
+    def unlocked(self) -> UnlockedSigner:
+        """Fetch the key once and return a signer that holds it in memory.
+
+        For one operation's burst of signatures: the fetch (keyring I/O, or
+        scrypt for a keystore file) is the slow part, so callers run this in an
+        executor, off the GUI thread, and drop the result when done.
+        """
+        key = self._load_key()
+        if address_of(key) != self._address:
+            raise KeystoreFileError(f"the stored key does not belong to {self._address}")
+        return UnlockedSigner(self._address, key)
+
     def __repr__(self) -> str:
         return f"Signer(address={self._address!r}, backend={self._backend!r})"
 
@@ -52,3 +64,31 @@ class Signer:
 
     def __reduce__(self) -> NoReturn:
         raise TypeError("a Signer cannot be pickled or copied; ask the key store for one")
+
+
+class UnlockedSigner:
+    """A signer holding its key for the length of one operation; never shows or pickles it."""
+
+    __slots__ = ("_address", "_key")
+
+    def __init__(self, address: str, key: bytes) -> None:
+        self._address = address
+        self._key = key
+
+    @property
+    def address(self) -> str:
+        return self._address
+
+    def unsafe_sign_hash(self, message_hash: bytes) -> SignedHash:
+        return sign_hash(self._key, message_hash)
+
+    def __repr__(self) -> str:
+        return f"UnlockedSigner(address={self._address!r})"
+
+    __str__ = __repr__
+
+    def __reduce_ex__(self, protocol: object) -> NoReturn:
+        raise TypeError("an UnlockedSigner cannot be pickled or copied")
+
+    def __reduce__(self) -> NoReturn:
+        raise TypeError("an UnlockedSigner cannot be pickled or copied")

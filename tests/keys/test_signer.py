@@ -82,3 +82,17 @@ def test_protocol_signs_requests_with_a_key_store_signer(
     b = file_manager.signer(b_record.address, password="pw")
     frame = sign_request(1, "ping", [], 1_700_000_000_000, [a, b])
     assert recover_signers(frame) == [a.address, b.address]
+
+
+def test_unlocked_signer_signs_the_same_and_never_reveals_its_key(manager: AccountManager) -> None:
+    key = "0x" + "6e" * 32
+    record = manager.import_private_key(key, "u")
+    signer = manager.signer(record.address)
+    unlocked = signer.unlocked()
+    assert unlocked.address == record.address
+    assert unlocked.unsafe_sign_hash(DIGEST).signature == signer.unsafe_sign_hash(DIGEST).signature
+    for text in (repr(unlocked), str(unlocked)):
+        assert "6e6e6e" not in text.lower()
+    with pytest.raises(TypeError, match="cannot be pickled"):
+        pickle.dumps(unlocked)
+    assert not hasattr(unlocked, "__dict__")
