@@ -117,7 +117,6 @@ class Link:
             self.dialect,
             stats=self.stats,
             on_notification=self._on_notification,
-            broker=self.pinned_broker or (self.config.broker_address if self.config else None),
         )
         try:
             config = await conn.request(builders.get_config(self.dialect), timeout=self.timeout)
