@@ -63,7 +63,9 @@ class FakeNode:
                 continue
             if req.method == "get_config":
                 await ws.send(
-                    self.response(req.request_id, "get_config", {"broker_address": self.broker.address, "networks": []})
+                    self.response(
+                        req.request_id, "get_config", {"broker_address": self.broker.address, "networks": []}
+                    )
                 )
             elif req.method == "ping":
                 await ws.send(self.response(req.request_id, "pong", None))

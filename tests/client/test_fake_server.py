@@ -38,8 +38,21 @@ json_values = st.recursive(
     max_leaves=12,
 )
 methods = st.sampled_from(
-    ["error", "bu", "asu", "assets", "channels", "cu", "tr", "get_config", "pong", "create_app_session",
-     "get_app_sessions", "auth_challenge", "auth_verify"]
+    [
+        "error",
+        "bu",
+        "asu",
+        "assets",
+        "channels",
+        "cu",
+        "tr",
+        "get_config",
+        "pong",
+        "create_app_session",
+        "get_app_sessions",
+        "auth_challenge",
+        "auth_verify",
+    ]
 ) | st.text(max_size=10)
 request_ids = st.just(0) | st.integers(1000, 2**64 - 1)
 

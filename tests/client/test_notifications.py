@@ -8,7 +8,14 @@ from decimal import Decimal
 import pytest
 
 from nitro_desktop.client import NotificationHub, OperationOutcome, OperationRef, Overflow, OverflowPolicy
-from nitro_desktop.protocol import AppSession, AppSessionUpdate, Balance, BalanceUpdate, Record, TransferNotification
+from nitro_desktop.protocol import (
+    AppSession,
+    AppSessionUpdate,
+    Balance,
+    BalanceUpdate,
+    Record,
+    TransferNotification,
+)
 
 
 def bu(amount: int) -> BalanceUpdate:
