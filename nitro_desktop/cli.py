@@ -17,7 +17,11 @@ from nitro_desktop import __version__
 
 # Modules that define `register(subparsers: argparse._SubParsersAction) -> None`.
 # Each registered subparser sets `func=callable(args) -> int` via set_defaults.
-_COMMAND_MODULES: tuple[str, ...] = ("nitro_desktop.keys.cli", "nitro_desktop.store.cli")
+_COMMAND_MODULES: tuple[str, ...] = (
+    "nitro_desktop.keys.cli",
+    "nitro_desktop.store.cli",
+    "nitro_desktop.devnode.cli",
+)
 
 
 class CliError(Exception):

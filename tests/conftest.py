@@ -31,3 +31,29 @@ def pytest_asyncio_loop_factories(
         return qasync.QEventLoop(app)
 
     return {"qasync": make_loop}
+
+
+# ---- sandbox ClearNode fixtures (nitro_desktop.devnode) ----------------------------
+import pytest_asyncio  # noqa: E402
+
+
+@pytest_asyncio.fixture
+async def sandbox_factory():  # type: ignore[no-untyped-def]
+    """``await sandbox_factory(dialect="0.5", **kwargs)`` -> a started SandboxNode on a free port.
+
+    Every node made is stopped at teardown.
+    """
+    from nitro_desktop.devnode import SandboxNode
+
+    nodes: list[SandboxNode] = []
+
+    async def make(**kwargs: object) -> SandboxNode:
+        kwargs.setdefault("port", 0)
+        node = SandboxNode(**kwargs)  # type: ignore[arg-type]
+        await node.start()
+        nodes.append(node)
+        return node
+
+    yield make
+    for node in reversed(nodes):
+        await node.stop()

@@ -1,0 +1,112 @@
+"""The node's one database connection: schema, transactions, and nothing else.
+
+SQLite either in memory or in a file (WAL, synchronous=FULL). Every state
+change runs inside ``transaction()``: ``BEGIN IMMEDIATE`` … ``COMMIT``, rolled
+back on any exception, so a crash or kill at any moment leaves the file at the
+last committed state. Amounts are stored as exact decimal TEXT.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS balances (
+    account_id TEXT NOT NULL, wallet TEXT NOT NULL, asset TEXT NOT NULL, amount TEXT NOT NULL,
+    PRIMARY KEY (account_id, wallet, asset));
+CREATE INDEX IF NOT EXISTS balances_account ON balances (account_id, asset);
+CREATE TABLE IF NOT EXISTS ledger_entries (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, account_id TEXT NOT NULL, account_type INTEGER NOT NULL,
+    asset TEXT NOT NULL, wallet TEXT NOT NULL, credit TEXT NOT NULL, debit TEXT NOT NULL,
+    session_key TEXT, created_at TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS entries_account ON ledger_entries (account_id, wallet);
+CREATE TABLE IF NOT EXISTS ledger_transactions (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, tx_type INTEGER NOT NULL, from_account TEXT NOT NULL,
+    to_account TEXT NOT NULL, asset TEXT NOT NULL, amount TEXT NOT NULL, created_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS app_sessions (
+    session_id TEXT PRIMARY KEY, application TEXT NOT NULL, protocol TEXT NOT NULL,
+    participants TEXT NOT NULL, weights TEXT NOT NULL, quorum INTEGER NOT NULL,
+    challenge INTEGER NOT NULL, nonce INTEGER NOT NULL, status TEXT NOT NULL,
+    version INTEGER NOT NULL, session_data TEXT NOT NULL, created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL, seq INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS session_keys (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, session_key TEXT NOT NULL UNIQUE, wallet TEXT NOT NULL,
+    application TEXT NOT NULL, scope TEXT NOT NULL, allowances TEXT NOT NULL,
+    expires_at INTEGER NOT NULL, created_at TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS session_keys_wallet ON session_keys (wallet);
+CREATE TABLE IF NOT EXISTS user_tags (wallet TEXT PRIMARY KEY, tag TEXT NOT NULL UNIQUE);
+CREATE TABLE IF NOT EXISTS rpc_history (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, sender TEXT NOT NULL, req_id INTEGER NOT NULL,
+    method TEXT NOT NULL, params TEXT NOT NULL, timestamp INTEGER NOT NULL, req_sig TEXT NOT NULL,
+    response TEXT NOT NULL, res_sig TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS rpc_history_sender ON rpc_history (sender);
+"""
+
+
+class Database:
+    """A SQLite connection used from the event-loop thread only."""
+
+    def __init__(self, path: str | Path | None) -> None:
+        self.path = None if path is None else Path(path)
+        if self.path is not None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            if not self.path.exists():
+                # The file holds the sandbox's JWT secret: owner-only from the start.
+                fd = os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600)
+                os.close(fd)
+        target = ":memory:" if self.path is None else str(self.path)
+        self.conn = sqlite3.connect(target, isolation_level=None, check_same_thread=False)
+        self.conn.row_factory = sqlite3.Row
+        if self.path is not None:
+            self.conn.execute("PRAGMA journal_mode=WAL")
+            self.conn.execute("PRAGMA synchronous=FULL")
+        self.conn.execute("PRAGMA foreign_keys=ON")
+        self._depth = 0
+        with self.transaction():
+            for statement in _SCHEMA.split(";"):
+                if statement.strip():
+                    self.conn.execute(statement)
+            if self.get_meta("schema_version") is None:
+                self.set_meta("schema_version", str(SCHEMA_VERSION))
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One atomic unit of work; nested calls join the outer transaction."""
+        if self._depth:
+            self._depth += 1
+            try:
+                yield self.conn
+            finally:
+                self._depth -= 1
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        self._depth = 1
+        try:
+            yield self.conn
+        except BaseException:
+            self._depth = 0
+            self.conn.execute("ROLLBACK")
+            raise
+        self._depth = 0
+        self.conn.execute("COMMIT")
+
+    def get_meta(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
+    def query(self, sql: str, args: tuple[Any, ...] | list[Any] = ()) -> list[sqlite3.Row]:
+        return self.conn.execute(sql, args).fetchall()
+
+    def close(self) -> None:
+        self.conn.close()

@@ -1,0 +1,268 @@
+"""Method handlers. Each takes a ``Call`` and returns the result payload (unwrapped).
+
+Handlers raise ``RPCError`` (text sent as is) or anything else (the client sees
+the handler's fallback text, ``Call.fallback``), like ``Fail(err, fallback)``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from nitro_desktop.devnode import params as P
+from nitro_desktop.devnode.config import networks
+from nitro_desktop.devnode.errors import RPCError
+from nitro_desktop.devnode.ledger import TxType
+from nitro_desktop.protocol import RequestFrame, recover_address, req_digest
+from nitro_desktop.protocol.errors import ProtocolError
+
+if TYPE_CHECKING:
+    from nitro_desktop.devnode.router import Connection, Router
+
+
+@dataclass(slots=True)
+class Call:
+    router: Router
+    conn: Connection
+    frame: RequestFrame
+    user_id: str
+    fallback: str = ""
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def parse(self, fallback: str = "failed to parse parameters") -> dict[str, Any]:
+        self.fallback = fallback
+        try:
+            self.params = self.router.spec.unwrap_params(self.frame.params)
+        except ProtocolError:
+            raise P.ParamsError("params") from None
+        return self.params
+
+    def recovered(self) -> list[str]:
+        digest = req_digest(self.frame.raw_req)
+        return [recover_address(digest, sig) for sig in self.frame.signatures]
+
+
+def ping(c: Call) -> Any:
+    return None
+
+
+def get_config(c: Call) -> Any:
+    return {"broker_address": c.router.broker_address, "networks": networks()}
+
+
+def get_assets(c: Call) -> Any:
+    p = c.parse()
+    chain_id = p.get("chain_id")
+    if chain_id is not None:
+        chain_id = P.uint(p, "chain_id", (1 << 32) - 1)
+    c.fallback = "failed to get assets"
+    return [
+        a.to_wire() for a in sorted(c.router.assets, key=lambda a: a.symbol) if chain_id in (None, a.chain_id)
+    ]
+
+
+def get_channels(c: Call) -> Any:
+    p = c.parse()
+    P.text(p, "participant"), P.text(p, "status"), P.list_options(p)
+    return []  # a sandbox has no on-chain channels
+
+
+def get_app_definition(c: Call) -> Any:
+    p = c.parse()
+    session_id = P.text(p, "app_session_id")
+    if not session_id:
+        raise RPCError("missing account ID")
+    c.fallback = "failed to get application session"
+    row = c.router.sessions.get(session_id)
+    if row is None:
+        raise LookupError("record not found")
+    return c.router.sessions.definition_wire(row)
+
+
+def get_app_sessions(c: Call) -> Any:
+    p = c.parse()
+    participant, status, opts = P.text(p, "participant"), P.text(p, "status"), P.list_options(p)
+    c.fallback = "failed to get application sessions"
+    return c.router.sessions.list_sessions(participant, status, opts)
+
+
+def get_ledger_entries(c: Call) -> Any:
+    p = c.parse()
+    account, asset, wallet = P.text(p, "account_id"), P.text(p, "asset"), P.text(p, "wallet")
+    opts = P.list_options(p)
+    c.fallback = "failed to get ledger entries"
+    return c.router.ledger.entries(account, wallet or c.user_id, asset, opts.offset, opts.limit, opts.desc)
+
+
+def get_ledger_transactions(c: Call) -> Any:
+    p = c.parse()
+    account, asset, tx_text = P.text(p, "account_id"), P.text(p, "asset"), P.text(p, "tx_type")
+    opts = P.list_options(p)
+    tx_type = None
+    if tx_text:
+        try:
+            tx_type = TxType.from_wire(tx_text)
+        except ValueError:
+            raise RPCError("invalid ledger transaction type") from None
+    c.fallback = "failed to get transactions"
+    return c.router.ledger.transactions(account, asset, tx_type, opts.offset, opts.limit, opts.desc)
+
+
+# ---- private -------------------------------------------------------------------
+def get_ledger_balances(c: Call) -> Any:
+    p = c.parse()
+    account = P.text(p, "account_id") or ("" if c.router.v05 else P.text(p, "participant")) or c.user_id
+    c.fallback = "failed to get ledger balances"
+    return c.router.ledger.balances(account, c.user_id)
+
+
+def get_user_tag(c: Call) -> Any:
+    c.fallback = "failed to get user tag"
+    return {"tag": c.router.user_tag(c.user_id)}
+
+
+def get_rpc_history(c: Call) -> Any:
+    p = c.parse()
+    opts = P.list_options(p)
+    c.fallback = "failed to retrieve RPC history"
+    rows = c.router.db.query(
+        "SELECT * FROM rpc_history WHERE sender = ? ORDER BY timestamp "  # noqa: S608 - fixed words only
+        + ("DESC" if opts.desc else "ASC")
+        + ", id "
+        + ("DESC" if opts.desc else "ASC")
+        + " LIMIT ? OFFSET ?",
+        (c.user_id, opts.limit, opts.offset),
+    )
+    return [
+        {
+            "id": r["id"],
+            "sender": r["sender"],
+            "req_id": r["req_id"],
+            "method": r["method"],
+            "params": r["params"],
+            "timestamp": r["timestamp"],
+            "req_sig": json.loads(r["req_sig"]),
+            "response": r["response"],
+            "res_sig": json.loads(r["res_sig"]),
+        }
+        for r in rows
+    ]
+
+
+def get_session_keys(c: Call) -> Any:
+    p = c.parse()
+    opts = P.list_options(p)
+    c.fallback = "failed to retrieve session keys"
+    return c.router.keys.list_active(c.user_id, opts.offset, opts.limit, opts.desc)
+
+
+def _verify_signer(c: Call) -> str:
+    """``verifySigner``: sig[0] must map to the authenticated wallet; returns the raw signer."""
+    if not c.frame.signatures:
+        raise RPCError("missing participant signature")
+    recovered = recover_address(req_digest(c.frame.raw_req), c.frame.signatures[0])
+    mapped = c.router.keys.wallet_of(recovered) or recovered
+    if mapped != c.user_id:
+        raise RPCError("invalid signature")
+    return recovered
+
+
+def revoke_session_key(c: Call) -> Any:
+    p = c.parse()
+    key = P.text(p, "session_key")
+    if not key:
+        raise RPCError("session_key parameter is required")
+    c.fallback = "failed to verify signer"
+    signer = _verify_signer(c)
+    c.fallback = "failed to revoke session key"
+    keys = c.router.keys
+    with c.router.db.transaction():
+        row = keys._row(key)
+        if row is None or row["wallet"] != c.user_id or keys._expired(row):
+            raise RPCError("operation denied: provided address is not an active session key of this user")
+        if signer != c.user_id and signer != key:
+            active = keys._row(signer)
+            if active is None or keys._expired(active):
+                raise RPCError("operation denied: active session key is invalid")
+            if active["application"] != "clearnode":
+                raise RPCError("operation denied: insufficient permissions for the active session key")
+        keys.revoke(key)
+    return {"session_key": key}
+
+
+def transfer(c: Call) -> Any:
+    from nitro_desktop.devnode.transfer import transfer as run
+
+    return run(c)
+
+
+def _signers(c: Call, *, v05_create: bool = False) -> tuple[set[str], set[str]]:
+    """(wallets, raw signers) of the request's signatures; fallback per dialect."""
+    v05 = c.router.v05
+    c.fallback = (
+        "failed to get signers from RPC message"
+        if v05 and v05_create
+        else "failed to get wallets from RPC message"
+    )
+    raw = set(c.recovered())
+    wallets = {c.router.keys.wallet_of(a) or a for a in raw}
+    return wallets, raw
+
+
+def create_app_session(c: Call) -> Any:
+    p = c.parse()
+    P.definition(p), P.allocations(p), P.optional_text(p, "session_data")
+    wallets, raw = _signers(c, v05_create=True)
+    c.fallback = "failed to create application session"
+    outcome = c.router.sessions.create(p, wallets, raw)
+    c.router.after_change(outcome)
+    return outcome.response
+
+
+def submit_app_state(c: Call) -> Any:
+    p = c.parse()
+    P.allocations(p), P.optional_text(p, "session_data"), P.text(p, "app_session_id")
+    if c.router.v05:
+        P.text(p, "intent"), P.uint(p, "version")
+    wallets, raw = _signers(c)
+    c.fallback = "failed to submit app state"
+    outcome = c.router.sessions.submit(p, wallets, raw)
+    c.router.after_change(outcome)
+    return outcome.response
+
+
+def close_app_session(c: Call) -> Any:
+    p = c.parse()
+    P.allocations(p), P.optional_text(p, "session_data"), P.text(p, "app_session_id")
+    wallets, raw = _signers(c)
+    c.fallback = "failed to close application session"
+    outcome = c.router.sessions.close(p, wallets, raw)
+    c.router.after_change(outcome)
+    return outcome.response
+
+
+def channel_unavailable(text: str) -> Any:
+    def handler(c: Call) -> Any:
+        c.parse()
+        c.fallback = text
+        raise LookupError("a sandbox node has no on-chain channels")
+
+    return handler
+
+
+def fund(c: Call) -> Any:
+    """Sandbox admin faucet: ``{address, asset, amount}``; loopback connections only."""
+    if not c.conn.loopback:
+        raise RPCError("fund is only available from loopback")
+    p = c.parse()
+    address, asset = P.text(p, "address"), P.text(p, "asset")
+    amount = P.decimal_value(p.get("amount"))
+    c.fallback = "failed to fund account"
+    if asset not in {a.symbol for a in c.router.assets}:
+        raise RPCError(f"unsupported asset: {asset}")
+    if amount <= Decimal(0):
+        raise RPCError("amount must be positive")
+    wallet = c.router.fund(address, asset, amount)
+    return {"address": wallet, "asset": asset, "balances": c.router.ledger.balances(wallet, wallet)}

@@ -1,0 +1,320 @@
+"""Frame in, frames out: parsing, method table, middleware and notifications.
+
+Mirrors the Go ``RPCNode``/``RPCRouter``: frame errors with the server's texts,
+``unknown method: <m>``, then public / private (auth + timestamp window) /
+history / balance-update groups. Synchronous: one handler runs to completion
+(its DB transaction included) before the next frame is looked at.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import secrets
+import string
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from nitro_desktop.devnode import auth_handlers
+from nitro_desktop.devnode import handlers as H
+from nitro_desktop.devnode.app_sessions import AppSessions, Outcome
+from nitro_desktop.devnode.auth import AuthManager
+from nitro_desktop.devnode.config import AssetConfig
+from nitro_desktop.devnode.db import Database
+from nitro_desktop.devnode.errors import error_text
+from nitro_desktop.devnode.ledger import Ledger, wallet_key
+from nitro_desktop.devnode.params import ParamsError
+from nitro_desktop.devnode.session_keys import SessionKeys
+from nitro_desktop.protocol import (
+    EmptyRequestError,
+    FrameFormatError,
+    FrameValidationError,
+    ProtocolError,
+    RawKeySigner,
+    RequestFrame,
+    go_json,
+    parse_request_frame,
+    sign_response,
+    spec,
+)
+
+PUBLIC, PRIVATE, HISTORY, BALANCE = 0, 1, 2, 3
+OUTBOX_LIMIT = 4096
+
+
+@dataclass(eq=False)
+class Connection:
+    """One websocket's state; frames leave through ``outbox`` in order."""
+
+    loopback: bool
+    outbox: asyncio.Queue[str | None] = field(default_factory=lambda: asyncio.Queue(OUTBOX_LIMIT))
+    user_id: str = ""
+    policy: dict[str, Any] | None = None
+    pending_identity: tuple[str, dict[str, Any]] | None = None
+    overflowed: bool = False
+    tokens: float = 0.0
+    refilled: float = 0.0
+
+    def send(self, text: str) -> None:
+        try:
+            self.outbox.put_nowait(text)
+        except asyncio.QueueFull:
+            self.overflowed = True  # a client that stopped reading; the server drops it
+
+
+class Router:
+    def __init__(
+        self,
+        *,
+        dialect: str,
+        db: Database,
+        assets: tuple[AssetConfig, ...],
+        broker: RawKeySigner,
+        clock: Callable[[], float],
+        auth: AuthManager,
+        timestamp_window: float | None,
+    ) -> None:
+        self.spec = spec(dialect)
+        self.v05 = self.spec.dialect.value == "0.5"
+        self.db = db
+        self.assets = assets
+        self._broker = broker
+        self.broker_address = broker.address
+        self.clock = clock
+        self.auth = auth
+        self.timestamp_window = timestamp_window
+        self.ledger = Ledger(db, clock)
+        self.keys = SessionKeys(db, clock, expiring=self.v05)
+        self.sessions = AppSessions(db, self.ledger, self.keys, v05=self.v05)
+        self.hub: dict[str, set[Connection]] = {}
+        self._transfer_digests: dict[bytes, float] = {}
+        self.routes: dict[str, tuple[int, Callable[[H.Call], Any]]] = {
+            "ping": (PUBLIC, H.ping),
+            "get_config": (PUBLIC, H.get_config),
+            "get_assets": (PUBLIC, H.get_assets),
+            "get_app_definition": (PUBLIC, H.get_app_definition),
+            "get_app_sessions": (PUBLIC, H.get_app_sessions),
+            "get_channels": (PUBLIC, H.get_channels),
+            "get_ledger_entries": (PUBLIC, H.get_ledger_entries),
+            "get_ledger_transactions": (PUBLIC, H.get_ledger_transactions),
+            "auth_request": (PUBLIC, auth_handlers.auth_request),
+            "auth_verify": (PUBLIC, auth_handlers.auth_verify),
+            "fund": (PUBLIC, H.fund),
+            "get_user_tag": (PRIVATE, H.get_user_tag),
+            "get_ledger_balances": (PRIVATE, H.get_ledger_balances),
+            "get_rpc_history": (PRIVATE, H.get_rpc_history),
+            "resize_channel": (HISTORY, H.channel_unavailable("failed to request channel resize")),
+            "close_channel": (HISTORY, H.channel_unavailable("failed to request channel closure")),
+            "transfer": (BALANCE, H.transfer),
+            "create_app_session": (BALANCE, H.create_app_session),
+            "submit_app_state": (BALANCE, H.submit_app_state),
+            "close_app_session": (BALANCE, H.close_app_session),
+        }
+        if self.v05:
+            self.routes["get_session_keys"] = (PRIVATE, H.get_session_keys)
+            self.routes["revoke_session_key"] = (PRIVATE, H.revoke_session_key)
+            self.routes["create_channel"] = (
+                HISTORY,
+                H.channel_unavailable("failed to request channel create"),
+            )
+
+    # ---- outgoing ---------------------------------------------------------------
+    def now_ms(self) -> int:
+        return int(self.clock() * 1000)
+
+    def _payload(self, method: str, payload: Any) -> Any:
+        key = self.spec.list_key(method)
+        if key is not None and isinstance(payload, list):
+            payload = {key: payload}
+        return self.spec.wrap_result(payload)
+
+    def _frame(self, request_id: int, method: str, result: Any) -> str:
+        return sign_response(
+            request_id, method, result, self.now_ms(), self._broker, v_offset=self.spec.server_v_offset
+        )
+
+    def error_frame(self, request_id: int, text: str) -> str:
+        return self._frame(request_id or self.now_ms(), "error", self.spec.error_result(text))
+
+    def notification(self, method: str, payload: Any) -> str:
+        request_id = 0 if self.v05 else self.now_ms()
+        return self._frame(request_id, method, self._payload(method, payload))
+
+    def notify(self, wallet: str, method: str, payload: Any) -> None:
+        conns = self.hub.get(wallet_key(wallet)) or self.hub.get(wallet)
+        if conns:
+            text = self.notification(method, payload)
+            for conn in list(conns):
+                conn.send(text)
+
+    def notify_balance(self, wallet: str) -> None:
+        if self.hub.get(wallet_key(wallet)) or self.hub.get(wallet):
+            self.notify(wallet, "bu", self.ledger.balances(wallet, wallet))
+
+    def after_change(self, outcome: Outcome) -> None:
+        for wallet in sorted(outcome.bu_wallets):
+            self.notify_balance(wallet)
+        if outcome.asu_session:
+            row = self.sessions.get(outcome.asu_session)
+            payload = {
+                "app_session": self.sessions.to_wire(row),
+                "participant_allocations": self.sessions.allocations_of(outcome.asu_session),
+            }
+            for participant in json.loads(row["participants"]):
+                self.notify(participant, "asu", payload)
+
+    def on_connect(self, conn: Connection) -> None:
+        conn.send(self.notification("assets", [a.to_wire() for a in self.assets]))
+
+    def on_disconnect(self, conn: Connection) -> None:
+        if conn.user_id:
+            self._leave(conn)
+
+    def _leave(self, conn: Connection) -> None:
+        conns = self.hub.get(conn.user_id)
+        if conns is not None:
+            conns.discard(conn)
+            if not conns:
+                del self.hub[conn.user_id]
+
+    # ---- state helpers used by handlers ---------------------------------------------
+    def fund(self, address: str, asset: str, amount: Decimal) -> str:
+        wallet = wallet_key(address)
+        with self.db.transaction():
+            self.ledger.faucet(wallet, asset, amount)
+        self.notify_balance(wallet)
+        return wallet
+
+    def user_tag(self, wallet: str) -> str:
+        row = self.db.conn.execute("SELECT tag FROM user_tags WHERE wallet = ?", (wallet,)).fetchone()
+        if row:
+            return str(row[0])
+        alphabet = string.ascii_uppercase + string.digits
+        with self.db.transaction() as conn:
+            while True:
+                tag = "".join(secrets.choice(alphabet) for _ in range(6))
+                if conn.execute("SELECT 1 FROM user_tags WHERE tag = ?", (tag,)).fetchone() is None:
+                    break
+            conn.execute("INSERT INTO user_tags (wallet, tag) VALUES (?, ?)", (wallet, tag))
+        return tag
+
+    def seen_transfer(self, digest: bytes) -> bool:
+        now = self.clock()
+        window = self.timestamp_window or 60.0
+        for key in [k for k, t in self._transfer_digests.items() if now - t > window]:
+            del self._transfer_digests[key]
+        if digest in self._transfer_digests:
+            return True
+        self._transfer_digests[digest] = now
+        return False
+
+    # ---- incoming -----------------------------------------------------------------
+    def handle_text(self, conn: Connection, text: str) -> None:
+        try:
+            frame = parse_request_frame(text, strict_hex_sigs=self.spec.strict_hex_sigs, decimals=True)
+        except EmptyRequestError:
+            conn.send(self.error_frame(0, "message request is empty"))
+            return
+        except FrameValidationError:
+            conn.send(self.error_frame(0, "message validation failed"))
+            return
+        except (FrameFormatError, ProtocolError, RecursionError):
+            conn.send(self.error_frame(0, "invalid message format"))
+            return
+        route = self.routes.get(frame.method)
+        if route is None:
+            conn.send(self.error_frame(frame.request_id, f"unknown method: {frame.method}"))
+            return
+        group, handler = route
+        call = H.Call(self, conn, frame, conn.user_id)
+        response = self._run(call, group, handler)
+        if group >= HISTORY:
+            self._store_history(call, response)
+        if group == BALANCE and conn.user_id:
+            self.notify_balance(conn.user_id)
+        conn.send(response)
+        self._switch_identity(conn)
+
+    def _run(self, call: H.Call, group: int, handler: Callable[[H.Call], Any]) -> str:
+        frame = call.frame
+        if group >= PRIVATE:
+            problem = self._check_private(call.conn, frame)
+            if problem:
+                return self.error_frame(frame.request_id, problem)
+        try:
+            payload = handler(call)
+        except ParamsError:
+            return self.error_frame(frame.request_id, call.fallback or "failed to parse parameters")
+        except Exception as exc:  # every failure becomes an error frame; the server stays up
+            return self.error_frame(frame.request_id, error_text(exc, call.fallback))
+        method = {"ping": "pong", "auth_request": "auth_challenge"}.get(frame.method, frame.method)
+        return self._frame(frame.request_id, method, self._payload(frame.method, payload))
+
+    def _check_private(self, conn: Connection, frame: RequestFrame) -> str | None:
+        if not conn.user_id or conn.policy is None:
+            return "authentication required"
+        if not self.auth.validate_session(conn.user_id):
+            return "session expired, please re-authenticate"
+        self.auth.update_session(conn.user_id)
+        ts = frame.timestamp
+        if self.timestamp_window is not None and (
+            not 10**12 <= ts <= 9_999_999_999_999 or self.now_ms() - ts > self.timestamp_window * 1000
+        ):
+            return "invalid message timestamp"
+        return None
+
+    def _switch_identity(self, conn: Connection) -> None:
+        if conn.pending_identity is None:
+            return
+        wallet, policy = conn.pending_identity
+        conn.pending_identity = None
+        conn.policy = policy
+        if wallet == conn.user_id:
+            return
+        if conn.user_id:
+            self._leave(conn)
+        conn.user_id = wallet
+        self.hub.setdefault(wallet, set()).add(conn)
+        conn.send(self.notification("channels", []))
+        conn.send(self.notification("bu", self.ledger.balances(wallet, wallet)))
+
+    def _store_history(self, call: H.Call, response: str) -> None:
+        frame = call.frame
+        res_start = response.index("[")
+        res_end = response.rindex(',"sig":')
+        res_sig = json.loads(response[res_end + 7 : -1])
+        try:
+            params_text = (
+                go_json(frame.params)
+                if not _has_decimal(frame.params)
+                else json.dumps(frame.params, default=str)
+            )
+        except (TypeError, ValueError):
+            params_text = "null"
+        with self.db.transaction() as db:
+            db.execute(
+                "INSERT INTO rpc_history (sender, req_id, method, params, timestamp, req_sig, response,"
+                " res_sig) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    call.conn.user_id,
+                    frame.request_id,
+                    frame.method,
+                    params_text,
+                    frame.timestamp,
+                    json.dumps(list(frame.signatures)),
+                    response[res_start:res_end],
+                    json.dumps(res_sig),
+                ),
+            )
+
+
+def _has_decimal(value: Any) -> bool:
+    if isinstance(value, Decimal):
+        return True
+    if isinstance(value, list):
+        return any(_has_decimal(v) for v in value)
+    if isinstance(value, dict):
+        return any(_has_decimal(v) for v in value.values())
+    return False

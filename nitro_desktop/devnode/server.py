@@ -1,0 +1,229 @@
+"""``SandboxNode``: the websockets server around the router.
+
+Serves ``ws://HOST:PORT/ws``; one reader and one writer task per connection;
+bounded frame size, bounded outgoing queue, a per-connection token-bucket rate
+limit. Works on any asyncio loop (plain or qasync).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ipaddress
+import logging
+import time
+from collections.abc import Callable, Iterable, Mapping
+from decimal import Decimal
+from http import HTTPStatus
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from websockets.asyncio.server import Server, ServerConnection, serve
+from websockets.exceptions import ConnectionClosed
+from websockets.http11 import Request, Response
+
+from nitro_desktop.devnode.auth import AuthManager, new_jwt_secret
+from nitro_desktop.devnode.config import AssetConfig, normalise_assets
+from nitro_desktop.devnode.db import Database
+from nitro_desktop.devnode.router import Connection, Router
+from nitro_desktop.protocol import Dialect, RawKeySigner, parse_address, parse_amount
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MAX_FRAME_BYTES = 1 << 20
+DEFAULT_RATE_LIMIT = 1000.0  # requests per second per connection (burst of the same size)
+
+
+class SandboxNode:
+    """A local ClearNode: real socket, real rules, a faucet instead of a chain."""
+
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        dialect: str = "0.2",
+        db_path: str | Path | None = None,
+        assets: Iterable[AssetConfig | Mapping[str, Any]] | Mapping[str, int] | None = None,
+        broker_key: str | bytes | None = None,
+        timestamp_window: float | None = 60.0,
+        clock: Callable[[], float] | None = None,
+        challenge_factory: Callable[[], str] | None = None,
+        max_frame_bytes: int = DEFAULT_MAX_FRAME_BYTES,
+        rate_limit: float | None = DEFAULT_RATE_LIMIT,
+    ) -> None:
+        self.host = host
+        self.port = port
+        self.dialect = Dialect(dialect)
+        self.db_path = None if db_path is None else Path(db_path)
+        self.assets: tuple[AssetConfig, ...] = normalise_assets(assets)
+        self._broker = RawKeySigner(broker_key) if broker_key is not None else RawKeySigner.generate()
+        self.timestamp_window = timestamp_window
+        self.clock = clock or time.time
+        self._challenge_factory = challenge_factory
+        self.max_frame_bytes = max_frame_bytes
+        self.rate_limit = rate_limit
+        self._db: Database | None = None
+        self._router: Router | None = None
+        self._server: Server | None = None
+        self._conns: set[Connection] = set()
+
+    # ---- public API -----------------------------------------------------------------
+    @property
+    def broker_address(self) -> str:
+        return self._broker.address
+
+    @property
+    def url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"ws://{host}:{self.port}/ws"
+
+    @property
+    def router(self) -> Router:
+        return self._ensure_router()
+
+    async def start(self) -> None:
+        if self._server is not None:
+            return
+        self._ensure_router()
+        self._server = await serve(
+            self._serve_connection,
+            self.host,
+            self.port,
+            process_request=self._check_path,
+            max_size=self.max_frame_bytes,
+            max_queue=16,
+            ping_interval=20,
+            ping_timeout=20,
+            compression=None,
+        )
+        sockets = list(self._server.sockets)
+        if sockets and self.port == 0:
+            self.port = int(sockets[0].getsockname()[1])
+
+    async def stop(self) -> None:
+        server, self._server = self._server, None
+        if server is not None:
+            server.close()
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(server.wait_closed(), 5)
+        if self._db is not None and self.db_path is not None:
+            # A file database is reopened on the next start (as a restarted process would).
+            self._db.close()
+            self._db, self._router = None, None
+
+    async def __aenter__(self) -> SandboxNode:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.stop()
+
+    def fund(self, address: str, asset: str, amount: Decimal | str | int) -> str:
+        """Faucet: credit a wallet's unified balance; connected wallets get ``bu``."""
+        wallet = parse_address(address, what="fund address")
+        if asset not in {a.symbol for a in self.assets}:
+            raise ValueError(
+                f"unknown asset {asset!r}; this node has {', '.join(a.symbol for a in self.assets)}"
+            )
+        value = parse_amount(amount, what="fund amount")
+        if value <= 0:
+            raise ValueError("fund amount must be positive")
+        return self._ensure_router().fund(wallet, asset, value)
+
+    def balances(self, address: str) -> dict[str, Decimal]:
+        """A wallet's unified balance per asset (for tests and the CLI)."""
+        router = self._ensure_router()
+        return {b["asset"]: Decimal(b["amount"]) for b in router.ledger.balances(address, address)}
+
+    def ledger_totals(self) -> tuple[dict[str, Decimal], dict[str, Decimal]]:
+        """(sum of every balance, sum ever minted by the faucet) per asset: equal when conserved."""
+        ledger = self._ensure_router().ledger
+        return ledger.total_by_asset(), ledger.minted_by_asset()
+
+    @property
+    def connection_count(self) -> int:
+        return len(self._conns)
+
+    # ---- internals ----------------------------------------------------------------------
+    def _ensure_router(self) -> Router:
+        if self._router is None:
+            self._db = Database(self.db_path)
+            secret_hex = self._db.get_meta("jwt_secret")
+            if secret_hex is None:
+                secret = new_jwt_secret()
+                with self._db.transaction():
+                    self._db.set_meta("jwt_secret", secret.hex())
+            else:
+                secret = bytes.fromhex(secret_hex)
+            auth = AuthManager(secret, self.clock, self._challenge_factory)
+            self._router = Router(
+                dialect=self.dialect.value,
+                db=self._db,
+                assets=self.assets,
+                broker=self._broker,
+                clock=self.clock,
+                auth=auth,
+                timestamp_window=self.timestamp_window,
+            )
+        return self._router
+
+    def _check_path(self, connection: ServerConnection, request: Request) -> Response | None:
+        if request.path.split("?", 1)[0] != "/ws":
+            return connection.respond(HTTPStatus.NOT_FOUND, "not found: the ClearNode endpoint is /ws\n")
+        return None
+
+    def _allow(self, conn: Connection) -> bool:
+        if self.rate_limit is None:
+            return True
+        now = time.monotonic()
+        conn.tokens = min(self.rate_limit, conn.tokens + (now - conn.refilled) * self.rate_limit)
+        conn.refilled = now
+        if conn.tokens < 1:
+            return False
+        conn.tokens -= 1
+        return True
+
+    async def _serve_connection(self, ws: ServerConnection) -> None:
+        router = self._ensure_router()
+        peer = ws.remote_address[0] if ws.remote_address else ""
+        try:
+            loopback = ipaddress.ip_address(peer).is_loopback
+        except ValueError:
+            loopback = False
+        conn = Connection(loopback=loopback, tokens=self.rate_limit or 0.0, refilled=time.monotonic())
+        self._conns.add(conn)
+        writer = asyncio.ensure_future(self._write_loop(ws, conn))
+        router.on_connect(conn)
+        try:
+            async for message in ws:
+                text = message.decode("utf-8", "replace") if isinstance(message, bytes) else message
+                if not self._allow(conn):
+                    conn.send(router.error_frame(0, "too many requests"))
+                else:
+                    router.handle_text(conn, text)
+                if conn.overflowed:
+                    await ws.close(1008, "client does not read its messages")
+                    break
+        except ConnectionClosed:
+            pass
+        finally:
+            router.on_disconnect(conn)
+            self._conns.discard(conn)
+            conn.outbox.put_nowait(None) if not conn.outbox.full() else None
+            writer.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await writer
+
+    @staticmethod
+    async def _write_loop(ws: ServerConnection, conn: Connection) -> None:
+        while True:
+            text = await conn.outbox.get()
+            if text is None:
+                return
+            try:
+                await ws.send(text)
+            except ConnectionClosed:
+                return
