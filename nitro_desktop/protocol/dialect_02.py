@@ -91,14 +91,14 @@ class Dialect02(DialectSpec):
 
     def auth_request_fields(self, auth_request_params: Any) -> dict[str, Any]:
         p = auth_request_params
-        if not isinstance(p, list) or len(p) != 7:
+        if not isinstance(p, list) or len(p) < 7:
             raise ProtocolError("invalid parameters: expected 7 parameters")
-        address, session_key, app_name, allowances, expire, scope, app_address = p
+        address, session_key, app_name, allowances, expire, scope, app_address = p[:7]
         if not isinstance(address, str) or not address:
             raise ProtocolError(f"invalid address: {address}")
-        if not isinstance(session_key, str):
+        if not isinstance(session_key, str) or not session_key:
             raise ProtocolError(f"invalid session key: {session_key}")
-        if not isinstance(app_name, str):
+        if not isinstance(app_name, str) or not app_name:
             raise ProtocolError(f"invalid application name: {app_name}")
         if not isinstance(allowances, list):
             raise ProtocolError("invalid allowances: input is not a list of allowances")
