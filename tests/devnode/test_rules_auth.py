@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from nitro_desktop.protocol import RawKeySigner, encode_request, frame_from_req
+from nitro_desktop.protocol import RawKeySigner
 
 A0 = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"
 APP = "0x1111111111111111111111111111111111111111"
