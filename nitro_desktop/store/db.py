@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import sqlite3
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -33,6 +34,9 @@ class Database:
 
     def __init__(self, conn: sqlite3.Connection, path: Path, data_dir: Path) -> None:
         self._conn = conn
+        # One connection shared by the GUI thread and executor jobs (key import, say):
+        # the lock keeps a transaction from interleaving with another thread's statements.
+        self._lock = threading.RLock()
         self.path = path
         self.data_dir = data_dir
 
@@ -55,10 +59,13 @@ class Database:
                     uri=True,
                     timeout=busy_timeout,
                     isolation_level=None,
+                    check_same_thread=False,
                 )
             else:
                 ensure_private_dir(directory)
-                conn = sqlite3.connect(path, timeout=busy_timeout, isolation_level=None)
+                conn = sqlite3.connect(
+                    path, timeout=busy_timeout, isolation_level=None, check_same_thread=False
+                )
         except OSError as exc:
             raise StoreReadOnlyError(f"cannot create the data directory {directory}: {exc}") from exc
         except sqlite3.Error as exc:
@@ -117,23 +124,24 @@ class Database:
 
     @contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
-        """A write transaction; nested calls join the outer one."""
-        if self._conn.in_transaction:
-            yield self._conn
-            return
-        try:
-            self._conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.Error as exc:
-            raise translate(exc, self.path) from exc
-        try:
-            yield self._conn
-            self._conn.execute("COMMIT")
-        except sqlite3.Error as exc:
-            self._rollback()
-            raise translate(exc, self.path) from exc
-        except BaseException:
-            self._rollback()
-            raise
+        """A write transaction; nested calls (same thread) join the outer one."""
+        with self._lock:
+            if self._conn.in_transaction:
+                yield self._conn
+                return
+            try:
+                self._conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                raise translate(exc, self.path) from exc
+            try:
+                yield self._conn
+                self._conn.execute("COMMIT")
+            except sqlite3.Error as exc:
+                self._rollback()
+                raise translate(exc, self.path) from exc
+            except BaseException:
+                self._rollback()
+                raise
 
     def _rollback(self) -> None:
         if self._conn.in_transaction:
@@ -143,10 +151,11 @@ class Database:
                 log.warning("rollback failed on %s", self.path)
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
-        try:
-            return self._conn.execute(sql, params).fetchall()
-        except sqlite3.Error as exc:
-            raise translate(exc, self.path) from exc
+        with self._lock:
+            try:
+                return self._conn.execute(sql, params).fetchall()
+            except sqlite3.Error as exc:
+                raise translate(exc, self.path) from exc
 
     def integrity_problems(self) -> list[str]:
         """``PRAGMA integrity_check`` findings; empty when the file is sound."""
