@@ -35,6 +35,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"nitro-desktop {__version__}")
     parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="check this installation (Qt plugin, qasync, keyring, eth-account, a loopback round trip "
+        "to an in-process sandbox node), print a report and exit 0 or 1",
+    )
+    parser.add_argument(
         "--data-dir",
         metavar="DIR",
         help="where accounts' public data and the session history live "
@@ -49,6 +55,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; with no subcommand, open the GUI."""
     args = build_parser().parse_args(argv)
+    if args.self_test:
+        from nitro_desktop.selftest import run as run_self_test
+
+        return run_self_test()
     func = getattr(args, "func", None)
     if func is None:
         from nitro_desktop.app import main as gui_main
