@@ -1,11 +1,12 @@
-"""Builds the QApplication and the one qasync event loop, then shows the main window.
+"""Builds the QApplication and the one qasync event loop, wires the service to the window.
 
-Nothing else lives here: the window, services and dialogs are in ``nitro_desktop.ui``.
+Nothing else lives here: the window, service and dialogs are in ``nitro_desktop.ui``.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import sys
 
@@ -15,22 +16,48 @@ def main(data_dir: str | None = None) -> int:
     # qasync picks its Qt binding from QT_API; we ship PySide6 only.
     os.environ.setdefault("QT_API", "pyside6")
     import qasync
+    from PySide6.QtCore import QSettings
     from PySide6.QtGui import QGuiApplication
-    from PySide6.QtWidgets import QApplication
+    from PySide6.QtWidgets import QApplication, QMessageBox
 
+    from nitro_desktop.keys import AccountManager
+    from nitro_desktop.store import Store, StoreError
+    from nitro_desktop.ui.dialogs import LogBuffer
     from nitro_desktop.ui.main_window import MainWindow
+    from nitro_desktop.ui.service import AppService
+    from nitro_desktop.ui.theme import apply_theme
 
     app = QApplication.instance() or QApplication(sys.argv)
+    assert isinstance(app, QApplication)
     app.setApplicationName("Nitro Desktop")
     app.setOrganizationName("Nitro Desktop")
     QGuiApplication.setDesktopFileName("nitro-desktop")
 
-    window = MainWindow(data_dir=data_dir)
+    log_buffer = LogBuffer()
+    logging.getLogger("nitro_desktop").addHandler(log_buffer)
+    logging.getLogger("nitro_desktop").setLevel(logging.INFO)
+
+    try:
+        store = Store.open(data_dir)
+    except StoreError as exc:
+        # The database is never touched when it cannot be opened: say why and stop.
+        QMessageBox.critical(None, "Nitro Desktop", f"Your data could not be opened:\n\n{exc}")
+        return 1
+    settings = QSettings(str(store.data_dir / "settings.ini"), QSettings.Format.IniFormat)
+    apply_theme(app, str(settings.value("ui/theme", "system")))
+    service = AppService(store, AccountManager(store))
+    window = MainWindow(service, settings, log_buffer)
     window.show()
 
     closed = asyncio.Event()
     app.aboutToQuit.connect(closed.set)
+
+    async def run() -> None:
+        await closed.wait()
+        await service.shutdown()
+
     # asyncio.Runner (not asyncio.run) because loop_factory needs Python 3.12 there.
     with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
-        runner.run(closed.wait())
+        runner.run(run())
+    store.close()
     return 0

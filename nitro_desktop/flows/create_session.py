@@ -62,7 +62,7 @@ class CreateSessionFlow:
     local_accounts: Sequence[str]
     #: asset symbol -> decimals (from get_assets)
     assets: Mapping[str, int]
-    #: (EIP-55 address, asset) -> unified balance of local accounts
+    #: (EIP-55 address, asset) -> unified balance of local accounts, where known
     balances: Mapping[tuple[str, str], Decimal] = field(default_factory=dict)
     now_ms: int = 0
 
@@ -239,8 +239,9 @@ class CreateSessionFlow:
                     f"{format_amount(amount)} {a.asset}; set 0 or collect their signature."
                 )
             else:
-                held = self.balances.get((address, a.asset), Decimal(0))
-                if amount > held:
+                # Unknown balances (another local account, not yet fetched) are left to the server.
+                held = self.balances.get((address, a.asset))
+                if held is not None and amount > held:
                     problems[key] = (
                         f"Insufficient funds: {address} holds {format_amount(held)} {a.asset}, "
                         f"less than {format_amount(amount)}."

@@ -1,20 +1,433 @@
-"""The main window."""
+"""The main window: the persistent session list, details, balances and the connection status."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel, QMainWindow, QWidget
+import json
+import time
+from decimal import Decimal
+from typing import Any
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDockWidget,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QSplitter,
+    QTableView,
+    QTableWidget,
+    QTableWidgetItem,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
 
 from nitro_desktop import __version__
+from nitro_desktop.flows import CreateSessionFlow, UpdateSessionFlow
+from nitro_desktop.protocol import definition_from_dict, format_amount
+from nitro_desktop.ui.accounts import AccountsDialog, WelcomeDialog
+from nitro_desktop.ui.details import DetailsPane
+from nitro_desktop.ui.dialogs import EndpointDialog, LogBuffer, LogDialog, PreferencesDialog, ask_password
+from nitro_desktop.ui.service import SANDBOX_NAME, AppService
+from nitro_desktop.ui.session_model import SessionListModel, short_id
+from nitro_desktop.ui.status import ConnectionIndicator
+from nitro_desktop.ui.theme import apply_theme
+from nitro_desktop.ui.update_dialog import UpdateSessionDialog
+from nitro_desktop.ui.wizard import CreateSessionWizard
+
+STATUSES = ("", "open", "closed")
 
 
 class MainWindow(QMainWindow):
-    """Top-level window; sessions, balances and the wizard arrive with the GUI issue."""
+    def __init__(self, service: AppService, settings: QSettings, log_buffer: LogBuffer | None = None) -> None:
+        super().__init__()
+        self.service = service
+        self.settings = settings
+        self.log_buffer = log_buffer or LogBuffer()
+        self.setWindowTitle("Nitro Desktop")
+        self.resize(1180, 720)
+        self.model = SessionListModel(self)
+        self._build_central()
+        self._build_balances()
+        self._build_actions()
+        self._build_status_bar()
+        self._wire_service()
+        self._restore()
+        self.service.password_prompt = lambda address: ask_password(self, address)
+        self.wizard: CreateSessionWizard | None = None
+        QTimer.singleShot(0, self._start)
 
-    def __init__(self, data_dir: str | None = None, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.data_dir = data_dir
-        self.setWindowTitle(f"Nitro Desktop {__version__}")
-        self.resize(960, 640)
-        placeholder = QLabel("Nitro Desktop — application sessions for Nitrolite ClearNodes")
-        placeholder.setObjectName("placeholder")
-        self.setCentralWidget(placeholder)
+    # ---- layout --------------------------------------------------------------------
+    def _build_central(self) -> None:
+        left = QWidget()
+        box = QVBoxLayout(left)
+        box.setContentsMargins(6, 6, 6, 6)
+        filters = QHBoxLayout()
+        self.search = QLineEdit()
+        self.search.setObjectName("search")
+        self.search.setPlaceholderText("Filter by session id or participant address…")
+        self.search.setClearButtonEnabled(True)
+        self.status_filter = QComboBox()
+        self.status_filter.setObjectName("status_filter")
+        for s in STATUSES:
+            self.status_filter.addItem(s.capitalize() if s else "Any status", s)
+        filters.addWidget(self.search, 1)
+        filters.addWidget(self.status_filter)
+        box.addLayout(filters)
+        self.table = QTableView()
+        self.table.setObjectName("sessions")
+        self.table.setModel(self.model)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(5, Qt.SortOrder.DescendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        for col, width in enumerate((190, 70, 230, 170, 60, 130)):
+            self.table.setColumnWidth(col, width)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._context_menu)
+        box.addWidget(self.table)
+        self.empty_hint = QLabel("No sessions yet. Press Ctrl+N to create your first application session.")
+        self.empty_hint.setObjectName("empty_hint")
+        box.addWidget(self.empty_hint)
+        self.details = DetailsPane()
+        self.table.doubleClicked.connect(lambda _i: self.details.setFocus())
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(self.details)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self.setCentralWidget(self.splitter)
+        self.search.textChanged.connect(self._filter)
+        self.status_filter.currentIndexChanged.connect(self._filter)
+        self.table.selectionModel().currentRowChanged.connect(
+            lambda cur, _prev: self._show_details(cur.row())
+        )
+
+    def _build_balances(self) -> None:
+        dock = QDockWidget("Balances", self)
+        dock.setObjectName("balances_dock")
+        body = QWidget()
+        box = QVBoxLayout(body)
+        self.balance_owner = QLabel("Not connected")
+        self.balance_owner.setWordWrap(True)
+        box.addWidget(self.balance_owner)
+        self.balances = QTableWidget(0, 2)
+        self.balances.setObjectName("balances")
+        self.balances.setHorizontalHeaderLabels(["Asset", "Amount"])
+        self.balances.horizontalHeader().setStretchLastSection(True)
+        self.balances.verticalHeader().hide()
+        self.balances.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        box.addWidget(self.balances)
+        dock.setWidget(body)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+
+    def _action(self, text: str, slot: Any, shortcut: Any = None, name: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(shortcut)
+        action.triggered.connect(slot)
+        action.setObjectName(name or text.replace("&", "").replace("…", "").strip().lower().replace(" ", "_"))
+        return action
+
+    def _build_actions(self) -> None:
+        self.act_new = self._action("&New session…", self.new_session, QKeySequence.StandardKey.New)
+        self.act_refresh = self._action(
+            "&Refresh from server", self.refresh, QKeySequence.StandardKey.Refresh
+        )
+        self.act_submit = self._action("&Submit state…", lambda: self.update_session("submit"), "Ctrl+U")
+        self.act_close = self._action("C&lose session…", lambda: self.update_session("close"), "Ctrl+W")
+        self.act_copy = self._action("&Copy session id", self.copy_id, QKeySequence.StandardKey.Copy)
+        self.act_accounts = self._action("&Accounts…", self.open_accounts)
+        self.act_endpoint = self._action("Add &ClearNode…", self.add_endpoint)
+        self.act_prefs = self._action("&Preferences…", self.open_preferences)
+        self.act_log = self._action("&Log", self.open_log)
+        self.act_about = self._action("&About Nitro Desktop", self.about)
+        self.act_quit = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
+        self.table.addAction(self.act_copy)
+        menu = self.menuBar()
+        for title, actions in (
+            ("&File", [self.act_new, self.act_refresh, None, self.act_quit]),
+            ("&Session", [self.act_submit, self.act_close, self.act_copy]),
+            ("&Settings", [self.act_accounts, self.act_endpoint, self.act_prefs]),
+            ("&Help", [self.act_log, self.act_about]),
+        ):
+            m = menu.addMenu(title)
+            for a in actions:
+                if a is None:
+                    m.addSeparator()
+                else:
+                    m.addAction(a)
+        bar = QToolBar("Main")
+        bar.setObjectName("main_toolbar")
+        bar.setMovable(False)
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        for a in (self.act_new, self.act_refresh, self.act_submit, self.act_close):
+            bar.addAction(a)
+        bar.addSeparator()
+        bar.addWidget(QLabel(" ClearNode: "))
+        self.endpoint_box = QComboBox()
+        self.endpoint_box.setObjectName("endpoint_box")
+        self.endpoint_box.setMinimumWidth(170)
+        bar.addWidget(self.endpoint_box)
+        bar.addWidget(QLabel("  Account: "))
+        self.account_box = QComboBox()
+        self.account_box.setObjectName("account_box")
+        self.account_box.setMinimumWidth(260)
+        bar.addWidget(self.account_box)
+        self.addToolBar(bar)
+        self.endpoint_box.activated.connect(lambda _i: self.reconnect())
+        self.account_box.activated.connect(lambda _i: self.reconnect())
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.indicator = ConnectionIndicator()
+        self.indicator.clicked.connect(self._endpoint_menu)
+        bar.addWidget(self.indicator)
+        self.rtt = QLabel()
+        self.rtt.setObjectName("rtt")
+        bar.addPermanentWidget(self.rtt)
+        self.count = QLabel()
+        self.count.setObjectName("session_count")
+        bar.addPermanentWidget(self.count)
+
+    def _wire_service(self) -> None:
+        s = self.service
+        s.status_changed.connect(self.indicator.set_status)
+        s.balances_changed.connect(self._show_balances)
+        s.session_saved.connect(self._session_saved)
+        s.sessions_reloaded.connect(self.reload_sessions)
+        s.rtt_changed.connect(lambda rtt: self.rtt.setText(f"RTT {rtt * 1000:.0f} ms"))
+        s.problem.connect(lambda text: self.statusBar().showMessage(text, 15000))
+        s.info.connect(lambda text: self.statusBar().showMessage(text, 8000))
+
+    # ---- start-up and state ----------------------------------------------------------------
+    def _restore(self) -> None:
+        geometry = self.settings.value("window/geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        state = self.settings.value("window/state")
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
+        splitter = self.settings.value("window/splitter")
+        if isinstance(splitter, QByteArray):
+            self.splitter.restoreState(splitter)
+
+    def _start(self) -> None:
+        self.reload_sessions()
+        self.service.ensure_default_endpoints()
+        self._fill_choices()
+        if not self.service.accounts.list():
+            self.welcome = WelcomeDialog(self.service.accounts, self)
+            self.welcome.account_ready.connect(lambda record: self._fill_choices(select=record.address))
+            self.welcome.account_ready.connect(lambda _r: self.reconnect())
+            self.welcome.open()
+            return
+        self.reconnect()
+
+    def _fill_choices(self, select: str | None = None) -> None:
+        endpoint = self.endpoint_box.currentText() or str(self.settings.value("last/endpoint", SANDBOX_NAME))
+        account = select or self.account_box.currentData() or self.settings.value("last/account", "")
+        self.endpoint_box.clear()
+        for e in self.service.store.endpoints.list():
+            self.endpoint_box.addItem(e.name, e.name)
+            self.endpoint_box.setItemData(
+                self.endpoint_box.count() - 1, f"{e.url} (dialect {e.dialect})", Qt.ItemDataRole.ToolTipRole
+            )
+        self.endpoint_box.setCurrentIndex(max(0, self.endpoint_box.findData(endpoint)))
+        self.account_box.clear()
+        for a in self.service.accounts.list():
+            self.account_box.addItem(f"{a.label} — {short_id(a.address, 8, 6)}", a.address)
+        self.account_box.setCurrentIndex(max(0, self.account_box.findData(account)))
+
+    def reconnect(self) -> None:
+        endpoint, account = self.endpoint_box.currentData(), self.account_box.currentData()
+        if not endpoint or not account:
+            return
+        self.settings.setValue("last/endpoint", endpoint)
+        self.settings.setValue("last/account", account)
+        self.balance_owner.setText(f"{account}\non {endpoint}")
+        self.service.spawn(self.service.connect_to(endpoint, account), what=f"Connecting to {endpoint}")
+
+    def reload_sessions(self) -> None:
+        self.model.set_rows(self.service.rows())
+        self._update_count()
+
+    def _update_count(self) -> None:
+        shown, total = self.model.rowCount(), self.model.total_count()
+        self.count.setText(f"{shown} of {total} sessions" if shown != total else f"{total} sessions")
+        self.empty_hint.setVisible(total == 0)
+
+    def _filter(self) -> None:
+        self.model.set_filter(self.search.text(), self.status_filter.currentData())
+        self._update_count()
+
+    def _session_saved(self, app_session_id: str) -> None:
+        self.reload_sessions()
+        index = self.model.index_of(app_session_id)
+        if index.isValid():
+            self.table.selectRow(index.row())
+            self._show_details(index.row())
+
+    def _show_details(self, row: int) -> None:
+        r = self.model.row_at(row)
+        record = self.service.store.sessions.get(r.app_session_id) if r else None
+        history = self.service.store.sessions.history(r.app_session_id) if r else None
+        self.details.show_session(record, history)
+
+    def _show_balances(self, balances: dict[str, Decimal]) -> None:
+        self.balances.setRowCount(len(balances))
+        for i, (asset, amount) in enumerate(sorted(balances.items())):
+            self.balances.setItem(i, 0, QTableWidgetItem(asset))
+            item = QTableWidgetItem(format_amount(amount))
+            item.setTextAlignment(int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter))
+            self.balances.setItem(i, 1, item)
+
+    # ---- actions ------------------------------------------------------------------------------
+    def selected(self) -> Any:
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.row_at(rows[0].row()) if rows else None
+
+    def copy_id(self) -> None:
+        row = self.selected()
+        if row is not None:
+            QGuiApplication.clipboard().setText(row.app_session_id)
+            self.statusBar().showMessage(f"Copied {row.app_session_id}", 4000)
+
+    def _context_menu(self, pos: Any) -> None:
+        menu = QMenu(self)
+        for a in (self.act_copy, self.act_submit, self.act_close, self.act_refresh):
+            menu.addAction(a)
+        menu.popup(self.table.viewport().mapToGlobal(pos))
+
+    def _endpoint_menu(self) -> None:
+        menu = QMenu(self)
+        menu.addAction("Reconnect now", self.reconnect)
+        menu.addAction(self.act_endpoint)
+        menu.popup(self.indicator.mapToGlobal(self.indicator.rect().topLeft()))
+
+    def new_session(self) -> None:
+        if self.service.client is None:
+            self.statusBar().showMessage("Connect to a ClearNode first.", 6000)
+            return
+        assert self.service.endpoint is not None
+        flow = CreateSessionFlow(
+            self.service.endpoint.dialect,  # type: ignore[arg-type]
+            local_accounts=[a.address for a in self.service.accounts.list()],
+            assets=dict(self.service.assets),
+            balances=self.service.known_balances(),
+            now_ms=int(time.time() * 1000),
+        )
+        account = self.service.account
+        if account is not None and account in flow.local_accounts:
+            flow.participants[0].address = account
+        self.wizard = CreateSessionWizard(flow, self.service.create_session, self)
+        self.wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.wizard.open()
+
+    def update_session(self, kind: str) -> None:
+        row = self.selected()
+        if row is None:
+            self.statusBar().showMessage("Select a session first.", 5000)
+            return
+        record = self.service.store.sessions.get(row.app_session_id)
+        if record is None or record.status != "open":
+            self.statusBar().showMessage("Only open sessions can be updated or closed.", 5000)
+            return
+        if self.service.client is None or self.service.endpoint is None:
+            self.statusBar().showMessage("Connect to the session's ClearNode first.", 5000)
+            return
+        definition = definition_from_dict(json.loads(record.definition_json))
+        current = {
+            (a["participant"], a["asset"]): Decimal(a["amount"])
+            for a in json.loads(record.allocations_json or "[]")
+        }
+        flow = UpdateSessionFlow(
+            kind,
+            self.service.endpoint.dialect,  # type: ignore[arg-type]
+            record.app_session_id,
+            definition,
+            record.version,
+            [a.address for a in self.service.accounts.list()],
+            dict(self.service.assets),
+            current,
+        )
+        dialog = UpdateSessionDialog(flow, self.service.update_session, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        self.update_dialog = dialog
+
+    def refresh(self) -> None:
+        async def run() -> None:
+            count = await self.service.refresh_from_server()
+            self.service.info.emit(f"{count} sessions found on the server are in the list.")
+
+        self.service.spawn(run(), what="Refreshing from the server")
+
+    def open_accounts(self) -> None:
+        dialog = AccountsDialog(self.service.accounts, self)
+        dialog.changed.connect(lambda: self._fill_choices())
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+
+    def add_endpoint(self) -> None:
+        from nitro_desktop.store import EndpointRecord
+
+        dialog = EndpointDialog({e.name for e in self.service.store.endpoints.list()}, self)
+
+        def save(name: str, url: str, dialect: str) -> None:
+            self.service.store.endpoints.save(EndpointRecord(name, url, dialect))  # type: ignore[arg-type]
+            self._fill_choices()
+
+        dialog.accepted_endpoint.connect(save)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+
+    def open_preferences(self) -> None:
+        dialog = PreferencesDialog(str(self.settings.value("ui/theme", "system")), self)
+
+        def chosen(theme: str) -> None:
+            self.settings.setValue("ui/theme", theme)
+            from PySide6.QtWidgets import QApplication
+
+            app = QApplication.instance()
+            if isinstance(app, QApplication):
+                apply_theme(app, theme)
+
+        dialog.theme_chosen.connect(chosen)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+
+    def open_log(self) -> None:
+        dialog = LogDialog(self.log_buffer, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+
+    def about(self) -> None:
+        box = QMessageBox(
+            QMessageBox.Icon.Information,
+            "About Nitro Desktop",
+            f"<b>Nitro Desktop {__version__}</b><p>A desktop companion for ERC-7824 / Nitrolite "
+            "ClearNodes: keys in your OS keyring, application sessions, and a local sandbox.</p>",
+            parent=self,
+        )
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+
+    # ---- shutdown -------------------------------------------------------------------------------
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState())
+        self.settings.setValue("window/splitter", self.splitter.saveState())
+        self.settings.sync()
+        super().closeEvent(event)

@@ -1,0 +1,335 @@
+"""The one bridge between the window and the asyncio world.
+
+``AppService`` owns the store, the key store, the ClearNode client and (for
+the Local sandbox endpoint) the in-process sandbox node. Its coroutines run
+on the qasync loop; everything it learns reaches the window as Qt signals, so
+handlers always run on the GUI thread. Slow work (keyring I/O, scrypt) goes to
+an executor.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from decimal import Decimal
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from nitro_desktop.flows import CreateSessionFlow, UpdateSessionFlow
+from nitro_desktop.protocol import AppSession, BalanceUpdate, HashSigner, format_amount, go_json
+from nitro_desktop.store import AppSessionRecord, EndpointRecord, SessionRow, Store
+from nitro_desktop.ui.wizard import SubmitResult
+
+log = logging.getLogger("nitro_desktop.ui")
+
+SANDBOX_NAME = "Local sandbox"
+SANDBOX_URL = "sandbox:"  # resolved to the in-process node's loopback URL at connect time
+SANDBOX_GRANT = (("usdc", "1000"), ("eth", "1"))
+APP_NAME = "Nitro Desktop"
+PUBLIC_ENDPOINTS = (
+    ("Yellow clearnet", "wss://clearnet.yellow.com/ws", "0.5"),
+    ("Yellow sandbox", "wss://clearnet-sandbox.yellow.com/ws", "0.5"),
+)
+
+PasswordPrompt = Callable[[str], Awaitable[str | None]]
+
+
+class AppService(QObject):
+    status_changed = Signal(object)  # nitro_desktop.client.ConnectionStatus
+    balances_changed = Signal(object)  # dict[str, Decimal] of the current account
+    assets_changed = Signal(object)  # dict[str, int]: symbol -> decimals
+    session_saved = Signal(str)  # app_session_id
+    sessions_reloaded = Signal()
+    rtt_changed = Signal(float)  # seconds
+    problem = Signal(str)  # a message for the user
+    info = Signal(str)
+
+    def __init__(self, store: Store, accounts: Any, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.accounts = accounts
+        self.client: Any = None
+        self.sandbox: Any = None
+        self.endpoint: EndpointRecord | None = None
+        self.account: str | None = None
+        self.assets: dict[str, int] = {}
+        self.balances: dict[str, Decimal] = {}
+        self.password_prompt: PasswordPrompt | None = None
+        self._unsubscribe: list[Callable[[], None]] = []
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    # ---- endpoints ------------------------------------------------------------------
+    def ensure_default_endpoints(self) -> list[EndpointRecord]:
+        """The Local sandbox and the public ClearNodes, added once; user edits are kept."""
+        known = {e.name for e in self.store.endpoints.list()}
+        if SANDBOX_NAME not in known:
+            self.store.endpoints.save(EndpointRecord(SANDBOX_NAME, SANDBOX_URL, "0.2", None, True))
+        for name, url, dialect in PUBLIC_ENDPOINTS:
+            if name not in known:
+                self.store.endpoints.save(EndpointRecord(name, url, dialect))  # type: ignore[arg-type]
+        return self.store.endpoints.list()
+
+    def spawn(self, coro: Awaitable[Any], *, what: str) -> asyncio.Task[Any]:
+        """Run a coroutine on the loop; its failure becomes a readable ``problem``."""
+
+        async def guarded() -> Any:
+            try:
+                return await coro
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # every failure must reach the user, not the console
+                log.warning("%s failed: %s", what, _describe(exc))
+                self.problem.emit(f"{what} failed: {_describe(exc)}")
+                return None
+
+        task = asyncio.ensure_future(guarded())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    # ---- connecting ---------------------------------------------------------------------
+    async def connect_to(self, endpoint_name: str, account: str) -> None:
+        from nitro_desktop.client import ClearNodeClient
+
+        await self.close_client()
+        endpoint = self.store.endpoints.get(endpoint_name)
+        if endpoint is None:
+            raise LookupError(f"no endpoint named {endpoint_name!r}")
+        self.endpoint, self.account = endpoint, account
+        url = endpoint.url
+        if endpoint.is_sandbox:
+            url = await self._start_sandbox(endpoint.dialect)
+        client = ClearNodeClient(
+            url,
+            endpoint.dialect,
+            timeout=10.0,
+            expected_broker=None if endpoint.is_sandbox else endpoint.broker_address,
+        )
+        self.client = client
+        self._unsubscribe.append(client.on_status(self.status_changed.emit))
+        self._unsubscribe.append(client.on(self._on_event))
+        self.status_changed.emit(client.status)
+        await client.connect()
+        if not endpoint.is_sandbox and endpoint.broker_address is None and client.broker_address:
+            # Trust on first use, then refuse another server at the same URL.
+            self.store.endpoints.pin_broker(endpoint.name, client.broker_address)
+        wallet = await self._unlocked(account)
+        await client.authenticate(wallet, app_name=APP_NAME, scope="console")
+        await self.refresh_assets()
+        await self.refresh_balances()
+        self.spawn(self._measure_rtt(), what="Measuring the round trip")
+
+    async def _start_sandbox(self, dialect: str) -> str:
+        from nitro_desktop.devnode import SandboxNode
+
+        if self.sandbox is None:
+            db = self.store.data_dir / "sandbox.sqlite"
+            self.sandbox = SandboxNode(host="127.0.0.1", port=0, dialect=dialect, db_path=str(db))
+            await self.sandbox.start()
+            self._fund_new_accounts()
+        return str(self.sandbox.url)
+
+    def _fund_new_accounts(self) -> None:
+        """Give each local account the sandbox grant once, so a new user can create a session now."""
+        marker = self.store.data_dir / "sandbox-funded.json"
+        funded: set[str] = set(json.loads(marker.read_text())) if marker.exists() else set()
+        for record in self.accounts.list():
+            if record.address not in funded:
+                for asset, amount in SANDBOX_GRANT:
+                    self.sandbox.fund(record.address, asset, amount)
+                funded.add(record.address)
+        marker.write_text(json.dumps(sorted(funded)))
+
+    async def close_client(self) -> None:
+        for unsubscribe in self._unsubscribe:
+            unsubscribe()
+        self._unsubscribe.clear()
+        client, self.client = self.client, None
+        if client is not None:
+            await client.close()
+
+    async def shutdown(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        await self.close_client()
+        if self.sandbox is not None:
+            sandbox, self.sandbox = self.sandbox, None
+            await sandbox.stop()
+
+    async def _measure_rtt(self) -> None:
+        client = self.client
+        while client is not None and client is self.client:
+            try:
+                self.rtt_changed.emit(await client.ping())
+            except Exception as exc:  # a failed ping shows in the connection state already
+                log.debug("ping failed: %s", _describe(exc))
+            await asyncio.sleep(15)
+
+    # ---- keys -------------------------------------------------------------------------------
+    async def _unlocked(self, address: str) -> HashSigner:
+        """A signer with the key fetched off the GUI thread (keyring I/O or scrypt)."""
+        record = self.accounts.get(address)
+        password = None
+        if record.backend == "file":
+            if self.password_prompt is None:
+                raise PermissionError(f"{address} is in an encrypted file and needs its password")
+            password = await self.password_prompt(address)
+            if password is None:
+                raise PermissionError("signing cancelled: no password given")
+        signer = self.accounts.signer(address, password=password)
+        loop = asyncio.get_running_loop()
+        unlocked: HashSigner = await loop.run_in_executor(None, signer.unlocked)
+        return unlocked
+
+    async def unlocked_signers(self, addresses: Sequence[str]) -> list[HashSigner]:
+        return [await self._unlocked(a) for a in addresses]
+
+    # ---- data -----------------------------------------------------------------------------
+    def _require_client(self) -> Any:
+        if self.client is None:
+            raise ConnectionError("not connected to a ClearNode")
+        return self.client
+
+    async def refresh_assets(self) -> None:
+        assets = await self._require_client().get_assets()
+        self.assets = {a.symbol: a.decimals for a in assets}
+        self.assets_changed.emit(dict(self.assets))
+
+    async def refresh_balances(self) -> None:
+        client = self._require_client()
+        balances = await client.get_ledger_balances()
+        self._set_balances({b.asset: b.amount for b in balances})
+
+    def _set_balances(self, balances: dict[str, Decimal]) -> None:
+        self.balances = {asset: balances.get(asset, Decimal(0)) for asset in {*self.assets, *balances}}
+        self.balances_changed.emit(dict(self.balances))
+
+    def _on_event(self, event: Any) -> None:
+        if isinstance(event, BalanceUpdate):
+            self._set_balances({b.asset: b.amount for b in event.balances})
+
+    def known_balances(self) -> dict[tuple[str, str], Decimal]:
+        if self.account is None:
+            return {}
+        return {(self.account, asset): amount for asset, amount in self.balances.items()}
+
+    async def refresh_from_server(self) -> int:
+        """Merge every session of the current account found on the server into the list."""
+        client = self._require_client()
+        assert self.endpoint is not None and self.account is not None
+        found: list[AppSessionRecord] = []
+        async for session in client.iter_app_sessions(participant=self.account):
+            existing = self.store.sessions.get(session.app_session_id)
+            found.append(_record_from_server(session, self.endpoint.name, self.account, existing))
+        count = self.store.sessions.save_many(found)
+        self.sessions_reloaded.emit()
+        return count
+
+    # ---- create / submit / close -----------------------------------------------------------------
+    async def create_session(self, flow: CreateSessionFlow) -> SubmitResult:
+        client = self._require_client()
+        assert self.endpoint is not None and self.account is not None
+        definition, allocations = flow.definition(), flow.allocation_list()
+        signers = await self.unlocked_signers(flow.ordered_signers())
+        session_data = flow.session_data if flow.session_data.strip() else None
+        session: AppSession = await client.create_app_session(definition, allocations, signers, session_data)
+        now = time.time()
+        call = flow.call()
+        params = call.params[0] if isinstance(call.params, list) else call.params
+        record = AppSessionRecord(
+            app_session_id=session.app_session_id,
+            endpoint=self.endpoint.name,
+            account=self.account,
+            protocol=definition.protocol,
+            application=definition.application,
+            definition_json=go_json(params["definition"]),
+            allocations_json=go_json(params["allocations"]),
+            status=session.status or "open",
+            version=session.version or 1,
+            created_at=now,
+            updated_at=now,
+            request_frame=_last(client, "request"),
+            response_frame=_last(client, "response"),
+        )
+        self.store.sessions.save(record)
+        self.session_saved.emit(record.app_session_id)
+        return SubmitResult(record.app_session_id, record.status, record.version)
+
+    async def update_session(self, flow: UpdateSessionFlow) -> AppSession:
+        client = self._require_client()
+        signers = await self.unlocked_signers(flow.ordered_signers())
+        allocations = flow.allocations()
+        data = flow.session_data if flow.session_data.strip() else None
+        if flow.kind == "close":
+            session: AppSession = await client.close_app_session(
+                flow.app_session_id, allocations, signers, data
+            )
+        else:
+            call = flow.call()
+            params = call.params[0] if isinstance(call.params, list) else call.params
+            session = await client.submit_app_state(
+                flow.app_session_id,
+                allocations,
+                signers,
+                intent=params.get("intent"),
+                version=params.get("version"),
+                session_data=data,
+            )
+        self.store.sessions.update_status(
+            flow.app_session_id,
+            session.status or ("closed" if flow.kind == "close" else "open"),
+            session.version or flow.version + 1,
+            allocations_json=go_json([a.to_wire() for a in allocations]),
+            request_frame=_last(client, "request"),
+            response_frame=_last(client, "response"),
+        )
+        self.session_saved.emit(flow.app_session_id)
+        return session
+
+    def rows(self) -> list[SessionRow]:
+        return self.store.sessions.rows()
+
+
+def _last(client: Any, which: str) -> str | None:
+    """The exact frame text of the client's last app-session request or response, if it keeps it."""
+    frames = getattr(client, "last_frames", None)
+    if frames is None:
+        return None
+    value = frames.get(which)
+    return value if isinstance(value, str) else None
+
+
+def _record_from_server(
+    session: AppSession, endpoint: str, account: str, existing: AppSessionRecord | None
+) -> AppSessionRecord:
+    definition = session.definition().to_wire(with_application=bool(session.application))
+    now = time.time()
+    return AppSessionRecord(
+        app_session_id=session.app_session_id,
+        endpoint=existing.endpoint if existing else endpoint,
+        account=existing.account if existing else account,
+        protocol=session.protocol,
+        application=session.application,
+        definition_json=go_json(definition),
+        allocations_json=existing.allocations_json if existing else "[]",
+        status=session.status,
+        version=session.version,
+        created_at=existing.created_at if existing else now,
+        updated_at=now if (existing is None or existing.version != session.version) else existing.updated_at,
+        request_frame=None,
+        response_frame=None,
+        origin=existing.origin if existing else "server",
+    )
+
+
+def _describe(exc: BaseException) -> str:
+    message = getattr(exc, "message", None)
+    return str(message or exc) or type(exc).__name__
+
+
+def amounts_text(balances: dict[str, Decimal]) -> str:
+    return ", ".join(f"{format_amount(v)} {k}" for k, v in sorted(balances.items())) or "no funds"

@@ -1,0 +1,61 @@
+"""Light, dark or the system's palette (Fusion style, so both look the same everywhere)."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QApplication
+
+THEMES = ("system", "light", "dark")
+
+
+def apply_theme(app: QApplication, theme: str) -> None:
+    app.setStyle("Fusion")
+    if theme == "dark":
+        app.setPalette(_dark())
+    elif theme == "light":
+        app.setPalette(_light())
+    else:
+        app.setPalette(app.style().standardPalette())
+
+
+def _light() -> QPalette:
+    p = QPalette()
+    for role, color in (
+        (QPalette.ColorRole.Window, "#f4f5f7"),
+        (QPalette.ColorRole.WindowText, "#1d1f23"),
+        (QPalette.ColorRole.Base, "#ffffff"),
+        (QPalette.ColorRole.AlternateBase, "#eef0f3"),
+        (QPalette.ColorRole.Text, "#1d1f23"),
+        (QPalette.ColorRole.Button, "#e9ebef"),
+        (QPalette.ColorRole.ButtonText, "#1d1f23"),
+        (QPalette.ColorRole.Highlight, "#3b6fd8"),
+        (QPalette.ColorRole.HighlightedText, "#ffffff"),
+        (QPalette.ColorRole.ToolTipBase, "#ffffe8"),
+        (QPalette.ColorRole.ToolTipText, "#1d1f23"),
+        (QPalette.ColorRole.Link, "#2f5fbf"),
+    ):
+        p.setColor(role, QColor(color))
+    return p
+
+
+def _dark() -> QPalette:
+    p = QPalette()
+    for role, color in (
+        (QPalette.ColorRole.Window, "#22252b"),
+        (QPalette.ColorRole.WindowText, "#e6e8eb"),
+        (QPalette.ColorRole.Base, "#1a1c21"),
+        (QPalette.ColorRole.AlternateBase, "#262a31"),
+        (QPalette.ColorRole.Text, "#e6e8eb"),
+        (QPalette.ColorRole.Button, "#2c3038"),
+        (QPalette.ColorRole.ButtonText, "#e6e8eb"),
+        (QPalette.ColorRole.Highlight, "#4c7fe6"),
+        (QPalette.ColorRole.HighlightedText, "#ffffff"),
+        (QPalette.ColorRole.ToolTipBase, "#2c3038"),
+        (QPalette.ColorRole.ToolTipText, "#e6e8eb"),
+        (QPalette.ColorRole.Link, "#7aa2f7"),
+        (QPalette.ColorRole.PlaceholderText, "#8a9099"),
+    ):
+        p.setColor(role, QColor(color))
+    p.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text, QColor("#6b7078"))
+    p.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.ButtonText, QColor("#6b7078"))
+    return p
