@@ -91,6 +91,7 @@ class Connection:
         self._next_id = 1
         self.last_received = asyncio.get_running_loop().time()
         self.close_reason: ConnectionLost | None = None
+        self._lost = asyncio.Event()
         self._reader = asyncio.create_task(self._read_loop(), name="clearnode-receive")
 
     # ---- requests ---------------------------------------------------------
@@ -188,16 +189,18 @@ class Connection:
         self._finish(reason)
 
     def _close_text(self) -> str:
-        code = self._ws.close_code
-        if code is None:
+        protocol = self._ws.protocol
+        close = protocol.close_rcvd or protocol.close_sent  # theirs, else ours (e.g. 1009 too big)
+        if close is None:
             return " (no close frame)"
-        reason = self._ws.close_reason
-        return f" (code {code}{': ' + reason if reason else ''})"
+        side = "server" if protocol.close_rcvd else "client"
+        return f" ({side} sent code {close.code}{': ' + close.reason if close.reason else ''})"
 
     def _finish(self, reason: ConnectionLost) -> None:
         if self.close_reason is None:
             self.close_reason = reason
             log.info("%s", reason)
+        self._lost.set()
         for pending in self._pending.values():
             if not pending.future.done():
                 pending.future.set_exception(reason)
@@ -286,9 +289,22 @@ class Connection:
             transport.abort()
 
     async def wait_closed(self) -> ConnectionLost:
-        await asyncio.shield(self._reader)
+        """Return as soon as the connection is known lost (not when the socket has wound down)."""
+        await self._lost.wait()
         assert self.close_reason is not None
         return self.close_reason
+
+    async def dispose(self) -> None:
+        """Release a lost connection at once: abort the socket, end the receive loop."""
+        self.abort("disposed")
+        if not self._reader.done():
+            self._reader.cancel()
+        try:
+            await self._reader
+        except asyncio.CancelledError:
+            current = asyncio.current_task()
+            if current is not None and current.cancelling():
+                raise
 
     async def close(self, timeout: float = 2.0) -> None:
         try:

@@ -179,6 +179,7 @@ class Link:
             conn = self._conn
             assert conn is not None
             reason = await conn.wait_closed()
+            await conn.dispose()
             await cancel_and_wait(self._keepalive)
             self._keepalive = None
             self._conn = None
@@ -237,13 +238,10 @@ class Link:
             if remaining <= 0:
                 raise NotConnected(f"no connection to {self.url} within {timeout:g} s ({status.last_error})")
             try:
-                await self.status.wait_for(
-                    lambda s: s.state in (ConnectionState.READY, ConnectionState.DISCONNECTED), remaining
-                )
+                async with asyncio.timeout(remaining):
+                    await self.status.next_change()
             except TimeoutError:
                 pass
-            if self._conn is None and self.status.value.state is ConnectionState.READY:
-                await asyncio.sleep(0)
 
     async def authenticate(self, credentials: auth.Credentials) -> Any:
         conn = await self.connection(self.timeout)

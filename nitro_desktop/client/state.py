@@ -89,6 +89,10 @@ class StatusCell:
 
         return unsubscribe
 
+    async def next_change(self) -> ConnectionStatus:
+        await self._changed.wait()
+        return self._value
+
     async def wait_for(
         self, predicate: Callable[[ConnectionStatus], bool], timeout: float | None
     ) -> ConnectionStatus:

@@ -19,7 +19,8 @@ KEY_A = "4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318"
 
 @contextlib.asynccontextmanager
 async def sandbox(dialect: str, **kwargs: Any) -> AsyncIterator[SandboxNode]:
-    node = SandboxNode(host="127.0.0.1", port=0, dialect=dialect, **kwargs)
+    kwargs.setdefault("port", 0)
+    node = SandboxNode(host="127.0.0.1", dialect=dialect, **kwargs)
     await node.start()
     try:
         yield node
