@@ -49,7 +49,11 @@ def main(data_dir: str | None = None) -> int:
     window = MainWindow(service, settings, log_buffer)
     window.show()
 
+    # Qt would stop the loop as the last window closes, before the service has shut down
+    # (sockets, the sandbox node): the window's close ends the run instead.
+    app.setQuitOnLastWindowClosed(False)
     closed = asyncio.Event()
+    window.closed.connect(closed.set)
     app.aboutToQuit.connect(closed.set)
 
     async def run() -> None:

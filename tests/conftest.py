@@ -14,9 +14,7 @@ SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
 VECTORS = SHARED / "protocol" / "vectors"
 
 
-def pytest_asyncio_loop_factories(
-    config: object, item: object
-) -> Mapping[str, Callable[[], object]]:
+def pytest_asyncio_loop_factories(config: object, item: object) -> Mapping[str, Callable[[], object]]:
     """Run every async test on a qasync loop, as the app does.
 
     A QApplication must exist first; pytest-qt's ``qapp`` fixture makes the same
@@ -28,6 +26,8 @@ def pytest_asyncio_loop_factories(
         from PySide6.QtWidgets import QApplication
 
         app = QApplication.instance() or QApplication([])
+        # Closing a test's last window must not stop the loop the test runs on.
+        app.setQuitOnLastWindowClosed(False)
         return qasync.QEventLoop(app)
 
     return {"qasync": make_loop}

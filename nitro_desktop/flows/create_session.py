@@ -208,7 +208,8 @@ class CreateSessionFlow:
 
     # ---- page 3: allocations -------------------------------------------------
     def sync_allocations(self) -> None:
-        default_asset = next(iter(self.assets), "")
+        # usdc is what the seed documentation's flows move; otherwise the first asset.
+        default_asset = "usdc" if "usdc" in self.assets else next(iter(self.assets), "")
         while len(self.allocations) < len(self.participants):
             self.allocations.append(AllocationDraft(default_asset, "0"))
         del self.allocations[len(self.participants) :]

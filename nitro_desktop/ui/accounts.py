@@ -94,8 +94,10 @@ class AccountFormDialog(QDialog):
         if not self.label.text().strip():
             return "Give the account a label."
         file_backend = self.backend.currentData() == "file"
+        form = self.layout()
         for w in (self.password, self.password2):
-            w.setEnabled(file_backend)
+            if isinstance(form, QFormLayout):
+                form.setRowVisible(w, file_backend)
         if file_backend:
             if len(self.password.text()) < MIN_PASSWORD:
                 return f"The password must have at least {MIN_PASSWORD} characters."

@@ -7,7 +7,7 @@ import time
 from decimal import Decimal
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -46,6 +46,8 @@ STATUSES = ("", "open", "closed")
 
 
 class MainWindow(QMainWindow):
+    closed = Signal()
+
     def __init__(self, service: AppService, settings: QSettings, log_buffer: LogBuffer | None = None) -> None:
         super().__init__()
         self.service = service
@@ -131,6 +133,9 @@ class MainWindow(QMainWindow):
         box.addWidget(self.balances)
         dock.setWidget(body)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+        # The list and details need the room; balances are a handful of rows.
+        self.resizeDocks([dock], [240], Qt.Orientation.Horizontal)
+        self.balances.setColumnWidth(0, 70)
 
     def _action(self, text: str, slot: Any, shortcut: Any = None, name: str = "") -> QAction:
         action = QAction(text, self)
@@ -257,6 +262,8 @@ class MainWindow(QMainWindow):
         self.settings.setValue("last/endpoint", endpoint)
         self.settings.setValue("last/account", account)
         self.balance_owner.setText(f"{account}\non {endpoint}")
+        record = self.service.store.endpoints.get(endpoint)
+        self.indicator.sandbox = bool(record and record.is_sandbox)
         self.service.spawn(self.service.connect_to(endpoint, account), what=f"Connecting to {endpoint}")
 
     def reload_sessions(self) -> None:
@@ -290,7 +297,7 @@ class MainWindow(QMainWindow):
         for i, (asset, amount) in enumerate(sorted(balances.items())):
             self.balances.setItem(i, 0, QTableWidgetItem(asset))
             item = QTableWidgetItem(format_amount(amount))
-            item.setTextAlignment(int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter))
+            item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             self.balances.setItem(i, 1, item)
 
     # ---- actions ------------------------------------------------------------------------------
@@ -377,6 +384,7 @@ class MainWindow(QMainWindow):
     def open_accounts(self) -> None:
         dialog = AccountsDialog(self.service.accounts, self)
         dialog.changed.connect(lambda: self._fill_choices())
+        dialog.changed.connect(self.service.fund_new_accounts)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
 
@@ -431,3 +439,4 @@ class MainWindow(QMainWindow):
         self.settings.setValue("window/splitter", self.splitter.saveState())
         self.settings.sync()
         super().closeEvent(event)
+        self.closed.emit()

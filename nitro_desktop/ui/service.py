@@ -10,7 +10,6 @@ an executor.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -27,6 +26,7 @@ from nitro_desktop.ui.wizard import SubmitResult
 log = logging.getLogger("nitro_desktop.ui")
 
 SANDBOX_NAME = "Local sandbox"
+SANDBOX_05_NAME = "Local sandbox (v0.5)"
 SANDBOX_URL = "sandbox:"  # resolved to the in-process node's loopback URL at connect time
 SANDBOX_GRANT = (("usdc", "1000"), ("eth", "1"))
 APP_NAME = "Nitro Desktop"
@@ -53,7 +53,8 @@ class AppService(QObject):
         self.store = store
         self.accounts = accounts
         self.client: Any = None
-        self.sandbox: Any = None
+        self.sandbox: Any = None  # the sandbox node of the current endpoint, if it is one
+        self.sandboxes: dict[str, Any] = {}
         self.endpoint: EndpointRecord | None = None
         self.account: str | None = None
         self.assets: dict[str, int] = {}
@@ -68,6 +69,8 @@ class AppService(QObject):
         known = {e.name for e in self.store.endpoints.list()}
         if SANDBOX_NAME not in known:
             self.store.endpoints.save(EndpointRecord(SANDBOX_NAME, SANDBOX_URL, "0.2", None, True))
+        if SANDBOX_05_NAME not in known:
+            self.store.endpoints.save(EndpointRecord(SANDBOX_05_NAME, SANDBOX_URL, "0.5", None, True))
         for name, url, dialect in PUBLIC_ENDPOINTS:
             if name not in known:
                 self.store.endpoints.save(EndpointRecord(name, url, dialect))  # type: ignore[arg-type]
@@ -101,6 +104,7 @@ class AppService(QObject):
             raise LookupError(f"no endpoint named {endpoint_name!r}")
         self.endpoint, self.account = endpoint, account
         url = endpoint.url
+        self.sandbox = None
         if endpoint.is_sandbox:
             url = await self._start_sandbox(endpoint.dialect)
         client = ClearNodeClient(
@@ -124,25 +128,28 @@ class AppService(QObject):
         self.spawn(self._measure_rtt(), what="Measuring the round trip")
 
     async def _start_sandbox(self, dialect: str) -> str:
+        """The in-process sandbox node for this dialect, started on first use on a free loopback port."""
         from nitro_desktop.devnode import SandboxNode
 
-        if self.sandbox is None:
-            db = self.store.data_dir / "sandbox.sqlite"
-            self.sandbox = SandboxNode(host="127.0.0.1", port=0, dialect=dialect, db_path=str(db))
-            await self.sandbox.start()
-            self._fund_new_accounts()
-        return str(self.sandbox.url)
+        node = self.sandboxes.get(dialect)
+        if node is None:
+            # One ledger file per dialect: their sessions' ids and rules differ.
+            db = self.store.data_dir / f"sandbox-{dialect}.sqlite"
+            node = SandboxNode(host="127.0.0.1", port=0, dialect=dialect, db_path=str(db))
+            await node.start()
+            self.sandboxes[dialect] = node
+        self.sandbox = node
+        self.fund_new_accounts()
+        return str(node.url)
 
-    def _fund_new_accounts(self) -> None:
-        """Give each local account the sandbox grant once, so a new user can create a session now."""
-        marker = self.store.data_dir / "sandbox-funded.json"
-        funded: set[str] = set(json.loads(marker.read_text())) if marker.exists() else set()
+    def fund_new_accounts(self) -> None:
+        """Give every local account with an empty sandbox balance the grant, so it can start at once."""
+        if self.sandbox is None:
+            return
         for record in self.accounts.list():
-            if record.address not in funded:
+            if not any(self.sandbox.balances(record.address).values()):
                 for asset, amount in SANDBOX_GRANT:
                     self.sandbox.fund(record.address, asset, amount)
-                funded.add(record.address)
-        marker.write_text(json.dumps(sorted(funded)))
 
     async def close_client(self) -> None:
         for unsubscribe in self._unsubscribe:
@@ -156,9 +163,9 @@ class AppService(QObject):
         for task in list(self._tasks):
             task.cancel()
         await self.close_client()
-        if self.sandbox is not None:
-            sandbox, self.sandbox = self.sandbox, None
-            await sandbox.stop()
+        nodes, self.sandboxes, self.sandbox = list(self.sandboxes.values()), {}, None
+        for node in nodes:
+            await node.stop()
 
     async def _measure_rtt(self) -> None:
         client = self.client
@@ -213,9 +220,16 @@ class AppService(QObject):
             self._set_balances({b.asset: b.amount for b in event.balances})
 
     def known_balances(self) -> dict[tuple[str, str], Decimal]:
-        if self.account is None:
-            return {}
-        return {(self.account, asset): amount for asset, amount in self.balances.items()}
+        """Balances the wizard may check before sending: every local account's on a sandbox."""
+        known: dict[tuple[str, str], Decimal] = {}
+        if self.sandbox is not None:
+            for record in self.accounts.list():
+                held = self.sandbox.balances(record.address)
+                for asset in {*self.assets, *held}:
+                    known[(record.address, asset)] = held.get(asset, Decimal(0))
+        if self.account is not None:
+            known.update({(self.account, asset): amount for asset, amount in self.balances.items()})
+        return known
 
     async def refresh_from_server(self) -> int:
         """Merge every session of the current account found on the server into the list."""

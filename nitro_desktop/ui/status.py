@@ -18,10 +18,12 @@ _COLORS = {
 }
 
 
-def describe(status: Any, now: float | None = None) -> str:
+def describe(status: Any, now: float | None = None, *, sandbox: bool = False) -> str:
     """One line for a ConnectionStatus, as the status bar shows it."""
     state = str(getattr(status.state, "value", status.state))
     host = status.url.split("//", 1)[-1].split("/", 1)[0] if status.url else ""
+    if host.startswith("127.0.0.1:") and sandbox:
+        host = "the Local sandbox"
     if state == "ready":
         who = f" as {status.address[:8]}…{status.address[-4:]}" if status.address else ""
         return f"Connected to {host}{who}"
@@ -48,6 +50,7 @@ class ConnectionIndicator(QLabel):
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setToolTip("Connection to the ClearNode — click for options")
         self.status: Any = None
+        self.sandbox = False
         self._tick = QTimer(self)
         self._tick.setInterval(1000)
         self._tick.timeout.connect(self._render)
@@ -66,7 +69,7 @@ class ConnectionIndicator(QLabel):
             return
         state = str(getattr(self.status.state, "value", self.status.state))
         color = _COLORS.get(state, "#888888")
-        self.setText(f"<span style='color:{color}'>●</span> {describe(self.status)}")
+        self.setText(f"<span style='color:{color}'>●</span> {describe(self.status, sandbox=self.sandbox)}")
         self.setToolTip(self.status.last_error or "Connection to the ClearNode — click for options")
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
