@@ -171,3 +171,22 @@ async def test_logs_carry_no_secrets(dialect: str, caplog: pytest.LogCaptureFixt
     assert KEY_A not in text.lower()  # …but never a key,
     assert jwt and jwt not in text  # never a whole token,
     assert not re.search(r"0x[0-9a-fA-F]{100,}", text)  # never a whole signature
+
+
+@pytest.mark.asyncio
+async def test_transfer_and_session_keys() -> None:
+    async with sandbox("0.5") as node:
+        a, b = wallets(node)
+        key = RawKeySigner.generate()
+        client = ClearNodeClient(node.url, "0.5", timeout=2.0)
+        await client.connect()
+        try:
+            await client.authenticate(a, session_key=key, app_name=APP, allowances=[("usdc", "50")])
+            moved = await client.transfer([("usdc", "5")], destination=b.address)  # signed by the session key
+            assert moved and node.balances(b.address) == {"usdc": Decimal(5)}
+            keys = await client.get_session_keys()
+            assert key.address in {k.get("session_key") for k in keys}
+            revoked = await client.revoke_session_key(key.address)
+            assert revoked.get("session_key") == key.address
+        finally:
+            await client.close()
