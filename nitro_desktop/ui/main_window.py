@@ -134,7 +134,7 @@ class MainWindow(QMainWindow):
         dock.setWidget(body)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
         # The list and details need the room; balances are a handful of rows.
-        self.resizeDocks([dock], [240], Qt.Orientation.Horizontal)
+        dock.setMaximumWidth(250)
         self.balances.setColumnWidth(0, 70)
 
     def _action(self, text: str, slot: Any, shortcut: Any = None, name: str = "") -> QAction:
@@ -227,6 +227,8 @@ class MainWindow(QMainWindow):
         splitter = self.settings.value("window/splitter")
         if isinstance(splitter, QByteArray):
             self.splitter.restoreState(splitter)
+        else:
+            self.splitter.setSizes([560, 460])
 
     def _start(self) -> None:
         self.reload_sessions()
