@@ -6,12 +6,12 @@ import asyncio
 import datetime
 import logging
 import random
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from types import TracebackType
 from typing import Any, TypeVar
 
 from nitro_desktop.client import auth
-from nitro_desktop.client.connection import ClientStats
+from nitro_desktop.client.connection import ClientStats, Connection
 from nitro_desktop.client.errors import (
     AuthenticationError,
     ConnectionLost,
@@ -36,14 +36,19 @@ from nitro_desktop.protocol import (
     Dialect,
     HashSigner,
     Record,
+    RequestFrame,
     RpcCall,
     app_session_id,
     builders,
+    definition_from_dict,
+    parse_request_frame,
+    spec,
 )
 
 log = logging.getLogger("nitro_desktop.client")
 T = TypeVar("T")
 PAGE_LIMIT = 100  # the server's maximum page size
+_MUTATIONS = ("create_app_session", "submit_app_state", "close_app_session")
 
 
 class ClearNodeClient:
@@ -391,22 +396,71 @@ class ClearNodeClient:
                 return session
         return None
 
+    # ---- pre-signed frames (signatures collected elsewhere) -----------------------------
+    async def send_presigned(self, frame_text: str) -> Any:
+        """Send a frame whose ``req`` was signed elsewhere, byte for byte, and return its typed result.
+
+        The frame's own request id is used (the client skips ids in flight, and refuses
+        the frame with ``ValueError`` while a request with the same id is pending).
+        create/submit/close get the same outcome tracking as ``create_app_session`` etc.
+        """
+        frame = parse_request_frame(frame_text)
+
+        async def send(conn: Connection, on_sent: Callable[[int], None]) -> Any:
+            return await conn.send_frame(
+                frame_text, frame.request_id, frame.method, timeout=self.timeout, on_sent=on_sent
+            )
+
+        if frame.method not in _MUTATIONS:
+            return await send(await self._link.connection(self.timeout), lambda _id: None)
+        ref, participant = await self._presigned_ref(frame)
+        return await self._mutate_with(frame.method, send, ref, participant)
+
+    async def _presigned_ref(self, frame: RequestFrame) -> tuple[OperationRef, str]:
+        params = spec(self.dialect).unwrap_params(frame.params)
+        if frame.method == "create_app_session":
+            definition = definition_from_dict(params.get("definition") or {})
+            ref = OperationRef("create", app_session_id(definition, self.dialect), 1)
+            participant = definition.participants[0] if definition.participants else ""
+            self._participants[ref.app_session_id] = participant
+            return ref, participant
+        session_id = str(params.get("app_session_id", ""))
+        participant = await self._participant_of(session_id)
+        if frame.method == "submit_app_state":
+            version = params.get("version")
+            if not isinstance(version, int):
+                version = await self._current_version(session_id, participant) + 1
+            return OperationRef("submit", session_id, version), participant
+        return OperationRef("close", session_id, self._versions.get(session_id, 0) + 1), participant
+
     async def _mutate(
         self, call: RpcCall, signers: Sequence[HashSigner], ref: OperationRef, participant: str
+    ) -> AppSession:
+        async def send(conn: Connection, on_sent: Callable[[int], None]) -> Any:
+            return await conn.request(call, signers, timeout=self.timeout, on_sent=on_sent)
+
+        return await self._mutate_with(call.method, send, ref, participant)
+
+    async def _mutate_with(
+        self,
+        method: str,
+        send: Callable[[Connection, Callable[[int], None]], Awaitable[Any]],
+        ref: OperationRef,
+        participant: str,
     ) -> AppSession:
         conn = await self._link.connection(self.timeout)
         sent: list[int] = []
         try:
-            result = await conn.request(call, signers, timeout=self.timeout, on_sent=sent.append)
+            result = await send(conn, sent.append)
         except ConnectionLost as exc:
             if not sent:
                 raise OperationNotApplied(ref, exc) from exc  # it never left this machine
-            log.warning("connection lost while waiting for %s: %s", call.method, exc)
+            log.warning("connection lost while waiting for %s: %s", method, exc)
             op = self._ops.track(ref, participant, caller_waiting=True)
             try:
                 session = await self._ops.wait(op, self.outcome_timeout)
             except TimeoutError:
-                raise RequestTimeout(call.method, sent[0], self.outcome_timeout, pending=ref) from None
+                raise RequestTimeout(method, sent[0], self.outcome_timeout, pending=ref) from None
             self._remember(session)
             return session
         except (RequestTimeout, MalformedResponse) as exc:
@@ -414,7 +468,7 @@ class ClearNodeClient:
             if isinstance(exc, RequestTimeout):
                 raise RequestTimeout(exc.method, exc.request_id, exc.timeout, pending=ref) from None
             raise
-        session = self._expect(result, AppSession, call.method)
+        session = self._expect(result, AppSession, method)
         if not session.app_session_id:
             session = AppSession(ref.app_session_id, session.status, session.version, extra=session.extra)
         self._remember(session)

@@ -106,6 +106,9 @@ class Connection:
     def _allocate_id(self) -> int:
         request_id = self._next_id  # unique per connection, never 0
         self._next_id += 1
+        while request_id in self._pending:  # a pre-signed frame's id is in flight
+            request_id = self._next_id
+            self._next_id += 1
         return request_id
 
     async def request(
@@ -121,22 +124,52 @@ class Connection:
             raise self.close_reason
         request_id = self._allocate_id()
         frame = self._spec.encode_frame(request_id, call, now_ms(), signers)
+        return await self._exchange(request_id, call.method, frame, timeout, on_sent)
+
+    async def send_frame(
+        self,
+        frame: str,
+        request_id: int,
+        method: str,
+        *,
+        timeout: float,
+        on_sent: Callable[[int], None] | None = None,
+    ) -> Any:
+        """Send an already-built frame verbatim and wait for the answer to ``request_id``.
+
+        For pre-signed frames, whose id was chosen elsewhere: refused (``ValueError``)
+        while another request with that id is in flight, so answers cannot be confused.
+        """
+        if self.close_reason is not None:
+            raise self.close_reason
+        if request_id in self._pending:
+            raise ValueError(f"request id {request_id} is already in flight on this connection")
+        return await self._exchange(request_id, method, frame, timeout, on_sent)
+
+    async def _exchange(
+        self,
+        request_id: int,
+        method: str,
+        frame: str,
+        timeout: float,
+        on_sent: Callable[[int], None] | None,
+    ) -> Any:
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        self._pending[request_id] = _Pending(call.method, future)
+        self._pending[request_id] = _Pending(method, future)
         try:
             async with asyncio.timeout(timeout):
                 log.debug("→ %s", redact(frame))
                 try:
                     await self._ws.send(frame)
                 except ConnectionClosed as exc:
-                    raise ConnectionLost(f"connection closed while sending {call.method}: {exc}") from None
+                    raise ConnectionLost(f"connection closed while sending {method}: {exc}") from None
                 self._stats.requests_sent += 1
                 if on_sent is not None:
                     on_sent(request_id)
                 return await future
         except TimeoutError:
             self._stats.timeouts += 1
-            raise RequestTimeout(call.method, request_id, timeout) from None
+            raise RequestTimeout(method, request_id, timeout) from None
         finally:
             self._pending.pop(request_id, None)
             if not future.done():
