@@ -1,0 +1,90 @@
+"""Multi-party signing: requests whose signatures come from people on other computers (no Qt, no I/O
+beyond reading and writing the ``.nitroreq`` file).
+
+The flow: ``create_request`` / ``submit_request`` / ``close_request`` make a ``SigningRequest``
+around one exact ``req`` text; ``sign`` adds signatures (never changing the text); ``save`` /
+``load`` move it between people; ``sufficiency`` says whether it may be submitted and
+``ready_frame`` gives the frame to send (``ClearNodeClient.send_presigned``). ``rebuild``
+renews an expired request. Every refusal is a typed ``SigningError``.
+"""
+
+from __future__ import annotations
+
+from nitro_desktop.signing.build import (
+    close_request,
+    create_request,
+    new_request_id,
+    ready_frame,
+    rebuild,
+    sign,
+    sign_all,
+    submit_request,
+)
+from nitro_desktop.signing.errors import (
+    DuplicateSignatureError,
+    ExpiredRequestError,
+    InsufficientSignaturesError,
+    SigningError,
+    SigningFormatError,
+    TamperedRequestError,
+    UnknownDialectError,
+    WrongSignerError,
+)
+from nitro_desktop.signing.request import (
+    DEFAULT_TIMESTAMP_WINDOW,
+    FILE_SUFFIX,
+    FORMAT,
+    FORMAT_VERSION,
+    CollectedSignature,
+    SigningRequest,
+    load,
+    loads,
+    save,
+    to_json,
+)
+from nitro_desktop.signing.rules import (
+    Sufficiency,
+    age_seconds,
+    check_fresh,
+    is_expired,
+    require_sufficient,
+    sufficiency,
+)
+from nitro_desktop.signing.summary import Summary, describe
+
+__all__ = [
+    "DEFAULT_TIMESTAMP_WINDOW",
+    "FILE_SUFFIX",
+    "FORMAT",
+    "FORMAT_VERSION",
+    "CollectedSignature",
+    "DuplicateSignatureError",
+    "ExpiredRequestError",
+    "InsufficientSignaturesError",
+    "SigningError",
+    "SigningFormatError",
+    "SigningRequest",
+    "Sufficiency",
+    "Summary",
+    "TamperedRequestError",
+    "UnknownDialectError",
+    "WrongSignerError",
+    "age_seconds",
+    "check_fresh",
+    "close_request",
+    "create_request",
+    "describe",
+    "is_expired",
+    "load",
+    "loads",
+    "new_request_id",
+    "ready_frame",
+    "rebuild",
+    "require_sufficient",
+    "save",
+    "sign",
+    "sign_all",
+    "submit_request",
+    "sufficiency",
+    "to_json",
+]

@@ -1,0 +1,177 @@
+"""Make signing requests, add signatures, rebuild expired ones, and produce the frame to send."""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Sequence
+from dataclasses import replace
+
+from nitro_desktop.protocol import (
+    Allocation,
+    AppDefinition,
+    Dialect,
+    HashSigner,
+    ProtocolError,
+    RpcCall,
+    app_session_id,
+    builders,
+    encode_request,
+    recover_address,
+    req_digest,
+)
+from nitro_desktop.protocol.crypto import sign_digest
+from nitro_desktop.signing.errors import SigningError, WrongSignerError
+from nitro_desktop.signing.request import (
+    DEFAULT_TIMESTAMP_WINDOW,
+    CollectedSignature,
+    SigningRequest,
+)
+from nitro_desktop.signing.rules import check_fresh, require_sufficient
+from nitro_desktop.signing.summary import describe
+
+# Pre-signed requests carry ids from a range the client's own counter (1, 2, 3, … per
+# connection) never reaches, below 2**53 so JavaScript tools read them exactly.
+_ID_LOW, _ID_HIGH = 1 << 40, 1 << 53
+
+
+def new_request_id() -> int:
+    return _ID_LOW + secrets.randbelow(_ID_HIGH - _ID_LOW)
+
+
+def _now_ms(now: float | None) -> int:
+    return int((time.time() if now is None else now) * 1000)
+
+
+def _make(
+    call: RpcCall,
+    endpoint: str,
+    dialect: Dialect | str,
+    definition: AppDefinition,
+    *,
+    now: float | None,
+    timestamp_window: float,
+    created_by: str,
+) -> SigningRequest:
+    req = encode_request(new_request_id(), call.method, call.params, _now_ms(now))
+    request = SigningRequest(
+        endpoint=endpoint,
+        dialect=Dialect(dialect),
+        req=req,
+        definition=definition,
+        timestamp_window=timestamp_window,
+        created_by=created_by,
+    )
+    return replace(request, summary=describe(request).text())
+
+
+def create_request(
+    endpoint: str,
+    dialect: Dialect | str,
+    definition: AppDefinition,
+    allocations: Sequence[Allocation],
+    session_data: str | None = None,
+    *,
+    now: float | None = None,
+    timestamp_window: float = DEFAULT_TIMESTAMP_WINDOW,
+    created_by: str = "",
+) -> SigningRequest:
+    """A create_app_session waiting for the signatures of everyone who puts funds in."""
+    try:
+        call = builders.create_app_session(dialect, definition, allocations, session_data)
+    except ProtocolError as exc:
+        raise SigningError(str(exc)) from None
+    return _make(
+        call, endpoint, dialect, definition, now=now, timestamp_window=timestamp_window, created_by=created_by
+    )
+
+
+def submit_request(
+    endpoint: str,
+    dialect: Dialect | str,
+    definition: AppDefinition,
+    allocations: Sequence[Allocation],
+    *,
+    intent: str | None = None,
+    version: int | None = None,
+    session_data: str | None = None,
+    now: float | None = None,
+    timestamp_window: float = DEFAULT_TIMESTAMP_WINDOW,
+    created_by: str = "",
+) -> SigningRequest:
+    """A submit_app_state for the session ``definition`` describes (its id is derived from it)."""
+    sid = app_session_id(definition, dialect)
+    try:
+        call = builders.submit_app_state(
+            dialect, sid, allocations, intent=intent, version=version, session_data=session_data
+        )
+    except ProtocolError as exc:
+        raise SigningError(str(exc)) from None
+    return _make(
+        call, endpoint, dialect, definition, now=now, timestamp_window=timestamp_window, created_by=created_by
+    )
+
+
+def close_request(
+    endpoint: str,
+    dialect: Dialect | str,
+    definition: AppDefinition,
+    allocations: Sequence[Allocation],
+    session_data: str | None = None,
+    *,
+    now: float | None = None,
+    timestamp_window: float = DEFAULT_TIMESTAMP_WINDOW,
+    created_by: str = "",
+) -> SigningRequest:
+    """A close_app_session paying out ``allocations``; needs signers whose weights reach the quorum."""
+    sid = app_session_id(definition, dialect)
+    call = builders.close_app_session(dialect, sid, allocations, session_data)
+    return _make(
+        call, endpoint, dialect, definition, now=now, timestamp_window=timestamp_window, created_by=created_by
+    )
+
+
+def sign(request: SigningRequest, signer: HashSigner, *, now: float | None = None) -> SigningRequest:
+    """Add ``signer``'s signature over the exact ``req`` bytes; the text itself never changes.
+
+    Refused: an account whose signature cannot count or that already signed, and an
+    expired request (its signatures could never be used).
+    """
+    request.check_signer(signer.address)
+    check_fresh(request, now)
+    signature = sign_digest(signer, req_digest(request.req))
+    if recover_address(req_digest(request.req), signature) != signer.address:
+        raise WrongSignerError(f"the key used to sign does not belong to {signer.address}")
+    return request.with_signature(CollectedSignature(signer.address, signature))
+
+
+def sign_all(
+    request: SigningRequest, signers: Sequence[HashSigner], *, now: float | None = None
+) -> SigningRequest:
+    for signer in signers:
+        request = sign(request, signer, now=now)
+    return request
+
+
+def rebuild(request: SigningRequest, *, now: float | None = None) -> SigningRequest:
+    """The same request with a fresh timestamp and request id, and no signatures.
+
+    The old signatures cover the old timestamp, so they cannot be carried over: everyone signs again.
+    """
+    call = RpcCall(request.method, request.frame.params)
+    return _make(
+        call,
+        request.endpoint,
+        request.dialect,
+        request.definition,
+        now=now,
+        timestamp_window=request.timestamp_window,
+        created_by=request.created_by,
+    )
+
+
+def ready_frame(request: SigningRequest, *, now: float | None = None) -> str:
+    """The frame to submit; refuses an expired request or one without enough signatures."""
+    check_fresh(request, now)
+    require_sufficient(request)
+    return request.frame_text()
