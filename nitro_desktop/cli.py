@@ -21,6 +21,7 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "nitro_desktop.keys.cli",
     "nitro_desktop.store.cli",
     "nitro_desktop.devnode.cli",
+    "nitro_desktop.signing.cli",
 )
 
 

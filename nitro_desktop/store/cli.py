@@ -35,10 +35,19 @@ def cmd_sessions_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def sessions_subcommands(subparsers: Any) -> Any:
+    """The subparsers of ``sessions`` (made on first use): other packages add their actions here."""
+    existing = getattr(subparsers, "nitro_sessions_actions", None)
+    if existing is None:
+        sessions = subparsers.add_parser("sessions", help="application sessions: history, create, close")
+        existing = sessions.add_subparsers(dest="sessions_command", metavar="ACTION", required=True)
+        subparsers.nitro_sessions_actions = existing
+    return existing
+
+
 def register(subparsers: Any) -> None:
-    """Add ``sessions`` and its subcommands to the top-level parser."""
-    sessions = subparsers.add_parser("sessions", help="the local application-session history")
-    sub = sessions.add_subparsers(dest="sessions_command", metavar="ACTION", required=True)
+    """Add ``sessions`` and its ``list`` subcommand to the top-level parser."""
+    sub = sessions_subcommands(subparsers)
     p = sub.add_parser("list", help="list application sessions, newest first")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.add_argument("--status", help="only sessions with this status (e.g. open, closed)")

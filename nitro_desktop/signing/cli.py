@@ -1,0 +1,372 @@
+"""``sessions create|update|close``, ``sign`` and ``submit``: multi-party signing, headless.
+
+``sessions create/update/close`` build the exact request and sign it with local accounts;
+with ``--out`` they save a ``.nitroreq`` for others to sign, otherwise they submit at
+once when the local signatures suffice. ``sign`` adds one account's signature to a file;
+``submit`` sends a file whose signatures suffice.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from nitro_desktop import signing
+from nitro_desktop.protocol import (
+    Allocation,
+    AppDefinition,
+    Dialect,
+    HashSigner,
+    ProtocolError,
+    definition_from_dict,
+    parse_address,
+    parse_amount,
+    spec,
+)
+from nitro_desktop.store.cli import sessions_subcommands
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def _error(message: str) -> Exception:
+    from nitro_desktop.cli import CliError  # imported late: cli imports us
+
+    return CliError(message)
+
+
+def _read_json(path: str, what: str) -> Any:
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise _error(f"cannot read the {what} file {path}: {exc.strerror or exc}") from None
+    except ValueError as exc:
+        raise _error(f"the {what} file {path} is not JSON: {exc}") from None
+
+
+def _definition(path: str, dialect: Dialect) -> AppDefinition:
+    raw = _read_json(path, "definition")
+    if not isinstance(raw, dict):
+        raise _error("the definition must be a JSON object")
+    raw = dict(raw)
+    raw.setdefault("protocol", spec(dialect).default_protocol)
+    if not raw.get("nonce"):
+        import time
+
+        raw["nonce"] = int(time.time() * 1000)
+    try:
+        raw["participants"] = [parse_address(p, what="participant") for p in raw.get("participants") or []]
+        return definition_from_dict(raw)
+    except ProtocolError as exc:
+        raise _error(f"definition: {exc}") from None
+
+
+def _allocations(path: str) -> list[Allocation]:
+    raw = _read_json(path, "allocations")
+    if not isinstance(raw, list) or not all(isinstance(x, dict) for x in raw):
+        raise _error('allocations must be a JSON list of {"participant", "asset", "amount"} objects')
+    try:
+        return [
+            Allocation(
+                parse_address(x.get("participant"), what="allocation participant"),
+                str(x.get("asset", "")),
+                parse_amount(x.get("amount"), what=f"amount of {x.get('participant')}"),
+            )
+            for x in raw
+        ]
+    except ProtocolError as exc:
+        raise _error(f"allocations: {exc}") from None
+
+
+def _store(args: argparse.Namespace) -> Any:
+    from nitro_desktop.store import Store, StoreError
+
+    try:
+        return Store.open(args.data_dir)
+    except StoreError as exc:
+        raise _error(str(exc)) from None
+
+
+def _endpoint(args: argparse.Namespace, store: Any, fallback: str | None = None) -> tuple[str, Dialect]:
+    """``--endpoint`` is a URL or the name of a saved endpoint; its dialect comes with it."""
+    name = args.endpoint or fallback
+    if not name:
+        raise _error("name the ClearNode: --endpoint URL (or a saved endpoint's name) and --dialect")
+    record = store.endpoints.get(name)
+    url = record.url if record is not None else name
+    dialect = args.dialect or (record.dialect if record is not None else "0.2")
+    try:
+        return url, Dialect(dialect)
+    except ValueError:
+        raise _error(f"unknown dialect {dialect!r}; known: {', '.join(d.value for d in Dialect)}") from None
+
+
+def _signers(args: argparse.Namespace, store: Any, addresses: list[str]) -> list[HashSigner]:
+    from nitro_desktop.keys.accounts import AccountManager
+    from nitro_desktop.keys.cli import PASSWORD_ENV, read_secret
+    from nitro_desktop.keys.errors import KeysError
+
+    manager = AccountManager(store)
+    out: list[HashSigner] = []
+    try:
+        for address in addresses:
+            record = manager.get(parse_address(address, what="account"))
+            password = None
+            if record.backend == "file":
+                password = read_secret(args.password_file, PASSWORD_ENV, f"Password for {record.address}: ")
+            out.append(manager.signer(record.address, password=password).unlocked())
+    except (KeysError, ProtocolError) as exc:
+        raise _error(str(exc)) from None
+    return out
+
+
+def _local_addresses(store: Any) -> list[str]:
+    return [r.address for r in store.accounts.list()]
+
+
+def _print_summary(request: signing.SigningRequest, viewer: list[str]) -> None:
+    print(signing.describe(request, viewer).text())
+
+
+def _finish(args: argparse.Namespace, store: Any, request: signing.SigningRequest) -> int:
+    """Save for co-signers (``--out``), or submit now when the signatures suffice."""
+    if args.out:
+        path = signing.save(request, _with_suffix(args.out))
+        _print_summary(request, _local_addresses(store))
+        print(f"\nSaved the signing request to {path}")
+        return 0
+    verdict = signing.sufficiency(request)
+    if not verdict.sufficient:
+        raise _error(
+            f"the local signatures are not enough ({verdict.explanation}); "
+            "save a signing request for the others with --out FILE.nitroreq"
+        )
+    return _submit(args, store, request)
+
+
+def _with_suffix(path: str) -> Path:
+    p = Path(path)
+    return p if p.suffix else p.with_suffix(signing.FILE_SUFFIX)
+
+
+def _submit(args: argparse.Namespace, store: Any, request: signing.SigningRequest) -> int:
+    from nitro_desktop.client import ClientError
+    from nitro_desktop.signing import submission
+
+    auth: HashSigner | None = None
+    account = getattr(args, "account", None) or request.created_by
+    if getattr(args, "account", None):
+        auth = _signers(args, store, [args.account])[0]
+    try:
+        signing.ready_frame(request)
+        session = asyncio.run(submission.send(request, auth_signer=auth, timeout=args.timeout))
+    except signing.SigningError as exc:
+        raise _error(str(exc)) from None
+    except (ClientError, OSError) as exc:
+        raise _error(f"{request.method} failed: {exc}") from None
+    endpoint = _endpoint_name(store, request.endpoint, request.dialect)
+    saved = submission.record(store, request, session, endpoint=endpoint, account=account)
+    print(f"{saved.app_session_id}  {saved.status}  v{saved.version}")
+    return 0
+
+
+def _endpoint_name(store: Any, url: str, dialect: Dialect) -> str:
+    """The saved endpoint for this URL and dialect; saved (named by its URL) if there is none."""
+    from nitro_desktop.store import EndpointRecord
+
+    for record in store.endpoints.list():
+        if record.url == url and record.dialect == dialect.value:
+            return str(record.name)
+    name = url if store.endpoints.get(url) is None else f"{url} ({dialect.value})"
+    store.endpoints.save(EndpointRecord(name, url, dialect.value))
+    return name
+
+
+def _with_errors(func: Handler) -> Handler:
+    def wrapper(args: argparse.Namespace) -> int:
+        try:
+            return func(args)
+        except signing.SigningError as exc:
+            raise _error(str(exc)) from None
+
+    wrapper.__doc__ = func.__doc__
+    return wrapper
+
+
+@_with_errors
+def cmd_create(args: argparse.Namespace) -> int:
+    with _store(args) as store:
+        url, dialect = _endpoint(args, store)
+        definition = _definition(args.definition, dialect)
+        request = signing.create_request(
+            url,
+            dialect,
+            definition,
+            _allocations(args.allocations),
+            args.session_data,
+            timestamp_window=args.timestamp_window,
+            created_by=args.sign[0] if args.sign else "",
+        )
+        request = signing.sign_all(request, _signers(args, store, args.sign))
+        return _finish(args, store, request)
+
+
+def _session_definition(args: argparse.Namespace, store: Any) -> tuple[AppDefinition, str, Dialect]:
+    from nitro_desktop.protocol import app_session_id
+
+    saved = store.sessions.get(args.id)
+    url, dialect = _endpoint(args, store, saved.endpoint if saved is not None else None)
+    if args.definition:
+        definition = _definition(args.definition, dialect)
+    elif saved is not None:
+        definition = definition_from_dict(json.loads(saved.definition_json))
+    else:
+        definition = asyncio.run(_fetch_definition(url, dialect, args.id, args.timeout))
+    if app_session_id(definition, dialect) != args.id:
+        raise _error(
+            f"the definition does not belong to {args.id} (it gives {app_session_id(definition, dialect)})"
+        )
+    return definition, url, dialect
+
+
+async def _fetch_definition(url: str, dialect: Dialect, sid: str, timeout: float) -> AppDefinition:
+    from nitro_desktop.client import ClearNodeClient, ClientError
+
+    try:
+        async with ClearNodeClient(url, dialect, timeout=timeout) as client:
+            return await client.get_app_definition(sid)
+    except (ClientError, OSError) as exc:
+        raise _error(f"cannot get the definition of {sid} from {url}: {exc}") from None
+
+
+@_with_errors
+def cmd_close(args: argparse.Namespace) -> int:
+    with _store(args) as store:
+        definition, url, dialect = _session_definition(args, store)
+        request = signing.close_request(
+            url,
+            dialect,
+            definition,
+            _allocations(args.allocations),
+            args.session_data,
+            timestamp_window=args.timestamp_window,
+            created_by=args.sign[0] if args.sign else "",
+        )
+        request = signing.sign_all(request, _signers(args, store, args.sign))
+        return _finish(args, store, request)
+
+
+@_with_errors
+def cmd_update(args: argparse.Namespace) -> int:
+    with _store(args) as store:
+        definition, url, dialect = _session_definition(args, store)
+        request = signing.submit_request(
+            url,
+            dialect,
+            definition,
+            _allocations(args.allocations),
+            intent=args.intent,
+            version=args.version,
+            session_data=args.session_data,
+            timestamp_window=args.timestamp_window,
+            created_by=args.sign[0] if args.sign else "",
+        )
+        request = signing.sign_all(request, _signers(args, store, args.sign))
+        return _finish(args, store, request)
+
+
+@_with_errors
+def cmd_sign(args: argparse.Namespace) -> int:
+    with _store(args) as store:
+        request = signing.load(args.file)
+        if args.rebuild:
+            request = signing.rebuild(request)
+            print("Rebuilt with a fresh timestamp; the earlier signatures were dropped.", file=sys.stderr)
+        account = parse_address(args.account, what="account")
+        request.check_signer(account)
+        try:
+            signing.check_fresh(request)
+        except signing.ExpiredRequestError as exc:
+            raise _error(f"{exc} (nitro-desktop sign {args.file} --rebuild --account ADDRESS)") from None
+        _print_summary(request, [account])
+        if sys.stdin.isatty() and not args.yes:
+            answer = input(f"\nSign this request as {account}? [y/N] ")
+            if answer.strip().lower() not in {"y", "yes"}:
+                raise _error("not signed")
+        request = signing.sign(request, _signers(args, store, [account])[0])
+        path = signing.save(request, args.out or args.file)
+        print(f"\nSigned as {account}; saved to {path}. {signing.sufficiency(request).explanation}.")
+        return 0
+
+
+@_with_errors
+def cmd_submit(args: argparse.Namespace) -> int:
+    with _store(args) as store:
+        return _submit(args, store, signing.load(args.file))
+
+
+def _common(p: argparse.ArgumentParser, *, endpoint: bool = True) -> None:
+    if endpoint:
+        p.add_argument("--endpoint", metavar="URL", help="the ClearNode's URL, or a saved endpoint's name")
+        p.add_argument("--dialect", choices=[d.value for d in Dialect], help="wire dialect (default 0.2)")
+    p.add_argument("--password-file", help="password of file-backed keys (or $NITRO_DESKTOP_PASSWORD)")
+    p.add_argument("--timeout", type=float, default=10.0, help="seconds to wait for the ClearNode")
+
+
+def _build_options(p: argparse.ArgumentParser) -> None:
+    _common(p)
+    p.add_argument("--allocations", metavar="FILE", required=True, help="JSON list of allocations")
+    p.add_argument(
+        "--sign", metavar="ACCOUNT", nargs="+", action="extend", default=[], help="sign with local accounts"
+    )
+    p.add_argument("--out", metavar="FILE.nitroreq", help="save a signing request for the other signers")
+    p.add_argument("--session-data", help="application data to send with the request")
+    p.add_argument(
+        "--timestamp-window",
+        type=float,
+        default=signing.DEFAULT_TIMESTAMP_WINDOW,
+        metavar="SECONDS",
+        help="how old the server lets a request be (default 60, the ClearNode's default)",
+    )
+
+
+def register(subparsers: Any) -> None:
+    sessions = sessions_subcommands(subparsers)
+    p = sessions.add_parser("create", help="create an application session (or save a signing request)")
+    p.add_argument("--definition", metavar="FILE", required=True, help="JSON session definition")
+    _build_options(p)
+    p.set_defaults(func=cmd_create)
+
+    for name, func, text in (
+        ("update", cmd_update, "submit a new state (submit_app_state)"),
+        ("close", cmd_close, "close an application session and pay out"),
+    ):
+        p = sessions.add_parser(name, help=f"{text} (or save a signing request)")
+        p.add_argument("id", help="the app session id")
+        p.add_argument(
+            "--definition", metavar="FILE", help="the session's definition (default: history/server)"
+        )
+        if name == "update":
+            p.add_argument("--intent", choices=("operate", "deposit", "withdraw"), help="NitroRPC/0.4 only")
+            p.add_argument("--version", type=int, help="the next version (NitroRPC/0.4 only)")
+        _build_options(p)
+        p.set_defaults(func=func)
+
+    p = subparsers.add_parser("sign", help="add your signature to a signing request (.nitroreq)")
+    p.add_argument("file")
+    p.add_argument("--account", required=True, help="the local account that signs")
+    p.add_argument("--out", metavar="FILE", help="save to FILE instead of back to the same file")
+    p.add_argument("--rebuild", action="store_true", help="renew an expired request first (drops signatures)")
+    p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    _common(p, endpoint=False)
+    p.set_defaults(func=cmd_sign)
+
+    p = subparsers.add_parser("submit", help="send a signing request whose signatures suffice")
+    p.add_argument("file")
+    p.add_argument("--account", help="authenticate as this local account (default: a throwaway key)")
+    _common(p, endpoint=False)
+    p.set_defaults(func=cmd_submit)
