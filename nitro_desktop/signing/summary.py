@@ -6,7 +6,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from nitro_desktop.protocol import Allocation, format_amount
+from nitro_desktop.protocol import Allocation, format_amount, spec
 from nitro_desktop.signing.request import SigningRequest
 
 
@@ -49,6 +49,8 @@ def _allocation_line(request: SigningRequest, a: Allocation) -> str:
 def _title(request: SigningRequest) -> str:
     d = request.definition
     app = f' "{d.application}"' if d.application else ""
+    if app and not spec(request.dialect).definition_has_application:
+        app += " (name as the file says; dialect 0.2 requests do not carry it)"
     where = f"on {request.endpoint} (ClearNode dialect {request.dialect.value})"
     if request.kind == "create":
         return f"Create application session{app} ({d.protocol}) {request.app_session_id} {where}"
