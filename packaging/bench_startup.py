@@ -64,7 +64,7 @@ def time_to_window(cmd: list[str], title: str, env: dict[str, str], timeout: flo
     home = tempfile.mkdtemp(prefix="bench-home-")
     run_env = dict(env, HOME=home, XDG_DATA_HOME=f"{home}/data", XDG_CONFIG_HOME=f"{home}/config")
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, env=run_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(cmd, env=run_env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         while time.perf_counter() - start < timeout:
             found = subprocess.run(
@@ -76,7 +76,8 @@ def time_to_window(cmd: list[str], title: str, env: dict[str, str], timeout: flo
             if found.stdout.strip():
                 return time.perf_counter() - start
             if proc.poll() is not None:
-                raise RuntimeError(f"{cmd[0]} exited with {proc.returncode} before showing a window")
+                err = proc.stderr.read().decode(errors="replace")[-500:] if proc.stderr else ""
+                raise RuntimeError(f"{cmd[0]} exited with {proc.returncode} before showing a window: {err}")
             time.sleep(0.01)
         raise RuntimeError(f"no window titled {title!r} within {timeout} s")
     finally:
@@ -104,7 +105,10 @@ def main() -> int:
     env = {k: v for k, v in os.environ.items() if k != "QT_QPA_PLATFORM"}
     env["DISPLAY"] = display
     try:
-        time.sleep(1.0)
+        for _ in range(100):  # wait until the display answers
+            if subprocess.run(["xdpyinfo"], env=env, capture_output=True, check=False).returncode == 0:
+                break
+            time.sleep(0.05)
         subjects = {"bare": ([str(bare)], "Bare Window"), "app": ([args.app], "Nitro Desktop")}
         for cmd, title in subjects.values():  # warm the page cache once
             time_to_window(cmd, title, env)
