@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from nitro_desktop.client.auth import Credentials
 from nitro_desktop.client.client import ClearNodeClient
-from nitro_desktop.client.connection import ClientStats
+from nitro_desktop.client.connection import ClientStats, Exchange, ExchangeLog
 from nitro_desktop.client.errors import (
     AuthenticationError,
     BrokerMismatch,
@@ -47,6 +47,8 @@ __all__ = [
     "ConnectionState",
     "ConnectionStatus",
     "Credentials",
+    "Exchange",
+    "ExchangeLog",
     "MalformedResponse",
     "NotConnected",
     "NotificationHub",

@@ -11,7 +11,7 @@ from types import TracebackType
 from typing import Any, TypeVar
 
 from nitro_desktop.client import auth
-from nitro_desktop.client.connection import ClientStats, Connection
+from nitro_desktop.client.connection import ClientStats, Connection, ExchangeLog
 from nitro_desktop.client.errors import (
     AuthenticationError,
     ConnectionLost,
@@ -154,6 +154,11 @@ class ClearNodeClient:
         """The authenticated wallet address, once authenticated."""
         creds = self._link.credentials
         return creds.wallet_address if creds else None
+
+    @property
+    def exchanges(self) -> ExchangeLog:
+        """The last answered requests as exact frame texts (what was signed, what came back)."""
+        return self._link.exchanges
 
     @property
     def pending_operations(self) -> tuple[OperationRef, ...]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -61,6 +62,33 @@ class ClientStats:
 class _Pending:
     method: str
     future: asyncio.Future[Any]
+    response: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Exchange:
+    """One request and its answer, as the exact frame texts that crossed the wire."""
+
+    method: str
+    request_id: int
+    request: str
+    response: str
+
+
+class ExchangeLog:
+    """The last few answered exchanges, so the app can keep what it signed and what came back."""
+
+    def __init__(self, size: int = 64) -> None:
+        self._items: deque[Exchange] = deque(maxlen=size)
+
+    def add(self, exchange: Exchange) -> None:
+        self._items.append(exchange)
+
+    def last(self, method: str | None = None) -> Exchange | None:
+        for item in reversed(self._items):
+            if method is None or item.method == method:
+                return item
+        return None
 
 
 def now_ms() -> int:
@@ -78,8 +106,10 @@ class Connection:
         stats: ClientStats,
         on_notification: Callable[[str, Any], None],
         broker: str | None = None,
+        exchanges: ExchangeLog | None = None,
     ) -> None:
         self._ws = ws
+        self._exchanges = exchanges
         self._dialect = dialect
         self._spec = spec(dialect)
         self._stats = stats
@@ -155,7 +185,7 @@ class Connection:
         on_sent: Callable[[int], None] | None,
     ) -> Any:
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        self._pending[request_id] = _Pending(method, future)
+        pending = self._pending[request_id] = _Pending(method, future)
         try:
             async with asyncio.timeout(timeout):
                 log.debug("→ %s", redact(frame))
@@ -166,7 +196,11 @@ class Connection:
                 self._stats.requests_sent += 1
                 if on_sent is not None:
                     on_sent(request_id)
-                return await future
+                try:
+                    return await future
+                finally:
+                    if pending.response and self._exchanges is not None:
+                        self._exchanges.add(Exchange(method, request_id, frame, pending.response))
         except TimeoutError:
             self._stats.timeouts += 1
             raise RequestTimeout(method, request_id, timeout) from None
@@ -301,6 +335,7 @@ class Connection:
                 "dropped a %s answer for request %d: nobody waits for it", frame.method, frame.request_id
             )
             return
+        pending.response = frame.text
         try:
             payload = decode_result(self._dialect, frame.method, frame.result)
         except Exception as exc:

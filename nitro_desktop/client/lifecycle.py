@@ -12,7 +12,7 @@ from typing import Any
 import websockets
 
 from nitro_desktop.client import auth
-from nitro_desktop.client.connection import ClientStats, Connection
+from nitro_desktop.client.connection import ClientStats, Connection, ExchangeLog
 from nitro_desktop.client.errors import (
     AuthenticationError,
     BrokerMismatch,
@@ -78,6 +78,7 @@ class Link:
         self.max_frame_bytes = max_frame_bytes
         self.rng = rng
         self.stats = stats
+        self.exchanges = ExchangeLog()
         self.status = StatusCell(url)
         self.config: BrokerConfig | None = None
         self.credentials: auth.Credentials | None = None
@@ -117,6 +118,7 @@ class Link:
             self.dialect,
             stats=self.stats,
             on_notification=self._on_notification,
+            exchanges=self.exchanges,
         )
         try:
             config = await conn.request(builders.get_config(self.dialect), timeout=self.timeout)

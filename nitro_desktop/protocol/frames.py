@@ -175,6 +175,8 @@ class ServerFrame:
     timestamp: int
     raw_res: str
     signatures: tuple[str, ...]
+    #: the whole frame as received, for showing and keeping it exactly
+    text: str = ""
 
     def signers(self) -> list[str]:
         """Addresses recovered from the broker's signature(s) over the raw ``res`` bytes."""
@@ -207,6 +209,7 @@ def parse_server_frame(text: str | bytes) -> ServerFrame:
         timestamp=_uint64(res[3], "timestamp"),
         raw_res=raw_res,
         signatures=tuple(sig_value),
+        text=text,
     )
 
 

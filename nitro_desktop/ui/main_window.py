@@ -61,6 +61,7 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self._build_status_bar()
         self._wire_service()
+        self._ready_changed(False)
         self._restore()
         self.service.password_prompt = lambda address: ask_password(self, address)
         self.wizard: CreateSessionWizard | None = None
@@ -209,12 +210,18 @@ class MainWindow(QMainWindow):
     def _wire_service(self) -> None:
         s = self.service
         s.status_changed.connect(self.indicator.set_status)
+        s.ready_changed.connect(self._ready_changed)
         s.balances_changed.connect(self._show_balances)
         s.session_saved.connect(self._session_saved)
         s.sessions_reloaded.connect(self.reload_sessions)
         s.rtt_changed.connect(lambda rtt: self.rtt.setText(f"RTT {rtt * 1000:.0f} ms"))
         s.problem.connect(lambda text: self.statusBar().showMessage(text, 15000))
         s.info.connect(lambda text: self.statusBar().showMessage(text, 8000))
+
+    def _ready_changed(self, ready: bool) -> None:
+        # Sessions are built from the server's assets: nothing to offer until they are known.
+        for action in (self.act_new, self.act_refresh, self.act_submit, self.act_close):
+            action.setEnabled(ready)
 
     # ---- start-up and state ----------------------------------------------------------------
     def _restore(self) -> None:

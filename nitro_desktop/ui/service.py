@@ -45,6 +45,7 @@ class AppService(QObject):
     session_saved = Signal(str)  # app_session_id
     sessions_reloaded = Signal()
     rtt_changed = Signal(float)  # seconds
+    ready_changed = Signal(bool)  # connected, authenticated, assets and balances loaded
     problem = Signal(str)  # a message for the user
     info = Signal(str)
 
@@ -99,6 +100,7 @@ class AppService(QObject):
         from nitro_desktop.client import ClearNodeClient
 
         await self.close_client()
+        self.ready_changed.emit(False)
         endpoint = self.store.endpoints.get(endpoint_name)
         if endpoint is None:
             raise LookupError(f"no endpoint named {endpoint_name!r}")
@@ -125,6 +127,7 @@ class AppService(QObject):
         await client.authenticate(wallet, app_name=APP_NAME, scope="console")
         await self.refresh_assets()
         await self.refresh_balances()
+        self.ready_changed.emit(True)
         self.spawn(self._measure_rtt(), what="Measuring the round trip")
 
     async def _start_sandbox(self, dialect: str) -> str:
@@ -266,8 +269,8 @@ class AppService(QObject):
             version=session.version or 1,
             created_at=now,
             updated_at=now,
-            request_frame=_last(client, "request"),
-            response_frame=_last(client, "response"),
+            request_frame=_last(client, "create_app_session", "request"),
+            response_frame=_last(client, "create_app_session", "response"),
         )
         self.store.sessions.save(record)
         self.session_saved.emit(record.app_session_id)
@@ -278,6 +281,7 @@ class AppService(QObject):
         signers = await self.unlocked_signers(flow.ordered_signers())
         allocations = flow.allocations()
         data = flow.session_data if flow.session_data.strip() else None
+        method = "close_app_session" if flow.kind == "close" else "submit_app_state"
         if flow.kind == "close":
             session: AppSession = await client.close_app_session(
                 flow.app_session_id, allocations, signers, data
@@ -298,8 +302,8 @@ class AppService(QObject):
             session.status or ("closed" if flow.kind == "close" else "open"),
             session.version or flow.version + 1,
             allocations_json=go_json([a.to_wire() for a in allocations]),
-            request_frame=_last(client, "request"),
-            response_frame=_last(client, "response"),
+            request_frame=_last(client, method, "request"),
+            response_frame=_last(client, method, "response"),
         )
         self.session_saved.emit(flow.app_session_id)
         return session
@@ -308,13 +312,10 @@ class AppService(QObject):
         return self.store.sessions.rows()
 
 
-def _last(client: Any, which: str) -> str | None:
-    """The exact frame text of the client's last app-session request or response, if it keeps it."""
-    frames = getattr(client, "last_frames", None)
-    if frames is None:
-        return None
-    value = frames.get(which)
-    return value if isinstance(value, str) else None
+def _last(client: Any, method: str, which: str) -> str | None:
+    """The exact text of the last ``method`` request or response frame that crossed the wire."""
+    exchange = client.exchanges.last(method)
+    return None if exchange is None else str(getattr(exchange, which))
 
 
 def _record_from_server(

@@ -1,0 +1,271 @@
+"""The app end to end on the sandbox node: first run, the wizard in both dialects, persistence,
+validation in the pages, the server-error path, reconnect in the status bar, close and submit."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QDialogButtonBox, QWizard
+
+from nitro_desktop.client import ConnectionState
+from nitro_desktop.keys import AccountManager
+from nitro_desktop.store import Store
+from nitro_desktop.ui.service import SANDBOX_05_NAME, SANDBOX_NAME
+from nitro_desktop.ui.wizard import SubmitPage
+from tests.ui.conftest import FAST_KDF, AppRunner, Profile, Running, until
+
+B = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
+
+
+def add_account(profile: Profile, label: str = "Alice", key: str | None = None) -> str:
+    with Store.open(profile.data_dir) as store:
+        manager = AccountManager(store, keyring_backend=profile.keyring, kdf=FAST_KDF)
+        record = manager.import_private_key(key, label) if key else manager.generate(label)
+        return str(record.address)
+
+
+def choose_endpoint(profile: Profile, endpoint: str) -> None:
+    settings = QSettings(str(profile.data_dir / "settings.ini"), QSettings.Format.IniFormat)
+    settings.setValue("last/endpoint", endpoint)
+    settings.sync()
+
+
+async def ready(run: Running) -> None:
+    await until(
+        lambda: (
+            run.service.client is not None
+            and run.service.client.state is ConnectionState.READY
+            and run.window.act_new.isEnabled()
+            and run.window.balances.rowCount() > 0
+        ),
+        what="a connected, funded window",
+    )
+
+
+def balances(run: Running) -> dict[str, str]:
+    t = run.window.balances
+    return {t.item(i, 0).text(): t.item(i, 1).text() for i in range(t.rowCount())}
+
+
+async def open_wizard(run: Running) -> QWizard:
+    run.window.act_new.trigger()
+    wizard = await until(lambda: run.window.wizard, what="the wizard")
+    assert wizard.isVisible()
+    return wizard
+
+
+def next_enabled(wizard: QWizard) -> bool:
+    return bool(wizard.button(QWizard.WizardButton.NextButton).isEnabled())
+
+
+@pytest.mark.asyncio
+async def test_first_run_creates_a_funded_account_with_clicks_only(profile: Profile) -> None:
+    async with AppRunner() as app_runner:
+        run = app_runner.open(profile)
+        welcome = await until(lambda: getattr(run.window, "welcome", None), what="the welcome dialog")
+        assert welcome.isVisible()
+        welcome.new_button.click()
+        form = await until(lambda: getattr(welcome, "form", None), what="the account form")
+        ok = form.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        assert ok.isEnabled()  # the defaults are enough: a label and the OS keyring
+        ok.click()
+        await ready(run)
+        assert balances(run) == {"eth": "1", "usdc": "1000"}
+        assert len(run.service.accounts.list()) == 1
+        assert (
+            run.window.indicator.text().endswith(run.service.account[-4:])
+            or "Connected" in run.window.indicator.text()
+        )
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("endpoint", [SANDBOX_NAME, SANDBOX_05_NAME])
+async def test_wizard_creates_a_session_that_survives_a_restart(profile: Profile, endpoint: str) -> None:
+    async with AppRunner() as app_runner:
+        me = add_account(profile)
+        choose_endpoint(profile, endpoint)
+        run = app_runner.open(profile)
+        await ready(run)
+        wizard = await open_wizard(run)
+        pages = wizard.pages
+        # 1. application: defaults are valid
+        assert next_enabled(wizard)
+        wizard.next()
+        # 2. participants: I am #1; add B
+        table = pages["participants"].table
+        assert table.item(0, 0).text() == me
+        assert not next_enabled(wizard)
+        table.item(1, 0).setText(B)
+        assert next_enabled(wizard)
+        wizard.next()
+        # 3. allocations
+        amount = pages["allocations"]._editors[0][1]
+        amount.setText("250.5")
+        assert next_enabled(wizard)
+        wizard.next()
+        # 4. signers: I fund, so I am checked and required
+        assert pages["signers"].flow.signers == {me}
+        wizard.next()
+        # 5. review shows the id the server will derive
+        expected_id = pages["review"].session_id.text()
+        assert expected_id.startswith("0x") and len(expected_id) == 66
+        assert "250.5 usdc" in pages["review"].summary.text()
+        wizard.next()
+        submit: SubmitPage = pages["submit"]  # type: ignore[assignment]
+        await until(lambda: submit.result is not None or submit.error.isVisible(), what="the server's answer")
+        assert submit.result is not None, submit.error.text()
+        assert submit.result.app_session_id == expected_id
+        assert submit.copy.isVisible()
+        # the row is in the list and selected, with the exact frames in the details
+        await until(lambda: run.window.model.rowCount() == 1, what="the new row")
+        assert run.window.model.row_at(0).app_session_id == expected_id
+        assert balances(run)["usdc"] == "749.5"
+        record = run.store.sessions.get(expected_id)
+        assert record is not None and record.status == "open" and record.version == 1
+        assert record.request_frame and expected_id not in record.request_frame  # the request names no id
+        assert record.response_frame and expected_id in record.response_frame
+        wizard.accept()
+        await app_runner.close(run)
+
+        again = app_runner.open(profile)
+        await until(lambda: again.window.model.rowCount() == 1, what="the stored row after a restart")
+        row = again.window.model.row_at(0)
+        assert row.app_session_id == expected_id and row.status == "open"
+        again.window.table.selectRow(0)
+        await until(lambda: again.window.details.fields["app_session_id"].text() == expected_id)
+        assert again.window.details.request.text.toPlainText() == record.request_frame
+        assert again.window.details.response.text.toPlainText() == record.response_frame
+
+
+@pytest.mark.asyncio
+async def test_each_page_disables_next_and_says_why(profile: Profile) -> None:
+    async with AppRunner() as app_runner:
+        add_account(profile)
+        run = app_runner.open(profile)
+        await ready(run)
+        wizard = await open_wizard(run)
+        app = wizard.pages["application"]
+        app.fields["nonce"].setText("0")
+        assert not next_enabled(wizard) and "must not be zero" in app.errors["nonce"].text()
+        app.fields["nonce"].setText("12345")
+        app.fields["challenge"].setText("soon")
+        assert not next_enabled(wizard) and "whole number" in app.errors["challenge"].text()
+        app.fields["challenge"].setText("3600")
+        wizard.next()
+        parts = wizard.pages["participants"]
+        parts.table.item(1, 0).setText(B.lower().replace("0x7", "0x7").upper().replace("0X", "0x")[:-1] + "Z")
+        assert not next_enabled(wizard) and "40 hex digits" in parts.row_error.text()
+        parts.table.item(1, 0).setText("0x70997970c51812dc3A010C7d01b50e0d17dc79C8")
+        assert "checksum is wrong" in parts.row_error.text()
+        parts.table.setCurrentCell(1, 0)
+        parts._fix_checksum()
+        assert parts.table.item(1, 0).text() == B and next_enabled(wizard)
+        parts.quorum.setText("150")
+        assert not next_enabled(wizard) and "No set of signers can reach" in parts.quorum_error.text()
+        parts.quorum.setText("100")
+        wizard.next()
+        alloc = wizard.pages["allocations"]
+        alloc._editors[0][1].setText("5000")
+        assert not next_enabled(wizard) and "Insufficient funds" in alloc.errors.text()
+        alloc._editors[0][1].setText("1.1234567")
+        assert "more than 6 decimal places" in alloc.errors.text()
+        alloc._editors[1][1].setText("1")
+        alloc._editors[0][1].setText("1")
+        assert "not one of your accounts" in alloc.errors.text()
+        alloc._editors[1][1].setText("0")
+        assert next_enabled(wizard)
+
+
+@pytest.mark.asyncio
+async def test_server_refusal_is_shown_with_a_way_back(profile: Profile) -> None:
+    async with AppRunner() as app_runner:
+        add_account(profile, "Alice")
+        bob = add_account(profile, "Bob")
+        run = app_runner.open(profile)
+        await ready(run)
+        # The server knows better than the wizard here: Bob's balance was spent behind its back.
+        run.service.sandbox.fund(bob, "usdc", "1")
+        wizard = await open_wizard(run)
+        flow = wizard.pages["application"].flow
+        flow.balances = {}  # nothing known locally: only the server can refuse
+        wizard.next()
+        wizard.pages["participants"].table.item(1, 0).setText(bob)
+        wizard.next()
+        wizard.pages["allocations"]._editors[1][1].setText("99999")
+        wizard.next()
+        wizard.next()
+        wizard.next()
+        submit: SubmitPage = wizard.pages["submit"]  # type: ignore[assignment]
+        await until(lambda: submit.error.isVisible(), what="the refusal")
+        assert submit.error.text() == f"insufficient funds: {bob} for asset usdc"
+        assert submit.back_to.isVisible() and "Allocations" in submit.back_to.text()
+        submit.back_to.click()
+        assert wizard.currentPage() is wizard.pages["allocations"]
+        assert run.store.sessions.count() == 0
+
+
+@pytest.mark.asyncio
+async def test_status_bar_shows_reconnect_while_the_node_restarts(profile: Profile) -> None:
+    async with AppRunner() as app_runner:
+        add_account(profile)
+        run = app_runner.open(profile)
+        await ready(run)
+        node = run.service.sandbox
+        await node.stop()
+        await until(lambda: "Reconnecting in" in run.window.indicator.text(), what="the reconnect countdown")
+        await node.start()
+        await until(
+            lambda: (
+                run.service.client.state is ConnectionState.READY
+                and "Connected" in run.window.indicator.text()
+            ),
+            timeout=40,
+            what="the reconnection",
+        )
+
+
+@pytest.mark.asyncio
+async def test_submit_state_then_close_through_their_dialogs(profile: Profile) -> None:
+    async with AppRunner() as app_runner:
+        me = add_account(profile)
+        run = app_runner.open(profile)
+        await ready(run)
+        wizard = await open_wizard(run)
+        wizard.next()
+        wizard.pages["participants"].table.item(1, 0).setText(B)
+        wizard.next()
+        wizard.pages["allocations"]._editors[0][1].setText("100")
+        for _ in range(3):
+            wizard.next()
+        submit: SubmitPage = wizard.pages["submit"]  # type: ignore[assignment]
+        await until(lambda: submit.result is not None, what="creation")
+        session_id = submit.result.app_session_id
+        wizard.accept()
+        run.window.table.selectRow(0)
+
+        run.window.act_submit.trigger()
+        dialog = await until(lambda: getattr(run.window, "update_dialog", None), what="the submit dialog")
+        ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        assert ok.isEnabled()  # the current allocations are a valid state
+        dialog.amounts[0].setText("60")
+        assert not ok.isEnabled() and "add up to 60" in dialog.error.text()
+        dialog.amounts[1].setText("40")
+        assert ok.isEnabled()
+        ok.click()
+        await until(lambda: run.store.sessions.get(session_id).version == 2, what="the new version")
+
+        run.window.table.selectRow(0)
+        run.window.act_close.trigger()
+        closing = await until(
+            lambda: run.window.update_dialog is not dialog and run.window.update_dialog,
+            what="the close dialog",
+        )
+        assert [a.text() for a in closing.amounts] == ["60", "40"]
+        closing.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+        await until(lambda: run.store.sessions.get(session_id).status == "closed", what="the close")
+        assert run.store.sessions.get(session_id).version == 3
+        await until(lambda: balances(run)["usdc"] == "960", what="the refund in the balances")
+        assert run.service.sandbox.balances(B) == {"usdc": Decimal(40)}
+        assert me != B
