@@ -51,7 +51,8 @@ QT_RUNTIME_PACKAGES = [
     "fonts-dejavu-core",
 ]
 # dbus-run-session gives GUI tests a private session bus (Qt and keyring probe it).
-TEST_PACKAGES = ["dbus"]
+# Validators the packaging tests run (desktop entry, AppStream metainfo, the NSIS script).
+TEST_PACKAGES = ["dbus", "desktop-file-utils", "appstream", "nsis"]
 
 
 def _say(msg: str) -> None:
