@@ -234,12 +234,7 @@ class CreateSessionFlow:
             address = _address_or_none(p.address)
             if address is None:
                 problems[key] = f"Participant {i + 1} needs a valid address before funding."
-            elif address not in local:
-                problems[key] = (
-                    f"Participant {i + 1} is not one of your accounts, so it cannot sign for its "
-                    f"{format_amount(amount)} {a.asset}; set 0 or collect their signature."
-                )
-            else:
+            elif address in local:
                 # Unknown balances (another local account, not yet fetched) are left to the server.
                 held = self.balances.get((address, a.asset))
                 if held is not None and amount > held:
@@ -258,7 +253,7 @@ class CreateSessionFlow:
 
     # ---- page 4: signers -------------------------------------------------------
     def required_signers(self) -> set[str]:
-        """Local accounts whose positive allocation the server will only move with their signature."""
+        """Participants whose positive allocation the server will only move with their signature."""
         required = set()
         for p, a in zip(self.participants, self.allocations, strict=True):
             address = _address_or_none(p.address)
@@ -266,9 +261,21 @@ class CreateSessionFlow:
                 required.add(address)
         return required
 
+    def external_signers(self) -> list[str]:
+        """Funding participants whose keys are not here: their signatures must be collected."""
+        local = set(self.local_accounts)
+        return sorted(a for a in self.required_signers() if a not in local)
+
     def signer_problems(self) -> dict[str, str]:
-        missing = self.required_signers() - self.signers
+        missing = (self.required_signers() & set(self.local_accounts)) - self.signers
         problems: dict[str, str] = {}
+        external = self.external_signers()
+        if external:
+            problems["external"] = (
+                "These participants put funds in and must sign on their own computer: "
+                + ", ".join(external)
+                + ". Use Collect signatures to save a signing request for them."
+            )
         if missing:
             problems["signers"] = "These accounts fund the session and must sign: " + ", ".join(
                 sorted(missing)
@@ -276,7 +283,7 @@ class CreateSessionFlow:
         unknown = self.signers - set(self.local_accounts)
         if unknown:
             problems["signers"] = "Only your own accounts can sign here: " + ", ".join(sorted(unknown))
-        if not self.signers and "signers" not in problems:
+        if not self.signers and not problems:
             problems["signers"] = "Choose at least one account to sign the request."
         return problems
 

@@ -53,6 +53,29 @@ def ask_password(parent: QWidget | None, address: str) -> asyncio.Future[str | N
     return future
 
 
+def ask_path(parent: QWidget | None, title: str, suggested: str, *, save: bool) -> asyncio.Future[str | None]:
+    """A file dialog (Qt's own, opened with open()); the future gets the path or None."""
+    from PySide6.QtWidgets import QFileDialog
+
+    future: asyncio.Future[str | None] = asyncio.get_running_loop().create_future()
+    dialog = QFileDialog(parent, title, suggested, "Signing requests (*.nitroreq);;All files (*)")
+    dialog.setObjectName("path_dialog")
+    dialog.setOption(QFileDialog.Option.DontUseNativeDialog, True)
+    dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave if save else QFileDialog.AcceptMode.AcceptOpen)
+    dialog.setFileMode(QFileDialog.FileMode.AnyFile if save else QFileDialog.FileMode.ExistingFile)
+    dialog.setDefaultSuffix("nitroreq")
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+    def done(code: int) -> None:
+        files = dialog.selectedFiles()
+        if not future.done():
+            future.set_result(files[0] if code == QDialog.DialogCode.Accepted and files else None)
+
+    dialog.finished.connect(done)
+    dialog.open()
+    return future
+
+
 class EndpointDialog(QDialog):
     """Add a custom ClearNode endpoint: name, URL and dialect, checked before saving."""
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMainWindow,
     QMenu,
-    QMessageBox,
     QSplitter,
     QTableView,
     QTableWidget,
@@ -29,16 +28,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nitro_desktop import __version__
 from nitro_desktop.flows import CreateSessionFlow, UpdateSessionFlow
 from nitro_desktop.protocol import definition_from_dict, format_amount
-from nitro_desktop.ui.accounts import AccountsDialog, WelcomeDialog
+from nitro_desktop.ui import window_actions
+from nitro_desktop.ui.accounts import WelcomeDialog
 from nitro_desktop.ui.details import DetailsPane
-from nitro_desktop.ui.dialogs import EndpointDialog, LogBuffer, LogDialog, PreferencesDialog, ask_password
+from nitro_desktop.ui.dialogs import (
+    LogBuffer,
+    ask_password,
+)
 from nitro_desktop.ui.service import SANDBOX_NAME, AppService
 from nitro_desktop.ui.session_model import SessionListModel, short_id
 from nitro_desktop.ui.status import ConnectionIndicator
-from nitro_desktop.ui.theme import apply_theme
 from nitro_desktop.ui.update_dialog import UpdateSessionDialog
 from nitro_desktop.ui.wizard import CreateSessionWizard
 
@@ -65,6 +66,9 @@ class MainWindow(QMainWindow):
         self._restore()
         self.service.password_prompt = lambda address: ask_password(self, address)
         self.wizard: CreateSessionWizard | None = None
+        self.update_dialog: UpdateSessionDialog | None = None
+        self.signing_dialog: Any = None
+        self.setAcceptDrops(True)
         QTimer.singleShot(0, self._start)
 
     # ---- layout --------------------------------------------------------------------
@@ -151,19 +155,25 @@ class MainWindow(QMainWindow):
         self.act_refresh = self._action(
             "&Refresh from server", self.refresh, QKeySequence.StandardKey.Refresh
         )
+        self.act_open_request = self._action(
+            "&Open signing request…",
+            lambda: window_actions.open_request_file(self),
+            QKeySequence.StandardKey.Open,
+            "open_request",
+        )
         self.act_submit = self._action("&Submit state…", lambda: self.update_session("submit"), "Ctrl+U")
         self.act_close = self._action("C&lose session…", lambda: self.update_session("close"), "Ctrl+W")
         self.act_copy = self._action("&Copy session id", self.copy_id, QKeySequence.StandardKey.Copy)
-        self.act_accounts = self._action("&Accounts…", self.open_accounts)
-        self.act_endpoint = self._action("Add &ClearNode…", self.add_endpoint)
-        self.act_prefs = self._action("&Preferences…", self.open_preferences)
-        self.act_log = self._action("&Log", self.open_log)
-        self.act_about = self._action("&About Nitro Desktop", self.about)
+        self.act_accounts = self._action("&Accounts…", lambda: window_actions.open_accounts(self))
+        self.act_endpoint = self._action("Add &ClearNode…", lambda: window_actions.add_endpoint(self))
+        self.act_prefs = self._action("&Preferences…", lambda: window_actions.open_preferences(self))
+        self.act_log = self._action("&Log", lambda: window_actions.open_log(self))
+        self.act_about = self._action("&About Nitro Desktop", lambda: window_actions.about(self))
         self.act_quit = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
         self.table.addAction(self.act_copy)
         menu = self.menuBar()
         for title, actions in (
-            ("&File", [self.act_new, self.act_refresh, None, self.act_quit]),
+            ("&File", [self.act_new, self.act_open_request, self.act_refresh, None, self.act_quit]),
             ("&Session", [self.act_submit, self.act_close, self.act_copy]),
             ("&Settings", [self.act_accounts, self.act_endpoint, self.act_prefs]),
             ("&Help", [self.act_log, self.act_about]),
@@ -240,16 +250,16 @@ class MainWindow(QMainWindow):
     def _start(self) -> None:
         self.reload_sessions()
         self.service.ensure_default_endpoints()
-        self._fill_choices()
+        self.fill_choices()
         if not self.service.accounts.list():
             self.welcome = WelcomeDialog(self.service.accounts, self)
-            self.welcome.account_ready.connect(lambda record: self._fill_choices(select=record.address))
+            self.welcome.account_ready.connect(lambda record: self.fill_choices(select=record.address))
             self.welcome.account_ready.connect(lambda _r: self.reconnect())
             self.welcome.open()
             return
         self.reconnect()
 
-    def _fill_choices(self, select: str | None = None) -> None:
+    def fill_choices(self, select: str | None = None) -> None:
         endpoint = self.endpoint_box.currentText() or str(self.settings.value("last/endpoint", SANDBOX_NAME))
         account = select or self.account_box.currentData() or self.settings.value("last/account", "")
         self.endpoint_box.clear()
@@ -349,6 +359,7 @@ class MainWindow(QMainWindow):
             flow.participants[0].address = account
         self.wizard = CreateSessionWizard(flow, self.service.create_session, self)
         self.wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.wizard.collect_requested.connect(lambda flow: window_actions.collect_for_create(self, flow))
         self.wizard.open()
 
     def update_session(self, kind: str) -> None:
@@ -380,6 +391,7 @@ class MainWindow(QMainWindow):
         )
         dialog = UpdateSessionDialog(flow, self.service.update_session, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.collect_requested.connect(lambda flow: window_actions.collect_for_update(self, flow))
         dialog.open()
         self.update_dialog = dialog
 
@@ -390,56 +402,11 @@ class MainWindow(QMainWindow):
 
         self.service.spawn(run(), what="Refreshing from the server")
 
-    def open_accounts(self) -> None:
-        dialog = AccountsDialog(self.service.accounts, self)
-        dialog.changed.connect(lambda: self._fill_choices())
-        dialog.changed.connect(self.service.fund_new_accounts)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.open()
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        window_actions.accept_request_drag(event)
 
-    def add_endpoint(self) -> None:
-        from nitro_desktop.store import EndpointRecord
-
-        dialog = EndpointDialog({e.name for e in self.service.store.endpoints.list()}, self)
-
-        def save(name: str, url: str, dialect: str) -> None:
-            self.service.store.endpoints.save(EndpointRecord(name, url, dialect))  # type: ignore[arg-type]
-            self._fill_choices()
-
-        dialog.accepted_endpoint.connect(save)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.open()
-
-    def open_preferences(self) -> None:
-        dialog = PreferencesDialog(str(self.settings.value("ui/theme", "system")), self)
-
-        def chosen(theme: str) -> None:
-            self.settings.setValue("ui/theme", theme)
-            from PySide6.QtWidgets import QApplication
-
-            app = QApplication.instance()
-            if isinstance(app, QApplication):
-                apply_theme(app, theme)
-
-        dialog.theme_chosen.connect(chosen)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.open()
-
-    def open_log(self) -> None:
-        dialog = LogDialog(self.log_buffer, self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.open()
-
-    def about(self) -> None:
-        box = QMessageBox(
-            QMessageBox.Icon.Information,
-            "About Nitro Desktop",
-            f"<b>Nitro Desktop {__version__}</b><p>A desktop companion for ERC-7824 / Nitrolite "
-            "ClearNodes: keys in your OS keyring, application sessions, and a local sandbox.</p>",
-            parent=self,
-        )
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.open()
+    def dropEvent(self, event: QDropEvent) -> None:
+        window_actions.open_dropped(self, event)
 
     # ---- shutdown -------------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:

@@ -28,6 +28,7 @@ class UpdateSessionDialog(QDialog):
     """Builds, signs and sends one submit_app_state or close_app_session."""
 
     done_ok = Signal(object)
+    collect_requested = Signal(object)
 
     def __init__(
         self,
@@ -101,6 +102,10 @@ class UpdateSessionDialog(QDialog):
         ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         if ok is not None:
             ok.setText("&Sign and send")
+        self.collect = self.buttons.addButton("&Collect signatures…", QDialogButtonBox.ButtonRole.ActionRole)
+        self.collect.setObjectName("collect_signatures")
+        self.collect.setToolTip("Sign with your accounts and save a signing request for the other signers")
+        self.collect.clicked.connect(lambda: self.collect_requested.emit(self.flow))
         self.buttons.accepted.connect(self._send)
         self.buttons.rejected.connect(self._cancel)
         layout.addWidget(self.buttons)
@@ -132,6 +137,10 @@ class UpdateSessionDialog(QDialog):
         ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         if ok is not None:
             ok.setEnabled(not problems and (self.task is None or self.task.done()))
+        # Only a shortfall of weight can be made up by others' signatures.
+        self.collect.setVisible(
+            set(problems) == {"signers"} and self.flow.signed_weight() < self.flow.definition.quorum
+        )
 
     def _send(self) -> None:
         if self.flow.problems():

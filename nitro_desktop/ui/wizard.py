@@ -197,6 +197,8 @@ class CreateSessionWizard(QWizard):
     """Open with ``open()``; ``created`` fires with the result once the server accepted."""
 
     created = Signal(object)
+    #: the user asked to collect the other participants' signatures for this flow
+    collect_requested = Signal(object)
 
     def __init__(self, flow: CreateSessionFlow, submitter: Submitter, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -220,6 +222,9 @@ class CreateSessionWizard(QWizard):
         submit = self.pages["submit"]
         assert isinstance(submit, SubmitPage)
         submit.succeeded.connect(self.created)
+        signers = self.pages["signers"]
+        assert isinstance(signers, SignersPage)
+        signers.collect_requested.connect(lambda: self.collect_requested.emit(self.flow))
         # Closing the wizard mid-send cancels the send (the list shows it if the server got it).
         self.finished.connect(lambda _code: submit._cancel())
 

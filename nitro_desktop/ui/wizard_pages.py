@@ -321,6 +321,7 @@ class AllocationsPage(FlowPage):
 
 class SignersPage(FlowPage):
     page_name = "signers"
+    collect_requested = Signal()
 
     def __init__(self, flow: CreateSessionFlow, parent: QWidget | None = None) -> None:
         super().__init__(flow, parent)
@@ -333,6 +334,12 @@ class SignersPage(FlowPage):
         layout.addWidget(self.list)
         self.errors = error_label()
         layout.addWidget(self.errors)
+        self.collect = QPushButton("&Collect signatures…")
+        self.collect.setObjectName("collect_signatures")
+        self.collect.setToolTip("Sign with your accounts and save a signing request for the others to sign")
+        self.collect.clicked.connect(self.collect_requested)
+        self.collect.hide()
+        layout.addWidget(self.collect, 0, Qt.AlignmentFlag.AlignLeft)
 
     def initializePage(self) -> None:
         required = self.flow.required_signers()
@@ -361,7 +368,10 @@ class SignersPage(FlowPage):
         self.revalidate()
 
     def show_problems(self, problems: dict[str, str]) -> None:
-        show_problem(self.errors, problems.get("signers"))
+        show_problem(self.errors, "\n".join(v for k, v in problems.items() if k in ("signers", "external")))
+        # Collecting needs every local requirement met: only the others' signatures may be missing.
+        self.collect.setVisible("external" in problems)
+        self.collect.setEnabled(set(problems) == {"external"})
 
 
 def page_for_server_error(message: str) -> str:

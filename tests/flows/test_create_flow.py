@@ -107,7 +107,11 @@ def test_allocation_page_refuses_what_the_server_would() -> None:
     assert "more than 6 decimal places" in f.allocation_problems()["amount.0"]
     f.allocations[0].amount = "10"
     f.allocations[1].amount = "5"
-    assert "not one of your accounts" in f.allocation_problems()["amount.1"]
+    # B is not ours: the amount is fine here, but B's signature must be collected.
+    assert f.allocation_problems() == {}
+    f.signers = {A}
+    assert f.external_signers() == [B]
+    assert "must sign on their own computer: " + B in f.signer_problems()["external"]
     f.allocations[1].amount = "0"
     f.allocations[1].asset = "doge"
     assert "Choose an asset" in f.allocation_problems()["asset.1"]

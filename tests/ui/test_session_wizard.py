@@ -171,11 +171,13 @@ async def test_each_page_disables_next_and_says_why(profile: Profile) -> None:
         assert not next_enabled(wizard) and "Insufficient funds" in alloc.errors.text()
         alloc._editors[0][1].setText("1.1234567")
         assert "more than 6 decimal places" in alloc.errors.text()
-        alloc._editors[1][1].setText("1")
         alloc._editors[0][1].setText("1")
-        assert "not one of your accounts" in alloc.errors.text()
-        alloc._editors[1][1].setText("0")
-        assert next_enabled(wizard)
+        alloc._editors[1][1].setText("1")
+        assert next_enabled(wizard)  # B funds too: fine, but B must sign
+        wizard.next()
+        signers = wizard.pages["signers"]
+        assert not next_enabled(wizard) and B in signers.errors.text()
+        assert signers.collect.isVisibleTo(wizard)
 
 
 @pytest.mark.asyncio
