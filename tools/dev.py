@@ -102,11 +102,11 @@ def ensure_venv() -> None:
         _say("creating the virtual environment in .venv")
         try:
             venv.create(VENV, with_pip=True)
-        except Exception as exc:  # ensurepip is split out on Debian
-            sys.exit(
-                f"could not create a virtual environment ({exc}).\n"
-                "Run once: sudo apt-get install -y python3-venv"
-            )
+        except Exception as exc:  # Debian and Ubuntu ship ensurepip separately, in python3-venv
+            shutil.rmtree(VENV, ignore_errors=True)
+            _say(f"could not create a virtual environment ({exc}); it needs python3-venv")
+            ensure_system_packages([f"python3.{sys.version_info.minor}-venv"])
+            venv.create(VENV, with_pip=True)
     want = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
     if STAMP.exists() and STAMP.read_text() == want:
         return
