@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from nitro_desktop.client.errors import ClientClosed, ClientError, OperationNotApplied, OperationRef
+from nitro_desktop.client.lifecycle import cancel_and_wait
 from nitro_desktop.client.notifications import NotificationHub, OperationOutcome
 from nitro_desktop.protocol import AppSession
 
@@ -118,14 +119,7 @@ class OperationTracker:
     async def close(self) -> None:
         self._closed = True
         task, self._task = self._task, None
-        if task is not None and not task.done():
-            task.cancel()
-            try:
-                await task
-            except asyncio.CancelledError:
-                current = asyncio.current_task()
-                if current is not None and current.cancelling():
-                    raise
+        await cancel_and_wait(task)
         for op in self._unresolved:
             if op.caller_waiting and not op.future.done():
                 op.future.set_exception(ClientClosed("the client was closed before the outcome was known"))
