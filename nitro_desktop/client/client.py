@@ -6,26 +6,23 @@ import asyncio
 import datetime
 import logging
 import random
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from types import TracebackType
 from typing import Any, TypeVar
 
 from nitro_desktop.client import auth
-from nitro_desktop.client.connection import ClientStats, Connection, ExchangeLog
+from nitro_desktop.client.app_session_calls import AppSessionCalls
+from nitro_desktop.client.connection import ClientStats, ExchangeLog
 from nitro_desktop.client.errors import (
     AuthenticationError,
-    ConnectionLost,
     MalformedResponse,
-    OperationNotApplied,
     OperationRef,
-    RequestTimeout,
 )
 from nitro_desktop.client.lifecycle import Link
 from nitro_desktop.client.notifications import NotificationHub, OverflowPolicy, Subscription
 from nitro_desktop.client.operations import OperationTracker
 from nitro_desktop.client.state import Backoff, ConnectionState, ConnectionStatus, StatusCallback
 from nitro_desktop.protocol import (
-    Allocation,
     AppDefinition,
     AppSession,
     AppSessionUpdate,
@@ -36,22 +33,16 @@ from nitro_desktop.protocol import (
     Dialect,
     HashSigner,
     Record,
-    RequestFrame,
     RpcCall,
-    app_session_id,
     builders,
-    definition_from_dict,
-    parse_request_frame,
-    spec,
 )
 
 log = logging.getLogger("nitro_desktop.client")
 T = TypeVar("T")
 PAGE_LIMIT = 100  # the server's maximum page size
-_MUTATIONS = ("create_app_session", "submit_app_state", "close_app_session")
 
 
-class ClearNodeClient:
+class ClearNodeClient(AppSessionCalls):
     """One ClearNode endpoint: connect, authenticate, call, listen; reconnects by itself.
 
     ``timeout`` bounds every request; ``keepalive_interval`` (default ``timeout``) is how
@@ -328,153 +319,3 @@ class ClearNodeClient:
         if creds is None:
             raise AuthenticationError("authenticate first: this request is signed by the session key", "", 0)
         return creds.request_signer
-
-    # ---- app sessions: never re-sent, reported once ---------------------------------------
-    async def create_app_session(
-        self,
-        definition: AppDefinition,
-        allocations: Sequence[Allocation],
-        signers: Sequence[HashSigner],
-        session_data: str | None = None,
-    ) -> AppSession:
-        call = builders.create_app_session(self.dialect, definition, allocations, session_data)
-        ref = OperationRef("create", app_session_id(definition, self.dialect), 1)
-        participant = definition.participants[0] if definition.participants else ""
-        self._participants[ref.app_session_id] = participant
-        session = await self._mutate(call, signers, ref, participant)
-        if session.app_session_id and session.app_session_id != ref.app_session_id:
-            log.warning("the server created %s, expected id %s", session.app_session_id, ref.app_session_id)
-        return session
-
-    async def submit_app_state(
-        self,
-        app_session_id: str,
-        allocations: Sequence[Allocation],
-        signers: Sequence[HashSigner],
-        *,
-        intent: str | None = None,
-        version: int | None = None,
-        session_data: str | None = None,
-    ) -> AppSession:
-        """``intent``/``version`` for NitroRPC/0.4 sessions; otherwise the next version is looked up."""
-        call = builders.submit_app_state(
-            self.dialect,
-            app_session_id,
-            allocations,
-            intent=intent,
-            version=version,
-            session_data=session_data,
-        )
-        participant = await self._participant_of(app_session_id)
-        expected = (
-            version if version is not None else await self._current_version(app_session_id, participant) + 1
-        )
-        return await self._mutate(
-            call, signers, OperationRef("submit", app_session_id, expected), participant
-        )
-
-    async def close_app_session(
-        self,
-        app_session_id: str,
-        allocations: Sequence[Allocation],
-        signers: Sequence[HashSigner],
-        session_data: str | None = None,
-    ) -> AppSession:
-        call = builders.close_app_session(self.dialect, app_session_id, allocations, session_data)
-        participant = await self._participant_of(app_session_id)
-        expected = self._versions.get(app_session_id, 0) + 1
-        return await self._mutate(call, signers, OperationRef("close", app_session_id, expected), participant)
-
-    async def _participant_of(self, app_session_id: str) -> str:
-        if app_session_id not in self._participants:
-            await self.get_app_definition(app_session_id)
-        return self._participants.get(app_session_id, "")
-
-    async def _current_version(self, app_session_id: str, participant: str) -> int:
-        if app_session_id not in self._versions:
-            await self._find_session(app_session_id, participant)
-        return self._versions.get(app_session_id, 0)
-
-    async def _find_session(self, app_session_id: str, participant: str) -> AppSession | None:
-        async for session in self.iter_app_sessions(participant=participant or None):
-            if session.app_session_id == app_session_id:
-                return session
-        return None
-
-    # ---- pre-signed frames (signatures collected elsewhere) -----------------------------
-    async def send_presigned(self, frame_text: str) -> Any:
-        """Send a frame whose ``req`` was signed elsewhere, byte for byte, and return its typed result.
-
-        The frame's own request id is used (the client skips ids in flight, and refuses
-        the frame with ``ValueError`` while a request with the same id is pending).
-        create/submit/close get the same outcome tracking as ``create_app_session`` etc.
-        """
-        frame = parse_request_frame(frame_text)
-
-        async def send(conn: Connection, on_sent: Callable[[int], None]) -> Any:
-            return await conn.send_frame(
-                frame_text, frame.request_id, frame.method, timeout=self.timeout, on_sent=on_sent
-            )
-
-        if frame.method not in _MUTATIONS:
-            return await send(await self._link.connection(self.timeout), lambda _id: None)
-        ref, participant = await self._presigned_ref(frame)
-        return await self._mutate_with(frame.method, send, ref, participant)
-
-    async def _presigned_ref(self, frame: RequestFrame) -> tuple[OperationRef, str]:
-        params = spec(self.dialect).unwrap_params(frame.params)
-        if frame.method == "create_app_session":
-            definition = definition_from_dict(params.get("definition") or {})
-            ref = OperationRef("create", app_session_id(definition, self.dialect), 1)
-            participant = definition.participants[0] if definition.participants else ""
-            self._participants[ref.app_session_id] = participant
-            return ref, participant
-        session_id = str(params.get("app_session_id", ""))
-        participant = await self._participant_of(session_id)
-        if frame.method == "submit_app_state":
-            version = params.get("version")
-            if not isinstance(version, int):
-                version = await self._current_version(session_id, participant) + 1
-            return OperationRef("submit", session_id, version), participant
-        return OperationRef("close", session_id, self._versions.get(session_id, 0) + 1), participant
-
-    async def _mutate(
-        self, call: RpcCall, signers: Sequence[HashSigner], ref: OperationRef, participant: str
-    ) -> AppSession:
-        async def send(conn: Connection, on_sent: Callable[[int], None]) -> Any:
-            return await conn.request(call, signers, timeout=self.timeout, on_sent=on_sent)
-
-        return await self._mutate_with(call.method, send, ref, participant)
-
-    async def _mutate_with(
-        self,
-        method: str,
-        send: Callable[[Connection, Callable[[int], None]], Awaitable[Any]],
-        ref: OperationRef,
-        participant: str,
-    ) -> AppSession:
-        conn = await self._link.connection(self.timeout)
-        sent: list[int] = []
-        try:
-            result = await send(conn, sent.append)
-        except ConnectionLost as exc:
-            if not sent:
-                raise OperationNotApplied(ref, exc) from exc  # it never left this machine
-            log.warning("connection lost while waiting for %s: %s", method, exc)
-            op = self._ops.track(ref, participant, caller_waiting=True)
-            try:
-                session = await self._ops.wait(op, self.outcome_timeout)
-            except TimeoutError:
-                raise RequestTimeout(method, sent[0], self.outcome_timeout, pending=ref) from None
-            self._remember(session)
-            return session
-        except (RequestTimeout, MalformedResponse) as exc:
-            self._ops.track(ref, participant, caller_waiting=False)
-            if isinstance(exc, RequestTimeout):
-                raise RequestTimeout(exc.method, exc.request_id, exc.timeout, pending=ref) from None
-            raise
-        session = self._expect(result, AppSession, method)
-        if not session.app_session_id:
-            session = AppSession(ref.app_session_id, session.status, session.version, extra=session.extra)
-        self._remember(session)
-        return session
