@@ -114,6 +114,19 @@ async def shoot(out: Path, data_dir: Path) -> list[Path]:
     window.table.selectRow(0)
     await settle()
     grab(window, "08-main-window-with-session")
+    window.act_close.trigger()
+    await settle()
+    if window.update_dialog is not None:
+        grab(window.update_dialog, "09-close-session")
+        window.update_dialog.reject()
+    window.act_accounts.trigger()
+    await settle()
+    from nitro_desktop.ui.accounts import AccountsDialog
+
+    accounts_dialog = window.findChild(AccountsDialog)
+    if accounts_dialog is not None:
+        grab(accounts_dialog, "10-accounts")
+        accounts_dialog.accept()
     window.close()
     await service.shutdown()
     store.close()

@@ -185,6 +185,7 @@ class AccountsDialog(QDialog):
         self.table.setObjectName("accounts")
         self.table.setHorizontalHeaderLabels(["Label", "Address", "Key kept in"])
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.table.setColumnWidth(0, 180)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.table.itemChanged.connect(self._renamed)
         layout.addWidget(self.table)

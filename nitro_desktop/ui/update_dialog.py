@@ -81,7 +81,8 @@ class UpdateSessionDialog(QDialog):
         self.signers = QListWidget()
         self.signers.setObjectName("update_signers")
         self.signers.setMaximumHeight(110)
-        for address in flow.local_accounts:
+        # Only participants with a positive weight can count towards the quorum.
+        for address in flow.eligible_signers():
             item = QListWidgetItem(address)
             item.setData(Qt.ItemDataRole.UserRole, address)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
