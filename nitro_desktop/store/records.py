@@ -60,6 +60,7 @@ class SessionRow(NamedTuple):
     participants: str  # lower-case addresses, comma-joined
     updated_at: float
     origin: str
+    totals: str  # what the session holds per asset, e.g. "250 usdc"
 
 
 SESSION_ROW_COLUMNS = ", ".join(SessionRow._fields)

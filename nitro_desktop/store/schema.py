@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable
+from decimal import Decimal
 
 Migration = Callable[[sqlite3.Connection], None]
 
@@ -108,12 +109,37 @@ def _v3_participants_and_session_keys(conn: sqlite3.Connection) -> None:
     )
 
 
+def allocation_totals(allocations_json: str) -> str:
+    """What the session holds per asset, as text for the list ("250 usdc, 1.5 eth").
+
+    Decimal sums, never floats; anything unreadable yields ``""``.
+    """
+    try:
+        allocations = json.loads(allocations_json)
+        totals: dict[str, Decimal] = {}
+        for a in allocations:
+            totals[str(a["asset"])] = totals.get(str(a["asset"]), Decimal(0)) + Decimal(str(a["amount"]))
+    except (ValueError, TypeError, KeyError, ArithmeticError):
+        return ""
+    return ", ".join(f"{format(v.normalize(), 'f')} {k}" for k, v in totals.items() if v)
+
+
+def _v4_totals(conn: sqlite3.Connection) -> None:
+    conn.execute("ALTER TABLE app_sessions ADD COLUMN totals TEXT NOT NULL DEFAULT ''")
+    rows = conn.execute("SELECT app_session_id, allocations_json FROM app_sessions").fetchall()
+    conn.executemany(
+        "UPDATE app_sessions SET totals = ? WHERE app_session_id = ?",
+        [(allocation_totals(allocations), sid) for sid, allocations in rows],
+    )
+
+
 # Index i migrates from version i to version i + 1. Append only: never edit a
 # shipped migration, since databases in the field have already run it.
 MIGRATIONS: tuple[Migration, ...] = (
     _v1_base,
     _v2_history,
     _v3_participants_and_session_keys,
+    _v4_totals,
 )
 LATEST_VERSION = len(MIGRATIONS)
 

@@ -13,7 +13,7 @@ from nitro_desktop.store.records import (
     SessionRow,
     StatusChange,
 )
-from nitro_desktop.store.schema import participants_text
+from nitro_desktop.store.schema import allocation_totals, participants_text
 
 _FULL_COLUMNS = (
     "app_session_id, endpoint, account, protocol, application, definition_json, "
@@ -21,8 +21,8 @@ _FULL_COLUMNS = (
     "response_frame, origin"
 )
 _UPSERT = f"""
-    INSERT INTO app_sessions ({_FULL_COLUMNS}, participants)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    INSERT INTO app_sessions ({_FULL_COLUMNS}, participants, totals)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (app_session_id) DO UPDATE SET
       endpoint = excluded.endpoint, account = excluded.account,
       protocol = excluded.protocol, application = excluded.application,
@@ -31,7 +31,7 @@ _UPSERT = f"""
       version = excluded.version, updated_at = excluded.updated_at,
       request_frame = COALESCE(excluded.request_frame, app_sessions.request_frame),
       response_frame = COALESCE(excluded.response_frame, app_sessions.response_frame),
-      participants = excluded.participants
+      participants = excluded.participants, totals = excluded.totals
 """  # noqa: S608 (column names are our constants)
 
 
@@ -79,6 +79,7 @@ class Sessions:
             cur = conn.execute(
                 """UPDATE app_sessions SET status = ?, version = ?, updated_at = ?,
                      allocations_json = COALESCE(?, allocations_json),
+                     totals = COALESCE(?, totals),
                      request_frame = COALESCE(?, request_frame),
                      response_frame = COALESCE(?, response_frame)
                    WHERE app_session_id = ?""",
@@ -87,6 +88,7 @@ class Sessions:
                     version,
                     now,
                     allocations_json,
+                    None if allocations_json is None else allocation_totals(allocations_json),
                     request_frame,
                     response_frame,
                     app_session_id,
@@ -203,4 +205,5 @@ def _params(s: AppSessionRecord) -> tuple[object, ...]:
         s.response_frame,
         s.origin,
         participants_text(s.definition_json),
+        allocation_totals(s.allocations_json),
     )

@@ -16,7 +16,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 
 from nitro_desktop.store import SessionRow, filter_rows
 
-COLUMNS = ("Session", "Status", "Participants", "Application", "Version", "Updated", "Endpoint")
+COLUMNS = ("Session", "Status", "Participants", "Application", "Total", "Version", "Updated", "Endpoint")
 _Index = QModelIndex | QPersistentModelIndex
 
 
@@ -39,7 +39,7 @@ class SessionListModel(QAbstractTableModel):
         self._shown: list[SessionRow] = []
         self._text = ""
         self._status: str | None = None
-        self._sort_column = 5
+        self._sort_column = 6
         self._sort_order = Qt.SortOrder.DescendingOrder
 
     # ---- loading and filtering ------------------------------------------------
@@ -114,7 +114,7 @@ class SessionListModel(QAbstractTableModel):
             return None
         if role == self.ID_ROLE:
             return r.app_session_id
-        if role == Qt.ItemDataRole.TextAlignmentRole and col == 4:
+        if role == Qt.ItemDataRole.TextAlignmentRole and col in (4, 5):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
@@ -136,8 +136,10 @@ def _display(r: SessionRow, col: int) -> str:
     if col == 3:
         return f"{r.application} · {r.protocol}" if r.application else r.protocol
     if col == 4:
-        return str(r.version)
+        return r.totals
     if col == 5:
+        return str(r.version)
+    if col == 6:
         return _when(r.updated_at)
     return r.endpoint
 
@@ -147,7 +149,8 @@ _SORT_KEYS: dict[int, Any] = {
     1: lambda r: r.status,
     2: lambda r: r.participants,
     3: lambda r: (r.application, r.protocol),
-    4: lambda r: r.version,
-    5: lambda r: r.updated_at,
-    6: lambda r: r.endpoint,
+    4: lambda r: r.totals,
+    5: lambda r: r.version,
+    6: lambda r: r.updated_at,
+    7: lambda r: r.endpoint,
 }

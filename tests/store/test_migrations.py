@@ -12,6 +12,12 @@ from nitro_desktop.store import DB_FILENAME, LATEST_VERSION, Store, StoreTooNewE
 from nitro_desktop.store.schema import migrate
 
 PARTICIPANTS = ["0x" + "Aa" * 20, "0x" + "Bb" * 20]
+ALLOCATIONS = json.dumps(
+    [
+        {"participant": PARTICIPANTS[0], "asset": "usdc", "amount": "2.50"},
+        {"participant": PARTICIPANTS[1], "asset": "usdc", "amount": "0"},
+    ]
+)
 
 
 def _database_at(version: int, data_dir: Path) -> Path:
@@ -28,12 +34,14 @@ def _database_at(version: int, data_dir: Path) -> Path:
             "INSERT INTO app_sessions (app_session_id, endpoint, account, protocol, application,"
             " definition_json, allocations_json, status, version, created_at, updated_at,"
             " request_frame, response_frame, origin) VALUES"
-            " ('0xsession', 'sandbox', '0xAccount', 'NitroRPC/0.2', 'chess', ?, '[]', 'open', 3,"
+            " ('0xsession', 'sandbox', '0xAccount', 'NitroRPC/0.2', 'chess', ?, ?, 'open', 3,"
             " 1.0, 2.0, 'req-frame', 'res-frame', 'server')",
-            (definition,),
+            (definition, ALLOCATIONS),
         )
     if version >= 2:
         conn.execute("INSERT INTO app_session_history VALUES (1, '0xsession', 'open', 3, 2.0)")
+    if version >= 3:  # what that release wrote beside each session
+        conn.execute("UPDATE app_sessions SET participants = ?", (",".join(PARTICIPANTS).lower(),))
     conn.close()
     return path
 
@@ -58,6 +66,7 @@ def test_upgrade_from_every_earlier_version(tmp_path: Path, version: int) -> Non
         assert store.sessions.find(participant=PARTICIPANTS[1]) == store.sessions.rows()
         assert [h.status for h in store.sessions.history("0xsession")] == ["open"]
         assert store.session_keys.list() == []
+        assert store.sessions.rows()[0].totals == "2.5 usdc"
 
 
 def test_newer_database_is_refused_and_untouched(tmp_path: Path) -> None:

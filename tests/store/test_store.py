@@ -107,3 +107,14 @@ def test_session_keys_table(store: Store) -> None:
     assert store.session_keys.list("0xA") == [key] and store.session_keys.get("0xS") == key
     store.session_keys.delete("0xS")
     assert store.session_keys.list() == []
+
+
+def test_allocation_totals_are_exact_decimal_sums() -> None:
+    from nitro_desktop.store.schema import allocation_totals
+
+    text = (
+        '[{"participant":"a","asset":"usdc","amount":"0.1"},{"participant":"b","asset":"usdc","amount":"0.2"},'
+        '{"participant":"a","asset":"eth","amount":"1.000000000000000001"},{"participant":"b","asset":"x","amount":"0"}]'
+    )
+    assert allocation_totals(text) == "0.3 usdc, 1.000000000000000001 eth"
+    assert allocation_totals("not json") == "" and allocation_totals('[{"asset": "usdc"}]') == ""

@@ -121,6 +121,7 @@ async def test_wizard_creates_a_session_that_survives_a_restart(profile: Profile
         # the row is in the list and selected, with the exact frames in the details
         await until(lambda: run.window.model.rowCount() == 1, what="the new row")
         assert run.window.model.row_at(0).app_session_id == expected_id
+        assert run.window.model.row_at(0).totals == "250.5 usdc"
         assert balances(run)["usdc"] == "749.5"
         record = run.store.sessions.get(expected_id)
         assert record is not None and record.status == "open" and record.version == 1
