@@ -20,6 +20,7 @@ def main(data_dir: str | None = None) -> int:
     from PySide6.QtGui import QGuiApplication
     from PySide6.QtWidgets import QApplication, QMessageBox
 
+    from nitro_desktop import crash
     from nitro_desktop.keys import AccountManager
     from nitro_desktop.store import Store, StoreError
     from nitro_desktop.ui.dialogs import LogBuffer
@@ -47,6 +48,12 @@ def main(data_dir: str | None = None) -> int:
     apply_theme(app, str(settings.value("ui/theme", "system")))
     service = AppService(store, AccountManager(store))
     window = MainWindow(service, settings, log_buffer)
+    loop_handler = crash.install(
+        store.data_dir / "crash-reports",
+        notify=lambda path: window.statusBar().showMessage(
+            f"An unexpected error was reported to {path}", 30000
+        ),
+    )
     window.show()
 
     # Qt would stop the loop as the last window closes, before the service has shut down
@@ -57,6 +64,7 @@ def main(data_dir: str | None = None) -> int:
     app.aboutToQuit.connect(closed.set)
 
     async def run() -> None:
+        asyncio.get_running_loop().set_exception_handler(loop_handler)
         await closed.wait()
         await service.shutdown()
 

@@ -17,6 +17,17 @@ def short(secret: str, keep: int = 6) -> str:
     return f"{secret[:keep]}…{secret[-4:]}"
 
 
+_KEY_FIELD = re.compile(r"(?i)(private[_ ]?key|secret|password)(\W{1,4})(0x)?[0-9a-fA-F]{64}")
+
+
+def redact_text(text: str) -> str:
+    """Free text (a traceback, an error) made safe: secrets shortened, nothing cut."""
+    text = _KEY_FIELD.sub(lambda m: m.group(1) + m.group(2) + "<redacted>", text)
+    text = _TOKEN_FIELD.sub(lambda m: m.group(1) + short(m.group(2)) + m.group(3), text)
+    text = _JWT.sub(lambda m: short(m.group(0)), text)
+    return _LONG_HEX.sub(lambda m: short(m.group(0)), text)
+
+
 def redact(text: str | bytes) -> str:
     """A frame made safe for logs: long hex (signatures), JWTs and challenges shortened, then cut."""
     if isinstance(text, bytes):
