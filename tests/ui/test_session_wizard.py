@@ -4,6 +4,7 @@ validation in the pages, the server-error path, reconnect in the status bar, clo
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings
@@ -272,3 +273,40 @@ async def test_submit_state_then_close_through_their_dialogs(profile: Profile) -
         await until(lambda: balances(run)["usdc"] == "960", what="the refund in the balances")
         assert run.service.sandbox.balances(B) == {"usdc": Decimal(40)}
         assert me != B
+
+
+@pytest.mark.asyncio
+async def test_without_an_os_keyring_the_key_goes_to_an_encrypted_file(tmp_path: Path) -> None:
+    from keyring.backends import fail
+    from PySide6.QtWidgets import QDialog, QLineEdit
+
+    profile = Profile(tmp_path / "profile", fail.Keyring())  # type: ignore[arg-type]
+    async with AppRunner() as app_runner:
+        run = app_runner.open(profile)
+        welcome = await until(lambda: getattr(run.window, "welcome", None), what="the welcome dialog")
+        welcome.new_button.click()
+        form = await until(lambda: getattr(welcome, "form", None), what="the account form")
+        assert [form.backend.itemData(i) for i in range(form.backend.count())] == ["file"]
+        ok = form.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        assert not ok.isEnabled() and "at least 8 characters" in form.error.text()
+        form.password.setText("correct horse battery")
+        form.password2.setText("correct horse batterY")
+        assert "differ" in form.error.text()
+        form.password2.setText("correct horse battery")
+        ok.click()
+
+        def password_dialog() -> QDialog | None:
+            for dialog in run.window.findChildren(QDialog):
+                edit = dialog.findChild(QLineEdit, "password")
+                if dialog.isVisible() and edit is not None:
+                    return dialog
+            return None
+
+        asked = await until(password_dialog, what="the password prompt for signing in")
+        asked.findChild(QLineEdit, "password").setText("correct horse battery")
+        asked.accept()
+        await ready(run)
+        [record] = run.service.accounts.list()
+        assert record.backend == "file"
+        keystore = profile.data_dir / "keystore" / f"{record.address}.json"
+        assert keystore.exists() and "correct horse" not in keystore.read_text()
