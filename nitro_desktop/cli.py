@@ -29,7 +29,7 @@ class CliError(Exception):
     """A user-facing command-line error: printed without a traceback, exit 2."""
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(*, with_commands: bool = True) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="nitro-desktop",
         description="Nitro Desktop: keys, ClearNode connections and application sessions.",
@@ -48,14 +48,30 @@ def build_parser() -> argparse.ArgumentParser:
         "(default: the platform's per-user data directory, or $NITRO_DESKTOP_DATA_DIR)",
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in _COMMAND_MODULES:
+    for name in _COMMAND_MODULES if with_commands else ():
         importlib.import_module(name).register(subparsers)
     return parser
 
 
+def _names_a_command(argv: Sequence[str]) -> bool:
+    """True when argv holds a word that is not an option or an option's value (or asks for help)."""
+    words = list(argv)
+    while words:
+        word = words.pop(0)
+        if word in ("-h", "--help"):
+            return True
+        if word == "--data-dir":
+            words = words[1:]
+        elif not word.startswith("-"):
+            return True
+    return False
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; with no subcommand, open the GUI."""
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    # The GUI start and --version need none of the commands' modules (the sandbox node, signing…).
+    args = build_parser(with_commands=_names_a_command(argv)).parse_args(argv)
     if args.self_test:
         from nitro_desktop.selftest import run as run_self_test
 
