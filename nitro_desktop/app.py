@@ -11,13 +11,26 @@ import os
 import sys
 
 
+def icon_path() -> str | None:
+    """The app icon: beside the package in a source tree, or in a frozen bundle's data."""
+    from pathlib import Path
+
+    bundle = getattr(sys, "_MEIPASS", None)
+    candidates = [Path(bundle) / "resources"] if bundle else []
+    candidates.append(Path(__file__).resolve().parent.parent / "resources")
+    for folder in candidates:
+        if (folder / "nitro-desktop.svg").is_file():
+            return str(folder / "nitro-desktop.svg")
+    return None
+
+
 def main(data_dir: str | None = None) -> int:
     """Open the GUI and run until the last window closes; returns the exit code."""
     # qasync picks its Qt binding from QT_API; we ship PySide6 only.
     os.environ.setdefault("QT_API", "pyside6")
     import qasync
     from PySide6.QtCore import QSettings
-    from PySide6.QtGui import QGuiApplication
+    from PySide6.QtGui import QGuiApplication, QIcon
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from nitro_desktop import crash
@@ -33,6 +46,9 @@ def main(data_dir: str | None = None) -> int:
     app.setApplicationName("Nitro Desktop")
     app.setOrganizationName("Nitro Desktop")
     QGuiApplication.setDesktopFileName("nitro-desktop")
+    icon = icon_path()
+    if icon is not None:
+        app.setWindowIcon(QIcon(icon))
 
     log_buffer = LogBuffer()
     logging.getLogger("nitro_desktop").addHandler(log_buffer)
