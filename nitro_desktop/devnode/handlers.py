@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING, Any
 
 from nitro_desktop.devnode import params as P
 from nitro_desktop.devnode.config import networks
-from nitro_desktop.devnode.errors import RPCError
+from nitro_desktop.devnode.errors import InternalError, RPCError
 from nitro_desktop.devnode.ledger import TxType
+from nitro_desktop.devnode.session_keys import CLEARNODE_APP
 from nitro_desktop.protocol import RequestFrame, recover_address, req_digest
 from nitro_desktop.protocol.errors import ProtocolError
 
@@ -183,10 +184,11 @@ def revoke_session_key(c: Call) -> Any:
         if row is None or row["wallet"] != c.user_id or keys._expired(row):
             raise RPCError("operation denied: provided address is not an active session key of this user")
         if signer != c.user_id and signer != key:
-            active = keys._row(signer)
-            if active is None or keys._expired(active):
-                raise RPCError("operation denied: active session key is invalid")
-            if active["application"] != "clearnode":
+            try:
+                active = keys.active_key(signer)
+            except InternalError:
+                raise RPCError("operation denied: active session key is invalid") from None
+            if active["application"] != CLEARNODE_APP:
                 raise RPCError("operation denied: insufficient permissions for the active session key")
         keys.revoke(key)
     return {"session_key": key}

@@ -201,14 +201,16 @@ class Router:
         return tag
 
     def seen_transfer(self, digest: bytes) -> bool:
+        """``MessageCache.Exists``: a transfer frame processed within the expiry window."""
         now = self.clock()
         window = self.timestamp_window or 60.0
         for key in [k for k, t in self._transfer_digests.items() if now - t > window]:
             del self._transfer_digests[key]
-        if digest in self._transfer_digests:
-            return True
-        self._transfer_digests[digest] = now
-        return False
+        return digest in self._transfer_digests
+
+    def remember_transfer(self, digest: bytes) -> None:
+        """``MessageCache.Add``: only after the transfer succeeded, so a failed frame may be retried."""
+        self._transfer_digests[digest] = self.clock()
 
     # ---- incoming -----------------------------------------------------------------
     def handle_text(self, conn: Connection, text: str) -> None:

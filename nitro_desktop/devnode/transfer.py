@@ -6,7 +6,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from nitro_desktop.devnode import params as P
-from nitro_desktop.devnode.errors import RPCError
+from nitro_desktop.devnode.errors import InternalError, RPCError
 from nitro_desktop.devnode.ledger import TxType, account_id, amount_text
 from nitro_desktop.protocol import keccak256
 
@@ -30,8 +30,8 @@ def transfer(c: Call) -> Any:
     ]
     if len(allocs) != len(raw_allocs):
         raise P.ParamsError("allocations")
+    digest = keccak256(c.frame.raw_req.encode("utf-8"))
     if router.v05:
-        digest = keccak256(c.frame.raw_req.encode("utf-8"))
         if router.seen_transfer(digest):
             raise RPCError("operation denied: the request has already been processed")
     if not destination and not tag:
@@ -66,9 +66,10 @@ def transfer(c: Call) -> Any:
             if amount <= 0:
                 raise RPCError(f"invalid allocation: {amount_text(amount)} for asset {asset}")
             if key is not None:
-                row = router.keys._row(key)
-                if row is None or router.keys._expired(row):
-                    raise RPCError("session key validation failed: session key expired")
+                try:
+                    row = router.keys.active_key(key)
+                except InternalError as exc:
+                    raise RPCError(f"session key validation failed: {exc}") from None
                 problem = router.keys.check_spending(row, asset, amount)
                 if problem:
                     raise RPCError(f"session key spending validation failed: {problem}")
@@ -85,6 +86,8 @@ def transfer(c: Call) -> Any:
                 entry["to_account_tag"] = to_tag
             entry.update(asset=asset, amount=tx["amount"], created_at=tx["created_at"])
             out.append(entry)
+    if router.v05:
+        router.remember_transfer(digest)
     dest_wallet = account_id(destination)
     for wallet in (from_wallet, dest_wallet):
         router.notify_balance(wallet)
