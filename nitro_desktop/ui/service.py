@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -77,22 +77,26 @@ class AppService(QObject):
                 self.store.endpoints.save(EndpointRecord(name, url, dialect))  # type: ignore[arg-type]
         return self.store.endpoints.list()
 
-    def spawn(self, coro: Awaitable[Any], *, what: str) -> asyncio.Task[Any]:
-        """Run a coroutine on the loop; its failure becomes a readable ``problem``."""
+    def spawn(self, coro: Coroutine[Any, Any, Any], *, what: str) -> asyncio.Task[Any]:
+        """Run a coroutine on the loop; its failure becomes a readable ``problem``.
 
-        async def guarded() -> Any:
-            try:
-                return await coro
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # every failure must reach the user, not the console
-                log.warning("%s failed: %s", what, _describe(exc))
-                self.problem.emit(f"{what} failed: {_describe(exc)}")
-                return None
-
-        task = asyncio.ensure_future(guarded())
+        The task wraps the coroutine itself, so cancelling it before it starts (at
+        shutdown) closes the coroutine cleanly.
+        """
+        task = asyncio.ensure_future(coro)
         self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+
+        def done(t: asyncio.Task[Any]) -> None:
+            self._tasks.discard(t)
+            if t.cancelled() or t.exception() is None:
+                return
+            exc = t.exception()
+            assert exc is not None
+            # every failure must reach the user, not the console
+            log.warning("%s failed: %s", what, _describe(exc))
+            self.problem.emit(f"{what} failed: {_describe(exc)}")
+
+        task.add_done_callback(done)
         return task
 
     # ---- connecting ---------------------------------------------------------------------

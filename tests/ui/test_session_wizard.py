@@ -310,3 +310,36 @@ async def test_without_an_os_keyring_the_key_goes_to_an_encrypted_file(tmp_path:
         assert record.backend == "file"
         keystore = profile.data_dir / "keystore" / f"{record.address}.json"
         assert keystore.exists() and "correct horse" not in keystore.read_text()
+
+
+@pytest.mark.asyncio
+async def test_refresh_merges_sessions_found_on_the_server(profile: Profile) -> None:
+    from nitro_desktop.client import ClearNodeClient
+    from nitro_desktop.protocol import Allocation, AppDefinition, RawKeySigner
+
+    me = add_account(profile)
+    async with AppRunner() as app_runner:
+        run = app_runner.open(profile)
+        await ready(run)
+        # Someone else opens a session with us on the same node, from their own client.
+        bob = RawKeySigner("0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d")
+        run.service.sandbox.fund(bob.address, "usdc", "50")
+        async with ClearNodeClient(run.service.client.url, "0.2") as theirs:
+            await theirs.authenticate(bob, app_name="Bob's game")
+            definition = AppDefinition("NitroRPC/0.2", (bob.address, me), (100, 0), 100, 0, 42)
+            made = await theirs.create_app_session(
+                definition,
+                [Allocation(bob.address, "usdc", Decimal(20)), Allocation(me, "usdc", Decimal(0))],
+                [bob],
+            )
+        assert run.window.model.rowCount() == 0
+        run.window.act_refresh.trigger()
+        await until(lambda: run.window.model.rowCount() == 1, what="the merged row")
+        row = run.window.model.row_at(0)
+        assert (row.app_session_id, row.origin, row.status) == (made.app_session_id, "server", "open")
+        assert "found on server" in run.window.model.data(run.window.model.index(0, 0))
+        # A second refresh finds nothing new and duplicates nothing.
+        run.window.statusBar().clearMessage()
+        run.window.act_refresh.trigger()
+        await until(lambda: "sessions found on the server" in run.window.statusBar().currentMessage())
+        assert run.store.sessions.count() == 1
