@@ -76,7 +76,7 @@ XVFB=$!
 cleanup() {
   [ -n "${APP_PID:-}" ] && kill "$APP_PID" 2>/dev/null || true
   kill "$XVFB" 2>/dev/null || true
-  [ -n "$PREFIX" ] && rm -rf "$PREFIX"
+  if [ -n "$PREFIX" ]; then rm -rf "$PREFIX"; fi
 }
 trap cleanup EXIT
 for _ in $(seq 50); do xdpyinfo >/dev/null 2>&1 && break; sleep 0.1; done
