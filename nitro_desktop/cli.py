@@ -73,7 +73,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # The GUI start and --version need none of the commands' modules (the sandbox node, signing…).
     args = build_parser(with_commands=_names_a_command(argv)).parse_args(argv)
     if args.self_test:
-        from nitro_desktop.selftest import run as run_self_test
+        from nitro_desktop.ui.selftest import run as run_self_test
 
         return run_self_test()
     func = getattr(args, "func", None)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import time
 from decimal import Decimal
 from typing import Any
 
@@ -28,8 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nitro_desktop.flows import CreateSessionFlow, UpdateSessionFlow
-from nitro_desktop.protocol import definition_from_dict, format_amount
+from nitro_desktop.protocol import format_amount
 from nitro_desktop.ui import window_actions
 from nitro_desktop.ui.accounts import WelcomeDialog
 from nitro_desktop.ui.details import DetailsPane
@@ -151,7 +148,9 @@ class MainWindow(QMainWindow):
         return action
 
     def _build_actions(self) -> None:
-        self.act_new = self._action("&New session…", self.new_session, QKeySequence.StandardKey.New)
+        self.act_new = self._action(
+            "&New session…", lambda: window_actions.new_session(self), QKeySequence.StandardKey.New
+        )
         self.act_refresh = self._action(
             "&Refresh from server", self.refresh, QKeySequence.StandardKey.Refresh
         )
@@ -161,8 +160,12 @@ class MainWindow(QMainWindow):
             QKeySequence.StandardKey.Open,
             "open_request",
         )
-        self.act_submit = self._action("&Submit state…", lambda: self.update_session("submit"), "Ctrl+U")
-        self.act_close = self._action("C&lose session…", lambda: self.update_session("close"), "Ctrl+W")
+        self.act_submit = self._action(
+            "&Submit state…", lambda: window_actions.update_session(self, "submit"), "Ctrl+U"
+        )
+        self.act_close = self._action(
+            "C&lose session…", lambda: window_actions.update_session(self, "close"), "Ctrl+W"
+        )
         self.act_copy = self._action("&Copy session id", self.copy_id, QKeySequence.StandardKey.Copy)
         self.act_accounts = self._action("&Accounts…", lambda: window_actions.open_accounts(self))
         self.act_endpoint = self._action("Add &ClearNode…", lambda: window_actions.add_endpoint(self))
@@ -341,59 +344,6 @@ class MainWindow(QMainWindow):
         menu.addAction("Reconnect now", self.reconnect)
         menu.addAction(self.act_endpoint)
         menu.popup(self.indicator.mapToGlobal(self.indicator.rect().topLeft()))
-
-    def new_session(self) -> None:
-        if self.service.client is None:
-            self.statusBar().showMessage("Connect to a ClearNode first.", 6000)
-            return
-        assert self.service.endpoint is not None
-        flow = CreateSessionFlow(
-            self.service.endpoint.dialect,  # type: ignore[arg-type]
-            local_accounts=[a.address for a in self.service.accounts.list()],
-            assets=dict(self.service.assets),
-            balances=self.service.known_balances(),
-            now_ms=int(time.time() * 1000),
-        )
-        account = self.service.account
-        if account is not None and account in flow.local_accounts:
-            flow.participants[0].address = account
-        self.wizard = CreateSessionWizard(flow, self.service.create_session, self)
-        self.wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.wizard.collect_requested.connect(lambda flow: window_actions.collect_for_create(self, flow))
-        self.wizard.open()
-
-    def update_session(self, kind: str) -> None:
-        row = self.selected()
-        if row is None:
-            self.statusBar().showMessage("Select a session first.", 5000)
-            return
-        record = self.service.store.sessions.get(row.app_session_id)
-        if record is None or record.status != "open":
-            self.statusBar().showMessage("Only open sessions can be updated or closed.", 5000)
-            return
-        if self.service.client is None or self.service.endpoint is None:
-            self.statusBar().showMessage("Connect to the session's ClearNode first.", 5000)
-            return
-        definition = definition_from_dict(json.loads(record.definition_json))
-        current = {
-            (a["participant"], a["asset"]): Decimal(a["amount"])
-            for a in json.loads(record.allocations_json or "[]")
-        }
-        flow = UpdateSessionFlow(
-            kind,
-            self.service.endpoint.dialect,  # type: ignore[arg-type]
-            record.app_session_id,
-            definition,
-            record.version,
-            [a.address for a in self.service.accounts.list()],
-            dict(self.service.assets),
-            current,
-        )
-        dialog = UpdateSessionDialog(flow, self.service.update_session, self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.collect_requested.connect(lambda flow: window_actions.collect_for_update(self, flow))
-        dialog.open()
-        self.update_dialog = dialog
 
     def refresh(self) -> None:
         async def run() -> None:

@@ -4,6 +4,9 @@ accounts, endpoints, preferences, the log and About. Each takes the window it ac
 
 from __future__ import annotations
 
+import json
+import time
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -13,14 +16,77 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from nitro_desktop import __version__, signing
 from nitro_desktop.flows import CreateSessionFlow, UpdateSessionFlow
+from nitro_desktop.protocol import definition_from_dict
 from nitro_desktop.store import EndpointRecord
 from nitro_desktop.ui.accounts import AccountsDialog
 from nitro_desktop.ui.dialogs import EndpointDialog, LogDialog, PreferencesDialog, ask_path
 from nitro_desktop.ui.signing_dialog import open_signing_request
 from nitro_desktop.ui.theme import apply_theme
+from nitro_desktop.ui.update_dialog import UpdateSessionDialog
+from nitro_desktop.ui.wizard import CreateSessionWizard
 
 if TYPE_CHECKING:
     from nitro_desktop.ui.main_window import MainWindow
+
+
+# ---- sessions ------------------------------------------------------------------------------
+
+
+def new_session(window: MainWindow) -> None:
+    """The session wizard, over the current endpoint's assets and the accounts' balances."""
+    if window.service.client is None:
+        window.statusBar().showMessage("Connect to a ClearNode first.", 6000)
+        return
+    assert window.service.endpoint is not None
+    flow = CreateSessionFlow(
+        window.service.endpoint.dialect,  # type: ignore[arg-type]
+        local_accounts=[a.address for a in window.service.accounts.list()],
+        assets=dict(window.service.assets),
+        balances=window.service.known_balances(),
+        now_ms=int(time.time() * 1000),
+    )
+    account = window.service.account
+    if account is not None and account in flow.local_accounts:
+        flow.participants[0].address = account
+    window.wizard = CreateSessionWizard(flow, window.service.create_session, window)
+    window.wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    window.wizard.collect_requested.connect(lambda flow: collect_for_create(window, flow))
+    window.wizard.open()
+
+
+def update_session(window: MainWindow, kind: str) -> None:
+    """Submit state or Close session for the selected session."""
+    row = window.selected()
+    if row is None:
+        window.statusBar().showMessage("Select a session first.", 5000)
+        return
+    record = window.service.store.sessions.get(row.app_session_id)
+    if record is None or record.status != "open":
+        window.statusBar().showMessage("Only open sessions can be updated or closed.", 5000)
+        return
+    if window.service.client is None or window.service.endpoint is None:
+        window.statusBar().showMessage("Connect to the session's ClearNode first.", 5000)
+        return
+    definition = definition_from_dict(json.loads(record.definition_json))
+    current = {
+        (a["participant"], a["asset"]): Decimal(a["amount"])
+        for a in json.loads(record.allocations_json or "[]")
+    }
+    flow = UpdateSessionFlow(
+        kind,
+        window.service.endpoint.dialect,  # type: ignore[arg-type]
+        record.app_session_id,
+        definition,
+        record.version,
+        [a.address for a in window.service.accounts.list()],
+        dict(window.service.assets),
+        current,
+    )
+    dialog = UpdateSessionDialog(flow, window.service.update_session, window)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.collect_requested.connect(lambda flow: collect_for_update(window, flow))
+    dialog.open()
+    window.update_dialog = dialog
 
 
 # ---- signatures from other people ----------------------------------------------------------
