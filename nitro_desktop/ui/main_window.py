@@ -168,7 +168,9 @@ class MainWindow(QMainWindow):
         )
         self.act_copy = self._action("&Copy session id", self.copy_id, QKeySequence.StandardKey.Copy)
         self.act_accounts = self._action("&Accounts…", lambda: window_actions.open_accounts(self))
-        self.act_endpoint = self._action("Add &ClearNode…", lambda: window_actions.add_endpoint(self))
+        self.act_endpoint = self._action(
+            "&ClearNodes…", lambda: window_actions.open_endpoints(self), name="endpoints"
+        )
         self.act_prefs = self._action("&Preferences…", lambda: window_actions.open_preferences(self))
         self.act_log = self._action("&Log", lambda: window_actions.open_log(self))
         self.act_about = self._action("&About Nitro Desktop", lambda: window_actions.about(self))

@@ -17,9 +17,9 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from nitro_desktop import __version__, signing
 from nitro_desktop.flows import CreateSessionFlow, UpdateSessionFlow
 from nitro_desktop.protocol import definition_from_dict
-from nitro_desktop.store import EndpointRecord
 from nitro_desktop.ui.accounts import AccountsDialog
-from nitro_desktop.ui.dialogs import EndpointDialog, LogDialog, PreferencesDialog, ask_path
+from nitro_desktop.ui.dialogs import LogDialog, PreferencesDialog, ask_path
+from nitro_desktop.ui.endpoints import EndpointsDialog
 from nitro_desktop.ui.signing_dialog import open_signing_request
 from nitro_desktop.ui.theme import apply_theme
 from nitro_desktop.ui.update_dialog import UpdateSessionDialog
@@ -183,14 +183,9 @@ def open_accounts(window: MainWindow) -> None:
     dialog.open()
 
 
-def add_endpoint(window: MainWindow) -> None:
-    dialog = EndpointDialog({e.name for e in window.service.store.endpoints.list()}, window)
-
-    def save(name: str, url: str, dialect: str) -> None:
-        window.service.store.endpoints.save(EndpointRecord(name, url, dialect))  # type: ignore[arg-type]
-        window.fill_choices()
-
-    dialog.accepted_endpoint.connect(save)
+def open_endpoints(window: MainWindow) -> None:
+    dialog = EndpointsDialog(window.service.store, window)
+    dialog.changed.connect(window.fill_choices)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.open()
 
