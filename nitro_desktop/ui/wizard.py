@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QGuiApplication
@@ -29,6 +30,7 @@ from nitro_desktop.protocol import ProtocolError, sign_request
 from nitro_desktop.ui.wizard_pages import (
     AllocationsPage,
     ApplicationPage,
+    FlowPage,
     ParticipantsPage,
     SignersPage,
     error_label,
@@ -193,8 +195,29 @@ class SubmitPage(QWizardPage):
         return self.result is not None
 
 
+def first_field(page: QWizardPage) -> QWidget | None:
+    """The page's first input, for keyboard users: where typing should start."""
+    chosen = page.first_input() if isinstance(page, FlowPage) else None
+    if chosen is not None:
+        return chosen
+    for widget in page.findChildren(QWidget):
+        if widget.focusPolicy() & Qt.FocusPolicy.TabFocus and widget.isEnabled() and widget.isVisibleTo(page):
+            return widget
+    return None
+
+
 class CreateSessionWizard(QWizard):
     """Open with ``open()``; ``created`` fires with the result once the server accepted."""
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        self._focus_first_field(self.currentId())
+
+    def _focus_first_field(self, page_id: int) -> None:
+        page = self.page(page_id)
+        widget = first_field(page) if page is not None else None
+        if widget is not None:
+            widget.setFocus(Qt.FocusReason.TabFocusReason)
 
     created = Signal(object)
     #: the user asked to collect the other participants' signatures for this flow
@@ -225,6 +248,7 @@ class CreateSessionWizard(QWizard):
         signers = self.pages["signers"]
         assert isinstance(signers, SignersPage)
         signers.collect_requested.connect(lambda: self.collect_requested.emit(self.flow))
+        self.currentIdChanged.connect(self._focus_first_field)
         # Closing the wizard mid-send cancels the send (the list shows it if the server got it).
         self.finished.connect(lambda _code: submit._cancel())
 

@@ -58,6 +58,10 @@ class FlowPage(QWizardPage):
     def problems(self) -> dict[str, str]:
         return self.flow.page_problems(self.page_name)
 
+    def first_input(self) -> QWidget | None:
+        """Where typing should start when the page appears (None: the first focusable widget)."""
+        return None
+
     def isComplete(self) -> bool:
         return not self.problems()
 
@@ -172,12 +176,17 @@ class ParticipantsPage(FlowPage):
         layout.addWidget(self.quorum_error)
         self._reload()
 
+    def first_input(self) -> QWidget | None:
+        return self.table
+
     def _reload(self) -> None:
         self.table.blockSignals(True)
         self.table.setRowCount(len(self.flow.participants))
         for i, p in enumerate(self.flow.participants):
             self.table.setItem(i, 0, QTableWidgetItem(p.address))
             self.table.setItem(i, 1, QTableWidgetItem(p.weight))
+        if self.table.currentRow() < 0 and self.table.rowCount():
+            self.table.setCurrentCell(0, 0)  # arrow keys start from the first row
         self.table.blockSignals(False)
         self.quorum.blockSignals(True)
         self.quorum.setText(self.flow.quorum)
@@ -286,6 +295,9 @@ class AllocationsPage(FlowPage):
             self._balance_cell(i)
         self.revalidate()
 
+    def first_input(self) -> QWidget | None:
+        return self._editors[0][1] if self._editors else None
+
     def _balance_cell(self, i: int) -> None:
         p, a = self.flow.participants[i], self.flow.allocations[i]
         if p.address in self.flow.local_accounts:
@@ -358,6 +370,9 @@ class SignersPage(FlowPage):
             self.list.addItem(item)
         self.list.blockSignals(False)
         self.revalidate()
+
+    def first_input(self) -> QWidget | None:
+        return self.list
 
     def _changed(self, item: QListWidgetItem) -> None:
         address = item.data(Qt.ItemDataRole.UserRole)
