@@ -30,7 +30,7 @@ SUDO=""
 say() { printf '[smoke] %s\n' "$*"; }
 
 need=()
-for tool in Xvfb:xvfb xauth:xauth import:imagemagick xwininfo:x11-utils xdotool:xdotool dpkg-deb:dpkg; do
+for tool in Xvfb:xvfb xauth:xauth import:imagemagick xwininfo:x11-utils xdotool:xdotool dpkg-deb:dpkg bc:bc; do
   command -v "${tool%%:*}" >/dev/null || need+=("${tool##*:}")
 done
 if [ ${#need[@]} -gt 0 ]; then
