@@ -254,6 +254,7 @@ class MainWindow(QMainWindow):
 
     def _start(self) -> None:
         self.reload_sessions()
+        self.service.spawn(self.service.purge_expired_session_keys(), what="Removing expired session keys")
         self.service.ensure_default_endpoints()
         self.fill_choices()
         if not self.service.accounts.list():

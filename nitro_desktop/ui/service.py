@@ -99,6 +99,16 @@ class AppService(QObject):
         task.add_done_callback(done)
         return task
 
+    async def purge_expired_session_keys(self) -> list[str]:
+        """Drop expired session keys (keyring I/O, so off the GUI thread); run at start-up."""
+        from nitro_desktop.keys import SessionKeyManager
+
+        manager = SessionKeyManager(self.accounts)
+        removed: list[str] = await asyncio.get_running_loop().run_in_executor(None, manager.purge_expired)
+        if removed:
+            log.info("removed %d expired session keys", len(removed))
+        return removed
+
     # ---- connecting ---------------------------------------------------------------------
     async def connect_to(self, endpoint_name: str, account: str) -> None:
         from nitro_desktop.client import ClearNodeClient

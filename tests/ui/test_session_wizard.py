@@ -3,6 +3,7 @@ validation in the pages, the server-error path, reconnect in the status bar, clo
 
 from __future__ import annotations
 
+import asyncio
 from decimal import Decimal
 from pathlib import Path
 
@@ -343,3 +344,21 @@ async def test_refresh_merges_sessions_found_on_the_server(profile: Profile) -> 
         run.window.act_refresh.trigger()
         await until(lambda: "sessions found on the server" in run.window.statusBar().currentMessage())
         assert run.store.sessions.count() == 1
+
+
+@pytest.mark.asyncio
+async def test_start_up_removes_expired_session_keys(profile: Profile) -> None:
+    import time
+
+    from nitro_desktop.keys import SessionKeyManager
+
+    me = add_account(profile)
+    with Store.open(profile.data_dir) as store:
+        manager = SessionKeyManager(AccountManager(store, keyring_backend=profile.keyring, kdf=FAST_KDF))
+        old = manager.create(me, "Nitro Desktop", time.time() + 0.2).address
+        fresh = manager.create(me, "Chess", time.time() + 3600).address
+    await asyncio.sleep(0.3)
+    async with AppRunner() as app_runner:
+        run = app_runner.open(profile)
+        await until(lambda: [k.address for k in run.store.session_keys.list()] == [fresh], what="the purge")
+        assert old not in str(profile.keyring.entries)
