@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from nitro_desktop import signing
 from nitro_desktop.protocol import AppSession, HashSigner
-from nitro_desktop.ui.wizard_pages import error_label, show_problem
+from nitro_desktop.ui.feedback import error_label, show_problem
 
 Unlock = Callable[[str], Awaitable[HashSigner]]
 Submit = Callable[[signing.SigningRequest], Awaitable[AppSession]]

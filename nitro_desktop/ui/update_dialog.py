@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from nitro_desktop.flows import INTENTS, UpdateSessionFlow
-from nitro_desktop.ui.wizard_pages import error_label, show_problem
+from nitro_desktop.ui.feedback import error_label, show_problem
 
 
 class UpdateSessionDialog(QDialog):

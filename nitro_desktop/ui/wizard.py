@@ -27,15 +27,13 @@ from PySide6.QtWidgets import (
 
 from nitro_desktop.flows import PAGES, CreateSessionFlow
 from nitro_desktop.protocol import ProtocolError, sign_request
+from nitro_desktop.ui.feedback import error_label, show_problem
 from nitro_desktop.ui.wizard_pages import (
     AllocationsPage,
     ApplicationPage,
     FlowPage,
     ParticipantsPage,
     SignersPage,
-    error_label,
-    page_for_server_error,
-    show_problem,
 )
 
 
@@ -255,3 +253,15 @@ class CreateSessionWizard(QWizard):
 
 def _selectable() -> Qt.TextInteractionFlag:
     return Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard
+
+
+def page_for_server_error(message: str) -> str:
+    """Which wizard page lets the user fix what the server refused."""
+    text = message.lower()
+    if any(k in text for k in ("insufficient funds", "negative allocation", "allocation", "asset")):
+        return "allocations"
+    if any(k in text for k in ("missing signature", "signature", "session key")):
+        return "signers"
+    if any(k in text for k in ("participant", "weight", "quorum")):
+        return "participants"
+    return "application"

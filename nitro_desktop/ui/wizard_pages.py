@@ -30,20 +30,7 @@ from PySide6.QtWidgets import (
 
 from nitro_desktop.flows import PRESETS, CreateSessionFlow
 from nitro_desktop.protocol import format_amount
-
-
-def error_label() -> QLabel:
-    label = QLabel()
-    label.setWordWrap(True)
-    label.setStyleSheet("color: #c0392b;")
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    label.hide()
-    return label
-
-
-def show_problem(label: QLabel, message: str | None) -> None:
-    label.setText(message or "")
-    label.setVisible(bool(message))
+from nitro_desktop.ui.feedback import error_label, show_problem
 
 
 class FlowPage(QWizardPage):
@@ -387,15 +374,3 @@ class SignersPage(FlowPage):
         # Collecting needs every local requirement met: only the others' signatures may be missing.
         self.collect.setVisible("external" in problems)
         self.collect.setEnabled(set(problems) == {"external"})
-
-
-def page_for_server_error(message: str) -> str:
-    """Which wizard page lets the user fix what the server refused."""
-    text = message.lower()
-    if any(k in text for k in ("insufficient funds", "negative allocation", "allocation", "asset")):
-        return "allocations"
-    if any(k in text for k in ("missing signature", "signature", "session key")):
-        return "signers"
-    if any(k in text for k in ("participant", "weight", "quorum")):
-        return "participants"
-    return "application"
