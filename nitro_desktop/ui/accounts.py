@@ -140,7 +140,8 @@ def run_account_form(
     note = (
         f"Keyring in use: {status.backend_name}."
         if status.available
-        else f"No secure OS keyring is available ({status.reason}); keys go to encrypted files."
+        else f"{(status.reason or 'no secure OS keyring').capitalize()}: the key will be kept in a file "
+        "encrypted with this password."
     )
     dialog = AccountFormDialog(
         importing=importing, keyring_ok=status.available, keyring_note=note, parent=parent

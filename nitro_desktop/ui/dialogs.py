@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from nitro_desktop.client.redact import redact
 
 
-def ask_password(parent: QWidget | None, address: str) -> asyncio.Future[str | None]:
+def ask_password(parent: QWidget | None, address: str, note: str = "") -> asyncio.Future[str | None]:
     """Open a password dialog; the future gets the password, or None when cancelled."""
     future: asyncio.Future[str | None] = asyncio.get_running_loop().create_future()
     dialog = QDialog(parent)
@@ -35,6 +35,11 @@ def ask_password(parent: QWidget | None, address: str) -> asyncio.Future[str | N
     layout = QVBoxLayout(dialog)
     label = QLabel(f"The key of {address} is in an encrypted file.\nEnter its password to sign:")
     layout.addWidget(label)
+    if note:
+        warning = QLabel(note)
+        warning.setObjectName("password_note")
+        warning.setStyleSheet("color: #c0392b;")
+        layout.addWidget(warning)
     edit = QLineEdit()
     edit.setObjectName("password")
     edit.setEchoMode(QLineEdit.EchoMode.Password)

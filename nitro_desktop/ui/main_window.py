@@ -61,7 +61,7 @@ class MainWindow(QMainWindow):
         self._wire_service()
         self._ready_changed(False)
         self._restore()
-        self.service.password_prompt = lambda address: ask_password(self, address)
+        self.service.password_prompt = lambda address, note: ask_password(self, address, note)
         self.wizard: CreateSessionWizard | None = None
         self.update_dialog: UpdateSessionDialog | None = None
         self.signing_dialog: Any = None

@@ -35,7 +35,8 @@ PUBLIC_ENDPOINTS = (
     ("Yellow sandbox", "wss://clearnet-sandbox.yellow.com/ws", "0.5"),
 )
 
-PasswordPrompt = Callable[[str], Awaitable[str | None]]
+PasswordPrompt = Callable[[str, str], Awaitable[str | None]]  # (address, note) -> password or None
+PASSWORD_ATTEMPTS = 3
 
 
 class AppService(QObject):
@@ -195,19 +196,33 @@ class AppService(QObject):
 
     # ---- keys -------------------------------------------------------------------------------
     async def _unlocked(self, address: str) -> HashSigner:
-        """A signer with the key fetched off the GUI thread (keyring I/O or scrypt)."""
+        """A signer with the key fetched off the GUI thread (keyring I/O or scrypt).
+
+        A key in an encrypted file asks for its password, again after a wrong one
+        (up to ``PASSWORD_ATTEMPTS`` times), as a wallet does.
+        """
+        from nitro_desktop.keys import WrongPasswordError
+
         record = self.accounts.get(address)
-        password = None
-        if record.backend == "file":
-            if self.password_prompt is None:
-                raise PermissionError(f"{address} is in an encrypted file and needs its password")
-            password = await self.password_prompt(address)
+        loop = asyncio.get_running_loop()
+        if record.backend != "file":
+            unlocked: HashSigner = await loop.run_in_executor(None, self.accounts.signer(address).unlocked)
+            return unlocked
+        if self.password_prompt is None:
+            raise PermissionError(f"{address} is in an encrypted file and needs its password")
+        note = ""
+        for _attempt in range(PASSWORD_ATTEMPTS):
+            password = await self.password_prompt(address, note)
             if password is None:
                 raise PermissionError("signing cancelled: no password given")
-        signer = self.accounts.signer(address, password=password)
-        loop = asyncio.get_running_loop()
-        unlocked: HashSigner = await loop.run_in_executor(None, signer.unlocked)
-        return unlocked
+            signer = self.accounts.signer(address, password=password)
+            try:
+                unlocked = await loop.run_in_executor(None, signer.unlocked)
+            except WrongPasswordError:
+                note = "That password did not open the key. Try again:"
+                continue
+            return unlocked
+        raise PermissionError(f"wrong password for {address}, {PASSWORD_ATTEMPTS} times")
 
     async def unlocked_signers(self, addresses: Sequence[str]) -> list[HashSigner]:
         return [await self._unlocked(a) for a in addresses]

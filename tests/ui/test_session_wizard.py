@@ -279,7 +279,7 @@ async def test_submit_state_then_close_through_their_dialogs(profile: Profile) -
 @pytest.mark.asyncio
 async def test_without_an_os_keyring_the_key_goes_to_an_encrypted_file(tmp_path: Path) -> None:
     from keyring.backends import fail
-    from PySide6.QtWidgets import QDialog, QLineEdit
+    from PySide6.QtWidgets import QDialog, QLabel, QLineEdit
 
     profile = Profile(tmp_path / "profile", fail.Keyring())  # type: ignore[arg-type]
     async with AppRunner() as app_runner:
@@ -304,8 +304,15 @@ async def test_without_an_os_keyring_the_key_goes_to_an_encrypted_file(tmp_path:
             return None
 
         asked = await until(password_dialog, what="the password prompt for signing in")
-        asked.findChild(QLineEdit, "password").setText("correct horse battery")
+        asked.findChild(QLineEdit, "password").setText("not the password")
         asked.accept()
+        # A wrong password asks again, saying why, instead of failing the connection.
+        again = await until(
+            lambda: (d := password_dialog()) is not None and d is not asked and d, what="the second prompt"
+        )
+        assert "did not open the key" in again.findChild(QLabel, "password_note").text()
+        again.findChild(QLineEdit, "password").setText("correct horse battery")
+        again.accept()
         await ready(run)
         [record] = run.service.accounts.list()
         assert record.backend == "file"
