@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -86,3 +87,46 @@ def test_read_only_directory(tmp_path: Path) -> None:
             Store.open(data_dir)
     finally:
         data_dir.chmod(0o700)
+
+
+@pytest.mark.skipif(
+    os.name != "posix" or os.geteuid() != 0 or not shutil.which("setpriv"),
+    reason="needs root and setpriv to become an ordinary user",
+)
+def test_read_only_directory_as_an_ordinary_user() -> None:
+    """Root ignores file modes, so the read-only case runs as 'nobody' in a child process."""
+    import subprocess
+    import sys
+    import tempfile
+
+    parent = Path(tempfile.mkdtemp(prefix="nitro-ro-"))
+    try:
+        parent.chmod(0o755)
+        data_dir = parent / "ro"
+        data_dir.mkdir(mode=0o555)
+        code = (
+            "import sys\nfrom nitro_desktop.store import Store, StoreReadOnlyError\n"
+            "try:\n    Store.open(sys.argv[1])\nexcept StoreReadOnlyError as exc:\n    print('refused:', exc)\n"
+            "else:\n    print('opened')\n"
+        )
+        out = subprocess.run(
+            [
+                "setpriv",
+                "--reuid=65534",
+                "--regid=65534",
+                "--clear-groups",
+                sys.executable,
+                "-c",
+                code,
+                str(data_dir),
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+            env={**os.environ, "HOME": str(parent)},
+        )
+        assert out.stdout.startswith("refused:"), (out.stdout, out.stderr[-800:])
+        assert str(data_dir) in out.stdout
+        assert list(data_dir.iterdir()) == []  # nothing was written
+    finally:
+        shutil.rmtree(parent, ignore_errors=True)
