@@ -106,7 +106,8 @@ def test_read_only_directory_as_an_ordinary_user() -> None:
         data_dir.mkdir(mode=0o555)
         code = (
             "import sys\nfrom nitro_desktop.store import Store, StoreReadOnlyError\n"
-            "try:\n    Store.open(sys.argv[1])\nexcept StoreReadOnlyError as exc:\n    print('refused:', exc)\n"
+            "try:\n    Store.open(sys.argv[1])\n"
+            "except StoreReadOnlyError as exc:\n    print('refused:', exc)\n"
             "else:\n    print('opened')\n"
         )
         out = subprocess.run(
