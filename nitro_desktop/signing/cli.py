@@ -133,7 +133,8 @@ def _print_summary(request: signing.SigningRequest, viewer: list[str]) -> None:
 
 
 def _finish(args: argparse.Namespace, store: Any, request: signing.SigningRequest) -> int:
-    """Save for co-signers (``--out``), or submit now when the signatures suffice."""
+    """Sign with ``--sign`` accounts, then save for co-signers (``--out``) or submit when enough."""
+    request = signing.sign_all(request, _signers(args, store, args.sign))
     if args.out:
         path = signing.save(request, _with_suffix(args.out))
         _print_summary(request, _local_addresses(store))
@@ -211,7 +212,6 @@ def cmd_create(args: argparse.Namespace) -> int:
             timestamp_window=args.timestamp_window,
             created_by=args.sign[0] if args.sign else "",
         )
-        request = signing.sign_all(request, _signers(args, store, args.sign))
         return _finish(args, store, request)
 
 
@@ -256,7 +256,6 @@ def cmd_close(args: argparse.Namespace) -> int:
             timestamp_window=args.timestamp_window,
             created_by=args.sign[0] if args.sign else "",
         )
-        request = signing.sign_all(request, _signers(args, store, args.sign))
         return _finish(args, store, request)
 
 
@@ -275,7 +274,6 @@ def cmd_update(args: argparse.Namespace) -> int:
             timestamp_window=args.timestamp_window,
             created_by=args.sign[0] if args.sign else "",
         )
-        request = signing.sign_all(request, _signers(args, store, args.sign))
         return _finish(args, store, request)
 
 

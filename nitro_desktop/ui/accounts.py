@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nitro_desktop.ui.dialogs import confirm
+from nitro_desktop.ui.dialogs import button_row, confirm
 
 MIN_PASSWORD = 8
 
@@ -194,16 +194,8 @@ class AccountsDialog(QDialog):
         self.message.setObjectName("accounts_message")
         self.message.setWordWrap(True)
         layout.addWidget(self.message)
-        row = QHBoxLayout()
-        for text, slot in (("&New…", self._new), ("&Import…", self._import), ("&Delete…", self._delete)):
-            button = QPushButton(text)
-            button.clicked.connect(slot)
-            row.addWidget(button)
-        row.addStretch()
-        close = QPushButton("Close")
-        close.clicked.connect(self.accept)
-        row.addWidget(close)
-        layout.addLayout(row)
+        actions = [("&New…", self._new), ("&Import…", self._import), ("&Delete…", self._delete)]
+        layout.addLayout(button_row(actions, self.accept))
         self.reload()
 
     def reload(self) -> None:

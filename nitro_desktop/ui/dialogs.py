@@ -16,9 +16,11 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -208,6 +210,20 @@ class PreferencesDialog(QDialog):
     def _ok(self) -> None:
         self.theme_chosen.emit(self.theme.currentData())
         self.accept()
+
+
+def button_row(actions: list[tuple[str, Callable[[], None]]], on_close: Callable[[], None]) -> QHBoxLayout:
+    """The list dialogs' bottom row: their actions on the left, Close on the right."""
+    row = QHBoxLayout()
+    for text, slot in actions:
+        button = QPushButton(text)
+        button.clicked.connect(slot)
+        row.addWidget(button)
+    row.addStretch()
+    close = QPushButton("Close")
+    close.clicked.connect(on_close)
+    row.addWidget(close)
+    return row
 
 
 def confirm(parent: QWidget | None, title: str, text: str, on_yes: Callable[[], None]) -> QDialog:

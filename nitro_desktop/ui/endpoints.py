@@ -8,10 +8,8 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
-    QPushButton,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -20,7 +18,7 @@ from PySide6.QtWidgets import (
 
 from nitro_desktop.protocol import ProtocolError, parse_address
 from nitro_desktop.store import EndpointRecord
-from nitro_desktop.ui.dialogs import EndpointDialog, confirm
+from nitro_desktop.ui.dialogs import EndpointDialog, button_row, confirm
 
 _PIN_COLUMN = 3
 
@@ -54,16 +52,7 @@ class EndpointsDialog(QDialog):
         self.message.setObjectName("endpoints_message")
         self.message.setWordWrap(True)
         layout.addWidget(self.message)
-        row = QHBoxLayout()
-        for text, slot in (("&Add…", self._add), ("&Remove…", self._remove)):
-            button = QPushButton(text)
-            button.clicked.connect(slot)
-            row.addWidget(button)
-        row.addStretch()
-        close = QPushButton("Close")
-        close.clicked.connect(self.accept)
-        row.addWidget(close)
-        layout.addLayout(row)
+        layout.addLayout(button_row([("&Add…", self._add), ("&Remove…", self._remove)], self.accept))
         self.reload()
 
     def reload(self) -> None:
