@@ -75,7 +75,7 @@ async def test_login_again_after_the_session_key_expired(
     moment is what a user does the next day.
     """
     if target.dialect == "0.5":
-        known_difference(1, "a re-login with an expired wallet-as-session-key is refused")  # type: ignore[operator]
+        known_difference(1, "a re-login with an expired wallet-as-session-key is refused", on="both")  # type: ignore[operator]
     wallet = stranger()
     client = await client_for(target, frames)
     try:
@@ -97,7 +97,7 @@ async def test_wallet_login_after_another_session_key(
 ) -> None:
     """A wallet that once registered a separate session key can still log in from the GUI."""
     if target.dialect == "0.2":
-        known_difference(2, "the wallet is refused as its own signer once it registered another key")  # type: ignore[operator]
+        known_difference(2, "the wallet is refused as its own signer once it registered another key", on="both")  # type: ignore[operator]
     wallet, key = stranger(), stranger()
     client = await client_for(target, frames)
     try:

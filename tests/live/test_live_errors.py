@@ -148,6 +148,8 @@ async def test_expired_timestamp(target: LiveTarget, frames: FrameRecorder) -> N
 async def test_signature_that_does_not_decode(
     target: LiveTarget, frames: FrameRecorder, known_difference: object, bad: str
 ) -> None:
+    if target.dialect == "0.5":
+        known_difference(5, "the sandbox answers with its own time as the id", on="sandbox")  # type: ignore[operator]
     alice = target.wallets()[0]
     bob = stranger()
     client = await client_for(target, frames, alice)
@@ -163,8 +165,12 @@ async def test_signature_that_does_not_decode(
         except RequestTimeout:  # the answer did not carry our request id
             pytest.fail("no answer with the request's id")
         assert error.request_id == request_id
-        assert "signature" in error.message or "signers" in error.message or "message format" in error.message
-        assert page_for_server_error(error.message) in ("signers", "application")
+        if target.dialect == "0.2":
+            assert error.message == "failed to get wallets from RPC message"
+        elif bad.startswith("0x"):  # hex, but not 65 bytes: noticed when the handler recovers signers
+            assert error.message == "failed to get signers from RPC message"
+        else:  # not hex at all: the frame does not decode, yet the id read before "sig" is echoed
+            assert error.message == "invalid message format"
     finally:
         await client.close()
 

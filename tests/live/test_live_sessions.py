@@ -26,7 +26,9 @@ async def test_seed_two_party_create_submit_close(target: LiveTarget, frames: Fr
             assert (created.status, created.version) == ("open", 1)
             assert await balance(client, target.asset) == before - 2
             fetched = await client.get_app_definition(created.app_session_id)
-            assert app_session_id(fetched, target.dialect) == created.app_session_id
+            assert (fetched.protocol, fetched.participants, fetched.weights, fetched.quorum, fetched.nonce) == (
+                d.protocol, d.participants, d.weights, d.quorum, d.nonce
+            )
             sid = created.app_session_id
             moved = await client.submit_app_state(
                 sid, allocations(target, [(alice.address, "1.5"), (bob.address, "0.5")]), [alice],
@@ -38,6 +40,29 @@ async def test_seed_two_party_create_submit_close(target: LiveTarget, frames: Fr
             )
             assert (closed.status, closed.version) == ("closed", 3)
             assert await balance(client, target.asset) == before - Decimal("0.5")
+    finally:
+        await client.close()
+
+
+@pytest.mark.asyncio
+async def test_app_definition_has_no_application(
+    target: LiveTarget, frames: FrameRecorder, known_difference: object
+) -> None:
+    """v0.5.2 answers get_app_definition without the application (always ""), so the
+    session id cannot be recomputed from it; a client must keep the definition it sent."""
+    if target.dialect != "0.5":
+        pytest.skip("the application field is v0.5")
+    known_difference(8, "the sandbox returns the application in get_app_definition", on="sandbox")  # type: ignore[operator]
+    alice = target.wallets()[0]
+    client = await client_for(target, frames, alice)
+    try:
+        d = definition(target, [alice.address, stranger().address], [100, 0])
+        created = await client.create_app_session(d, allocations(target, [(alice.address, 0), (d.participants[1], 0)]), [alice])
+        fetched = await client.get_app_definition(created.app_session_id)
+        assert fetched.application == ""
+        assert app_session_id(fetched, target.dialect) != created.app_session_id
+        listed = await client.get_app_sessions(participant=d.participants[1])
+        assert [s.application for s in listed] == [d.application]
     finally:
         await client.close()
 
