@@ -67,7 +67,9 @@ class _SandboxProcess:
             argv += ["--fund", spec]
         env = {k: v for k, v in os.environ.items() if not k.startswith(("DISPLAY", "DBUS", "WAYLAND"))}
         env.update(HOME=str(home), XDG_DATA_HOME=str(home / "data"), XDG_CONFIG_HOME=str(home / "config"))
-        self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+        self.proc = subprocess.Popen(
+            argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env
+        )
         assert self.proc.stdout is not None
         self.url = ""
         for line in self.proc.stdout:

@@ -59,7 +59,7 @@ def test_collect_sign_submit_update_close(target: LiveTarget, tmp_path: Path) ->
     alice, bob, _ = target.wallets()
     referee = stranger()
     people = {
-        "referee": Person(tmp_path, "referee", "0x" + referee._key.secret.hex()),  # noqa: SLF001
+        "referee": Person(tmp_path, "referee", "0x" + referee._key.secret.hex()),
         "alice": Person(tmp_path, "alice", target.keys[0]),
         "bob": Person(tmp_path, "bob", target.keys[1]),
     }

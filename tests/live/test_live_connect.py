@@ -24,11 +24,15 @@ async def test_config_and_broker_pin(target: LiveTarget, frames: FrameRecorder) 
         assert await client.ping() >= 0
     finally:
         await client.close()
-    pinned = frames.watch(ClearNodeClient(target.url, target.dialect, timeout=5, expected_broker=config.broker_address))
+    pinned = frames.watch(
+        ClearNodeClient(target.url, target.dialect, timeout=5, expected_broker=config.broker_address)
+    )
     await pinned.connect()
     await pinned.close()
     other = RawKeySigner.generate().address
-    wrong = frames.watch(ClearNodeClient(target.url, target.dialect, timeout=5, backoff=FAST, expected_broker=other))
+    wrong = frames.watch(
+        ClearNodeClient(target.url, target.dialect, timeout=5, backoff=FAST, expected_broker=other)
+    )
     with pytest.raises(BrokerMismatch):
         await wrong.connect()
     await wrong.close()
@@ -97,7 +101,9 @@ async def test_wallet_login_after_another_session_key(
 ) -> None:
     """A wallet that once registered a separate session key can still log in from the GUI."""
     if target.dialect == "0.2":
-        known_difference(2, "the wallet is refused as its own signer once it registered another key", on="both")  # type: ignore[operator]
+        known_difference(
+            2, "the wallet is refused as its own signer once it registered another key", on="both"
+        )  # type: ignore[operator]
     wallet, key = stranger(), stranger()
     client = await client_for(target, frames)
     try:

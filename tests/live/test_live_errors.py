@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from nitro_desktop.client import ClearNodeError, ClearNodeClient, RequestTimeout
+from nitro_desktop.client import ClearNodeClient, ClearNodeError, RequestTimeout
 from nitro_desktop.protocol import builders, sign_request
 from nitro_desktop.ui.wizard import page_for_server_error
 from tests.live.conftest import FrameRecorder, LiveTarget
@@ -40,10 +40,14 @@ async def test_unknown_asset(target: LiveTarget, frames: FrameRecorder) -> None:
     try:
         bob = stranger()
         d = definition(target, [alice.address, bob.address], [100, 0])
-        from nitro_desktop.protocol import Allocation
         from decimal import Decimal
 
-        bad = [Allocation(alice.address, "nosuchcoin", Decimal(1)), Allocation(bob.address, "nosuchcoin", Decimal(0))]
+        from nitro_desktop.protocol import Allocation
+
+        bad = [
+            Allocation(alice.address, "nosuchcoin", Decimal(1)),
+            Allocation(bob.address, "nosuchcoin", Decimal(0)),
+        ]
         error = await refused(client.create_app_session(d, bad, [alice]))
         assert error.message == f"insufficient funds: {alice.address} for asset nosuchcoin"
         assert page_for_server_error(error.message) == "allocations"
@@ -74,16 +78,24 @@ async def test_quorum_not_reached(target: LiveTarget, frames: FrameRecorder) -> 
     try:
         protocol = target.protocols()[-1]
         d = definition(target, [alice.address, bob.address], [50, 50], protocol=protocol)
-        sid = (await client.create_app_session(d, allocations(target, [(alice.address, 1), (bob.address, 0)]), [alice])).app_session_id
+        sid = (
+            await client.create_app_session(
+                d, allocations(target, [(alice.address, 1), (bob.address, 0)]), [alice]
+            )
+        ).app_session_id
         split = allocations(target, [(alice.address, 0), (bob.address, 1)])
-        error = await refused(client.submit_app_state(sid, split, [alice], **submit_kwargs(target, protocol, 2)))
+        error = await refused(
+            client.submit_app_state(sid, split, [alice], **submit_kwargs(target, protocol, 2))
+        )
         if target.dialect == "0.5":
             assert error.message == "incorrect submit_state request: quorum not reached: 50 / 100"
         else:
             assert error.message == "quorum not met: 50 / 100"
         assert page_for_server_error(error.message) == "participants"
         # both sign: the session is closed and the unit goes back
-        closed = await client.close_app_session(sid, allocations(target, [(alice.address, 1), (bob.address, 0)]), [alice, bob])
+        closed = await client.close_app_session(
+            sid, allocations(target, [(alice.address, 1), (bob.address, 0)]), [alice, bob]
+        )
         assert closed.status == "closed"
     finally:
         await client.close()
@@ -98,7 +110,11 @@ async def test_stale_version(target: LiveTarget, frames: FrameRecorder) -> None:
     client = await client_for(target, frames, alice)
     try:
         d = definition(target, [alice.address, bob.address], [100, 0], protocol="NitroRPC/0.4")
-        sid = (await client.create_app_session(d, allocations(target, [(alice.address, 1), (bob.address, 0)]), [alice])).app_session_id
+        sid = (
+            await client.create_app_session(
+                d, allocations(target, [(alice.address, 1), (bob.address, 0)]), [alice]
+            )
+        ).app_session_id
         same = allocations(target, [(alice.address, 1), (bob.address, 0)])
         await client.submit_app_state(sid, same, [alice], intent="operate", version=2)
         error = await refused(client.submit_app_state(sid, same, [alice], intent="operate", version=2))
@@ -134,7 +150,9 @@ async def test_expired_timestamp(target: LiveTarget, frames: FrameRecorder) -> N
     client = await client_for(target, frames, alice)
     try:
         d = definition(target, [alice.address, bob.address], [100, 0])
-        call = builders.create_app_session(target.dialect, d, allocations(target, [(alice.address, 0), (bob.address, 0)]))
+        call = builders.create_app_session(
+            target.dialect, d, allocations(target, [(alice.address, 0), (bob.address, 0)])
+        )
         old = int(time.time() * 1000) - 10 * 60 * 1000
         frame = sign_request(int(time.time() * 1000) % 10**9 + 7, call.method, call.params, old, [alice])
         error = await refused(client.send_presigned(frame))
@@ -155,7 +173,9 @@ async def test_signature_that_does_not_decode(
     client = await client_for(target, frames, alice)
     try:
         d = definition(target, [alice.address, bob.address], [100, 0])
-        call = builders.create_app_session(target.dialect, d, allocations(target, [(alice.address, 0), (bob.address, 0)]))
+        call = builders.create_app_session(
+            target.dialect, d, allocations(target, [(alice.address, 0), (bob.address, 0)])
+        )
         request_id = int(time.time() * 1000) % 10**9 + 11
         frame = sign_request(request_id, call.method, call.params, int(time.time() * 1000), [alice])
         good_sig = frame[frame.rindex('"sig":[') :]
@@ -183,7 +203,9 @@ async def test_signed_by_a_stranger(target: LiveTarget, frames: FrameRecorder) -
     try:
         d = definition(target, [alice.address, stranger().address], [100, 0])
         error = await refused(
-            client.create_app_session(d, allocations(target, [(alice.address, 1), (d.participants[1], 0)]), [stranger()])
+            client.create_app_session(
+                d, allocations(target, [(alice.address, 1), (d.participants[1], 0)]), [stranger()]
+            )
         )
         assert error.message == f"missing signature for participant {alice.address}"
         assert page_for_server_error(error.message) == "signers"

@@ -54,8 +54,12 @@ async def test_nonce_above_2_53_is_rounded_by_the_server(
     alice = target.wallets()[0]
     client = await client_for(target, frames, alice)
     try:
-        d = definition(target, [alice.address, stranger().address], [100, 0], nonce=BIG_NONCE + fresh_nonce() * 2)
-        call = builders.create_app_session(target.dialect, d, allocations(target, [(alice.address, 0), (d.participants[1], 0)]))
+        d = definition(
+            target, [alice.address, stranger().address], [100, 0], nonce=BIG_NONCE + fresh_nonce() * 2
+        )
+        call = builders.create_app_session(
+            target.dialect, d, allocations(target, [(alice.address, 0), (d.participants[1], 0)])
+        )
         request_id = int(time.time() * 1000) % 10**9 + 23
         frame = sign_request(request_id, call.method, call.params, int(time.time() * 1000), [alice])
         await client.send_presigned(frame)
@@ -82,7 +86,9 @@ async def test_client_refuses_nonce_above_2_53(
     try:
         d = definition(target, [alice.address, stranger().address], [100, 0], nonce=BIG_NONCE)
         with pytest.raises((ValueError, ProtocolError)):
-            await client.create_app_session(d, allocations(target, [(alice.address, 0), (d.participants[1], 0)]), [alice])
+            await client.create_app_session(
+                d, allocations(target, [(alice.address, 0), (d.participants[1], 0)]), [alice]
+            )
     finally:
         await client.close()
 
@@ -94,7 +100,9 @@ async def test_participant_filter_is_an_exact_match(target: LiveTarget, frames: 
     client = await client_for(target, frames, alice)
     try:
         d = definition(target, [alice.address, bob.address], [100, 0])
-        await client.create_app_session(d, allocations(target, [(alice.address, 0), (bob.address, 0)]), [alice])
+        await client.create_app_session(
+            d, allocations(target, [(alice.address, 0), (bob.address, 0)]), [alice]
+        )
         assert len(await client.get_app_sessions(participant=bob.address)) == 1
         assert await client.get_app_sessions(participant=bob.address.lower()) == []
     finally:
@@ -149,8 +157,18 @@ async def test_asu_reaches_the_other_participant(
     b.on(lambda event: seen.append(event) if isinstance(event, AppSessionUpdate) else None)
     try:
         d = definition(target, [alice.address, bob.address], [100, 0], protocol="NitroRPC/0.4")
-        sid = (await a.create_app_session(d, allocations(target, [(alice.address, 1), (bob.address, 0)]), [alice])).app_session_id
-        await a.submit_app_state(sid, allocations(target, [(alice.address, 0), (bob.address, 1)]), [alice], intent="operate", version=2)
+        sid = (
+            await a.create_app_session(
+                d, allocations(target, [(alice.address, 1), (bob.address, 0)]), [alice]
+            )
+        ).app_session_id
+        await a.submit_app_state(
+            sid,
+            allocations(target, [(alice.address, 0), (bob.address, 1)]),
+            [alice],
+            intent="operate",
+            version=2,
+        )
         for _ in range(50):
             if seen:
                 break

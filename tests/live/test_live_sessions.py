@@ -21,14 +21,20 @@ async def test_seed_two_party_create_submit_close(target: LiveTarget, frames: Fr
         for protocol in target.protocols():
             before = await balance(client, target.asset)
             d = definition(target, [alice.address, bob.address], [100, 0], protocol=protocol)
-            created = await client.create_app_session(d, allocations(target, [(alice.address, 2), (bob.address, 0)]), [alice])
+            created = await client.create_app_session(
+                d, allocations(target, [(alice.address, 2), (bob.address, 0)]), [alice]
+            )
             assert created.app_session_id == app_session_id(d, target.dialect)
             assert (created.status, created.version) == ("open", 1)
             assert await balance(client, target.asset) == before - 2
             fetched = await client.get_app_definition(created.app_session_id)
-            assert (fetched.protocol, fetched.participants, fetched.weights, fetched.quorum, fetched.nonce) == (
-                d.protocol, d.participants, d.weights, d.quorum, d.nonce
-            )
+            assert (
+                fetched.protocol,
+                fetched.participants,
+                fetched.weights,
+                fetched.quorum,
+                fetched.nonce,
+            ) == (d.protocol, d.participants, d.weights, d.quorum, d.nonce)
             sid = created.app_session_id
             moved = await client.submit_app_state(
                 sid, allocations(target, [(alice.address, "1.5"), (bob.address, "0.5")]), [alice],
@@ -57,7 +63,9 @@ async def test_app_definition_has_no_application(
     client = await client_for(target, frames, alice)
     try:
         d = definition(target, [alice.address, stranger().address], [100, 0])
-        created = await client.create_app_session(d, allocations(target, [(alice.address, 0), (d.participants[1], 0)]), [alice])
+        created = await client.create_app_session(
+            d, allocations(target, [(alice.address, 0), (d.participants[1], 0)]), [alice]
+        )
         fetched = await client.get_app_definition(created.app_session_id)
         assert fetched.application == ""
         assert app_session_id(fetched, target.dialect) != created.app_session_id
@@ -102,12 +110,14 @@ async def test_nitrorpc_04_intents(target: LiveTarget, frames: FrameRecorder, in
     try:
         before = await balance(client, target.asset)
         d = definition(target, [alice.address, bob.address], [100, 0], protocol="NitroRPC/0.4")
-        sid = (await client.create_app_session(d, allocations(target, [(alice.address, 2), (bob.address, 0)]), [alice])).app_session_id
+        sid = (
+            await client.create_app_session(
+                d, allocations(target, [(alice.address, 2), (bob.address, 0)]), [alice]
+            )
+        ).app_session_id
         target_split = {"operate": (1, 1), "deposit": (3, 0), "withdraw": (1, 0)}[intent]
-        moved = await client.submit_app_state(
-            sid, allocations(target, [(alice.address, target_split[0]), (bob.address, target_split[1])]), [alice],
-            intent=intent, version=2,
-        )  # fmt: skip
+        new = allocations(target, [(alice.address, target_split[0]), (bob.address, target_split[1])])
+        moved = await client.submit_app_state(sid, new, [alice], intent=intent, version=2)
         assert (moved.status, moved.version) == ("open", 2)
         expected = {"operate": before - 2, "deposit": before - 3, "withdraw": before - 1}[intent]
         assert await balance(client, target.asset) == expected
@@ -127,10 +137,18 @@ async def test_get_app_sessions_pages(target: LiveTarget, frames: FrameRecorder)
         made = []
         for _ in range(3):
             d = definition(target, [alice.address, bob.address], [100, 0])
-            made.append((await client.create_app_session(d, allocations(target, [(alice.address, 0), (bob.address, 0)]), [alice])).app_session_id)
+            made.append(
+                (
+                    await client.create_app_session(
+                        d, allocations(target, [(alice.address, 0), (bob.address, 0)]), [alice]
+                    )
+                ).app_session_id
+            )
         listed = await client.get_app_sessions(participant=bob.address)
         assert sorted(s.app_session_id for s in listed) == sorted(made)
-        paged = [s.app_session_id async for s in client.iter_app_sessions(participant=bob.address, page_size=1)]
+        paged = [
+            s.app_session_id async for s in client.iter_app_sessions(participant=bob.address, page_size=1)
+        ]
         assert sorted(paged) == sorted(made)
         first = await client.get_app_sessions(participant=bob.address, limit=2, offset=0)
         rest = await client.get_app_sessions(participant=bob.address, limit=2, offset=2)
@@ -138,7 +156,9 @@ async def test_get_app_sessions_pages(target: LiveTarget, frames: FrameRecorder)
         oldest = await client.get_app_sessions(participant=bob.address, sort="asc", limit=1)
         assert [s.app_session_id for s in oldest] == [made[0]]
         for sid in made:
-            await client.close_app_session(sid, allocations(target, [(alice.address, 0), (bob.address, 0)]), [alice])
+            await client.close_app_session(
+                sid, allocations(target, [(alice.address, 0), (bob.address, 0)]), [alice]
+            )
         closed = await client.get_app_sessions(participant=bob.address, status="closed")
         assert sorted(s.app_session_id for s in closed) == sorted(made)
     finally:
@@ -154,7 +174,10 @@ async def test_transfer_there_and_back(target: LiveTarget, frames: FrameRecorder
         a0, b0 = await balance(a, target.asset), await balance(b, target.asset)
         records = await a.transfer([(target.asset, "0.25")], destination=bob.address)
         assert records
-        assert (await balance(a, target.asset), await balance(b, target.asset)) == (a0 - Decimal("0.25"), b0 + Decimal("0.25"))
+        assert (await balance(a, target.asset), await balance(b, target.asset)) == (
+            a0 - Decimal("0.25"),
+            b0 + Decimal("0.25"),
+        )
         await b.transfer([(target.asset, "0.25")], destination=alice.address)
         assert (await balance(a, target.asset), await balance(b, target.asset)) == (a0, b0)
     finally:
