@@ -29,6 +29,8 @@ from nitro_desktop.protocol.values import decimal_places, integer_digits, quote
 
 STORE_PLACES = 18
 STORE_INTEGER_DIGITS = 64 - STORE_PLACES
+# Fractional digits a request may carry before the asset's own limit is even looked at.
+MAX_PARSED_PLACES = 100
 # Accepted text before it is read at all (sign, 46 digits, point, 18 digits, zeros to spare).
 MAX_AMOUNT_TEXT = 100
 # Bounded amounts add and subtract exactly far below this many digits; anything else traps.
@@ -78,6 +80,16 @@ def check_storable(value: Decimal, what: str = "amount") -> Decimal:
             f"{what} exceeds the ledger's range: at most {STORE_INTEGER_DIGITS} digits before the"
             " decimal point"
         )
+    return Decimal(0) if value.is_zero() else value
+
+
+def check_parsed(value: Decimal) -> Decimal:
+    """The bound applied while reading a request: absurd sizes are refused at once (with the
+    ledger's limits in the text); finer-than-the-asset is the handler's, with the asset's decimals."""
+    if decimal_places(value) > MAX_PARSED_PLACES:
+        return check_storable(value)
+    if integer_digits(value) > STORE_INTEGER_DIGITS:
+        return check_storable(value)
     return Decimal(0) if value.is_zero() else value
 
 

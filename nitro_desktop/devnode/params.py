@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from nitro_desktop.devnode.amounts import check_storable, check_text
+from nitro_desktop.devnode.amounts import check_parsed, check_text
 from nitro_desktop.protocol import AppDefinition, definition_from_dict
 from nitro_desktop.protocol.errors import ProtocolError
 
@@ -48,7 +48,7 @@ def decimal_value(value: Any) -> Decimal:
         raise ParamsError("amount")
     if not number.is_finite():
         raise ParamsError("amount")
-    return check_storable(number)
+    return check_parsed(number)
 
 
 def text(obj: dict[str, Any], key: str) -> str:

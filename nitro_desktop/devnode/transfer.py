@@ -64,9 +64,9 @@ def transfer(c: Call) -> Any:
     ledger = router.ledger
     with router.db.transaction():
         for asset, amount in allocs:
+            check_asset_precision(amount, asset_decimals(router.assets, asset))
             if amount <= 0:
                 raise RPCError(f"invalid allocation: {amount_text(amount)} for asset {clip(asset)}")
-            check_asset_precision(amount, asset_decimals(router.assets, asset))
             if key is not None:
                 try:
                     row = router.keys.active_key(key)
