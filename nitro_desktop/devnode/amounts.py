@@ -66,12 +66,16 @@ def exact_sum(values: Iterable[Decimal]) -> Decimal:
     return total
 
 
-def check_storable(value: Decimal, what: str = "amount") -> Decimal:
-    """Refuse what ``DECIMAL(64,18)`` cannot hold; checked on the digits, never by formatting."""
+def check_storable(value: Decimal, what: str = "amount", *, places_too: bool = True) -> Decimal:
+    """Refuse what ``DECIMAL(64,18)`` cannot hold; checked on the digits, never by formatting.
+
+    ``places_too=False`` checks the range only: a balance a move has just changed, which has more
+    places only if an older version stored them (refusing would lock that wallet for good).
+    """
     if not value.is_finite():
         raise AmountRangeError(f"{what} must be a finite number")
     places = decimal_places(value)
-    if places > STORE_PLACES:
+    if places_too and places > STORE_PLACES:
         raise AmountRangeError(
             f"{what} exceeds maximum decimal precision: max {STORE_PLACES} decimals allowed, got {places}"
         )

@@ -141,8 +141,8 @@ class Ledger:
     ) -> None:
         """One ledger entry: credit if positive, debit if negative, nothing if zero.
 
-        The new balance is computed exactly and must fit the ledger's ``DECIMAL(64,18)``,
-        else the caller's transaction is rolled back with a short error.
+        The move must fit the ledger's ``DECIMAL(64,18)`` and the new balance, computed exactly,
+        its range; else the caller's transaction is rolled back with a short error.
         """
         if amount == 0:
             return
@@ -157,7 +157,9 @@ class Ledger:
             " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (acc, account_type, asset, wal, amount_text(credit), amount_text(debit), session_key, now),
         )
-        updated = check_storable(EXACT.add(self.balance(acc, wal, asset), amount), "balance")
+        updated = check_storable(
+            EXACT.add(self.balance(acc, wal, asset), amount), "balance", places_too=False
+        )
         conn.execute(
             "INSERT INTO balances (account_id, wallet, asset, amount) VALUES (?, ?, ?, ?)"
             " ON CONFLICT (account_id, wallet, asset) DO UPDATE SET amount = excluded.amount",

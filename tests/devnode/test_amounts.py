@@ -166,3 +166,24 @@ async def test_nothing_finer_than_the_asset_is_moved_or_stored(env) -> None:
         assert len(text.split(".")[1]) <= 18 if "." in text else True
     totals, minted = node.ledger_totals()
     assert totals == minted
+
+
+@pytest.mark.asyncio
+async def test_a_balance_an_older_node_stored_too_precisely_still_moves_exactly(
+    sandbox_factory, client_factory, wallets
+) -> None:
+    node = await sandbox_factory(dialect="0.2")
+    a, b = wallets["A"], wallets["B"]
+    node.fund(a.address, "usdc", "100")
+    node.fund(b.address, "usdc", "1")
+    legacy = "0." + "0" * 99 + "1"
+    node._ensure_router().db.conn.execute(
+        "UPDATE balances SET amount = ? WHERE wallet = ? AND asset = 'usdc'", (legacy, b.address)
+    )
+    c = await client_factory(node)
+    await c.login(a)
+    await c.result(
+        "transfer", {"destination": b.address, "allocations": [{"asset": "usdc", "amount": "2"}]}, [a]
+    )
+    assert node.balances(b.address) == {"usdc": Decimal("2." + "0" * 99 + "1")}  # not locked, not rounded
+    assert node.balances(a.address) == {"usdc": Decimal(98)}
