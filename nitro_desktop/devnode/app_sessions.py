@@ -16,7 +16,7 @@ from typing import Any
 
 from nitro_desktop.devnode import params as P
 from nitro_desktop.devnode.db import Database
-from nitro_desktop.devnode.errors import InternalError, RPCError
+from nitro_desktop.devnode.errors import InternalError, RPCError, clip
 from nitro_desktop.devnode.ledger import Ledger, TxType, amount_text, rfc3339
 from nitro_desktop.devnode.session_keys import SessionKeys
 from nitro_desktop.protocol import app_session_id
@@ -157,7 +157,7 @@ class AppSessions:
                         continue
                     if alloc.amount < 0:
                         raise RPCError(
-                            f"negative allocation: {amount_text(alloc.amount)} for asset {alloc.asset}"
+                            f"negative allocation: {amount_text(alloc.amount)} for asset {clip(alloc.asset)}"
                         )
                     has_sig, key = self._signature_for(alloc.participant, signers, raw_signers)
                     if not has_sig:
@@ -170,12 +170,12 @@ class AppSessions:
                         raise RPCError(f"missing signature for participant {alloc.participant}")
                     if alloc.amount < 0:
                         raise RPCError(
-                            f"negative allocation: {amount_text(alloc.amount)} for asset {alloc.asset}"
+                            f"negative allocation: {amount_text(alloc.amount)} for asset {clip(alloc.asset)}"
                         )
                     wallet = self.keys.wallet_of(alloc.participant) or alloc.participant
                 balance = self.ledger.balance(wallet, wallet, alloc.asset)
                 if alloc.amount > balance:
-                    raise RPCError(f"insufficient funds: {wallet} for asset {alloc.asset}")
+                    raise RPCError(f"insufficient funds: {wallet} for asset {clip(alloc.asset)}")
                 self.ledger.record(wallet, wallet, alloc.asset, -alloc.amount, key)
                 self.ledger.record(session_id, wallet, alloc.asset, alloc.amount)
                 # The array-params server records a transaction even for a zero amount.

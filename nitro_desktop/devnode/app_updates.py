@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from nitro_desktop.devnode import params as P
-from nitro_desktop.devnode.errors import InternalError, RPCError
+from nitro_desktop.devnode.errors import InternalError, RPCError, clip
 from nitro_desktop.devnode.ledger import TxType, amount_text
 
 if TYPE_CHECKING:
@@ -17,7 +17,7 @@ V02, V04 = "NitroRPC/0.2", "NitroRPC/0.4"
 
 
 def _negative(alloc: P.AllocationIn) -> str:
-    return f"negative allocation: {amount_text(alloc.amount)} for asset {alloc.asset}"
+    return f"negative allocation: {amount_text(alloc.amount)} for asset {clip(alloc.asset)}"
 
 
 def submit(svc: AppSessions, params: dict[str, Any], signers: set[str], raw_signers: set[str]) -> Outcome:

@@ -6,7 +6,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from nitro_desktop.devnode import params as P
-from nitro_desktop.devnode.errors import InternalError, RPCError
+from nitro_desktop.devnode.amounts import AmountRangeError
+from nitro_desktop.devnode.errors import InternalError, RPCError, clip
 from nitro_desktop.devnode.handlers import Call
 from nitro_desktop.protocol import recover_address, typed_data_digest
 from nitro_desktop.protocol.errors import ProtocolError
@@ -118,14 +119,17 @@ def _check_allowances(c: Call, allowances: list[tuple[str, str]]) -> None:
     symbols = {a.symbol for a in c.router.assets}
     for asset, amount in allowances:
         if asset not in symbols:
-            raise RPCError(f"unsupported token: asset '{asset}' is not supported")
+            raise RPCError(f"unsupported token: asset '{clip(asset)}' is not supported")
         try:
             value = P.decimal_value(amount)
-        except (P.ParamsError, InvalidOperation):
-            raise RPCError(f"unsupported token: invalid amount '{amount}' for asset '{asset}'") from None
+        except (P.ParamsError, AmountRangeError, InvalidOperation):
+            raise RPCError(
+                f"unsupported token: invalid amount '{clip(str(amount))}' for asset '{clip(asset)}'"
+            ) from None
         if value < Decimal(0):
             raise RPCError(
-                f"unsupported token: allowance amount cannot be negative for asset '{asset}', got '{amount}'"
+                f"unsupported token: allowance amount cannot be negative for asset '{clip(asset)}',"
+                f" got '{clip(str(amount))}'"
             )
 
 

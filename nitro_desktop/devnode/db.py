@@ -16,6 +16,26 @@ from pathlib import Path
 from typing import Any
 
 SCHEMA_VERSION = 1
+# The RPC history answers get_rpc_history and nothing else: keep the newest rows per sender and
+# a total size, so no peer can grow the file (or the process) without bound.
+HISTORY_ROWS_PER_SENDER = 1000
+HISTORY_MAX_BYTES = 32 << 20
+_ROW_BYTES = (
+    "length(CAST(sender AS BLOB)) + length(CAST(method AS BLOB)) + length(CAST(params AS BLOB))"
+    " + length(CAST(req_sig AS BLOB)) + length(CAST(response AS BLOB)) + length(CAST(res_sig AS BLOB))"
+)
+# Fixed SQL text (no input is formatted into it; the IN list is placeholders only).
+_HISTORY_INSERT = (
+    "INSERT INTO rpc_history (sender, req_id, method, params, timestamp, req_sig, response, res_sig)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_HISTORY_SIZE_OF = f"SELECT {_ROW_BYTES} FROM rpc_history WHERE id = ?"  # noqa: S608
+_HISTORY_BEYOND = (
+    f"SELECT id, {_ROW_BYTES} FROM rpc_history WHERE sender = ? ORDER BY id DESC LIMIT -1 OFFSET ?"  # noqa: S608
+)
+_HISTORY_OLDEST = f"SELECT id, {_ROW_BYTES} FROM rpc_history ORDER BY id LIMIT 64"  # noqa: S608
+_HISTORY_TOTAL = f"SELECT COALESCE(SUM({_ROW_BYTES}), 0) FROM rpc_history"  # noqa: S608
+_HISTORY_DELETE = "DELETE FROM rpc_history WHERE id IN ({})"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -70,6 +90,9 @@ class Database:
             self.conn.execute("PRAGMA synchronous=FULL")
         self.conn.execute("PRAGMA foreign_keys=ON")
         self._depth = 0
+        self.history_rows_per_sender = HISTORY_ROWS_PER_SENDER
+        self.history_max_bytes = HISTORY_MAX_BYTES
+        self._history_bytes: int | None = None
         with self.transaction():
             for statement in _SCHEMA.split(";"):
                 if statement.strip():
@@ -104,6 +127,42 @@ class Database:
 
     def set_meta(self, key: str, value: str) -> None:
         self.conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
+    def add_history(self, sender: str, row: tuple[Any, ...]) -> None:
+        """Insert one RPC history row ``(sender, req_id, …, res_sig)``; drop the oldest past the bounds.
+
+        Call inside ``transaction()``.
+        """
+        conn = self.conn
+        cur = conn.execute(_HISTORY_INSERT, row)
+        total = self.history_bytes() + int(conn.execute(_HISTORY_SIZE_OF, (cur.lastrowid,)).fetchone()[0])
+        old = conn.execute(_HISTORY_BEYOND, (sender, self.history_rows_per_sender)).fetchall()
+        total -= self._drop_history([r[0] for r in old], sum(r[1] for r in old))
+        while total > self.history_max_bytes:
+            oldest = conn.execute(_HISTORY_OLDEST).fetchall()
+            if not oldest:
+                total = 0
+                break
+            dropped, ids = 0, []
+            for row_id, row_bytes in oldest:
+                if total - dropped <= self.history_max_bytes:
+                    break
+                ids.append(row_id)
+                dropped += row_bytes
+            total -= self._drop_history(ids, dropped)
+        self._history_bytes = total
+
+    def _drop_history(self, ids: list[int], size: int) -> int:
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            self.conn.execute(_HISTORY_DELETE.format(",".join("?" * len(chunk))), chunk)
+        return size
+
+    def history_bytes(self) -> int:
+        """Bytes held in the RPC history; summed once per open, then kept up to date."""
+        if self._history_bytes is None:
+            self._history_bytes = int(self.conn.execute(_HISTORY_TOTAL).fetchone()[0])
+        return self._history_bytes
 
     def query(self, sql: str, args: tuple[Any, ...] | list[Any] = ()) -> list[sqlite3.Row]:
         return self.conn.execute(sql, args).fetchall()

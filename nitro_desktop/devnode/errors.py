@@ -28,3 +28,11 @@ def error_text(exc: BaseException | None, fallback: str) -> str:
     if isinstance(exc, RPCError):
         return exc.text
     return fallback or GENERIC_FAILURE
+
+
+QUOTE_LIMIT = 64
+
+
+def clip(text: str, limit: int = QUOTE_LIMIT) -> str:
+    """A peer's text as an error quotes it: unchanged when short, cut with "…" when not."""
+    return text if len(text) <= limit else text[:limit] + "…"

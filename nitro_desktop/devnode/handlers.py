@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from nitro_desktop.devnode import params as P
+from nitro_desktop.devnode.amounts import asset_decimals, check_asset_precision, exact_arithmetic
 from nitro_desktop.devnode.config import networks
 from nitro_desktop.devnode.errors import InternalError, RPCError
 from nitro_desktop.devnode.ledger import TxType
@@ -152,6 +153,7 @@ def get_rpc_history(c: Call) -> Any:
     ]
 
 
+@exact_arithmetic
 def get_session_keys(c: Call) -> Any:
     p = c.parse()
     opts = P.list_options(p)
@@ -194,6 +196,7 @@ def revoke_session_key(c: Call) -> Any:
     return {"session_key": key}
 
 
+@exact_arithmetic
 def transfer(c: Call) -> Any:
     from nitro_desktop.devnode.transfer import transfer as run
 
@@ -213,9 +216,17 @@ def _signers(c: Call, *, v05_create: bool = False) -> tuple[set[str], set[str]]:
     return wallets, raw
 
 
+def _check_precision(c: Call, allocations: list[P.AllocationIn]) -> None:
+    for alloc in allocations:
+        check_asset_precision(alloc.amount, asset_decimals(c.router.assets, alloc.asset))
+
+
+@exact_arithmetic
 def create_app_session(c: Call) -> Any:
     p = c.parse()
-    P.definition(p), P.allocations(p), P.optional_text(p, "session_data")
+    P.definition(p)
+    _check_precision(c, P.allocations(p))
+    P.optional_text(p, "session_data")
     wallets, raw = _signers(c, v05_create=True)
     c.fallback = "failed to create application session"
     outcome = c.router.sessions.create(p, wallets, raw)
@@ -223,9 +234,11 @@ def create_app_session(c: Call) -> Any:
     return outcome.response
 
 
+@exact_arithmetic
 def submit_app_state(c: Call) -> Any:
     p = c.parse()
-    P.allocations(p), P.optional_text(p, "session_data"), P.text(p, "app_session_id")
+    _check_precision(c, P.allocations(p))
+    P.optional_text(p, "session_data"), P.text(p, "app_session_id")
     if c.router.v05:
         P.text(p, "intent"), P.uint(p, "version")
     wallets, raw = _signers(c)
@@ -235,9 +248,11 @@ def submit_app_state(c: Call) -> Any:
     return outcome.response
 
 
+@exact_arithmetic
 def close_app_session(c: Call) -> Any:
     p = c.parse()
-    P.allocations(p), P.optional_text(p, "session_data"), P.text(p, "app_session_id")
+    _check_precision(c, P.allocations(p))
+    P.optional_text(p, "session_data"), P.text(p, "app_session_id")
     wallets, raw = _signers(c)
     c.fallback = "failed to close application session"
     outcome = c.router.sessions.close(p, wallets, raw)
@@ -254,6 +269,7 @@ def channel_unavailable(text: str) -> Any:
     return handler
 
 
+@exact_arithmetic
 def fund(c: Call) -> Any:
     """Sandbox admin faucet: ``{address, asset, amount}``; loopback connections only."""
     if not c.conn.loopback:
@@ -266,5 +282,6 @@ def fund(c: Call) -> Any:
         raise RPCError(f"unsupported asset: {asset}")
     if amount <= Decimal(0):
         raise RPCError("amount must be positive")
+    check_asset_precision(amount, asset_decimals(c.router.assets, asset))
     wallet = c.router.fund(address, asset, amount)
     return {"address": wallet, "asset": asset, "balances": c.router.ledger.balances(wallet, wallet)}

@@ -14,9 +14,11 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+from nitro_desktop.devnode.amounts import EXACT, check_storable
 from nitro_desktop.devnode.db import Database
 from nitro_desktop.protocol import format_amount, is_checksum_address, to_checksum_address
 from nitro_desktop.protocol.errors import ProtocolError
+from nitro_desktop.protocol.values import strip_zeros
 
 FAUCET_ACCOUNT = "faucet"
 
@@ -70,11 +72,10 @@ def wallet_key(value: str) -> str:
 
 
 def amount_text(value: Decimal) -> str:
-    """shopspring ``Decimal.String()``: no exponent, no trailing zeros."""
+    """shopspring ``Decimal.String()``: no exponent, no trailing zeros (exact: no 28-digit rounding)."""
     if value == 0:
         return "0"
-    text = format_amount(value.normalize())
-    return text
+    return format_amount(strip_zeros(value))
 
 
 def rfc3339(seconds: float) -> str:
@@ -105,7 +106,7 @@ class Ledger:
         """Per-asset sum over every wallet of an account (an app session's totals)."""
         totals: dict[str, Decimal] = {}
         for r in self.db.query("SELECT asset, amount FROM balances WHERE account_id = ?", (account,)):
-            totals[r["asset"]] = totals.get(r["asset"], Decimal(0)) + Decimal(r["amount"])
+            totals[r["asset"]] = EXACT.add(totals.get(r["asset"], Decimal(0)), Decimal(r["amount"]))
         return totals
 
     def account_shares(self, account: str) -> dict[str, dict[str, Decimal]]:
@@ -123,7 +124,7 @@ class Ledger:
     def total_by_asset(self) -> dict[str, Decimal]:
         totals: dict[str, Decimal] = {}
         for r in self.db.query("SELECT asset, amount FROM balances"):
-            totals[r["asset"]] = totals.get(r["asset"], Decimal(0)) + Decimal(r["amount"])
+            totals[r["asset"]] = EXACT.add(totals.get(r["asset"], Decimal(0)), Decimal(r["amount"]))
         return totals
 
     def minted_by_asset(self) -> dict[str, Decimal]:
@@ -131,31 +132,38 @@ class Ledger:
         for r in self.db.query(
             "SELECT asset, amount FROM ledger_transactions WHERE tx_type = ?", (int(TxType.DEPOSIT),)
         ):
-            totals[r["asset"]] = totals.get(r["asset"], Decimal(0)) + Decimal(r["amount"])
+            totals[r["asset"]] = EXACT.add(totals.get(r["asset"], Decimal(0)), Decimal(r["amount"]))
         return totals
 
     # ---- writes (call inside Database.transaction) --------------------------
     def record(
         self, account: str, wallet: str, asset: str, amount: Decimal, session_key: str | None = None
     ) -> None:
-        """One ledger entry: credit if positive, debit if negative, nothing if zero."""
+        """One ledger entry: credit if positive, debit if negative, nothing if zero.
+
+        The move must fit the ledger's ``DECIMAL(64,18)`` and the new balance, computed exactly,
+        its range; else the caller's transaction is rolled back with a short error.
+        """
         if amount == 0:
             return
+        check_storable(amount)
         acc, wal = account_id(account), wallet_key(wallet)
         now = rfc3339(self.clock())
         account_type = ACCOUNT_TYPE_WALLET if acc.startswith("0x") and len(acc) == 42 else ACCOUNT_TYPE_APP
-        credit, debit = (amount, Decimal(0)) if amount > 0 else (Decimal(0), -amount)
+        credit, debit = (amount, Decimal(0)) if amount > 0 else (Decimal(0), amount.copy_abs())
         conn = self.db.conn
         conn.execute(
             "INSERT INTO ledger_entries (account_id, account_type, asset, wallet, credit, debit, session_key,"
             " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (acc, account_type, asset, wal, amount_text(credit), amount_text(debit), session_key, now),
         )
-        current = self.balance(acc, wal, asset)
+        updated = check_storable(
+            EXACT.add(self.balance(acc, wal, asset), amount), "balance", places_too=False
+        )
         conn.execute(
             "INSERT INTO balances (account_id, wallet, asset, amount) VALUES (?, ?, ?, ?)"
             " ON CONFLICT (account_id, wallet, asset) DO UPDATE SET amount = excluded.amount",
-            (acc, wal, asset, amount_text(current + amount)),
+            (acc, wal, asset, amount_text(updated)),
         )
 
     def record_transaction(

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from nitro_desktop.devnode.amounts import check_parsed, check_text
 from nitro_desktop.protocol import AppDefinition, definition_from_dict
 from nitro_desktop.protocol.errors import ProtocolError
 
@@ -25,21 +26,29 @@ class ParamsError(ValueError):
 
 
 def decimal_value(value: Any) -> Decimal:
-    """A shopspring ``decimal.Decimal`` from a JSON string or number."""
+    """A shopspring ``decimal.Decimal`` from a JSON string or number, within the ledger's range.
+
+    Text that does not parse is a ``ParamsError`` (Go's unmarshal error); a number the
+    ledger cannot hold exactly is an ``AmountRangeError`` with a short text. Both are
+    decided on the text length, digits and exponent, before any arithmetic or formatting.
+    """
     if isinstance(value, bool) or value is None:
         raise ParamsError("amount")
-    if isinstance(value, int | Decimal):
-        number = Decimal(value)
-    elif isinstance(value, str) and _GO_DECIMAL.fullmatch(value):
+    if isinstance(value, str):
+        check_text(value)
+        if not _GO_DECIMAL.fullmatch(value):
+            raise ParamsError("amount")
         try:
             number = Decimal(value)
         except InvalidOperation as exc:  # pragma: no cover - the regex admits only valid text
             raise ParamsError("amount") from exc
+    elif isinstance(value, int | Decimal):
+        number = Decimal(value)  # a JSON integer has at most 4,300 digits (Python's own limit)
     else:
         raise ParamsError("amount")
     if not number.is_finite():
         raise ParamsError("amount")
-    return number
+    return check_parsed(number)
 
 
 def text(obj: dict[str, Any], key: str) -> str:

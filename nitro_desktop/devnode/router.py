@@ -295,10 +295,9 @@ class Router:
             )
         except (TypeError, ValueError):
             params_text = "null"
-        with self.db.transaction() as db:
-            db.execute(
-                "INSERT INTO rpc_history (sender, req_id, method, params, timestamp, req_sig, response,"
-                " res_sig) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        with self.db.transaction():
+            self.db.add_history(
+                call.conn.user_id,
                 (
                     call.conn.user_id,
                     frame.request_id,

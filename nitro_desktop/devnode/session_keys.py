@@ -12,9 +12,11 @@ from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from nitro_desktop.devnode.amounts import AmountRangeError, exact_sum
 from nitro_desktop.devnode.db import Database
 from nitro_desktop.devnode.errors import InternalError, RPCError
 from nitro_desktop.devnode.ledger import amount_text, rfc3339
+from nitro_desktop.devnode.params import ParamsError, decimal_value
 
 CLEARNODE_APP = "clearnode"  # a key bound to this application passes every application check
 
@@ -106,12 +108,10 @@ class SessionKeys:
         return row
 
     def spent(self, key: str, asset: str) -> Decimal:
-        total = Decimal(0)
-        for r in self.db.query(
+        rows = self.db.query(
             "SELECT debit FROM ledger_entries WHERE session_key = ? AND asset = ?", (key, asset)
-        ):
-            total += Decimal(r["debit"])
-        return total
+        )
+        return exact_sum(Decimal(r["debit"]) for r in rows)
 
     def check_application(self, row: Any, application: str) -> str | None:
         if row["application"] in (CLEARNODE_APP, application):
@@ -128,8 +128,8 @@ class SessionKeys:
         for allowance in json.loads(row["allowances"]):
             if allowance.get("asset") == asset:
                 try:
-                    allowed = Decimal(str(allowance.get("amount")))
-                except InvalidOperation:
+                    allowed = decimal_value(str(allowance.get("amount")))
+                except (ParamsError, AmountRangeError, InvalidOperation):
                     return "operation denied: failed to parse allowed amount"
                 break
         if allowed is None:

@@ -6,7 +6,8 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from nitro_desktop.devnode import params as P
-from nitro_desktop.devnode.errors import InternalError, RPCError
+from nitro_desktop.devnode.amounts import asset_decimals, check_asset_precision
+from nitro_desktop.devnode.errors import InternalError, RPCError, clip
 from nitro_desktop.devnode.ledger import TxType, account_id, amount_text
 from nitro_desktop.protocol import keccak256
 
@@ -63,8 +64,9 @@ def transfer(c: Call) -> Any:
     ledger = router.ledger
     with router.db.transaction():
         for asset, amount in allocs:
+            check_asset_precision(amount, asset_decimals(router.assets, asset))
             if amount <= 0:
-                raise RPCError(f"invalid allocation: {amount_text(amount)} for asset {asset}")
+                raise RPCError(f"invalid allocation: {amount_text(amount)} for asset {clip(asset)}")
             if key is not None:
                 try:
                     row = router.keys.active_key(key)
@@ -74,7 +76,7 @@ def transfer(c: Call) -> Any:
                 if problem:
                     raise RPCError(f"session key spending validation failed: {problem}")
             if amount > ledger.balance(from_wallet, from_wallet, asset):
-                raise RPCError(f"insufficient funds: {from_wallet} for asset {asset}")
+                raise RPCError(f"insufficient funds: {from_wallet} for asset {clip(asset)}")
             ledger.record(from_wallet, from_wallet, asset, -amount, key)
             ledger.record(destination, destination, asset, amount)
             tx = ledger.record_transaction(TxType.TRANSFER, from_wallet, destination, asset, amount)

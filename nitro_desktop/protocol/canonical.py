@@ -133,14 +133,31 @@ def go_json(value: Any) -> str:
     return text
 
 
-_decoder = json.JSONDecoder(parse_float=lambda s: _reject_float_text(s))
-# The server side accepts JSON numbers with fractions (shopspring/decimal does).
-_decimal_decoder = json.JSONDecoder(parse_float=Decimal)
-_WS = re.compile(r"[ \t\n\r]*")
+# A JSON number with a fraction or exponent, read as a Decimal, may have this many characters and
+# this large an exponent: enough for any amount, and ``1e-1000000`` never becomes a million digits.
+MAX_NUMBER_CHARS = 100
+MAX_NUMBER_EXPONENT = 100
 
 
 def _reject_float_text(text: str) -> Any:
-    raise FrameFormatError(f"number {text} is not an integer; amounts travel as strings")
+    shown = text if len(text) <= 40 else text[:40] + "…"
+    raise FrameFormatError(f"number {shown} is not an integer; amounts travel as strings")
+
+
+def _bounded_decimal(text: str) -> Decimal:
+    if len(text) > MAX_NUMBER_CHARS:
+        raise FrameFormatError(f"a number in the frame has more than {MAX_NUMBER_CHARS} characters")
+    number = Decimal(text)
+    exponent = number.as_tuple().exponent
+    if not isinstance(exponent, int) or not -MAX_NUMBER_EXPONENT <= exponent <= MAX_NUMBER_EXPONENT:
+        raise FrameFormatError(f"a number in the frame has an exponent beyond ±{MAX_NUMBER_EXPONENT}")
+    return number
+
+
+_decoder = json.JSONDecoder(parse_float=lambda s: _reject_float_text(s))
+# The server side accepts JSON numbers with fractions (shopspring/decimal does), within bounds.
+_decimal_decoder = json.JSONDecoder(parse_float=_bounded_decimal)
+_WS = re.compile(r"[ \t\n\r]*")
 
 
 def loads(text: str | bytes, *, decimals: bool = False) -> Any:

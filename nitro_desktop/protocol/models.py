@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 from nitro_desktop.protocol.values import format_amount
 
@@ -79,9 +79,18 @@ class Asset:
 
 @dataclass(frozen=True, slots=True)
 class Balance:
+    """One asset's balance. A server's amount that is not a bounded decimal does not fail the
+    whole answer: it is kept as received in ``raw`` (cut to ``MAX_RAW_CHARS``), ``odd`` is set,
+    ``problem`` says why, and ``amount`` is 0 so nothing spends or sums it."""
+
     asset: str
     amount: Decimal
     extra: dict[str, Any] = field(default_factory=dict)
+    raw: str = ""
+    odd: bool = False
+    problem: str = ""
+
+    MAX_RAW_CHARS: ClassVar[int] = 200
 
 
 @dataclass(frozen=True, slots=True)

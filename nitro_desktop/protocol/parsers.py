@@ -7,6 +7,7 @@ unknown fields land in ``extra``.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -118,8 +119,22 @@ def parse_asset(value: Any) -> Asset:
 
 
 def parse_balance(value: Any) -> Balance:
+    """A balance; an amount that does not read as a bounded decimal is kept as received, flagged.
+
+    One odd number from a server must not make the whole answer (and with it the
+    connection) unusable: the other balances and the session carry on.
+    """
     f = _Fields(value, "balance")
-    return Balance(f.text("asset"), f.amount("amount"), f.extra())
+    asset = f.text("asset")
+    try:
+        amount = f.amount("amount")
+    except ProtocolError as exc:
+        received = f.d.get("amount")
+        raw = received if isinstance(received, str) else json.dumps(received, default=str)
+        if len(raw) > Balance.MAX_RAW_CHARS:
+            raw = raw[: Balance.MAX_RAW_CHARS] + "…"
+        return Balance(asset, Decimal(0), f.extra(), raw=raw, odd=True, problem=str(exc))
+    return Balance(asset, amount, f.extra())
 
 
 def parse_allocation(value: Any) -> Allocation:

@@ -14,30 +14,90 @@ _DECIMAL = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
 # The ledger stores decimals of up to 78 characters.
 MAX_AMOUNT_CHARS = 78
 MAX_UINT64 = (1 << 64) - 1
+# How much of a peer's text an error message quotes.
+QUOTE_CHARS = 40
+
+
+def quote(value: Any, limit: int = QUOTE_CHARS) -> str:
+    """``repr`` of a peer's value cut to ``limit`` characters: errors never echo a huge input."""
+    text = value if isinstance(value, str) else str(value) if isinstance(value, int | Decimal) else None
+    if text is None:
+        return type(value).__name__
+    if len(text) > limit:
+        return repr(text[:limit]) + f"… ({len(text)} characters)"
+    return repr(text)
+
+
+def decimal_places(value: Decimal) -> int:
+    """Fractional digits without trailing zeros, read from the digits (no context, so no rounding)."""
+    _sign, digits, exponent = value.as_tuple()
+    if not isinstance(exponent, int) or not any(digits):
+        return 0
+    trailing = len(digits) - len("".join(map(str, digits)).rstrip("0"))
+    return max(0, -(exponent + trailing))
+
+
+def integer_digits(value: Decimal) -> int:
+    """Digits before the decimal point (0 for a pure fraction), without formatting the number."""
+    if not value.is_finite() or value.is_zero():
+        return 0
+    return max(0, value.adjusted() + 1)
+
+
+def strip_zeros(value: Decimal) -> Decimal:
+    """The same number without trailing fractional zeros; exact, unlike ``normalize()`` (28 digits)."""
+    if not value.is_finite():
+        return value
+    if value.is_zero():
+        return Decimal(0)
+    sign, digits, exponent = value.as_tuple()
+    assert isinstance(exponent, int)
+    while exponent < 0 and len(digits) > 1 and digits[-1] == 0:
+        digits, exponent = digits[:-1], exponent + 1
+    return Decimal((sign, digits, exponent))
+
+
+def within_digits(value: Decimal, limit: int) -> bool:
+    """True when the plain text of ``value`` cannot pass ``limit`` characters; checked on the digits."""
+    if not value.is_finite():
+        return False
+    _sign, digits, exponent = value.as_tuple()
+    assert isinstance(exponent, int)
+    return len(digits) <= limit and -limit <= exponent and value.adjusted() < limit
 
 
 def parse_amount(value: Any, *, allow_negative: bool = False, what: str = "amount") -> Decimal:
-    """Decimal amount in asset units from a string, int or Decimal; floats are refused."""
+    """Decimal amount in asset units from a string, int or Decimal; floats are refused.
+
+    The size is checked on the text and on the digits and exponent before the number is
+    formatted or used in arithmetic: ``1e-1000000`` must not turn into a million characters.
+    """
     if isinstance(value, bool) or isinstance(value, float):
-        raise AmountError(f"{what} must be a decimal string, not {type(value).__name__} {value!r}")
+        raise AmountError(f"{what} must be a decimal string, not {type(value).__name__} {quote(value)}")
     if isinstance(value, int):
+        if not -(10**MAX_AMOUNT_CHARS) < value < 10**MAX_AMOUNT_CHARS:
+            raise AmountError(f"{what} has more than {MAX_AMOUNT_CHARS} characters")
         number = Decimal(value)
     elif isinstance(value, Decimal):
         number = value
     elif isinstance(value, str):
         text = value.strip()
+        if len(text) > 2 * MAX_AMOUNT_CHARS:
+            raise AmountError(f"{what} has more than {MAX_AMOUNT_CHARS} characters ({len(text)})")
         if not _DECIMAL.fullmatch(text):
-            raise AmountError(f"{what} is not a plain decimal number: {value!r:.60}")
+            raise AmountError(f"{what} is not a plain decimal number: {quote(value)}")
         try:
             number = Decimal(text)
         except InvalidOperation as exc:  # pragma: no cover - the regex admits only valid text
-            raise AmountError(f"{what} is not a decimal number: {value!r:.60}") from exc
+            raise AmountError(f"{what} is not a decimal number: {quote(value)}") from exc
     else:
         raise AmountError(f"{what} must be a decimal string, got {type(value).__name__}")
     if not number.is_finite():
-        raise AmountError(f"{what} must be finite, got {value!r}")
+        raise AmountError(f"{what} must be finite, got {quote(str(value))}")
+    if not within_digits(number, MAX_AMOUNT_CHARS):
+        raise AmountError(f"{what} has more than {MAX_AMOUNT_CHARS} characters")
     if number < 0 and not allow_negative:
-        raise AmountError(f"{what} cannot be negative: {format_amount(number)}")
+        raise AmountError(f"{what} cannot be negative: {quote(format_amount(number))}")
     if len(format_amount(number)) > MAX_AMOUNT_CHARS:
         raise AmountError(f"{what} has more than {MAX_AMOUNT_CHARS} characters")
     return number
@@ -50,10 +110,10 @@ def format_amount(value: Decimal) -> str:
 
 
 def check_precision(amount: Decimal, decimals: int, *, what: str = "amount") -> None:
-    """Refuse more fractional digits than the asset has."""
-    exponent = amount.normalize().as_tuple().exponent
-    if isinstance(exponent, int) and -exponent > decimals:
-        raise AmountError(f"{what} {format_amount(amount)} has more than {decimals} decimal places")
+    """Refuse more fractional digits than the asset has (trailing zeros do not count)."""
+    if decimal_places(amount) > decimals:
+        shown = format_amount(amount) if within_digits(amount, MAX_AMOUNT_CHARS) else "(too long to show)"
+        raise AmountError(f"{what} {shown} has more than {decimals} decimal places")
 
 
 def parse_address(value: Any, *, what: str = "address") -> str:

@@ -41,6 +41,7 @@ from nitro_desktop.ui.update_dialog import UpdateSessionDialog
 from nitro_desktop.ui.wizard import CreateSessionWizard
 
 STATUSES = ("", "open", "closed")
+ODD_MARK = "\u26a0"  # the warning sign before an amount shown as received
 
 
 class MainWindow(QMainWindow):
@@ -318,10 +319,20 @@ class MainWindow(QMainWindow):
         self.details.show_session(record, history)
 
     def _show_balances(self, balances: dict[str, Decimal]) -> None:
-        self.balances.setRowCount(len(balances))
-        for i, (asset, amount) in enumerate(sorted(balances.items())):
+        odd = self.service.odd_balances
+        assets = sorted({*balances, *odd})
+        self.balances.setRowCount(len(assets))
+        for i, asset in enumerate(assets):
             self.balances.setItem(i, 0, QTableWidgetItem(asset))
-            item = QTableWidgetItem(format_amount(amount))
+            if asset in odd:
+                # As received, marked: a number we cannot read is neither hidden nor used.
+                item = QTableWidgetItem(f"{ODD_MARK} {odd[asset].raw}")
+                item.setToolTip(
+                    f"The server sent this amount in a form the app cannot read ({odd[asset].problem})."
+                    " It is shown as received and not counted as available."
+                )
+            else:
+                item = QTableWidgetItem(format_amount(balances[asset]))
             item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             self.balances.setItem(i, 1, item)
 

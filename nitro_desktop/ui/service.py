@@ -19,7 +19,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from nitro_desktop.flows import CreateSessionFlow, UpdateSessionFlow
-from nitro_desktop.protocol import AppSession, BalanceUpdate, HashSigner, format_amount, go_json
+from nitro_desktop.protocol import AppSession, Balance, BalanceUpdate, HashSigner, format_amount, go_json
 from nitro_desktop.store import AppSessionRecord, EndpointRecord, SessionRow, Store
 from nitro_desktop.ui.wizard import SubmitResult
 
@@ -61,6 +61,8 @@ class AppService(QObject):
         self.account: str | None = None
         self.assets: dict[str, int] = {}
         self.balances: dict[str, Decimal] = {}
+        # asset -> the balance the server sent in a form we cannot read: shown as received, never used
+        self.odd_balances: dict[str, Balance] = {}
         self.password_prompt: PasswordPrompt | None = None
         self._unsubscribe: list[Callable[[], None]] = []
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -240,16 +242,25 @@ class AppService(QObject):
 
     async def refresh_balances(self) -> None:
         client = self._require_client()
-        balances = await client.get_ledger_balances()
-        self._set_balances({b.asset: b.amount for b in balances})
+        self._set_balances(await client.get_ledger_balances())
 
-    def _set_balances(self, balances: dict[str, Decimal]) -> None:
+    def _set_balances(self, received: Sequence[Balance]) -> None:
+        balances = {b.asset: b.amount for b in received if not b.odd}
+        odd = {b.asset: b for b in received if b.odd}
+        for asset, b in odd.items():
+            if self.odd_balances.get(asset) != b:
+                log.warning(
+                    "the server sent a %s balance the app cannot read (%s); shown as received",
+                    asset,
+                    b.problem,
+                )
+        self.odd_balances = odd
         self.balances = {asset: balances.get(asset, Decimal(0)) for asset in {*self.assets, *balances}}
         self.balances_changed.emit(dict(self.balances))
 
     def _on_event(self, event: Any) -> None:
         if isinstance(event, BalanceUpdate):
-            self._set_balances({b.asset: b.amount for b in event.balances})
+            self._set_balances(event.balances)
 
     def known_balances(self) -> dict[tuple[str, str], Decimal]:
         """Balances the wizard may check before sending: every local account's on a sandbox."""
