@@ -19,7 +19,13 @@ from nitro_desktop.client.errors import (
     OperationRef,
 )
 from nitro_desktop.client.lifecycle import Link
-from nitro_desktop.client.notifications import NotificationHub, OverflowPolicy, Subscription
+from nitro_desktop.client.notifications import (
+    DEFAULT_MAX_BYTES,
+    DEFAULT_MAXSIZE,
+    NotificationHub,
+    OverflowPolicy,
+    Subscription,
+)
 from nitro_desktop.client.operations import OperationTracker
 from nitro_desktop.client.state import Backoff, ConnectionState, ConnectionStatus, StatusCallback
 from nitro_desktop.protocol import (
@@ -164,12 +170,13 @@ class ClearNodeClient(AppSessionCalls):
     def subscribe(
         self,
         *,
-        maxsize: int = 1000,
+        maxsize: int = DEFAULT_MAXSIZE,
         policy: OverflowPolicy = OverflowPolicy.COALESCE,
         types: tuple[type, ...] | None = None,
+        max_bytes: int = DEFAULT_MAX_BYTES,
     ) -> Subscription:
-        """A bounded async iterator of events (see ``notifications`` for the overflow policy)."""
-        return self._hub.subscribe(maxsize=maxsize, policy=policy, types=types)
+        """An async iterator of events bounded in items and bytes (see ``notifications`` for the policy)."""
+        return self._hub.subscribe(maxsize=maxsize, policy=policy, types=types, max_bytes=max_bytes)
 
     def _on_notification(self, method: str, payload: Any) -> None:
         if isinstance(payload, AppSessionUpdate):

@@ -213,6 +213,14 @@ class Router:
         self._transfer_digests[digest] = self.clock()
 
     # ---- incoming -----------------------------------------------------------------
+    def refuse(self, conn: Connection, text: str, reason: str) -> None:
+        """Answer a frame that will not be handled, under its own request id when it has one.
+
+        A client matches answers by id: an error without it leaves the request waiting
+        for its whole timeout (upstream answers with the id whenever ``req`` parses).
+        """
+        conn.send(self.error_frame(request_id_of(text), reason))
+
     def handle_text(self, conn: Connection, text: str) -> None:
         try:
             frame = parse_request_frame(text, strict_hex_sigs=self.spec.strict_hex_sigs, decimals=True)
@@ -220,10 +228,10 @@ class Router:
             conn.send(self.error_frame(0, "message request is empty"))
             return
         except FrameValidationError:
-            conn.send(self.error_frame(0, "message validation failed"))
+            self.refuse(conn, text, "message validation failed")
             return
         except (FrameFormatError, ProtocolError, RecursionError):
-            conn.send(self.error_frame(0, "invalid message format"))
+            self.refuse(conn, text, "invalid message format")
             return
         route = self.routes.get(frame.method)
         if route is None:
@@ -309,6 +317,23 @@ class Router:
                     json.dumps(res_sig),
                 ),
             )
+
+
+def request_id_of(text: str) -> int:
+    """The frame's request id when its ``req`` is read as far as the id, else 0.
+
+    As upstream's decoder: ``req`` must be a 4-element array whose first element is a
+    uint64; later elements may be bad (the id was read before they failed).
+    """
+    try:
+        values = json.loads(text)
+    except (ValueError, RecursionError):
+        return 0
+    req = values.get("req") if isinstance(values, dict) else None
+    first = req[0] if isinstance(req, list) and len(req) == 4 else None
+    if isinstance(first, int) and not isinstance(first, bool) and 0 < first < 1 << 64:
+        return first
+    return 0
 
 
 def _has_decimal(value: Any) -> bool:

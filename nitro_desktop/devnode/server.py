@@ -2,7 +2,8 @@
 
 Serves ``ws://HOST:PORT/ws``; one reader and one writer task per connection;
 bounded frame size, bounded outgoing queue, a per-connection token-bucket rate
-limit. Works on any asyncio loop (plain or qasync).
+limit, and caps on sockets per node and per remote address (``admission``).
+Works on any asyncio loop (plain or qasync).
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 
+from nitro_desktop.devnode import admission
+from nitro_desktop.devnode.admission import Admission, OncePerInterval, Verdict
 from nitro_desktop.devnode.auth import AuthManager, new_jwt_secret
 from nitro_desktop.devnode.config import AssetConfig, normalise_assets
 from nitro_desktop.devnode.db import Database
@@ -30,6 +33,9 @@ from nitro_desktop.devnode.router import Connection, Router
 from nitro_desktop.protocol import Dialect, RawKeySigner, parse_address, parse_amount
 
 log = logging.getLogger(__name__)
+# The websockets library logs a failed handshake with a traceback, once per attempt.
+_ws_log = logging.getLogger("nitro_desktop.devnode.websockets")
+_ws_log.addFilter(OncePerInterval())
 
 DEFAULT_MAX_FRAME_BYTES = 1 << 20
 DEFAULT_RATE_LIMIT = 1000.0  # requests per second per connection (burst of the same size)
@@ -51,6 +57,9 @@ class SandboxNode:
         challenge_factory: Callable[[], str] | None = None,
         max_frame_bytes: int = DEFAULT_MAX_FRAME_BYTES,
         rate_limit: float | None = DEFAULT_RATE_LIMIT,
+        max_connections: int = admission.DEFAULT_MAX_CONNECTIONS,
+        max_connections_per_address: int = admission.DEFAULT_MAX_PER_ADDRESS,
+        refusal_log_interval: float = admission.DEFAULT_LOG_INTERVAL,
     ) -> None:
         self.host = host
         self.port = port
@@ -67,6 +76,12 @@ class SandboxNode:
         self._router: Router | None = None
         self._server: Server | None = None
         self._conns: set[Connection] = set()
+        if max_connections < 1 or max_connections_per_address < 1:
+            raise ValueError("max_connections and max_connections_per_address must be at least 1")
+        self.max_connections = max_connections
+        self.max_connections_per_address = max_connections_per_address
+        self.refusal_log_interval = refusal_log_interval
+        self._admission: Admission | None = None
 
     # ---- public API -----------------------------------------------------------------
     @property
@@ -86,10 +101,17 @@ class SandboxNode:
         if self._server is not None:
             return
         self._ensure_router()
+        self._admission = Admission(
+            self._fd_safe_cap(self.max_connections),
+            self.max_connections_per_address,
+            log_interval=self.refusal_log_interval,
+        )
         self._server = await serve(
             self._serve_connection,
             self.host,
             self.port,
+            create_connection=self._connection_class(self._admission),
+            logger=_ws_log,
             process_request=self._check_path,
             max_size=self.max_frame_bytes,
             max_queue=16,
@@ -107,6 +129,8 @@ class SandboxNode:
             server.close()
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(server.wait_closed(), 5)
+        if self._admission is not None:
+            self._admission.flush_log()
         if self._db is not None and self.db_path is not None:
             # A file database is reopened on the next start (as a restarted process would).
             self._db.close()
@@ -147,6 +171,11 @@ class SandboxNode:
     def connection_count(self) -> int:
         return len(self._conns)
 
+    @property
+    def refused_connections(self) -> int:
+        """Sockets refused (closed with 1013 or aborted) for being over a cap, since start."""
+        return self._admission.refused_total if self._admission is not None else 0
+
     # ---- internals ----------------------------------------------------------------------
     def _ensure_router(self) -> Router:
         if self._router is None:
@@ -170,6 +199,45 @@ class SandboxNode:
             )
         return self._router
 
+    @staticmethod
+    def _fd_safe_cap(wanted: int) -> int:
+        # Sockets beyond the descriptor limit fail in accept() for everyone; stay below it.
+        limit = admission.raise_open_file_limit()
+        room = limit - admission.RESERVED_FDS - admission.REFUSING_TOTAL
+        if room < wanted:
+            log.warning(
+                "the open-file limit is %d: serving at most %d connections instead of %d",
+                limit,
+                max(1, room),
+                wanted,
+            )
+        return max(1, min(wanted, room))
+
+    @staticmethod
+    def _connection_class(gate: Admission) -> type[ServerConnection]:
+        class AdmittedConnection(ServerConnection):
+            """Counted from accept to close, before any handshake: idle sockets hold slots too."""
+
+            verdict: Verdict = admission.ABORT
+            peer = ""
+
+            def connection_made(self, transport: asyncio.BaseTransport) -> None:
+                peername = transport.get_extra_info("peername")
+                self.peer = str(peername[0]) if isinstance(peername, tuple) and peername else ""
+                self.verdict = gate.admit(self.peer)
+                super().connection_made(transport)
+                if not (self.verdict.serve or self.verdict.refuse) and isinstance(
+                    transport, asyncio.WriteTransport
+                ):
+                    transport.abort()
+
+            def connection_lost(self, exc: Exception | None) -> None:
+                gate.release(self.peer, self.verdict)
+                self.verdict = admission.ABORT  # released once, whatever happens next
+                super().connection_lost(exc)
+
+        return AdmittedConnection
+
     def _check_path(self, connection: ServerConnection, request: Request) -> Response | None:
         if request.path.split("?", 1)[0] != "/ws":
             return connection.respond(HTTPStatus.NOT_FOUND, "not found: the ClearNode endpoint is /ws\n")
@@ -187,6 +255,9 @@ class SandboxNode:
         return True
 
     async def _serve_connection(self, ws: ServerConnection) -> None:
+        if not getattr(ws, "verdict", admission.SERVE).serve:
+            await ws.close(admission.CLOSE_CODE, admission.CLOSE_REASON)
+            return
         router = self._ensure_router()
         peer = ws.remote_address[0] if ws.remote_address else ""
         try:
@@ -201,7 +272,7 @@ class SandboxNode:
             async for message in ws:
                 text = message.decode("utf-8", "replace") if isinstance(message, bytes) else message
                 if not self._allow(conn):
-                    conn.send(router.error_frame(0, "too many requests"))
+                    router.refuse(conn, text, "too many requests")
                 else:
                     router.handle_text(conn, text)
                 if conn.overflowed:

@@ -1,4 +1,12 @@
-"""Encrypted keystore files (Web3 Secret Storage v3, scrypt), written atomically with mode 0600."""
+"""Encrypted keystore files (Web3 Secret Storage v3, scrypt), written atomically with mode 0600.
+
+A keystore names its own key-derivation cost, so an imported file could ask for
+gigabytes and minutes (scrypt n = 2^20, r = 8 is 1 GiB). ``check_kdf_cost``
+refuses anything above the ceilings below before a single byte is derived. The
+ceilings admit what real wallets write: geth "standard" (scrypt n=2^18, r=8,
+p=1; also eth-account and MetaMask), geth "light" (n=2^12, r=8, p=6) and
+eth-account's pbkdf2 (1,000,000 rounds of hmac-sha256).
+"""
 
 from __future__ import annotations
 
@@ -11,6 +19,15 @@ from typing import Any, Literal
 
 from nitro_desktop.keys.crypto import address_of, to_checksum_address
 from nitro_desktop.keys.errors import InvalidKeyError, KeystoreFileError, WrongPasswordError
+
+#: scrypt memory is 128·r·n bytes (2^18, r=8: 256 MiB) and its time grows with n·r·p.
+MAX_SCRYPT_N = 2**18
+MAX_SCRYPT_R = 8
+MAX_SCRYPT_P = 8
+MAX_SCRYPT_WORK = MAX_SCRYPT_N * MAX_SCRYPT_R  # n·r·p: geth standard's cost, at most
+MAX_PBKDF2_ROUNDS = 1_000_000
+KEYSTORE_DKLEN = 32  # 16 bytes AES key + 16 bytes MAC key; anything else is not a keystore we know
+MAX_SALT_BYTES = 128
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,8 +63,6 @@ def decrypt_keystore(keystore: dict[str, Any] | str, password: str) -> bytes:
     them apart), InvalidKeyError for anything that is not a keystore, and
     KeystoreFileError when the stated address does not match the key.
     """
-    from eth_keyfile.keyfile import decode_keyfile_json
-
     if isinstance(keystore, str):
         try:
             keystore = json.loads(keystore)
@@ -55,6 +70,9 @@ def decrypt_keystore(keystore: dict[str, Any] | str, password: str) -> bytes:
             raise InvalidKeyError("the keystore is not JSON") from None
     if not isinstance(keystore, dict):
         raise InvalidKeyError("the keystore is not a JSON object")
+    check_kdf_cost(keystore)
+    from eth_keyfile.keyfile import decode_keyfile_json
+
     try:
         key = bytes(decode_keyfile_json(keystore, password.encode("utf-8")))
     except ValueError as exc:
@@ -74,6 +92,71 @@ def decrypt_keystore(keystore: dict[str, Any] | str, password: str) -> bytes:
         if not matches:
             raise KeystoreFileError("the keystore's address does not match the key inside it")
     return key
+
+
+def check_kdf_cost(keystore: dict[str, Any]) -> None:
+    """Refuse (``InvalidKeyError``) a keystore whose key derivation would cost more than the ceilings.
+
+    Reads the v3 (``crypto.kdf`` + ``crypto.kdfparams``) and v4 (``crypto.kdf.function``
+    + ``crypto.kdf.params``) layouts, keys in any case, as eth-keyfile does.
+    """
+    crypto = _field(keystore, "crypto")
+    if not isinstance(crypto, dict):
+        raise InvalidKeyError("not a usable keystore: missing or bad 'crypto'")
+    kdf = _field(crypto, "kdf")
+    params = _field(crypto, "kdfparams")
+    if isinstance(kdf, dict):
+        kdf, params = _field(kdf, "function"), _field(kdf, "params")
+    if not isinstance(params, dict):
+        raise InvalidKeyError("not a usable keystore: missing or bad 'kdfparams'")
+    if kdf == "scrypt":
+        n = _int_param(params, "n", "scrypt", MAX_SCRYPT_N)
+        if n < 2 or n & (n - 1):
+            raise InvalidKeyError(f"not a usable keystore: scrypt n = {n} is not a power of two")
+        r = _int_param(params, "r", "scrypt", MAX_SCRYPT_R)
+        p = _int_param(params, "p", "scrypt", MAX_SCRYPT_P)
+        if n * r * p > MAX_SCRYPT_WORK:
+            raise InvalidKeyError(
+                f"the keystore's scrypt cost n·r·p = {n}·{r}·{p} is above this app's ceiling of "
+                f"{MAX_SCRYPT_WORK} (2^18·8, what geth and MetaMask write); re-export it with the "
+                "wallet's standard settings"
+            )
+    elif kdf == "pbkdf2":
+        _int_param(params, "c", "pbkdf2", MAX_PBKDF2_ROUNDS)
+        prf = _field(params, "prf")
+        if prf != "hmac-sha256":
+            raise InvalidKeyError(f"not a usable keystore: pbkdf2 prf {prf!s:.20} (only hmac-sha256)")
+    else:
+        raise InvalidKeyError(f"not a usable keystore: unsupported key derivation {kdf!s:.20}")
+    dklen = _int_param(params, "dklen", kdf, KEYSTORE_DKLEN)
+    if dklen != KEYSTORE_DKLEN:
+        raise InvalidKeyError(f"not a usable keystore: {kdf} dklen = {dklen} (must be {KEYSTORE_DKLEN})")
+    salt = _field(params, "salt")
+    if not isinstance(salt, str) or len(salt) > 2 * MAX_SALT_BYTES:
+        raise InvalidKeyError(
+            f"not a usable keystore: the {kdf} salt is missing or over {MAX_SALT_BYTES} bytes"
+        )
+
+
+def _field(mapping: dict[str, Any], name: str) -> Any:
+    # eth-keyfile lower-cases every key before reading ("Crypto" from old wallets).
+    for key, value in mapping.items():
+        if isinstance(key, str) and key.lower() == name:
+            return value
+    return None
+
+
+def _int_param(params: dict[str, Any], name: str, kdf: str, ceiling: int) -> int:
+    value = _field(params, name)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InvalidKeyError(f"not a usable keystore: {kdf} parameter {name} must be a positive integer")
+    if value > ceiling:
+        shown = str(value) if value < 10**12 else f"about 2^{value.bit_length() - 1}"
+        raise InvalidKeyError(
+            f"the keystore's {kdf} parameter {name} = {shown} is above this app's ceiling of {ceiling}; "
+            "re-export it with the wallet's standard settings"
+        )
+    return value
 
 
 def write_keystore_file(path: Path, keystore: dict[str, Any]) -> None:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import stat
 import subprocess
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 from eth_account import Account
 
-from nitro_desktop.keys import KeystoreFileError, WrongPasswordError
+from nitro_desktop.keys import AccountManager, KeystoreFileError, WrongPasswordError
 from nitro_desktop.keys.keyfile import (
     decrypt_keystore,
     encrypt_key,
@@ -131,3 +132,152 @@ def test_kill_during_rewrites_leaves_a_whole_file(tmp_path: Path) -> None:
                 pass
         assert opened == [KEY]
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+# ---- key-derivation cost ceilings (issue 11 §4) -------------------------------------------
+
+
+def _crafted(kdf: str, params: dict[str, object], password: str = "pw") -> dict[str, object]:  # noqa: S107
+    """A keystore as another wallet would write it, with the given KDF parameters (derived for real)."""
+    from eth_keyfile.keyfile import _pbkdf2_hash, _scrypt_hash, encrypt_aes_ctr
+    from eth_utils import keccak
+
+    salt = bytes.fromhex(str(params["salt"]))
+    if kdf == "scrypt":
+        derived = _scrypt_hash(password.encode(), salt, params["n"], params["r"], params["p"], 32)  # type: ignore[arg-type]
+    else:
+        derived = _pbkdf2_hash(password.encode(), "sha256", salt, params["c"], 32)  # type: ignore[arg-type]
+    iv = 7
+    ciphertext = encrypt_aes_ctr(KEY, derived[:16], iv)
+    return {
+        "version": 3,
+        "address": ADDRESS[2:].lower(),
+        "crypto": {
+            "cipher": "aes-128-ctr",
+            "cipherparams": {"iv": f"{iv:032x}"},
+            "ciphertext": ciphertext.hex(),
+            "kdf": kdf,
+            "kdfparams": params,
+            "mac": keccak(derived[16:32] + ciphertext).hex(),
+        },
+    }
+
+
+def _scrypt(n: int, r: int = 8, p: int = 1, dklen: int = 32) -> dict[str, object]:
+    return {"n": n, "r": r, "p": p, "dklen": dklen, "salt": "ab" * 32}
+
+
+@pytest.fixture
+def no_derivation(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Fails the test if a key is derived at all: the refusal must come first."""
+    import eth_keyfile.keyfile as ek
+
+    calls: list[str] = []
+
+    def refuse(*args: object, **kwargs: object) -> bytes:
+        calls.append("derived")
+        raise AssertionError("a key was derived from a keystore that should have been refused")
+
+    monkeypatch.setattr(ek, "_scrypt_hash", refuse)
+    monkeypatch.setattr(ek, "_pbkdf2_hash", refuse)
+    return calls
+
+
+@pytest.mark.parametrize(
+    ("kdf", "params", "message"),
+    [
+        ("scrypt", _scrypt(2**20), "scrypt parameter n = 1048576 is above this app's ceiling of 262144"),
+        ("scrypt", _scrypt(2**40), "scrypt parameter n = about 2^40 is above this app's ceiling of 262144"),
+        ("scrypt", _scrypt(2**14, r=64), "scrypt parameter r = 64 is above this app's ceiling of 8"),
+        ("scrypt", _scrypt(2**18, p=2), "scrypt cost n·r·p = 262144·8·2 is above this app's ceiling"),
+        ("scrypt", _scrypt(2**10, p=1000), "scrypt parameter p = 1000 is above this app's ceiling of 8"),
+        ("scrypt", _scrypt(2**10, dklen=2**30), "scrypt parameter dklen = 1073741824 is above"),
+        ("scrypt", _scrypt(1000), "scrypt n = 1000 is not a power of two"),
+        ("scrypt", _scrypt(2.0**20), "scrypt parameter n must be a positive integer"),  # type: ignore[arg-type]
+        (
+            "pbkdf2",
+            {"c": 10**8, "dklen": 32, "prf": "hmac-sha256", "salt": "ab" * 16},
+            "pbkdf2 parameter c = 100000000 is above this app's ceiling of 1000000",
+        ),
+        ("argon2", {"dklen": 32, "salt": "ab"}, "unsupported key derivation argon2"),
+    ],
+)
+def test_costly_key_derivation_is_refused_before_deriving(
+    no_derivation: list[str], kdf: str, params: dict[str, object], message: str
+) -> None:
+    keystore = {
+        "version": 3,
+        "crypto": {
+            "cipher": "aes-128-ctr",
+            "ciphertext": "00" * 32,
+            "cipherparams": {"iv": "00" * 16},
+            "kdf": kdf,
+            "kdfparams": params,
+            "mac": "00" * 32,
+        },
+    }
+    from nitro_desktop.keys import InvalidKeyError
+
+    with pytest.raises(InvalidKeyError, match=re.escape(message)):
+        decrypt_keystore(json.dumps(keystore), "pw")
+    assert no_derivation == []
+
+
+def test_costly_v4_and_capitalised_layouts_are_refused_too(no_derivation: list[str]) -> None:
+    from nitro_desktop.keys import InvalidKeyError
+
+    v4 = {"version": 4, "crypto": {"kdf": {"function": "scrypt", "params": _scrypt(2**20)}}}
+    old = {"version": 3, "Crypto": {"KDF": "scrypt", "KDFParams": {**_scrypt(2**21), "N": 2**21}}}
+    for keystore in (v4, old):
+        with pytest.raises(InvalidKeyError, match="ceiling"):
+            decrypt_keystore(keystore, "pw")  # type: ignore[arg-type]
+    assert no_derivation == []
+
+
+def test_import_through_the_account_manager_refuses_a_costly_keystore(
+    no_derivation: list[str], manager: AccountManager
+) -> None:
+    from nitro_desktop.keys import InvalidKeyError
+
+    keystore = {
+        "version": 3,
+        "crypto": {
+            "cipher": "aes-128-ctr",
+            "ciphertext": "00" * 32,
+            "cipherparams": {"iv": "00" * 16},
+            "kdf": "scrypt",
+            "kdfparams": _scrypt(2**20),
+            "mac": "00" * 32,
+        },
+    }
+    with pytest.raises(InvalidKeyError, match="scrypt parameter n = 1048576 is above"):
+        manager.import_keystore(json.dumps(keystore), "pw", "imported")
+    assert no_derivation == []
+    assert manager.list() == []
+
+
+@pytest.mark.parametrize(
+    ("kdf", "params"),
+    [
+        ("scrypt", _scrypt(2**12, r=8, p=6)),  # geth --lightkdf
+        ("scrypt", _scrypt(2**10, r=8, p=1)),
+        ("pbkdf2", {"c": 1000, "dklen": 32, "prf": "hmac-sha256", "salt": "cd" * 32}),
+    ],
+)
+def test_standard_wallet_parameters_are_accepted(kdf: str, params: dict[str, object]) -> None:
+    assert decrypt_keystore(json.dumps(_crafted(kdf, params)), "pw") == KEY
+
+
+def test_the_ceilings_admit_geth_metamask_and_eth_account_defaults() -> None:
+    from nitro_desktop.keys.keyfile import check_kdf_cost
+
+    # geth standard / MetaMask / eth-account scrypt, and eth-account's pbkdf2 default: checked, not derived.
+    check_kdf_cost({"crypto": {"kdf": "scrypt", "kdfparams": _scrypt(2**18, r=8, p=1)}})
+    check_kdf_cost(
+        {
+            "crypto": {
+                "kdf": "pbkdf2",
+                "kdfparams": {"c": 1_000_000, "dklen": 32, "prf": "hmac-sha256", "salt": "ab"},
+            }
+        }
+    )
