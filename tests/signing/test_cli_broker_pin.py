@@ -89,6 +89,12 @@ def test_a_server_answering_as_another_broker_is_refused_and_sent_nothing(
     code, out = run(capsys, referee_dir, "submit", str(request_file))
     assert code == 2 and OTHER_BROKER in out and node.node.broker_address in out
 
+    # close of a session not in the history fetches its definition: from the pinned broker only.
+    stakes = write_json(tmp_path / "payout.json", [])
+    close = ["sessions", "close", "0x" + "ab" * 32, "--endpoint", "Node", "--allocations", stakes]
+    code, out = run(capsys, referee_dir, *close, "--sign", referee.address)
+    assert code == 2 and f"endpoint Node is pinned to broker {OTHER_BROKER}" in out
+
     assert node.balance(referee.address) == Decimal(100)
     assert node.call(lambda: node.node.router.db.query("SELECT COUNT(*) FROM app_sessions")[0][0]) == 0
     assert node.call(lambda: node.node.router.db.query("SELECT COUNT(*) FROM rpc_history")[0][0]) == 0
