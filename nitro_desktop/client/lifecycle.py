@@ -98,6 +98,8 @@ class Link:
         try:
             conn = await self._open()
         except BaseException as exc:
+            if isinstance(exc, BrokerMismatch):
+                self._refuse(exc)
             self.status.set(ConnectionState.DISCONNECTED, last_error=describe(exc), fatal=True)
             raise
         self._install(conn)
@@ -127,11 +129,12 @@ class Link:
             broker = to_checksum_address(config.broker_address)
             if self.pinned_broker and broker != self.pinned_broker:
                 raise BrokerMismatch(self.url, self.pinned_broker, broker)
-            if self.config is not None and broker != self.config.broker_address:
-                log.warning(
-                    "the broker at %s changed from %s to %s", self.url, self.config.broker_address, broker
-                )
             conn.set_broker(broker, self.url)
+            if self.pinned_broker is None:
+                # Trust on first use, for the client's whole life: a reconnect that finds
+                # another broker at this URL is refused before anything is signed for it.
+                self.pinned_broker = broker
+                log.info("pinned broker %s for %s (first use)", broker, self.url)
             self.config = config
             if self.credentials is not None:
                 self.status.set(ConnectionState.AUTHENTICATING, broker_address=broker)
@@ -143,6 +146,14 @@ class Link:
             await conn.close(self.timeout)
             raise
         return conn
+
+    def _refuse(self, exc: BrokerMismatch) -> None:
+        log.error(
+            "refusing %s: expected broker %s, seen %s; not reconnecting",
+            self.url,
+            exc.expected,
+            exc.actual or "(none)",
+        )
 
     def _install(self, conn: Connection) -> None:
         self._conn = conn
@@ -203,6 +214,8 @@ class Link:
                 try:
                     new = await self._open()
                 except BrokerMismatch as exc:
+                    # Fatal: retrying would only keep knocking on an impostor's door.
+                    self._refuse(exc)
                     self.status.set(ConnectionState.DISCONNECTED, last_error=describe(exc), fatal=True)
                     return
                 except AuthenticationError as exc:

@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import signal
 import sys
+from pathlib import Path
 from typing import Any
 
 from nitro_desktop.devnode.config import parse_fund_spec
@@ -22,6 +23,12 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--port", type=int, default=8000, help="port (default 8000, 0 = any free port)")
     parser.add_argument("--dialect", choices=("0.2", "0.5"), default="0.2", help="wire dialect (default 0.2)")
     parser.add_argument("--db", metavar="PATH", help="SQLite file that keeps state across restarts")
+    parser.add_argument(
+        "--broker-key-file",
+        metavar="PATH",
+        help="the broker's private key (64 hex digits, mode 600; made if missing). "
+        "Default: kept beside --db as DB.broker-key, so a restart is the same broker",
+    )
     parser.add_argument(
         "--fund",
         metavar="ADDRESS:ASSET:AMOUNT",
@@ -46,13 +53,33 @@ def run(args: argparse.Namespace) -> int:
         funds = [parse_fund_spec(text) for text in args.fund]
     except ValueError as exc:
         raise CliError(str(exc)) from None
+    key, key_file = _broker_key(args)
     try:
-        return asyncio.run(_serve(args, funds))
+        return asyncio.run(_serve(args, funds, key, key_file))
     except OSError as exc:
         raise CliError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from None
 
 
-async def _serve(args: argparse.Namespace, funds: list[Any]) -> int:
+def _broker_key(args: argparse.Namespace) -> tuple[str | None, Path | None]:
+    """The broker key to serve with and the file it is kept in (none without --db: a new broker)."""
+    from nitro_desktop.cli import CliError
+    from nitro_desktop.devnode.broker_key import BrokerKeyError, key_path_for, load_or_create_broker_key
+
+    if args.broker_key_file:
+        path = Path(args.broker_key_file)
+    elif args.db:
+        path = key_path_for(args.db)
+    else:
+        return None, None
+    try:
+        return load_or_create_broker_key(path), path
+    except BrokerKeyError as exc:
+        raise CliError(str(exc)) from None
+    except OSError as exc:
+        raise CliError(f"cannot save the broker key in {path}: {exc.strerror or exc}") from None
+
+
+async def _serve(args: argparse.Namespace, funds: list[Any], key: str | None, key_file: Path | None) -> int:
     from nitro_desktop.devnode import SandboxNode
 
     node = SandboxNode(
@@ -60,14 +87,23 @@ async def _serve(args: argparse.Namespace, funds: list[Any]) -> int:
         port=args.port,
         dialect=args.dialect,
         db_path=args.db,
+        broker_key=key,
         timestamp_window=args.timestamp_window or None,
     )
     await node.start()
+    # Handlers first: whoever reads "Press Ctrl-C" may press it at once.
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
     try:
         for address, asset, amount in funds:
             node.fund(address, asset, amount)
         print(f"Sandbox ClearNode (dialect {args.dialect}) listening on {node.url}")
         print(f"Broker address: {node.broker_address}")
+        if key_file is not None:
+            print(f"Broker key kept in {key_file} (the same broker on every start)")
         for address in dict.fromkeys(a for a, _, _ in funds):
             held = ", ".join(f"{v} {k}" for k, v in sorted(node.balances(address).items()))
             print(f"Funded {address}: {held}")
@@ -75,11 +111,6 @@ async def _serve(args: argparse.Namespace, funds: list[Any]) -> int:
             print(f"State kept in {args.db}")
         print("Press Ctrl-C to stop.")
         sys.stdout.flush()
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            with contextlib.suppress(NotImplementedError, RuntimeError):
-                loop.add_signal_handler(sig, stop.set)
         await stop.wait()
     finally:
         await node.stop()

@@ -14,7 +14,7 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from nitro_desktop import signing
 from nitro_desktop.protocol import (
@@ -29,6 +29,9 @@ from nitro_desktop.protocol import (
     spec,
 )
 from nitro_desktop.store.cli import sessions_subcommands
+
+if TYPE_CHECKING:
+    from nitro_desktop.signing.pinning import EndpointPin
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -155,24 +158,44 @@ def _with_suffix(path: str) -> Path:
 
 
 def _submit(args: argparse.Namespace, store: Any, request: signing.SigningRequest) -> int:
-    from nitro_desktop.client import ClientError
+    from nitro_desktop.client import BrokerMismatch, ClientError
     from nitro_desktop.signing import submission
 
     auth: HashSigner | None = None
     account = getattr(args, "account", None) or request.created_by
     if getattr(args, "account", None):
         auth = _signers(args, store, [args.account])[0]
+    pin = _pin(args, store, request.endpoint, request.dialect, request.app_session_id)
     try:
         signing.ready_frame(request)
-        session = asyncio.run(submission.send(request, auth_signer=auth, timeout=args.timeout))
+        session = asyncio.run(
+            submission.send(
+                request,
+                auth_signer=auth,
+                timeout=args.timeout,
+                expected_broker=pin.expected,
+                on_broker=pin.announce,
+            )
+        )
     except signing.SigningError as exc:
         raise _error(str(exc)) from None
+    except BrokerMismatch as exc:
+        raise _error(pin.refusal(exc)) from None
     except (ClientError, OSError) as exc:
         raise _error(f"{request.method} failed: {exc}") from None
-    endpoint = _endpoint_name(store, request.endpoint, request.dialect)
+    endpoint = pin.name or _endpoint_name(store, request.endpoint, request.dialect)
     saved = submission.record(store, request, session, endpoint=endpoint, account=account)
     print(f"{saved.app_session_id}  {saved.status}  v{saved.version}")
     return 0
+
+
+def _pin(args: argparse.Namespace, store: Any, url: str, dialect: Dialect, sid: str | None) -> EndpointPin:
+    """The saved endpoint this command talks to (``--endpoint``, else the session's, else by URL)."""
+    from nitro_desktop.signing.pinning import EndpointPin
+
+    saved = store.sessions.get(sid) if sid else None
+    names = (getattr(args, "endpoint", None), saved.endpoint if saved else None)
+    return EndpointPin.find(store, url, dialect, *names)
 
 
 def _endpoint_name(store: Any, url: str, dialect: Dialect) -> str:
@@ -225,7 +248,8 @@ def _session_definition(args: argparse.Namespace, store: Any) -> tuple[AppDefini
     elif saved is not None:
         definition = definition_from_dict(json.loads(saved.definition_json))
     else:
-        definition = asyncio.run(_fetch_definition(url, dialect, args.id, args.timeout))
+        pin = _pin(args, store, url, dialect, None)
+        definition = asyncio.run(_fetch_definition(pin, args.id, args.timeout))
     if app_session_id(definition, dialect) != args.id:
         raise _error(
             f"the definition does not belong to {args.id} (it gives {app_session_id(definition, dialect)})"
@@ -233,14 +257,19 @@ def _session_definition(args: argparse.Namespace, store: Any) -> tuple[AppDefini
     return definition, url, dialect
 
 
-async def _fetch_definition(url: str, dialect: Dialect, sid: str, timeout: float) -> AppDefinition:
-    from nitro_desktop.client import ClearNodeClient, ClientError
+async def _fetch_definition(pin: EndpointPin, sid: str, timeout: float) -> AppDefinition:
+    from nitro_desktop.client import BrokerMismatch, ClearNodeClient, ClientError
 
     try:
-        async with ClearNodeClient(url, dialect, timeout=timeout) as client:
+        client = ClearNodeClient(pin.url, pin.dialect, timeout=timeout, expected_broker=pin.expected)
+        async with client:
+            if client.broker_address:
+                pin.announce(client.broker_address)
             return await client.get_app_definition(sid)
+    except BrokerMismatch as exc:
+        raise _error(pin.refusal(exc)) from None
     except (ClientError, OSError) as exc:
-        raise _error(f"cannot get the definition of {sid} from {url}: {exc}") from None
+        raise _error(f"cannot get the definition of {sid} from {pin.url}: {exc}") from None
 
 
 @_with_errors

@@ -7,6 +7,7 @@ package itself) uses the client and the store, for the CLI and the GUI alike.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 from nitro_desktop.client import ClearNodeClient
@@ -24,19 +25,28 @@ async def send(
     auth_signer: HashSigner | None = None,
     timeout: float = 10.0,
     client: ClearNodeClient | None = None,
+    expected_broker: str | None = None,
+    on_broker: Callable[[str], None] | None = None,
 ) -> AppSession:
     """Check the request (fresh, enough signatures) and send its frame verbatim.
 
     The socket must be authenticated, but its identity need not be a signer
     (PROTOCOL.md §2.2): without ``auth_signer`` a throwaway key authenticates, so
     no one's key is unlocked just to submit. ``client`` reuses an already
-    authenticated client instead (the GUI's).
+    authenticated client instead (the GUI's). Otherwise a server that does not
+    answer as ``expected_broker`` is refused (``BrokerMismatch``) before anything is
+    sent, and ``on_broker`` hears the broker seen before authentication (to pin it).
     """
     frame = ready_frame(request)
     if client is not None:
         result: Any = await client.send_presigned(frame)
     else:
-        async with ClearNodeClient(request.endpoint, request.dialect, timeout=timeout) as own:
+        own_client = ClearNodeClient(
+            request.endpoint, request.dialect, timeout=timeout, expected_broker=expected_broker
+        )
+        async with own_client as own:
+            if on_broker is not None and own.broker_address:
+                on_broker(own.broker_address)
             application = request.definition.application or APP_NAME
             await own.authenticate(auth_signer or RawKeySigner.generate(), app_name=application)
             result = await own.send_presigned(frame)

@@ -150,12 +150,17 @@ class AppService(QObject):
     async def _start_sandbox(self, dialect: str) -> str:
         """The in-process sandbox node for this dialect, started on first use on a free loopback port."""
         from nitro_desktop.devnode import SandboxNode
+        from nitro_desktop.devnode.broker_key import key_path_for, load_or_create_broker_key
 
         node = self.sandboxes.get(dialect)
         if node is None:
             # One ledger file per dialect: their sessions' ids and rules differ.
             db = self.store.data_dir / f"sandbox-{dialect}.sqlite"
-            node = SandboxNode(host="127.0.0.1", port=0, dialect=dialect, db_path=str(db))
+            # The same broker across app restarts, like the ledger it signs for.
+            key = await asyncio.get_running_loop().run_in_executor(
+                None, load_or_create_broker_key, key_path_for(db)
+            )
+            node = SandboxNode(host="127.0.0.1", port=0, dialect=dialect, db_path=str(db), broker_key=key)
             await node.start()
             self.sandboxes[dialect] = node
         self.sandbox = node

@@ -161,13 +161,14 @@ async def test_refused_reauthentication_stops_without_a_retry_storm() -> None:
             signer = self.inner if self.uses == 1 else RawKeySigner.generate()
             return signer.unsafe_sign_hash(digest)
 
-    async with sandbox("0.2") as node:
+    broker_key = "0x" + "5a" * 32  # the same broker after the restart: only the auth is refused
+    async with sandbox("0.2", broker_key=broker_key) as node:
         wallet = FlakyWallet(RawKeySigner.generate())
         client = ClearNodeClient(node.url, "0.2", timeout=2.0, backoff=Backoff(initial=0.01, cap=0.02))
         await client.connect()
         await client.authenticate(wallet, app_name=APP)
         port = node.port
-    async with sandbox("0.2", port=port) as fresh:  # a new node: old token unknown, new broker
+    async with sandbox("0.2", port=port, broker_key=broker_key) as fresh:  # a new node: old token unknown
         status = await client.wait_for_state(ConnectionState.DISCONNECTED, 10)
         assert status.fatal and status.last_error == "authentication refused: invalid challenge or signature"
         await asyncio.sleep(0.2)

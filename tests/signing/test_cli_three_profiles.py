@@ -104,7 +104,9 @@ def test_collect_sign_sign_submit_then_close_by_referee(
     code, out = run(capsys, table["referee"], "submit", str(request_file))
     assert code == 0, out
     sid = app_session_id(signed.definition, dialect)
-    assert out.split() == [sid, "open", "v1"]
+    result, pin_note = out.splitlines()  # the result on stdout; the first-use pin on stderr
+    assert result.split() == [sid, "open", "v1"]
+    assert pin_note == f"pinned broker {node.node.broker_address} for endpoint {node.url}"
     assert (node.balance(alice.address), node.balance(bob.address)) == (Decimal(90), Decimal(95))
     with Store.open(table["referee"]) as store:
         saved = store.sessions.get(sid)
