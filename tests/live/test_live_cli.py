@@ -39,7 +39,9 @@ class Person:
             [sys.executable, "-m", "nitro_desktop", "--data-dir", str(self.data), *argv],
             capture_output=True, text=True, env=env, timeout=120, check=False,
         )  # fmt: skip
-        return done.returncode, done.stdout + done.stderr
+        # stdout last: the assertions read the command's result from the end of it; stderr holds
+        # diagnostics such as the first-use broker pin.
+        return done.returncode, done.stderr + done.stdout
 
     def import_key(self) -> None:
         key_file = self.home / "key.hex"
