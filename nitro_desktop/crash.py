@@ -17,7 +17,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from nitro_desktop.client.redact import redact_text
+from nitro_desktop.redact import redact_text
 
 log = logging.getLogger("nitro_desktop.crash")
 
