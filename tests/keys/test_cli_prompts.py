@@ -87,3 +87,39 @@ def test_export_hex_keeps_the_question_out_of_stdout(tmp_path: Path) -> None:
     assert code == 0, err
     assert out == KEY + "\n"
     assert "Print the private key" in err and KEY[2:] not in err
+
+
+def test_sign_asks_on_stderr_when_a_person_is_at_the_terminal(tmp_path: Path) -> None:
+    """``sign`` asks only when stdin is a terminal (a pty here); its question never lands in stdout."""
+    import pty
+
+    from nitro_desktop import signing
+    from tests.signing.helpers import ALICE_KEY, URL, game, stakes
+
+    key_file, password_file = tmp_path / "key", tmp_path / "pw"
+    key_file.write_text(ALICE_KEY)
+    password_file.write_text("a file password")
+    code, _out, err = _run(
+        tmp_path, "import", "--backend", "file", "--key-file", str(key_file),
+        "--password-file", str(password_file), name="import",
+    )  # fmt: skip
+    assert code == 0, err
+    request = signing.create_request(URL, "0.2", game(), stakes(10, 0), None)
+    path = signing.save(request, tmp_path / "game.nitroreq")
+    alice = Account.from_key(ALICE_KEY).address
+
+    master, terminal = pty.openpty()
+    os.write(master, b"n\n")
+    stdout_path, stderr_path = tmp_path / "sign.stdout", tmp_path / "sign.stderr"
+    with stdout_path.open("w") as out, stderr_path.open("w") as err_file:
+        code = subprocess.run(
+            [PYTHON, "-m", "nitro_desktop", "--data-dir", str(tmp_path / "data"), "sign", str(path),
+             "--account", alice, "--password-file", str(password_file)],
+            cwd=REPO, env=subprocess_env("keyring.backends.fail.Keyring"), stdin=terminal,
+            stdout=out, stderr=err_file, timeout=120, check=False,
+        ).returncode  # fmt: skip
+    os.close(terminal)
+    os.close(master)
+    assert code == 2
+    assert "[y/N]" not in stdout_path.read_text()
+    assert "Sign this request as" in stderr_path.read_text() and "not signed" in stderr_path.read_text()
