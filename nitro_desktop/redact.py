@@ -23,14 +23,20 @@ import re
 import threading
 from collections.abc import Callable
 from functools import lru_cache
+from pathlib import Path
 
 _MAX_LOGGED = 600
+_SCANNED = 4 * _MAX_LOGGED
+_CUT_WORD = re.compile(r"[\w.+/=-]{1,256}$")
 _MIN_REGISTERED = 4  # shorter secrets would turn every report into noise; they guard nothing anyway
 _MAX_REGISTERED = 64
 
 # 32 bytes or more of hex, with or without 0x: keys, ids, hashes, signatures. 20-byte addresses
 # (40 hex) never match. Runs are maximal, so a key inside a longer run is never partly kept.
 _HEX_RUN = re.compile(r"(?<![0-9a-fA-F])(?:0x)?[0-9a-fA-F]{64,}(?![0-9a-fA-F])")
+_HEX_0X_RUN = re.compile(r"0x[0-9a-fA-F]{64,}(?![0-9a-fA-F])")  # the common case, found fast (literal first)
+# Maps every hex digit to "h": a cheap test for a 64-digit run before any regular expression runs.
+_HEX_SHAPE = bytes(ord("h") if chr(b) in "0123456789abcdefABCDEF" else b for b in range(256))
 _SIGNATURE_HEX = 100  # a run this long is a signature (or worse): shortened in logs, never whole
 # Labels under which a 32-byte value is public and worth keeping in a log line.
 _PUBLIC_LABEL = re.compile(
@@ -43,9 +49,13 @@ _FIELD = re.compile(
 )
 _TOKEN_FIELD = re.compile(r'("(?:jwt_token|jwt|challenge|challenge_message)"\s*:\s*")([^"]*)(")')
 # A JWT's header is a JSON object, so its base64url always starts with "ey".
-_JWT = re.compile(r"(?<![\w-])ey[\w-]{6,}\.[\w-]{4,}\.[\w-]*")
+# (Literal first, the word boundary checked after: the search stays fast on long frames.)
+_JWT = re.compile(r"ey[\w-]{6,}\.[\w-]{4,}\.[\w-]*")
 # Any other three long base64url parts joined by dots (a token of an unknown kind).
 _DOTTED_TOKEN = re.compile(r"(?<![\w.-])[\w-]{16,}\.[\w-]{16,}\.[\w-]{16,}")
+_DOTTED_HINT = re.compile(r"\.[\w-]{16,}\.")
+_FIELD_HINTS = ("key", "secret", "passw", "passphrase", "mnemonic", "seed", "pk")
+_BYTES_HINT = re.compile(r"b['\"]")
 _BYTES_LITERAL = re.compile(r"(?<![\w])b(?:'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\")")
 _WORD_RUN = re.compile(r"(?<![a-zA-Z])[a-z]{3,8}(?![a-z])(?:[\s,'\"]+[a-z]{3,8}(?![a-z])){11,}")
 _WORD = re.compile(r"[a-z]+")
@@ -93,19 +103,26 @@ def _remove_registered(text: str) -> str:
 
 @lru_cache(maxsize=1)
 def _bip39_words() -> frozenset[str]:
+    # Found without importing eth_account (slow to import, and not needed to read a file).
     try:
-        from importlib.resources import files
+        from importlib.util import find_spec
 
-        text = files("eth_account").joinpath("hdaccount/wordlist/english.txt").read_text("utf-8")
-    except (ImportError, OSError):
+        spec = find_spec("eth_account")
+        folders = list(spec.submodule_search_locations or []) if spec is not None else []
+        text = (Path(folders[0]) / "hdaccount" / "wordlist" / "english.txt").read_text("utf-8")
+    except (ImportError, OSError, IndexError):
         return frozenset()
     return frozenset(text.split())
 
 
 def _remove_mnemonics(text: str) -> str:
-    if not _WORD_RUN.search(text):
+    # Twelve words need eleven gaps: spaces (prose, reprs) or '","' (a JSON list).
+    if text.count(" ") + text.count('","') < _MNEMONIC_WORDS - 1:
         return text
     words = _bip39_words()
+    # Fewer than 12 list words in the whole text: no phrase to find (the usual case, and cheap).
+    if sum(1 for w in _WORD.findall(text) if w in words) < _MNEMONIC_WORDS:
+        return text
 
     def scrub(match: re.Match[str]) -> str:
         run = match.group(0)
@@ -148,18 +165,46 @@ def _field(match: re.Match[str]) -> str:
 
 def _common(text: str) -> str:
     text = _remove_registered(text)
-    text = _BYTES_LITERAL.sub(_bytes_literal, text)
-    text = _FIELD.sub(_field, text)
+    if any(m.start() == 0 or not _is_word(text[m.start() - 1]) for m in _BYTES_HINT.finditer(text)):
+        text = _BYTES_LITERAL.sub(_bytes_literal, text)
+    lowered = text.lower()
+    for hint in _FIELD_HINTS:
+        if hint in lowered:
+            text = _FIELD.sub(_field, text)
+            break
     return _remove_mnemonics(text)
+
+
+def _is_word(char: str) -> bool:
+    return char.isalnum() or char in "_-"
+
+
+def _tokens(text: str, replace: Callable[[re.Match[str]], str]) -> str:
+    def jwt(match: re.Match[str]) -> str:
+        start = match.start()
+        if start and _is_word(match.string[start - 1]):
+            return match.group(0)  # "ey" inside a longer word: not a token's start
+        return replace(match)
+
+    text = _JWT.sub(jwt, text)
+    if _DOTTED_HINT.search(text):
+        text = _DOTTED_TOKEN.sub(replace, text)
+    return text
+
+
+def _hex(text: str, replace: Callable[[re.Match[str]], str]) -> str:
+    text = _HEX_0X_RUN.sub(replace, text)
+    if b"h" * 64 in text.encode("utf-8", "replace").translate(_HEX_SHAPE):
+        text = _HEX_RUN.sub(replace, text)
+    return text
 
 
 def redact_text(text: str) -> str:
     """Free text (a traceback, an error) made safe for a report: secret-shaped values removed, nothing cut."""
     text = _common(text)
     text = _TOKEN_FIELD.sub(lambda m: m.group(1) + "<redacted>" + m.group(3), text)
-    text = _JWT.sub("<redacted token>", text)
-    text = _DOTTED_TOKEN.sub("<redacted token>", text)
-    return _HEX_RUN.sub(lambda m: f"<redacted {len(m.group(0).removeprefix('0x')) // 2}-byte hex>", text)
+    text = _tokens(text, lambda _m: "<redacted token>")
+    return _hex(text, lambda m: f"<redacted {len(m.group(0).removeprefix('0x')) // 2}-byte hex>")
 
 
 def _log_hex(match: re.Match[str]) -> str:
@@ -177,11 +222,14 @@ def redact(text: str | bytes) -> str:
     values removed, then cut."""
     if isinstance(text, bytes):
         text = f"<{len(text)} binary bytes>"
+    size = len(text)
+    if size > _SCANNED:
+        # Only the start is shown: scan a margin more, minus the word cut in two (half a secret).
+        text = _CUT_WORD.sub("", text[:_SCANNED])
     text = _common(text)
     text = _TOKEN_FIELD.sub(lambda m: m.group(1) + short(m.group(2)) + m.group(3), text)
-    text = _JWT.sub(lambda m: short(m.group(0)), text)
-    text = _DOTTED_TOKEN.sub(lambda m: short(m.group(0)), text)
-    text = _HEX_RUN.sub(_log_hex, text)
-    if len(text) > _MAX_LOGGED:
-        text = text[:_MAX_LOGGED] + f"… ({len(text)} chars)"
+    text = _tokens(text, lambda m: short(m.group(0)))
+    text = _hex(text, _log_hex)
+    if size > _MAX_LOGGED or len(text) > _MAX_LOGGED:
+        text = text[:_MAX_LOGGED] + f"… ({size} chars)"
     return text
