@@ -53,23 +53,22 @@ class _Owner:
             task.cancel()
 
 
-_owners: dict[int, _Owner] = {}  # id(QObject) -> its tasks; removed when the object is destroyed
 _unfinished: set[asyncio.Task[Any]] = set()  # every task started here, until it is done
+_ATTRIBUTE = "_nitro_desktop_tasks"
 
 
 def _owner_of(qobject: QObject) -> _Owner:
-    key = id(qobject)
-    owner = _owners.get(key)
-    if owner is None or not owner.alive:
-        owner = _owners[key] = _Owner(qobject)
-        # The id may be reused by a later object once this one is gone: forget it then.
-        qobject.destroyed.connect(lambda *_a, k=key, o=owner: _forget(k, o))
+    # Kept on the Python wrapper itself: an id() could be reused by another object.
+    owner = getattr(qobject, _ATTRIBUTE, None)
+    if not isinstance(owner, _Owner) or not owner.alive:
+        owner = _Owner(qobject)
+        setattr(qobject, _ATTRIBUTE, owner)
     return owner
 
 
-def _forget(key: int, owner: _Owner) -> None:
-    if _owners.get(key) is owner:
-        del _owners[key]
+def _existing_owner(qobject: QObject) -> _Owner | None:
+    owner = getattr(qobject, _ATTRIBUTE, None)
+    return owner if isinstance(owner, _Owner) else None
 
 
 def spawn(
@@ -106,13 +105,13 @@ def alive(qobject: QObject | None) -> bool:
 
 def cancel(owner: QObject) -> None:
     """Cancel every task of ``owner`` (its results still reach it, as cancelled)."""
-    group = _owners.get(id(owner))
+    group = _existing_owner(owner)
     if group is not None:
         group.closed()
 
 
 def tasks_of(owner: QObject) -> set[asyncio.Task[Any]]:
-    group = _owners.get(id(owner))
+    group = _existing_owner(owner)
     return set(group.tasks) if group is not None else set()
 
 
