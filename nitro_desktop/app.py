@@ -36,6 +36,7 @@ def main(data_dir: str | None = None) -> int:
     from nitro_desktop import crash
     from nitro_desktop.keys import AccountManager
     from nitro_desktop.store import Store, StoreError
+    from nitro_desktop.ui import tasks
     from nitro_desktop.ui.dialogs import LogBuffer
     from nitro_desktop.ui.main_window import MainWindow
     from nitro_desktop.ui.service import AppService
@@ -83,6 +84,8 @@ def main(data_dir: str | None = None) -> int:
         asyncio.get_running_loop().set_exception_handler(loop_handler)
         await closed.wait()
         await service.shutdown()
+        # Whatever a dialog still runs is cancelled and awaited here, not left to the loop's close.
+        await tasks.settle_all()
 
     # asyncio.Runner (not asyncio.run) because loop_factory needs Python 3.12 there.
     with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -70,6 +71,16 @@ def _names_a_command(argv: Sequence[str]) -> bool:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; with no subcommand, open the GUI."""
     argv = sys.argv[1:] if argv is None else argv
+    # Every file the app writes (database, -wal/-shm, settings, keystores, crash reports,
+    # .nitroreq) is born readable by its owner only, as wallets do.
+    previous_umask = os.umask(0o077)
+    try:
+        return _main(argv)
+    finally:
+        os.umask(previous_umask)
+
+
+def _main(argv: Sequence[str]) -> int:
     # The GUI start and --version need none of the commands' modules (the sandbox node, signing…).
     args = build_parser(with_commands=_names_a_command(argv)).parse_args(argv)
     if args.self_test:

@@ -17,7 +17,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from nitro_desktop.client.redact import redact_text
+from nitro_desktop.redact import redact_text
+from nitro_desktop.store.paths import make_private
 
 log = logging.getLogger("nitro_desktop.crash")
 
@@ -27,6 +28,7 @@ Notify = Callable[[Path], None]
 def write_report(directory: Path, exc: BaseException) -> Path:
     """Write one redacted report (mode 0600) and return its path."""
     directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    make_private(directory)  # one left readable by an older version is fixed
     text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
     body = f"Nitro Desktop crash report, {time.strftime('%Y-%m-%d %H:%M:%S')}\n\n{redact_text(text)}\n"
     # Nanoseconds and O_EXCL: two errors in the same second never overwrite each other.

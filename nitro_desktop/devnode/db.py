@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -71,6 +72,18 @@ CREATE INDEX IF NOT EXISTS rpc_history_sender ON rpc_history (sender);
 """
 
 
+def _owner_only(path: Path) -> None:
+    """A database (and -wal/-shm) left readable by others by an older version is fixed."""
+    for name in (path.name, path.name + "-wal", path.name + "-shm"):
+        target = path.with_name(name)
+        try:
+            mode = stat.S_IMODE(target.lstat().st_mode)
+            if mode & 0o077 and not target.is_symlink():
+                os.chmod(target, mode & ~0o077)
+        except OSError:  # absent, or not ours to change: the open goes on
+            continue
+
+
 class Database:
     """A SQLite connection used from the event-loop thread only."""
 
@@ -79,9 +92,11 @@ class Database:
         if self.path is not None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             if not self.path.exists():
-                # The file holds the sandbox's JWT secret: owner-only from the start.
+                # The file holds the sandbox's JWT secret: owner-only from the start (SQLite
+                # gives -wal and -shm the database's mode, so they are born 0600 too).
                 fd = os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600)
                 os.close(fd)
+            _owner_only(self.path)
         target = ":memory:" if self.path is None else str(self.path)
         self.conn = sqlite3.connect(target, isolation_level=None, check_same_thread=False)
         self.conn.row_factory = sqlite3.Row

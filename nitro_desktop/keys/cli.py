@@ -14,6 +14,7 @@ from typing import Any
 
 from nitro_desktop.keys.accounts import AccountManager
 from nitro_desktop.keys.errors import KeysError
+from nitro_desktop.redact import register_secret
 from nitro_desktop.store import AccountRecord, Backend, Store, StoreError
 
 # For scripts and tests; an interactive user is asked with getpass instead.
@@ -40,20 +41,50 @@ def handles_errors(func: Handler) -> Handler:
     return wrapper
 
 
+def _has_terminal() -> bool:
+    """Whether a person can be asked: a controlling terminal (getpass uses it), or a tty on stdin."""
+    try:
+        fd = os.open("/dev/tty", os.O_RDWR | os.O_NOCTTY)
+    except OSError:
+        return sys.stdin is not None and sys.stdin.isatty()
+    os.close(fd)
+    return True
+
+
 def confirm(args: argparse.Namespace, question: str) -> None:
-    """Ask before a destructive step unless --yes; anything but y/yes aborts."""
+    """Ask before a destructive step unless --yes; anything but y/yes aborts.
+
+    The question goes to stderr: stdout may be a file meant to hold only the result (a key).
+    """
     if getattr(args, "yes", False):
         return
-    try:
-        answer = input(f"{question} [y/N] ")
-    except EOFError:
-        answer = ""
+    print(f"{question} [y/N] ", end="", file=sys.stderr, flush=True)
+    answer = sys.stdin.readline() if sys.stdin is not None else ""
+    if not answer:
+        print(file=sys.stderr)
+        raise _cli_error("no answer (end of input): cancelled; pass --yes to skip this question")
     if answer.strip().lower() not in {"y", "yes"}:
         raise _cli_error("cancelled (pass --yes to skip this question)")
 
 
-def read_secret(path: str | None, env: str, prompt: str, *, confirm_new: bool = False) -> str:
-    """A secret from a file, else an environment variable, else the terminal (never echoed)."""
+def read_secret(
+    path: str | None,
+    env: str,
+    prompt: str,
+    *,
+    confirm_new: bool = False,
+    option: str = "--password-file",
+) -> str:
+    """A secret from a file, else an environment variable, else the terminal (never echoed).
+
+    Whatever is read is registered with the redactor: no crash report or log line can hold it.
+    """
+    secret = _read_secret(path, env, prompt, confirm_new=confirm_new, option=option)
+    register_secret(secret)  # for the life of this (short) process
+    return secret
+
+
+def _read_secret(path: str | None, env: str, prompt: str, *, confirm_new: bool, option: str) -> str:
     if path:
         try:
             return Path(path).read_text(encoding="utf-8").rstrip("\r\n")
@@ -62,9 +93,16 @@ def read_secret(path: str | None, env: str, prompt: str, *, confirm_new: bool = 
     from_env = os.environ.get(env)
     if from_env:
         return from_env
-    secret = getpass.getpass(prompt)
-    if confirm_new and getpass.getpass("Repeat: ") != secret:
-        raise _cli_error("the two entries differ")
+    what = prompt.strip().rstrip(":").strip()
+    if not _has_terminal():
+        raise _cli_error(f"no terminal to ask for it ({what}): pass {option} FILE or set ${env}")
+    try:
+        # getpass writes the prompt to the terminal (or stderr), never to stdout.
+        secret = getpass.getpass(prompt, stream=sys.stderr)
+        if confirm_new and getpass.getpass("Repeat: ", stream=sys.stderr) != secret:
+            raise _cli_error("the two entries differ")
+    except EOFError:
+        raise _cli_error(f"nothing entered ({what}): pass {option} FILE or set ${env}") from None
     if not secret:
         raise _cli_error("nothing entered")
     return secret
@@ -144,13 +182,16 @@ def cmd_import(args: argparse.Namespace) -> int:
             args.keystore_password_file,
             "NITRO_DESKTOP_KEYSTORE_PASSWORD",
             "Password of the keystore being imported: ",
+            option="--keystore-password-file",
         )
         password = _new_password(args, backend)
         record = manager.import_keystore(
             keystore, keystore_password, args.label, backend=backend, password=password
         )
     else:
-        key = read_secret(args.key_file, "NITRO_DESKTOP_PRIVATE_KEY", "Private key (hex): ")
+        key = read_secret(
+            args.key_file, "NITRO_DESKTOP_PRIVATE_KEY", "Private key (hex): ", option="--key-file"
+        )
         password = _new_password(args, backend)
         record = manager.import_private_key(key, args.label, backend=backend, password=password)
     print(f"{record.address}  ({record.backend})  {record.label}")
@@ -171,6 +212,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         "NITRO_DESKTOP_EXPORT_PASSWORD",
         "Password for the exported keystore: ",
         confirm_new=True,
+        option="--export-password-file",
     )
     print(manager.export_keystore(record.address, export_password, password=unlock))
     return 0

@@ -321,7 +321,9 @@ def cmd_sign(args: argparse.Namespace) -> int:
             raise _error(f"{exc} (nitro-desktop sign {args.file} --rebuild --account ADDRESS)") from None
         _print_summary(request, [account])
         if sys.stdin.isatty() and not args.yes:
-            answer = input(f"\nSign this request as {account}? [y/N] ")
+            # The question goes to stderr, like every prompt: stdout is the command's output.
+            print(f"\nSign this request as {account}? [y/N] ", end="", file=sys.stderr, flush=True)
+            answer = sys.stdin.readline()
             if answer.strip().lower() not in {"y", "yes"}:
                 raise _error("not signed")
         request = signing.sign(request, _signers(args, store, [account])[0])

@@ -325,7 +325,9 @@ def save(request: SigningRequest, path: str | os.PathLike[str]) -> Path:
             handle.write(to_json(request))
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
+        # Owner-only like every file we write: who signs what with whom, for how much, is private.
+        # (Send it on by copying; the recipient's copy gets their own permissions.)
+        os.chmod(tmp, 0o600)
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(OSError):

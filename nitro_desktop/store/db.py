@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sqlite3
@@ -19,7 +20,13 @@ from nitro_desktop.store.errors import (
     StoreTooNewError,
     translate,
 )
-from nitro_desktop.store.paths import DB_FILENAME, default_data_dir, ensure_private_dir
+from nitro_desktop.store.paths import (
+    DB_FILENAME,
+    default_data_dir,
+    make_data_private,
+    make_private,
+    private_umask,
+)
 from nitro_desktop.store.schema import LATEST_VERSION, current_version, migrate
 
 log = logging.getLogger(__name__)
@@ -62,21 +69,20 @@ class Database:
                     check_same_thread=False,
                 )
             else:
-                ensure_private_dir(directory)
-                conn = sqlite3.connect(
-                    path, timeout=busy_timeout, isolation_level=None, check_same_thread=False
-                )
-        except OSError as exc:
-            raise StoreReadOnlyError(f"cannot create the data directory {directory}: {exc}") from exc
+                with private_umask():
+                    conn = _open_private(directory, path, busy_timeout)
         except sqlite3.Error as exc:
             raise translate(exc, path) from exc
         try:
-            cls._prepare(conn, path, read_only)
+            # WAL mode and the first write create -wal and -shm: inside the umask too.
+            with contextlib.nullcontext() if read_only else private_umask():
+                cls._prepare(conn, path, read_only)
         except BaseException:
             conn.close()
             raise
         if not read_only:
-            _make_private(path)
+            for suffix in ("", "-wal", "-shm"):
+                make_private(path.with_name(path.name + suffix))
         log.debug("opened store %s (schema v%d)", path, LATEST_VERSION)
         return cls(conn, path, directory)
 
@@ -171,9 +177,24 @@ class Database:
             raise StoreCorruptError(f"the database {self.path} is damaged: {problems[0]}")
 
 
-def _make_private(path: Path) -> None:
+def _open_private(directory: Path, path: Path, busy_timeout: float) -> sqlite3.Connection:
+    """Open (creating if need be) the database so that it and its -wal/-shm are owner-only.
+
+    SQLite gives -wal and -shm the mode of the database file, so the file is created
+    0600 before SQLite sees it; files and the folder from before are fixed here too.
+    """
     try:
-        os.chmod(path, 0o600)
-    except OSError:
-        # Not fatal: the directory is already 0700, the database holds no secret.
-        log.debug("could not chmod %s", path)
+        directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError as exc:
+        raise StoreReadOnlyError(f"cannot create the data directory {directory}: {exc}") from exc
+    make_data_private(directory)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+    except OSError as exc:
+        raise StoreReadOnlyError(
+            f"the database {path} cannot be created ({exc.strerror or exc}); "
+            "check its permissions or choose another data directory"
+        ) from exc
+    return sqlite3.connect(path, timeout=busy_timeout, isolation_level=None, check_same_thread=False)

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
+import stat
+from collections.abc import Iterator
 from pathlib import Path
+
+log = logging.getLogger(__name__)
 
 APP_NAME = "nitro-desktop"
 DATA_DIR_ENV = "NITRO_DESKTOP_DATA_DIR"
@@ -26,7 +32,45 @@ def default_data_dir(override: str | os.PathLike[str] | None = None) -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
 
 
-def ensure_private_dir(path: Path) -> Path:
-    """Create ``path`` (and parents) readable only by the user, as wallets do."""
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    return path
+def make_private(path: Path) -> None:
+    """Take group and other bits off ``path`` (a file or folder), if it exists and is ours to change.
+
+    Only those bits: a read-only folder stays read-only. Symbolic links are left alone.
+    """
+    try:
+        st = os.lstat(path)
+        if stat.S_ISLNK(st.st_mode) or not st.st_mode & 0o077:
+            return
+        os.chmod(path, stat.S_IMODE(st.st_mode) & ~0o077)
+    except FileNotFoundError:
+        return
+    except OSError as exc:  # not our file (another owner): say so, do not fail the open
+        log.warning("could not make %s private: %s", path, exc.strerror or exc)
+
+
+def make_data_private(data_dir: Path) -> None:
+    """The data folder, every file in it and in its sub-folders (keystore, crash reports): owner only.
+
+    Fixes what an older version, a copy or a restore left readable by others.
+    """
+    make_private(data_dir)
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(data_dir):
+            make_private(Path(entry.path))
+            if entry.is_dir(follow_symlinks=False):
+                with contextlib.suppress(OSError):
+                    for inner in os.scandir(entry.path):
+                        make_private(Path(inner.path))
+
+
+@contextlib.contextmanager
+def private_umask() -> Iterator[None]:
+    """Files created meanwhile (SQLite's -wal and -shm among them) are born owner-only.
+
+    The umask is per process: keep the block short.
+    """
+    previous = os.umask(0o077)
+    try:
+        yield
+    finally:
+        os.umask(previous)

@@ -27,6 +27,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from nitro_desktop.redact import register_secret
+from nitro_desktop.ui import tasks
 from nitro_desktop.ui.dialogs import button_row, confirm
 
 MIN_PASSWORD = 8
@@ -149,6 +151,8 @@ def run_account_form(
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 
     def submitted(values: dict[str, Any]) -> None:
+        forgets = [register_secret(values["password"]), register_secret(values["key"])]
+
         def work() -> Any:
             if values["key"]:
                 return accounts.import_private_key(
@@ -156,15 +160,23 @@ def run_account_form(
                 )
             return accounts.generate(values["label"], backend=values["backend"], password=values["password"])
 
-        future = asyncio.get_running_loop().run_in_executor(None, work)
+        async def create() -> Any:
+            try:
+                return await asyncio.get_running_loop().run_in_executor(None, work)
+            finally:
+                for forget in forgets:
+                    forget()
 
-        def finished(f: asyncio.Future[Any]) -> None:
-            if f.exception() is not None:
-                on_error(str(f.exception()))
+        def finished(task: asyncio.Task[Any]) -> None:
+            if task.cancelled():
+                return
+            if (exc := task.exception()) is not None:
+                on_error(str(exc))
             else:
-                on_done(f.result())
+                on_done(task.result())
 
-        future.add_done_callback(finished)
+        # Owned by the dialog that asked (the form closes at once): its result goes nowhere else.
+        tasks.spawn(parent, create(), on_done=finished, name="Creating the account")
 
     dialog.submitted.connect(submitted)
     dialog.open()

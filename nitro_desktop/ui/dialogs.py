@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nitro_desktop.client.redact import redact
+from nitro_desktop.redact import redact
 
 
 def ask_password(parent: QWidget | None, address: str, note: str = "") -> asyncio.Future[str | None]:

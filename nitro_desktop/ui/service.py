@@ -20,7 +20,9 @@ from PySide6.QtCore import QObject, Signal
 
 from nitro_desktop.flows import CreateSessionFlow, UpdateSessionFlow
 from nitro_desktop.protocol import AppSession, Balance, BalanceUpdate, HashSigner, format_amount, go_json
+from nitro_desktop.redact import register_secret
 from nitro_desktop.store import AppSessionRecord, EndpointRecord, SessionRow, Store
+from nitro_desktop.ui import tasks
 from nitro_desktop.ui.wizard import SubmitResult
 
 log = logging.getLogger("nitro_desktop.ui")
@@ -65,7 +67,6 @@ class AppService(QObject):
         self.odd_balances: dict[str, Balance] = {}
         self.password_prompt: PasswordPrompt | None = None
         self._unsubscribe: list[Callable[[], None]] = []
-        self._tasks: set[asyncio.Task[Any]] = set()
 
     # ---- endpoints ------------------------------------------------------------------
     def ensure_default_endpoints(self) -> list[EndpointRecord]:
@@ -81,16 +82,12 @@ class AppService(QObject):
         return self.store.endpoints.list()
 
     def spawn(self, coro: Coroutine[Any, Any, Any], *, what: str) -> asyncio.Task[Any]:
-        """Run a coroutine on the loop; its failure becomes a readable ``problem``.
+        """Run a coroutine on the loop for as long as the service lives; its failure becomes a ``problem``.
 
-        The task wraps the coroutine itself, so cancelling it before it starts (at
-        shutdown) closes the coroutine cleanly.
+        ``shutdown`` cancels and awaits it (``nitro_desktop.ui.tasks``).
         """
-        task = asyncio.ensure_future(coro)
-        self._tasks.add(task)
 
         def done(t: asyncio.Task[Any]) -> None:
-            self._tasks.discard(t)
             if t.cancelled() or t.exception() is None:
                 return
             exc = t.exception()
@@ -99,8 +96,7 @@ class AppService(QObject):
             log.warning("%s failed: %s", what, _describe(exc))
             self.problem.emit(f"{what} failed: {_describe(exc)}")
 
-        task.add_done_callback(done)
-        return task
+        return tasks.spawn(self, coro, on_done=done, name=what)
 
     async def purge_expired_session_keys(self) -> list[str]:
         """Drop expired session keys (keyring I/O, so off the GUI thread); run at start-up."""
@@ -185,8 +181,8 @@ class AppService(QObject):
             await client.close()
 
     async def shutdown(self) -> None:
-        for task in list(self._tasks):
-            task.cancel()
+        """Cancel this service's tasks and wait for them to end (bounded), then close the client and nodes."""
+        await tasks.settle_owner(self)
         await self.close_client()
         nodes, self.sandboxes, self.sandbox = list(self.sandboxes.values()), {}, None
         for node in nodes:
@@ -223,11 +219,14 @@ class AppService(QObject):
             if password is None:
                 raise PermissionError("signing cancelled: no password given")
             signer = self.accounts.signer(address, password=password)
+            forget = register_secret(password)  # an error raised while it is in use cannot show it
             try:
                 unlocked = await loop.run_in_executor(None, signer.unlocked)
             except WrongPasswordError:
                 note = "That password did not open the key. Try again:"
                 continue
+            finally:
+                forget()
             return unlocked
         raise PermissionError(f"wrong password for {address}, {PASSWORD_ATTEMPTS} times")
 

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from nitro_desktop import signing
 from nitro_desktop.protocol import AppSession, HashSigner
+from nitro_desktop.ui import tasks
 from nitro_desktop.ui.feedback import error_label, show_problem
 
 Unlock = Callable[[str], Awaitable[HashSigner]]
@@ -159,7 +160,6 @@ class SigningRequestDialog(QDialog):
 
     def _run(self, coro: Awaitable[Any], done: Callable[[Any], None], what: str) -> None:
         self.status.setText(what)
-        self.task = asyncio.ensure_future(coro)
 
         def finished(task: asyncio.Task[Any]) -> None:
             if task.cancelled():
@@ -171,7 +171,7 @@ class SigningRequestDialog(QDialog):
                 done(task.result())
             self._refresh()
 
-        self.task.add_done_callback(finished)
+        self.task = tasks.spawn(self, coro, on_done=finished, name=what)
         self._refresh()
 
     # ---- actions ---------------------------------------------------------------------------------

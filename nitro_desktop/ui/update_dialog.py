@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from nitro_desktop.flows import INTENTS, UpdateSessionFlow
+from nitro_desktop.ui import tasks
 from nitro_desktop.ui.feedback import error_label, show_problem
 
 
@@ -147,8 +148,7 @@ class UpdateSessionDialog(QDialog):
         if self.flow.problems():
             return
         self.status.setText("Signing and sending…")
-        self.task = asyncio.ensure_future(self.send(self.flow))
-        self.task.add_done_callback(self._finished)
+        self.task = tasks.spawn(self, self.send(self.flow), on_done=self._finished, name="Sending the update")
         self._check()
 
     def _finished(self, task: asyncio.Task[Any]) -> None:

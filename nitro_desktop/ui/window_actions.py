@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from nitro_desktop import __version__, signing
 from nitro_desktop.flows import CreateSessionFlow, UpdateSessionFlow
 from nitro_desktop.protocol import definition_from_dict
+from nitro_desktop.ui import tasks
 from nitro_desktop.ui.accounts import AccountsDialog
 from nitro_desktop.ui.dialogs import LogDialog, PreferencesDialog, ask_path
 from nitro_desktop.ui.endpoints import EndpointsDialog
@@ -142,10 +143,12 @@ def collect(
         if path is None:
             return
         signing.save(request, path)
-        if owner is not None:
+        # The wizard or dialog that asked may have been closed (and deleted) meanwhile.
+        if owner is not None and tasks.alive(owner):
             owner.close()
-        if window.update_dialog is not None and owner is None:
-            window.update_dialog.close()
+        dialog = window.update_dialog
+        if owner is None and dialog is not None and tasks.alive(dialog):
+            dialog.close()
         window.signing_dialog = open_signing_request(path, window.service, window, request=request)
 
     window.service.spawn(run(), what="Preparing the signing request")

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from nitro_desktop.flows import PAGES, CreateSessionFlow
 from nitro_desktop.protocol import ProtocolError, sign_request
+from nitro_desktop.ui import tasks
 from nitro_desktop.ui.feedback import error_label, show_problem
 from nitro_desktop.ui.wizard_pages import (
     AllocationsPage,
@@ -147,8 +148,10 @@ class SubmitPage(QWizardPage):
         self.cancel.show()
         self.progress.show()
         self.status.setText("Signing and sending…")
-        self.task = asyncio.ensure_future(self.submitter(self.flow))
-        self.task.add_done_callback(self._finished)
+        # Owned by the page: closing the wizard cancels the send, and no answer reaches a deleted page.
+        self.task = tasks.spawn(
+            self, self.submitter(self.flow), on_done=self._finished, name="Sending the session"
+        )
         self.completeChanged.emit()
 
     def _cancel(self) -> None:

@@ -48,16 +48,16 @@ async def test_status_cell_notifies_on_change_only() -> None:
     assert (await waiter).state is ConnectionState.READY
 
 
-def test_redact_shortens_signatures_and_tokens_but_keeps_ids() -> None:
+def test_redact_shortens_signatures_and_tokens_but_keeps_labelled_ids() -> None:
     sig = "0x" + "ab" * 65
     session_id = "0x" + "cd" * 32
     jwt = "eyJhbGciOiJFUzI1NiJ9.eyJwb2xpY3kiOnt9fQ.c2lnbmF0dXJlc2lnbmF0dXJl"
-    frame = (
-        f'{{"res":[1,"auth_verify",[{{"jwt_token":"{jwt}","session":"{session_id}"}}],1],"sig":["{sig}"]}}'
-    )
+    result = f'{{"jwt_token":"{jwt}","app_session_id":"{session_id}"}}'
+    frame = f'{{"res":[1,"auth_verify",[{result}],1],"sig":["{sig}"]}}'
     text = redact(frame)
     assert sig not in text and jwt not in text
-    assert session_id in text
+    assert session_id in text  # labelled as an id; the same 32 bytes unlabelled would be removed
+    assert session_id not in redact(f'{{"session":"{session_id}"}}')
     assert redact('{"req":[2,"auth_verify",[{"jwt":"opaque-hmac-token-123456"}],1]}').count("123456") == 0
     assert redact(b"\x00\x01") == "<2 binary bytes>"
     assert len(redact("x" * 10_000)) < 700

@@ -14,7 +14,6 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QApplication
 
 from nitro_desktop.keys import AccountManager, KdfParams
 from nitro_desktop.store import Store
@@ -85,7 +84,11 @@ class AppRunner:
         await run.service.shutdown()
         run.store.close()
         self.running.remove(run)
-        QApplication.processEvents()
+        # Let Qt delete what was closed by going back to the loop. QApplication.processEvents()
+        # here would run other tasks' wake-ups inside this task's step: asyncio refuses them
+        # ("Cannot enter into task") and those tasks never run again, so teardown hangs on them.
+        for _ in range(3):
+            await asyncio.sleep(0)
 
 
 @pytest.fixture
