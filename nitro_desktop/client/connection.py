@@ -188,7 +188,8 @@ class Connection:
         pending = self._pending[request_id] = _Pending(method, future)
         try:
             async with asyncio.timeout(timeout):
-                log.debug("→ %s", redact(frame))
+                if log.isEnabledFor(logging.DEBUG):  # redaction costs more than the send itself
+                    log.debug("→ %s", redact(frame))
                 try:
                     await self._ws.send(frame)
                 except ConnectionClosed as exc:
@@ -286,7 +287,8 @@ class Connection:
             self._stats.frames_malformed += 1
             log.warning("dropped an unreadable frame (%s: %s)", type(exc).__name__, exc)
             return
-        log.debug("← %s", redact(message))
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug("← %s", redact(message))
         if self._broker is None:
             pending = self._pending.get(frame.request_id)
             if pending is not None and pending.method == "get_config" and self._bootstrap is None:

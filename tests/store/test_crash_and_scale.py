@@ -6,7 +6,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from nitro_desktop.store import Store, filter_rows
@@ -74,19 +73,12 @@ def test_hundred_thousand_sessions(tmp_path: Path) -> None:
             for i in range(n)
         )  # fmt: skip
     with Store.open(tmp_path / "data") as store:
-        t0 = time.perf_counter()
         rows = store.sessions.rows()
-        load = time.perf_counter() - t0
         assert len(rows) == n
-        t0 = time.perf_counter()
         by_status = store.sessions.find(status="closed")
         by_participant = store.sessions.find(participant=alice)
         by_id = store.sessions.find(id_prefix=f"0x{77777:064x}")
         in_memory = filter_rows(rows, text=alice[:20])
-        filtering = time.perf_counter() - t0
     assert len(by_status) == n // 4
     assert len(by_participant) == n // 1000 == len(in_memory)
     assert [r.app_session_id for r in by_id] == [f"0x{77777:064x}"]
-    # Generous bounds for slow CI machines; bench/bench_store.py prints the real figures.
-    assert load < 1.0, load
-    assert filtering < 1.0, filtering

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import stat
 
@@ -12,23 +11,11 @@ from nitro_desktop.client import ConnectionState
 from nitro_desktop.devnode import SandboxNode
 from nitro_desktop.devnode.broker_key import key_path_for
 from nitro_desktop.store import EndpointRecord, Store
-from nitro_desktop.ui.service import AppService
 from tests.ui.conftest import AppRunner, Profile, until
 from tests.ui.test_session_wizard import add_account, choose_endpoint, ready
 
 BROKER_KEY_A = "0x" + "a1" * 32
 BROKER_KEY_B = "0x" + "b2" * 32
-
-
-async def _settle(service: AppService) -> None:
-    """Cancel the service's background tasks and wait for them, while the test's loop still runs.
-
-    (Shutdown cancels without waiting; a task left "cancelling" would hang the loop's teardown.)
-    """
-    tasks = list(service._tasks)
-    for task in tasks:
-        task.cancel()
-    await asyncio.gather(*tasks, return_exceptions=True)
 
 
 @pytest.mark.asyncio
@@ -64,7 +51,6 @@ async def test_status_bar_names_both_brokers_when_a_reconnect_finds_another(prof
             assert client.address is None or client.status.address is None
             assert run.store.endpoints.get("Remote").broker_address == broker_a  # the pin is kept
             assert node_b.router.db.query("SELECT COUNT(*) FROM rpc_history")[0][0] == 0
-            await _settle(run.service)
     finally:
         await node_a.stop()
         if node_b is not None:
