@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from nitro_desktop.devnode import params as P
+from nitro_desktop.devnode.channels import Channels
 from nitro_desktop.devnode.db import Database
 from nitro_desktop.devnode.errors import InternalError, RPCError, clip
 from nitro_desktop.devnode.ledger import Ledger, TxType, amount_text, rfc3339
@@ -52,10 +53,13 @@ def session_response(session_id: str, version: int, status: str, *, v05: bool) -
 
 
 class AppSessions:
-    def __init__(self, db: Database, ledger: Ledger, keys: SessionKeys, *, v05: bool) -> None:
+    def __init__(
+        self, db: Database, ledger: Ledger, keys: SessionKeys, channels: Channels, *, v05: bool
+    ) -> None:
         self.db = db
         self.ledger = ledger
         self.keys = keys
+        self.channels = channels
         self.v05 = v05
         self.dialect = "0.5" if v05 else "0.2"
 
@@ -91,7 +95,8 @@ class AppSessions:
     def definition_wire(self, row: Any) -> dict[str, Any]:
         out: dict[str, Any] = {}
         if self.v05:
-            out["application"] = row["application"]
+            # v0.5.2's HandleGetAppDefinition never copies the application: always "".
+            out["application"] = ""
         out.update(
             protocol=row["protocol"],
             participants=json.loads(row["participants"]),
@@ -106,7 +111,9 @@ class AppSessions:
         sql = "SELECT * FROM app_sessions WHERE 1=1"
         args: list[Any] = []
         if participant:
-            sql += " AND instr(participants, ?) > 0"
+            # As upstream on PostgreSQL (``? = ANY(participants)``): one element, matched exactly.
+            # (Its SQLite fallback, ``instr``, would also find a substring; production is PostgreSQL.)
+            sql += " AND EXISTS (SELECT 1 FROM json_each(participants) WHERE value = ?)"
             args.append(participant)
         if status:
             sql += " AND status = ?"
@@ -165,6 +172,7 @@ class AppSessions:
                     if key is not None:
                         self._check_key_deposit(key, d.application, alloc.asset, alloc.amount)
                     wallet = alloc.participant
+                    self.channels.ensure_empty(wallet)
                 else:
                     if alloc.amount > 0 and alloc.participant not in signers:
                         raise RPCError(f"missing signature for participant {alloc.participant}")

@@ -98,6 +98,7 @@ def _deposit(
         if wallet not in weights:
             raise RPCError(f"allocation to non-participant {wallet}")
         delta = alloc.amount - have
+        svc.channels.ensure_empty(wallet)
         has_sig, key = svc._signature_for(wallet, set(), raw_signers)
         if not has_sig:
             raise RPCError("incorrect deposit request: depositor signature is required")

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any
 from nitro_desktop.devnode import params as P
 from nitro_desktop.devnode.amounts import asset_decimals, check_asset_precision, exact_arithmetic
 from nitro_desktop.devnode.config import networks
-from nitro_desktop.devnode.errors import InternalError, RPCError
-from nitro_desktop.devnode.ledger import TxType
+from nitro_desktop.devnode.errors import InternalError, RPCError, clip
+from nitro_desktop.devnode.ledger import TxType, wallet_key
 from nitro_desktop.devnode.session_keys import CLEARNODE_APP
 from nitro_desktop.protocol import RequestFrame, recover_address, req_digest
 from nitro_desktop.protocol.errors import ProtocolError
@@ -67,8 +67,10 @@ def get_assets(c: Call) -> Any:
 
 def get_channels(c: Call) -> Any:
     p = c.parse()
-    P.text(p, "participant"), P.text(p, "status"), P.list_options(p)
-    return []  # a sandbox has no on-chain channels
+    participant, status, opts = P.text(p, "participant"), P.text(p, "status"), P.list_options(p)
+    c.fallback = "failed to get channels"
+    opts.check_sort()
+    return c.router.channels.list(participant, status, opts)
 
 
 def get_app_definition(c: Call) -> Any:
@@ -87,6 +89,7 @@ def get_app_sessions(c: Call) -> Any:
     p = c.parse()
     participant, status, opts = P.text(p, "participant"), P.text(p, "status"), P.list_options(p)
     c.fallback = "failed to get application sessions"
+    opts.check_sort()
     return c.router.sessions.list_sessions(participant, status, opts)
 
 
@@ -95,6 +98,7 @@ def get_ledger_entries(c: Call) -> Any:
     account, asset, wallet = P.text(p, "account_id"), P.text(p, "asset"), P.text(p, "wallet")
     opts = P.list_options(p)
     c.fallback = "failed to get ledger entries"
+    opts.check_sort()
     return c.router.ledger.entries(account, wallet or c.user_id, asset, opts.offset, opts.limit, opts.desc)
 
 
@@ -109,6 +113,7 @@ def get_ledger_transactions(c: Call) -> Any:
         except ValueError:
             raise RPCError("invalid ledger transaction type") from None
     c.fallback = "failed to get transactions"
+    opts.check_sort()
     return c.router.ledger.transactions(account, asset, tx_type, opts.offset, opts.limit, opts.desc)
 
 
@@ -129,6 +134,7 @@ def get_rpc_history(c: Call) -> Any:
     p = c.parse()
     opts = P.list_options(p)
     c.fallback = "failed to retrieve RPC history"
+    opts.check_sort()
     rows = c.router.db.query(
         "SELECT * FROM rpc_history WHERE sender = ? ORDER BY timestamp "  # noqa: S608 - fixed words only
         + ("DESC" if opts.desc else "ASC")
@@ -269,6 +275,44 @@ def channel_unavailable(text: str) -> Any:
     return handler
 
 
+def _integer_amount(p: dict[str, Any], key: str) -> Decimal | None:
+    """An optional ``*decimal.Decimal`` with upstream's ``bigint`` validation (a whole number)."""
+    if p.get(key) is None:
+        return None
+    value = P.decimal_value(p.get(key))
+    if value != value.to_integral_value():
+        raise P.ParamsError(key)
+    return value
+
+
+def resize_channel(c: Call) -> Any:
+    """No chain, so nothing is ever resized; a channel the node does not know gets upstream's text."""
+    p = c.parse()
+    channel_id, destination = P.text(p, "channel_id"), P.text(p, "funds_destination")
+    allocate, resize = _integer_amount(p, "allocate_amount"), _integer_amount(p, "resize_amount")
+    if not channel_id or not destination or (allocate is None and resize is None):
+        raise P.ParamsError("params")
+    c.fallback = "failed to get wallets from RPC message"
+    c.recovered()
+    c.fallback = "failed to request channel resize"
+    if c.router.channels.get(channel_id) is None:
+        raise RPCError(f"channel {clip(channel_id, 128)} not found")
+    raise LookupError("a sandbox node cannot resize a channel")
+
+
+def close_channel(c: Call) -> Any:
+    p = c.parse()
+    channel_id = P.text(p, "channel_id")
+    P.text(p, "funds_destination")
+    c.fallback = "failed to get wallets from RPC message"
+    c.recovered()
+    c.fallback = "failed to request channel closure"
+    if c.router.channels.get(channel_id) is None:
+        # The array-params server has the bare text for close (channel_service.go).
+        raise RPCError(f"channel {clip(channel_id, 128)} not found" if c.router.v05 else "channel not found")
+    raise LookupError("a sandbox node cannot close a channel")
+
+
 @exact_arithmetic
 def fund(c: Call) -> Any:
     """Sandbox admin faucet: ``{address, asset, amount}``; loopback connections only."""
@@ -283,5 +327,13 @@ def fund(c: Call) -> Any:
     if amount <= Decimal(0):
         raise RPCError("amount must be positive")
     check_asset_precision(amount, asset_decimals(c.router.assets, asset))
+    in_channel = p.get("in_channel", False)
+    if not isinstance(in_channel, bool):
+        raise P.ParamsError("in_channel")
+    if in_channel:
+        config = next(a for a in c.router.assets if a.symbol == asset)
+        wallet = wallet_key(address)
+        channel_id = c.router.channels.deposit(wallet, config, amount, c.router.clock())
+        return {"address": wallet, "asset": asset, "channel_id": channel_id}
     wallet = c.router.fund(address, asset, amount)
     return {"address": wallet, "asset": asset, "balances": c.router.ledger.balances(wallet, wallet)}

@@ -6,12 +6,14 @@ raises ``ParamsError``; handlers answer it with their "failed to parse …" text
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from nitro_desktop.devnode.amounts import check_parsed, check_text
+from nitro_desktop.devnode.errors import InternalError
 from nitro_desktop.protocol import AppDefinition, definition_from_dict
 from nitro_desktop.protocol.errors import ProtocolError
 
@@ -23,6 +25,66 @@ _GO_DECIMAL = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 
 class ParamsError(ValueError):
     """The params do not decode into the handler's struct."""
+
+
+class NumberRangeError(ValueError):
+    """A JSON number beyond float64: upstream's frame decoding fails on it."""
+
+
+_EXACT_FLOAT = 1 << 53
+
+
+def go_number(value: int | Decimal) -> int | Decimal:
+    """What upstream makes of a JSON number in params: float64, then Go's text, then the field.
+
+    Params are decoded into Go ``any`` (every number a float64) and re-marshalled before the
+    handler's struct reads them, so a nonce of 2**53+1 arrives as 9007199254740992. Go prints a
+    whole float below 1e21 as digits (an ``int`` here, which integer fields accept) and anything
+    else with a point or an exponent (a ``Decimal`` here, which they refuse, as Go's uint64 does);
+    ``-0`` stays a ``Decimal`` for the same reason.
+    """
+    if isinstance(value, int) and -_EXACT_FLOAT <= value <= _EXACT_FLOAT:
+        return value
+    try:
+        f = float(value)
+    except OverflowError:
+        raise NumberRangeError("number out of float64 range") from None
+    if math.isinf(f) or math.isnan(f):
+        raise NumberRangeError("number out of float64 range")
+    if f == 0:
+        return Decimal("-0") if math.copysign(1.0, f) < 0 else 0
+    shortest = Decimal(repr(f))
+    if f.is_integer() and abs(f) < 1e21:
+        return int(shortest)
+    return shortest
+
+
+def go_numbers(value: Any) -> Any:
+    """``go_number`` applied to every number inside decoded params (depth is the frame's own bound)."""
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, int | Decimal):
+        return go_number(value)
+    if isinstance(value, list):
+        return [go_numbers(v) for v in value]
+    if isinstance(value, dict):
+        return {k: go_numbers(v) for k, v in value.items()}
+    return value
+
+
+def go_float_text(value: Decimal) -> str:
+    """Go's ``json.Marshal`` text of the float64 a ``go_number`` Decimal came from."""
+    f = float(value)
+    if f == 0:
+        return "-0" if math.copysign(1.0, f) < 0 else "0"
+    text = repr(f)
+    if 1e-6 <= abs(f) < 1e21:
+        plain = format(Decimal(text), "f")
+        return plain[:-2] if plain.endswith(".0") else plain
+    mantissa, _, exponent = text.partition("e")
+    mantissa = mantissa[:-2] if mantissa.endswith(".0") else mantissa
+    sign, digits = exponent[0], exponent[1:].lstrip("0") or "0"
+    return f"{mantissa}e{sign}{digits}"
 
 
 def decimal_value(value: Any) -> Decimal:
@@ -73,11 +135,17 @@ def uint(obj: dict[str, Any], key: str, maximum: int = _MAX_UINT64) -> int:
     value = obj.get(key)
     if value is None:
         return 0
-    if isinstance(value, Decimal) and value == value.to_integral_value():
-        value = int(value)
+    # After ``go_numbers`` a whole number is an int; a Decimal is text Go's uint64 refuses.
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= maximum:
         raise ParamsError(key)
     return value
+
+
+# What ``ORDER BY <column> <WORD>`` accepts after upstream upper-cases the sort word and pastes it
+# in (``applySort``, list_options.go): nothing, ASC or DESC, and the NULLS clause SQL allows.
+_SQL_SORT = re.compile(
+    r"[ \t\n\r\f]*(?:(ASC|DESC)(?:[ \t\n\r\f]+NULLS[ \t\n\r\f]+(?:FIRST|LAST))?)?[ \t\n\r\f]*"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +153,12 @@ class ListOptions:
     offset: int
     limit: int
     desc: bool
+    #: the sort word makes upstream's query fail (its handler then answers its fallback text)
+    bad_sort: bool = False
+
+    def check_sort(self) -> None:
+        if self.bad_sort:
+            raise InternalError("near sort word: syntax error")
 
 
 def list_options(obj: dict[str, Any], default_desc: bool = True) -> ListOptions:
@@ -95,8 +169,12 @@ def list_options(obj: dict[str, Any], default_desc: bool = True) -> ListOptions:
     if limit == 0:
         limit = 10
     limit = min(limit, 100)
-    desc = default_desc if sort is None else sort.lower() != "asc"
-    return ListOptions(offset, limit, desc)
+    if sort is None:
+        return ListOptions(offset, limit, default_desc)
+    word = _SQL_SORT.fullmatch(sort.upper()) if len(sort) <= 64 else None
+    if word is None:
+        return ListOptions(offset, limit, default_desc, bad_sort=True)
+    return ListOptions(offset, limit, word.group(1) == "DESC")  # a bare "" is SQL's ascending
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +214,12 @@ def definition(obj: dict[str, Any]) -> AppDefinition:
     if not isinstance(raw, dict):
         raise ParamsError("definition")
     try:
-        return definition_from_dict(raw)
+        d = definition_from_dict(raw)
     except ProtocolError as exc:
         raise ParamsError("definition") from exc
+    # Go's field types: uint64 quorum, challenge and nonce, int64 weights.
+    if max(d.quorum, d.challenge, d.nonce) > _MAX_UINT64 or any(
+        not -(1 << 63) <= w < 1 << 63 for w in d.weights
+    ):
+        raise ParamsError("definition")
+    return d

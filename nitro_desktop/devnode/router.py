@@ -9,6 +9,7 @@ history / balance-update groups. Synchronous: one handler runs to completion
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import secrets
 import string
@@ -19,11 +20,14 @@ from typing import Any
 
 from nitro_desktop.devnode import auth_handlers
 from nitro_desktop.devnode import handlers as H
+from nitro_desktop.devnode import params as P
 from nitro_desktop.devnode.app_sessions import AppSessions, Outcome
 from nitro_desktop.devnode.auth import AuthManager
+from nitro_desktop.devnode.channels import Channels
 from nitro_desktop.devnode.config import AssetConfig
 from nitro_desktop.devnode.db import Database
 from nitro_desktop.devnode.errors import error_text
+from nitro_desktop.devnode.gowire import go_hex, go_marshal, request_id_of, undecodable_sig
 from nitro_desktop.devnode.ledger import Ledger, wallet_key
 from nitro_desktop.devnode.params import ParamsError
 from nitro_desktop.devnode.session_keys import SessionKeys
@@ -34,11 +38,11 @@ from nitro_desktop.protocol import (
     ProtocolError,
     RawKeySigner,
     RequestFrame,
-    go_json,
     parse_request_frame,
     sign_response,
     spec,
 )
+from nitro_desktop.protocol.canonical import raw_values
 
 PUBLIC, PRIVATE, HISTORY, BALANCE = 0, 1, 2, 3
 OUTBOX_LIMIT = 4096
@@ -87,7 +91,8 @@ class Router:
         self.timestamp_window = timestamp_window
         self.ledger = Ledger(db, clock)
         self.keys = SessionKeys(db, clock, expiring=self.v05)
-        self.sessions = AppSessions(db, self.ledger, self.keys, v05=self.v05)
+        self.channels = Channels(db)
+        self.sessions = AppSessions(db, self.ledger, self.keys, self.channels, v05=self.v05)
         self.hub: dict[str, set[Connection]] = {}
         self._transfer_digests: dict[bytes, float] = {}
         self.routes: dict[str, tuple[int, Callable[[H.Call], Any]]] = {
@@ -105,8 +110,8 @@ class Router:
             "get_user_tag": (PRIVATE, H.get_user_tag),
             "get_ledger_balances": (PRIVATE, H.get_ledger_balances),
             "get_rpc_history": (PRIVATE, H.get_rpc_history),
-            "resize_channel": (HISTORY, H.channel_unavailable("failed to request channel resize")),
-            "close_channel": (HISTORY, H.channel_unavailable("failed to request channel closure")),
+            "resize_channel": (HISTORY, H.resize_channel),
+            "close_channel": (HISTORY, H.close_channel),
             "transfer": (BALANCE, H.transfer),
             "create_app_session": (BALANCE, H.create_app_session),
             "submit_app_state": (BALANCE, H.submit_app_state),
@@ -158,9 +163,13 @@ class Router:
             self.notify_balance(wallet)
         if outcome.asu_session:
             row = self.sessions.get(outcome.asu_session)
+            # notification.go builds the session without its application, and lists only
+            # non-zero shares (an empty list is [], never null).
             payload = {
-                "app_session": self.sessions.to_wire(row),
-                "participant_allocations": self.sessions.allocations_of(outcome.asu_session),
+                "app_session": {**self.sessions.to_wire(row), "application": ""},
+                "participant_allocations": [
+                    a for a in self.sessions.allocations_of(outcome.asu_session) if Decimal(a["amount"]) != 0
+                ],
             }
             for participant in json.loads(row["participants"]):
                 self.notify(participant, "asu", payload)
@@ -223,14 +232,21 @@ class Router:
 
     def handle_text(self, conn: Connection, text: str) -> None:
         try:
-            frame = parse_request_frame(text, strict_hex_sigs=self.spec.strict_hex_sigs, decimals=True)
-        except EmptyRequestError:
-            conn.send(self.error_frame(0, "message request is empty"))
+            frame = parse_request_frame(text, decimals=True)
+            if self.spec.strict_hex_sigs and not all(go_hex(s) for s in frame.signatures):
+                self._refuse_sig(conn, text)
+                return
+            # Upstream decodes params into Go ``any``: every number becomes a float64.
+            frame = dataclasses.replace(frame, params=P.go_numbers(frame.params))
+        except (EmptyRequestError, FrameValidationError) as exc:
+            if self.spec.strict_hex_sigs and undecodable_sig(text):
+                self._refuse_sig(conn, text)  # decoding failed before any validation
+            elif isinstance(exc, EmptyRequestError):
+                conn.send(self.error_frame(0, "message request is empty"))
+            else:
+                self.refuse(conn, text, "message validation failed")
             return
-        except FrameValidationError:
-            self.refuse(conn, text, "message validation failed")
-            return
-        except (FrameFormatError, ProtocolError, RecursionError):
+        except (FrameFormatError, ProtocolError, RecursionError, P.NumberRangeError):
             self.refuse(conn, text, "invalid message format")
             return
         route = self.routes.get(frame.method)
@@ -247,6 +263,13 @@ class Router:
         conn.send(response)
         self._switch_identity(conn)
 
+    def _refuse_sig(self, conn: Connection, text: str) -> None:
+        """A ``sig`` entry that is not hex: Go's decoder stops there, so the id is echoed only
+        when ``req`` came first in the frame."""
+        keys = list(raw_values(text, decimals=True))
+        first = keys.index("req") < keys.index("sig") if "req" in keys and "sig" in keys else False
+        conn.send(self.error_frame(request_id_of(text) if first else 0, "invalid message format"))
+
     def _run(self, call: H.Call, group: int, handler: Callable[[H.Call], Any]) -> str:
         frame = call.frame
         if group >= PRIVATE:
@@ -260,6 +283,8 @@ class Router:
         except Exception as exc:  # every failure becomes an error frame; the server stays up
             return self.error_frame(frame.request_id, error_text(exc, call.fallback))
         method = {"ping": "pong", "auth_request": "auth_challenge"}.get(frame.method, frame.method)
+        if frame.method == "ping":  # Succeed("pong", nil): null in both dialects
+            return self._frame(frame.request_id, method, None)
         return self._frame(frame.request_id, method, self._payload(frame.method, payload))
 
     def _check_private(self, conn: Connection, frame: RequestFrame) -> str | None:
@@ -291,17 +316,17 @@ class Router:
         conn.send(self.notification("bu", self.ledger.balances(wallet, wallet)))
 
     def _store_history(self, call: H.Call, response: str) -> None:
+        """``HistoryMiddleware``: it reads ``c.Message.Sig`` before the response is signed, so
+        ``res_sig`` holds the request's signatures (as ``req_sig`` does)."""
         frame = call.frame
         res_start = response.index("[")
         res_end = response.rindex(',"sig":')
-        res_sig = json.loads(response[res_end + 7 : -1])
+        sigs = list(frame.signatures)
+        if self.v05:  # kept as decoded bytes, written back by hexutil.Encode
+            sigs = ["0x" + s[2:].lower() for s in sigs]
         try:
-            params_text = (
-                go_json(frame.params)
-                if not _has_decimal(frame.params)
-                else json.dumps(frame.params, default=str)
-            )
-        except (TypeError, ValueError):
+            params_text = go_marshal(frame.params)
+        except (TypeError, ValueError, RecursionError):
             params_text = "null"
         with self.db.transaction():
             self.db.add_history(
@@ -312,35 +337,8 @@ class Router:
                     frame.method,
                     params_text,
                     frame.timestamp,
-                    json.dumps(list(frame.signatures)),
+                    json.dumps(sigs),
                     response[res_start:res_end],
-                    json.dumps(res_sig),
+                    json.dumps(sigs),
                 ),
             )
-
-
-def request_id_of(text: str) -> int:
-    """The frame's request id when its ``req`` is read as far as the id, else 0.
-
-    As upstream's decoder: ``req`` must be a 4-element array whose first element is a
-    uint64; later elements may be bad (the id was read before they failed).
-    """
-    try:
-        values = json.loads(text)
-    except (ValueError, RecursionError):
-        return 0
-    req = values.get("req") if isinstance(values, dict) else None
-    first = req[0] if isinstance(req, list) and len(req) == 4 else None
-    if isinstance(first, int) and not isinstance(first, bool) and 0 < first < 1 << 64:
-        return first
-    return 0
-
-
-def _has_decimal(value: Any) -> bool:
-    if isinstance(value, Decimal):
-        return True
-    if isinstance(value, list):
-        return any(_has_decimal(v) for v in value)
-    if isinstance(value, dict):
-        return any(_has_decimal(v) for v in value.values())
-    return False

@@ -29,6 +29,7 @@ from nitro_desktop.devnode.admission import Admission, OncePerInterval, Verdict
 from nitro_desktop.devnode.auth import AuthManager, new_jwt_secret
 from nitro_desktop.devnode.config import AssetConfig, normalise_assets
 from nitro_desktop.devnode.db import Database
+from nitro_desktop.devnode.ledger import wallet_key
 from nitro_desktop.devnode.router import Connection, Router
 from nitro_desktop.protocol import Dialect, RawKeySigner, parse_address, parse_amount
 
@@ -145,8 +146,12 @@ class SandboxNode:
     ) -> None:
         await self.stop()
 
-    def fund(self, address: str, asset: str, amount: Decimal | str | int) -> str:
-        """Faucet: credit a wallet's unified balance; connected wallets get ``bu``."""
+    def fund(self, address: str, asset: str, amount: Decimal | str | int, *, in_channel: bool = False) -> str:
+        """Faucet: credit a wallet's unified balance; connected wallets get ``bu``.
+
+        ``in_channel`` puts the amount in a simulated on-chain channel instead (returns its id),
+        so the wallet meets upstream's refusals for funds still in a channel.
+        """
         wallet = parse_address(address, what="fund address")
         if asset not in {a.symbol for a in self.assets}:
             raise ValueError(
@@ -155,7 +160,11 @@ class SandboxNode:
         value = parse_amount(amount, what="fund amount")
         if value <= 0:
             raise ValueError("fund amount must be positive")
-        return self._ensure_router().fund(wallet, asset, value)
+        router = self._ensure_router()
+        if in_channel:
+            config = next(a for a in self.assets if a.symbol == asset)
+            return router.channels.deposit(wallet_key(wallet), config, value, router.clock())
+        return router.fund(wallet, asset, value)
 
     def balances(self, address: str) -> dict[str, Decimal]:
         """A wallet's unified balance per asset (for tests and the CLI)."""

@@ -63,6 +63,8 @@ def transfer(c: Call) -> Any:
     out: list[dict[str, Any]] = []
     ledger = router.ledger
     with router.db.transaction():
+        if router.v05:
+            router.channels.ensure_empty(from_wallet)
         for asset, amount in allocs:
             check_asset_precision(amount, asset_decimals(router.assets, asset))
             if amount <= 0:

@@ -33,8 +33,6 @@ def go_float_roundtrip(value: int) -> int:
 
 @pytest.mark.asyncio
 async def test_pong_payload(target: LiveTarget, frames: FrameRecorder, known_difference: object) -> None:
-    if target.dialect == "0.2":
-        known_difference(7, "pong carries [] in the sandbox, null upstream", on="sandbox")  # type: ignore[operator]
     client = await client_for(target, frames)
     try:
         await client.ping()
@@ -50,7 +48,6 @@ async def test_pong_payload(target: LiveTarget, frames: FrameRecorder, known_dif
 async def test_nonce_above_2_53_is_rounded_by_the_server(
     target: LiveTarget, frames: FrameRecorder, known_difference: object
 ) -> None:
-    known_difference(4, "the sandbox keeps nonces above 2**53 exact", on="sandbox")  # type: ignore[operator]
     alice = target.wallets()[0]
     client = await client_for(target, frames, alice)
     try:
@@ -111,7 +108,6 @@ async def test_participant_filter_is_an_exact_match(target: LiveTarget, frames: 
 
 @pytest.mark.asyncio
 async def test_unknown_sort_word(target: LiveTarget, frames: FrameRecorder, known_difference: object) -> None:
-    known_difference(7, "the sandbox accepts any sort word; upstream's SQL fails", on="sandbox")  # type: ignore[operator]
     client = await client_for(target, frames)
     try:
         call = builders.get_app_sessions(target.dialect, stranger().address, None, None, None, None)
@@ -128,7 +124,6 @@ async def test_unknown_sort_word(target: LiveTarget, frames: FrameRecorder, know
 async def test_channels_are_empty_and_resize_is_refused(
     target: LiveTarget, frames: FrameRecorder, known_difference: object
 ) -> None:
-    known_difference(6, "the sandbox answers resize_channel with a generic text", on="sandbox")  # type: ignore[operator]
     alice = target.wallets()[0]
     client = await client_for(target, frames, alice)
     try:
@@ -149,7 +144,6 @@ async def test_asu_reaches_the_other_participant(
 ) -> None:
     if target.dialect != "0.5":
         pytest.skip("asu is a v0.5 notification")
-    known_difference(7, "the sandbox's asu carries the application; upstream's is empty", on="sandbox")  # type: ignore[operator]
     alice, bob, _ = target.wallets()
     a = await client_for(target, frames, alice)
     b = await client_for(target, frames, bob)

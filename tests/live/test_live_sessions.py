@@ -58,7 +58,6 @@ async def test_app_definition_has_no_application(
     session id cannot be recomputed from it; a client must keep the definition it sent."""
     if target.dialect != "0.5":
         pytest.skip("the application field is v0.5")
-    known_difference(8, "the sandbox returns the application in get_app_definition", on="sandbox")  # type: ignore[operator]
     alice = target.wallets()[0]
     client = await client_for(target, frames, alice)
     try:

@@ -1,0 +1,89 @@
+"""How upstream's Go decoding sees an incoming frame: ids, signatures, params as stored.
+
+Pieces of ``RPCNode``'s frame handling that the router needs but that are about
+Go's ``encoding/json`` rather than routing.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+from decimal import Decimal
+from typing import Any
+
+from nitro_desktop.devnode import params as P
+from nitro_desktop.protocol import ProtocolError, go_json
+from nitro_desktop.protocol.canonical import raw_values
+
+# go-ethereum's ``hexutil.Decode``, which v0.3+ servers apply to every ``sig`` entry while
+# decoding the frame: 0x-prefixed, even length, any number of bytes (65 is checked later).
+_GO_HEX = re.compile(r"0[xX](?:[0-9a-fA-F]{2})*")
+
+
+def go_hex(signature: str) -> bool:
+    return _GO_HEX.fullmatch(signature) is not None
+
+
+def request_id_of(text: str) -> int:
+    """The frame's request id when its ``req`` is read as far as the id, else 0.
+
+    As upstream's decoder: ``req`` must be a 4-element array whose first element is a
+    uint64; later elements may be bad (the id was read before they failed).
+    """
+    try:
+        values = json.loads(text)
+    except (ValueError, RecursionError):
+        return 0
+    req = values.get("req") if isinstance(values, dict) else None
+    first = req[0] if isinstance(req, list) and len(req) == 4 else None
+    if isinstance(first, int) and not isinstance(first, bool) and 0 < first < 1 << 64:
+        return first
+    return 0
+
+
+def undecodable_sig(text: str) -> bool:
+    try:
+        sigs = raw_values(text, decimals=True).get("sig", (None, ""))[0]
+    except (ProtocolError, RecursionError):
+        return False
+    return isinstance(sigs, list) and any(isinstance(s, str) and not go_hex(s) for s in sigs)
+
+
+def go_marshal(params: Any) -> str:
+    """``json.Marshal`` of params decoded into Go ``any``: map keys sorted, numbers as float64 text."""
+
+    def sort(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: sort(value[k]) for k in sorted(value)}
+        if isinstance(value, list):
+            return [sort(v) for v in value]
+        return value
+
+    text = go_json(sort(params)) if not _has_decimal(params) else None
+    if text is not None:
+        return text
+    # A fresh marker each time: no string a peer sent can pose as a number.
+    tag = secrets.token_hex(8)
+    encoded = go_json(_mark_decimals(sort(params), "\x00" + tag))
+    return re.sub(r'"\\u0000' + tag + r'([^"]*)"', lambda m: m.group(1), encoded)
+
+
+def _mark_decimals(value: Any, marker: str) -> Any:
+    if isinstance(value, Decimal):
+        return marker + P.go_float_text(value)
+    if isinstance(value, list):
+        return [_mark_decimals(v, marker) for v in value]
+    if isinstance(value, dict):
+        return {k: _mark_decimals(v, marker) for k, v in value.items()}
+    return value
+
+
+def _has_decimal(value: Any) -> bool:
+    if isinstance(value, Decimal):
+        return True
+    if isinstance(value, list):
+        return any(_has_decimal(v) for v in value)
+    if isinstance(value, dict):
+        return any(_has_decimal(v) for v in value.values())
+    return False
