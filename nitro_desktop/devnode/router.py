@@ -163,7 +163,7 @@ class Router:
             self.notify_balance(wallet)
         if outcome.asu_session:
             row = self.sessions.get(outcome.asu_session)
-            # notification.go builds the session without its application, and lists only
+            # NewAppSessionNotification (notification.go) leaves the application out and lists only
             # non-zero shares (an empty list is [], never null).
             payload = {
                 "app_session": {**self.sessions.to_wire(row), "application": ""},
