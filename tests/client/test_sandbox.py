@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -58,7 +59,11 @@ async def test_full_flow(dialect: str) -> None:
             assert created.app_session_id == app_session_id(d, dialect)
             assert (created.status, created.version) == ("open", 1)
             fetched = await client.get_app_definition(created.app_session_id)
-            assert app_session_id(fetched, dialect) == created.app_session_id
+            # v0.5.2 never returns the application (docs/protocol-notes.md #8): the rest matches.
+            assert fetched.application == "" or dialect == "0.2"
+            assert (
+                app_session_id(replace(fetched, application=d.application), dialect) == created.app_session_id
+            )
 
             sid = created.app_session_id
             submitted = await client.submit_app_state(
