@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+import secrets
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -45,6 +46,14 @@ class Credentials:
     scope: str
     expires_at: int
     app_address: str | None = None
+    #: Seconds from each challenge login, when the caller gave a lifetime: a reconnect days
+    #: later then asks for a key that expires in the future again.
+    lifetime: float | None = None
+
+    def expiry(self) -> int:
+        if self.lifetime is None:
+            return self.expires_at
+        return max(self.expires_at, int(time.time() + self.lifetime))
 
     @property
     def wallet_address(self) -> str:
@@ -52,6 +61,7 @@ class Credentials:
 
     @property
     def session_key_address(self) -> str:
+        """The key asked for; without one, the wallet (0.2's first choice, see ``login_keys``)."""
         key = self.session_key
         if key is None:
             return self.wallet_address
@@ -81,8 +91,10 @@ def make_credentials(
     """``expires``: Unix seconds, or a lifetime from now (default 24 h)."""
     if expires is None:
         expires = DEFAULT_LIFETIME
+    lifetime: float | None = None
     if isinstance(expires, datetime.timedelta):
-        expires_at = int(time.time() + expires.total_seconds())
+        lifetime = expires.total_seconds()
+        expires_at = int(time.time() + lifetime)
     else:
         expires_at = int(expires)
     return Credentials(
@@ -93,6 +105,7 @@ def make_credentials(
         scope=scope,
         expires_at=expires_at,
         app_address=app_address,
+        lifetime=lifetime,
     )
 
 
@@ -119,16 +132,88 @@ def _check_result(result: Any, creds: Credentials, request_id: int) -> AuthResul
     return result
 
 
+# Upstream's texts for the session-key rules (protocol-notes differences #1 and #2).
+EXPIRED_KEY = "session key already exists but is expired"
+WALLET_AS_SIGNER = "cannot use a wallet as a signer"
+WALLET_IS_SIGNER = "wallet is already in use as a signer"
+
+_EXPLANATIONS = {
+    EXPIRED_KEY: (
+        "this session key was registered before and has expired; the node never renews a key, "
+        "so log in with a new session key (the app does this by itself when you give none)"
+    ),
+    WALLET_AS_SIGNER: (
+        "this wallet has registered a separate session key on this node, so the node no longer "
+        "accepts the wallet as its own signer; log in with a session key"
+    ),
+    WALLET_IS_SIGNER: (
+        "this wallet once logged in as its own signer on this node, and the node then never "
+        "accepts a separate session key for it; log in without a session key"
+    ),
+}
+
+
+def explain_refusal(text: str) -> str:
+    """The server's text, followed by what it means for the user when it is a session-key rule."""
+    for known, explanation in _EXPLANATIONS.items():
+        if known in text:
+            return f"{text}: {explanation}"
+    return text
+
+
+def fresh_key_address() -> str:
+    """A new session-key address for one login.
+
+    Nothing is ever signed with it (the wallet signs requests, as before), so no private key
+    exists to keep or leak: the node only records the address with the login's expiry.
+    """
+    return to_checksum_address("0x" + secrets.token_bytes(20).hex())
+
+
+def login_keys(dialect: Dialect, creds: Credentials) -> tuple[str, ...]:
+    """The session-key addresses to try, in order, for one challenge login.
+
+    A key the caller chose is the only one. Otherwise, 0.5 registers a key once and never
+    extends its expiry, so a fresh key per login is what keeps working across days (a new key
+    for the same wallet and application replaces the old one). 0.2 signers never expire, but a
+    wallet that logged in as itself can never register another key, and one that registered
+    another key can no longer be its own signer: try the wallet first, and a fresh key when the
+    node says the wallet already has other signers (a fresh key is always accepted then).
+    """
+    if creds.session_key is not None:
+        return (creds.session_key_address,)
+    if dialect == Dialect.V05:
+        return (fresh_key_address(),)
+    return (creds.wallet_address, fresh_key_address())
+
+
 async def authenticate_with_challenge(
     conn: Connection, dialect: Dialect, creds: Credentials, *, timeout: float
+) -> AuthResult:
+    keys = login_keys(dialect, creds)
+    for attempt, key in enumerate(keys):
+        try:
+            result = await _challenge_login(conn, dialect, creds, key, timeout=timeout)
+        except AuthenticationError as exc:
+            if attempt + 1 < len(keys) and WALLET_AS_SIGNER in exc.message:
+                log.info("the node refused the wallet as its own signer; logging in with a new key")
+                continue
+            raise AuthenticationError(explain_refusal(exc.message), exc.method, exc.request_id) from None
+        log.info("authenticated %s (session key %s)", creds.wallet_address, key)
+        return result
+    raise AssertionError("login_keys is never empty")
+
+
+async def _challenge_login(
+    conn: Connection, dialect: Dialect, creds: Credentials, key: str, *, timeout: float
 ) -> AuthResult:
     call = builders.auth_request(
         dialect,
         address=creds.wallet_address,
-        session_key=creds.session_key_address,
+        session_key=key,
         application=creds.app_name,
         allowances=creds.allowances,
-        expires_at=creds.expires_at,
+        expires_at=creds.expiry(),
         scope=creds.scope,
         app_address=creds.app_address,
     )
@@ -177,6 +262,4 @@ async def authenticate(
             return result
         except AuthenticationError as exc:
             log.info("the saved token was refused (%s); asking for a new challenge", exc.message)
-    result = await authenticate_with_challenge(conn, dialect, creds, timeout=timeout)
-    log.info("authenticated %s (session key %s)", creds.wallet_address, creds.session_key_address)
-    return result
+    return await authenticate_with_challenge(conn, dialect, creds, timeout=timeout)

@@ -203,7 +203,8 @@ class ClearNodeClient(AppSessionCalls):
     ) -> AuthResult:
         """auth_request → challenge → EIP-712 auth_verify signed by ``wallet``.
 
-        Without ``session_key`` the wallet is its own session key. ``expires`` is Unix
+        Without ``session_key`` the client picks the key per login so the node never locks the
+        wallet out (``auth.login_keys``) and the wallet signs requests. ``expires`` is Unix
         seconds or a lifetime (default 24 h). After a reconnect the client re-authenticates
         by itself: with the JWT, falling back to a new challenge.
         """
