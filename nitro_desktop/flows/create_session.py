@@ -30,6 +30,7 @@ from nitro_desktop.protocol import (
     spec,
     to_checksum_address,
 )
+from nitro_desktop.protocol.values import MAX_EXACT_INT
 
 PAGES = ("application", "participants", "allocations", "signers", "review", "submit")
 PRESETS = {
@@ -98,7 +99,12 @@ class CreateSessionFlow:
         for name, text in (("challenge", self.challenge), ("nonce", self.nonce)):
             value = _uint(text)
             if value is None:
-                problems[name] = f"The {name} must be a whole number from 0 to {MAX_UINT64}."
+                problems[name] = f"The {name} must be a whole number from 0 to {MAX_EXACT_INT}."
+            elif value > MAX_EXACT_INT:
+                problems[name] = (
+                    f"The {name} must be at most {MAX_EXACT_INT} (2^53 - 1): the ClearNode reads numbers "
+                    "as 64-bit floats and would round a larger one, so the session would get another id."
+                )
         if "nonce" not in problems and _uint(self.nonce) == 0:
             problems["nonce"] = "The nonce must not be zero: it makes the session id unique."
         return problems

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from nitro_desktop.protocol import builders
-from nitro_desktop.protocol.builders import app_session_id, definition_from_dict
+from nitro_desktop.protocol.builders import app_session_id, check_definition_numbers, definition_from_dict
 from nitro_desktop.protocol.canonical import go_json, js_json
 from nitro_desktop.protocol.crypto import (
     HashSigner,
@@ -133,6 +133,7 @@ __all__ = [
     "builders",
     "check_precision",
     "decode_result",
+    "check_definition_numbers",
     "definition_from_dict",
     "encode_request",
     "format_amount",

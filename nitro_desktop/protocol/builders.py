@@ -15,6 +15,7 @@ from nitro_desktop.protocol.crypto import keccak256
 from nitro_desktop.protocol.dialect import Dialect, spec
 from nitro_desktop.protocol.errors import ProtocolError
 from nitro_desktop.protocol.models import Allocation, AppDefinition, RpcCall
+from nitro_desktop.protocol.values import check_exact_int
 
 INTENTS = ("operate", "deposit", "withdraw")
 SORTS = ("asc", "desc")
@@ -194,6 +195,13 @@ def _allocations(allocations: Sequence[Allocation]) -> list[dict[str, str]]:
     return [a.to_wire() for a in allocations]
 
 
+def check_definition_numbers(definition: AppDefinition) -> AppDefinition:
+    """Refuse a nonce or challenge the server would round (see ``values.check_exact_int``)."""
+    check_exact_int(definition.nonce, what="nonce")
+    check_exact_int(definition.challenge, what="challenge")
+    return definition
+
+
 def create_app_session(
     dialect: Dialect | str,
     definition: AppDefinition,
@@ -202,6 +210,7 @@ def create_app_session(
 ) -> RpcCall:
     impl = spec(dialect)
     impl.check_protocol(definition.protocol)
+    check_definition_numbers(definition)
     obj: dict[str, Any] = {
         "definition": definition.to_wire(with_application=impl.definition_has_application),
         "allocations": _allocations(allocations),

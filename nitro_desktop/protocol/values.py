@@ -14,6 +14,9 @@ _DECIMAL = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
 # The ledger stores decimals of up to 78 characters.
 MAX_AMOUNT_CHARS = 78
 MAX_UINT64 = (1 << 64) - 1
+# The ClearNode decodes params into Go float64: larger integers are rounded on arrival, so a
+# session id computed here from the exact value would not be the server's.
+MAX_EXACT_INT = (1 << 53) - 1
 # How much of a peer's text an error message quotes.
 QUOTE_CHARS = 40
 
@@ -131,6 +134,17 @@ def parse_uint(value: Any, *, what: str, maximum: int = MAX_UINT64) -> int:
         raise ProtocolError(f"{what} must be a whole number, got {value!r:.40}")
     if not 0 <= value <= maximum:
         raise ProtocolError(f"{what} must be between 0 and {maximum}, got {value}")
+    return value
+
+
+def check_exact_int(value: int, *, what: str) -> int:
+    """Refuse a whole number the server would round (it reads every number as a float64)."""
+    if value > MAX_EXACT_INT:
+        raise ProtocolError(
+            f"the {what} {value} is above {MAX_EXACT_INT} (2^53 - 1): the ClearNode reads numbers as "
+            f"64-bit floats and would round it, so the session would get a different id than the one "
+            f"signed here. Use a {what} of at most {MAX_EXACT_INT}"
+        )
     return value
 
 

@@ -23,6 +23,7 @@ from nitro_desktop.protocol import (
     Dialect,
     HashSigner,
     ProtocolError,
+    check_definition_numbers,
     definition_from_dict,
     parse_address,
     parse_amount,
@@ -63,7 +64,7 @@ def _definition(path: str, dialect: Dialect) -> AppDefinition:
         raw["nonce"] = int(time.time() * 1000)
     try:
         raw["participants"] = [parse_address(p, what="participant") for p in raw.get("participants") or []]
-        return definition_from_dict(raw)
+        return check_definition_numbers(definition_from_dict(raw))
     except ProtocolError as exc:
         raise _error(f"definition: {exc}") from None
 

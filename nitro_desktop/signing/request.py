@@ -27,6 +27,7 @@ from nitro_desktop.protocol import (
     ProtocolError,
     RequestFrame,
     app_session_id,
+    check_definition_numbers,
     definition_from_dict,
     frame_from_req,
     keccak256,
@@ -271,7 +272,7 @@ def loads(text: str | bytes) -> SigningRequest:
             "made. Do not sign or submit it; ask the originator for a fresh one"
         )
     try:
-        definition = definition_from_dict(doc.get("definition"))  # type: ignore[arg-type]
+        definition = check_definition_numbers(definition_from_dict(doc.get("definition")))  # type: ignore[arg-type]
     except ProtocolError as exc:
         raise SigningFormatError(f"the session definition in the file is unreadable: {exc}") from None
     window = doc.get("timestamp_window", DEFAULT_TIMESTAMP_WINDOW)

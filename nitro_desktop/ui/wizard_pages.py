@@ -76,7 +76,7 @@ class ApplicationPage(FlowPage):
             ("protocol", "&Protocol:", "The app protocol version the ClearNode should apply."),
             ("application", "Application &name:", "Part of the session id on v0.5 ClearNodes."),
             ("challenge", "&Challenge period (s):", "Seconds a challenge of the state stays open."),
-            ("nonce", "&Nonce:", "Any unused whole number; defaults to now in milliseconds."),
+            ("nonce", "&Nonce:", "Any unused whole number up to 2^53 - 1; defaults to now in milliseconds."),
         ):
             edit = QLineEdit(str(getattr(flow, name)))
             edit.setObjectName(name)

@@ -59,6 +59,16 @@ def test_application_page_rules() -> None:
     assert set(f.application_problems()) == {"nonce"}
 
 
+def test_nonce_and_challenge_the_server_would_round_are_refused() -> None:
+    f = make("0.5")
+    f.nonce, f.challenge = str(2**53 + 1), str(2**53)
+    problems = f.application_problems()
+    assert "at most 9007199254740991" in problems["nonce"] and "64-bit floats" in problems["nonce"]
+    assert "at most 9007199254740991" in problems["challenge"]
+    f.nonce, f.challenge = str(2**53 - 1), "0"
+    assert f.application_problems() == {}
+
+
 def test_participant_page_rules_and_checksum_fix() -> None:
     f = make()
     f.participants[1].address = B.lower()  # no checksum: accepted and checksummed
