@@ -6,6 +6,7 @@ The ClearNode reads params as float64, so it would create the session under anot
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -22,9 +23,7 @@ LIMIT = str(2**53 - 1)
 def test_builder_refuses_a_nonce_and_a_challenge_the_server_would_round() -> None:
     with pytest.raises(ProtocolError, match=f"nonce {BIG} is above {LIMIT}"):
         builders.create_app_session("0.5", game("0.5", nonce=BIG), stakes(1, 1))
-    from dataclasses import replace
-
-    with pytest.raises(ProtocolError, match="challenge .* 64-bit floats"):
+    with pytest.raises(ProtocolError, match=r"challenge .* 64-bit floats"):
         builders.create_app_session("0.2", replace(game("0.2"), challenge=BIG), stakes(1, 1))
     builders.create_app_session("0.2", game("0.2", nonce=2**53 - 1), stakes(1, 1))  # the largest exact one
 
