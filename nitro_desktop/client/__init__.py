@@ -21,6 +21,7 @@ from nitro_desktop.client.errors import (
     OperationNotApplied,
     OperationRef,
     RequestTimeout,
+    explain_server_error,
 )
 from nitro_desktop.client.notifications import (
     ClientEvent,
@@ -59,5 +60,6 @@ __all__ = [
     "OverflowPolicy",
     "RequestTimeout",
     "Subscription",
+    "explain_server_error",
     "redact",
 ]

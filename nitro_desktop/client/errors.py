@@ -22,11 +22,34 @@ class ClientError(Exception):
     """Base of everything ``nitro_desktop.client`` raises."""
 
 
+# Server texts whose cure is outside the request itself: what they mean and what to do.
+_EXPLANATIONS = (
+    (
+        "operation denied: non-zero allocation in",
+        "Your funds are still in an on-chain channel with this ClearNode, and a v0.5 node refuses "
+        "sessions, deposits and transfers while they are. Close the channel (or resize it to zero) "
+        "with the Yellow app or SDK first, so its funds return to your unified balance; then try again.",
+    ),
+)
+
+
+def explain_server_error(message: str) -> str | None:
+    """What a refusal means for the user, when its text alone does not say what to do."""
+    for prefix, explanation in _EXPLANATIONS:
+        if prefix in message:
+            return explanation
+    return None
+
+
 class ClearNodeError(ClientError):
-    """The server answered with an error; ``message`` is its exact text."""
+    """The server answered with an error; ``message`` is its exact text.
+
+    ``str()`` adds ``explanation`` when the app knows what the text means for the user.
+    """
 
     def __init__(self, message: str, method: str, request_id: int) -> None:
-        super().__init__(message)
+        self.explanation = explain_server_error(message)
+        super().__init__(message if self.explanation is None else f"{message}. {self.explanation}")
         self.message = message
         self.method = method
         self.request_id = request_id

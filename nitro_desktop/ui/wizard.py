@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
+from nitro_desktop.client import explain_server_error
 from nitro_desktop.flows import PAGES, CreateSessionFlow
 from nitro_desktop.protocol import ProtocolError, sign_request
 from nitro_desktop.ui import tasks
@@ -166,11 +167,16 @@ class SubmitPage(QWizardPage):
             self.retry.show()
         elif (exc := task.exception()) is not None:
             message = str(getattr(exc, "message", None) or exc)
+            explanation = explain_server_error(message)
             self.status.setText("The ClearNode refused the request:")
-            show_problem(self.error, message)
-            self._fix_page = page_for_server_error(message)
-            self.back_to.setText(f"&Back to {self._fix_page.capitalize()}")
-            self.back_to.show()
+            show_problem(self.error, message if explanation is None else f"{message}\n\n{explanation}")
+            fix_page = page_for_server_error(message)
+            if fix_page is None:
+                self.back_to.hide()
+            else:
+                self._fix_page = fix_page
+                self.back_to.setText(f"&Back to {fix_page.capitalize()}")
+                self.back_to.show()
             self.retry.show()
         else:
             self.result = task.result()
@@ -258,9 +264,11 @@ def _selectable() -> Qt.TextInteractionFlag:
     return Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard
 
 
-def page_for_server_error(message: str) -> str:
-    """Which wizard page lets the user fix what the server refused."""
+def page_for_server_error(message: str) -> str | None:
+    """Which wizard page lets the user fix what the server refused (None: no page can)."""
     text = message.lower()
+    if "operation denied: non-zero allocation in" in text:
+        return None  # funds in an on-chain channel: fixed outside the wizard (explain_server_error)
     if any(k in text for k in ("insufficient funds", "negative allocation", "allocation", "asset")):
         return "allocations"
     if any(k in text for k in ("missing signature", "signature", "session key")):
