@@ -48,6 +48,11 @@ T = TypeVar("T")
 PAGE_LIMIT = 100  # the server's maximum page size
 
 
+# A scan re-reads the head at most this often, and keeps at most this many ids to de-duplicate.
+MAX_SCAN_PASSES = 3
+MAX_SCANNED_SESSIONS = 1_000_000
+
+
 class ClearNodeClient(AppSessionCalls):
     """One ClearNode endpoint: connect, authenticate, call, listen; reconnects by itself.
 
@@ -285,15 +290,32 @@ class ClearNodeClient(AppSessionCalls):
         sort: str | None = None,
         page_size: int = PAGE_LIMIT,
     ) -> AsyncIterator[AppSession]:
-        """Every matching session, page by page."""
-        offset = 0
-        while True:
-            page = await self.get_app_sessions(participant, status, offset, page_size, sort)
-            for session in page:
-                yield session
-            if len(page) < page_size:
+        """Every matching session once, page by page.
+
+        The server pages by ``OFFSET`` over ``updated_at`` with no tiebreaker, and every update
+        moves a session to the front (newest first, the default): pages can repeat a session
+        (skipped here by id) and a session moved or created during the scan lands before the
+        offset, so the head is read again until a page brings nothing new. Limit: sessions
+        updated in the same instant may still swap across a page boundary and be missed by this
+        scan (the next one shows them); with ``sort="asc"`` a move during the scan can hide one too.
+        """
+        seen: set[str] = set()
+        for head_pass in range(MAX_SCAN_PASSES):
+            offset, pages, new_total = 0, 0, 0
+            while len(seen) < MAX_SCANNED_SESSIONS:
+                page = await self.get_app_sessions(participant, status, offset, page_size, sort)
+                pages += 1
+                new = [x for x in page if x.app_session_id not in seen]
+                for session in new:
+                    seen.add(session.app_session_id)
+                    yield session
+                new_total += len(new)
+                if len(page) < page_size or (head_pass and not new):
+                    break
+                offset += len(page)
+            # One page is one snapshot: nothing can have moved past the reader.
+            if new_total == 0 or (head_pass == 0 and pages == 1) or len(seen) >= MAX_SCANNED_SESSIONS:
                 return
-            offset += len(page)
 
     async def get_session_keys(
         self, offset: int | None = None, limit: int | None = None, sort: str | None = None
