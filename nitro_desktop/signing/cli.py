@@ -266,7 +266,13 @@ async def _fetch_definition(pin: EndpointPin, sid: str, timeout: float) -> AppDe
         async with client:
             if client.broker_address:
                 pin.announce(client.broker_address)
-            return await client.get_app_definition(sid)
+            definition = await client.get_app_definition(sid)
+            # v0.5.2 leaves `application` empty here, and the id covers it: the session list has it.
+            if definition.participants:
+                async for session in client.iter_app_sessions(participant=definition.participants[0]):
+                    if session.app_session_id == sid:
+                        return session.definition()
+            return definition
     except BrokerMismatch as exc:
         raise _error(pin.refusal(exc)) from None
     except (ClientError, OSError) as exc:
