@@ -35,7 +35,8 @@ from nitro_desktop.protocol import Dialect, RawKeySigner, parse_address, parse_a
 
 log = logging.getLogger(__name__)
 # The websockets library logs a failed handshake with a traceback, once per attempt.
-_ws_log = logging.getLogger("nitro_desktop.devnode.websockets")
+# A child of its usual logger: configured as before, outside the app's own log view.
+_ws_log = logging.getLogger("websockets.server.sandbox")
 _ws_log.addFilter(OncePerInterval())
 
 DEFAULT_MAX_FRAME_BYTES = 1 << 20
