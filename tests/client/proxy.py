@@ -40,6 +40,7 @@ class FaultProxy:
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
     url: str = ""
     connections: int = 0
+    sent_ids: dict[str, list[int]] = field(default_factory=dict)  # method -> ids the client sent
 
     async def start(self) -> FaultProxy:
         self._server = await serve(self._handle, "127.0.0.1", 0, max_size=None)
@@ -110,6 +111,7 @@ class FaultProxy:
             async for message in pair.client:
                 request_id, method = json.loads(message)["req"][:2]
                 self.seen[method] += 1
+                self.sent_ids.setdefault(method, []).append(request_id)
                 rules = self._rules.get(method)
                 rule = rules.pop(0) if rules else None
                 if rule == "drop_before":
