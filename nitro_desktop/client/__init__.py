@@ -30,6 +30,7 @@ from nitro_desktop.client.notifications import (
     OverflowPolicy,
     Subscription,
 )
+from nitro_desktop.client.operations import is_applied
 from nitro_desktop.client.redact import redact
 from nitro_desktop.client.state import Backoff, ConnectionState, ConnectionStatus
 
@@ -59,5 +60,6 @@ __all__ = [
     "OverflowPolicy",
     "RequestTimeout",
     "Subscription",
+    "is_applied",
     "redact",
 ]
