@@ -5,6 +5,7 @@ Mixed into ``ClearNodeClient``; what it uses of the client is declared below for
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import replace
@@ -242,6 +243,11 @@ class AppSessionCalls:
                 raise RequestTimeout(method, ref.request_id, self.outcome_timeout, pending=ref) from None
             self._remember(session)
             return session
+        except asyncio.CancelledError:
+            if sent:  # the caller left after sending: its outcome is still found out and reported
+                ref = replace(ref, request_id=sent[0].request_id)
+                self._ops.track(ref, participant, caller_waiting=False, exchange=sent[0])
+            raise
         except (RequestTimeout, MalformedResponse) as exc:
             ref = replace(ref, request_id=exc.request_id)
             self._ops.track(ref, participant, caller_waiting=False, exchange=sent[0] if sent else None)

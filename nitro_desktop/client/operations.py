@@ -90,6 +90,13 @@ class OperationTracker:
                 return op.future.result()
             op.caller_waiting = False  # from now on the outcome goes out as an event
             raise
+        except asyncio.CancelledError:
+            op.caller_waiting = False  # the caller left (a closed dialog): tell the outcome as an event
+            if op.future.done() and not op.future.cancelled():
+                error = op.future.exception()
+                session = None if error is not None else op.future.result()
+                self._hub.publish(OperationOutcome(op.ref, session is not None, session, op.exchange))
+            raise
 
     async def _run(self) -> None:
         while self._unresolved and not self._closed:
