@@ -31,6 +31,7 @@ from nitro_desktop.client.notifications import (
     OverflowPolicy,
     Subscription,
 )
+from nitro_desktop.client.operations import is_applied
 from nitro_desktop.client.redact import redact
 from nitro_desktop.client.state import Backoff, ConnectionState, ConnectionStatus
 
@@ -61,5 +62,6 @@ __all__ = [
     "RequestTimeout",
     "Subscription",
     "explain_server_error",
+    "is_applied",
     "redact",
 ]

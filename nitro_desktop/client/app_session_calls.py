@@ -5,11 +5,13 @@ Mixed into ``ClearNodeClient``; what it uses of the client is declared below for
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from nitro_desktop.client.connection import Connection
+from nitro_desktop.client.connection import Connection, Exchange
 from nitro_desktop.client.errors import (
     ConnectionLost,
     MalformedResponse,
@@ -39,9 +41,18 @@ if TYPE_CHECKING:
 log = logging.getLogger("nitro_desktop.client")
 _MUTATIONS = ("create_app_session", "submit_app_state", "close_app_session")
 
+#: Called with the request's ``Exchange`` (its frame, no answer yet) the moment it has been sent.
+SentHook = Callable[[Exchange], None]
+
 
 class AppSessionCalls:
-    """The state-changing app-session calls of ``ClearNodeClient``."""
+    """The state-changing app-session calls of ``ClearNodeClient``.
+
+    Each takes ``on_sent``: the caller gets the exact frame it sent, with its request
+    id, whatever then happens to the answer. The id matches ``RequestTimeout.request_id``,
+    ``OperationRef.request_id`` of a late ``OperationOutcome``, and, once answered,
+    ``exchanges.get(request_id).response``.
+    """
 
     if TYPE_CHECKING:
         dialect: Dialect
@@ -66,12 +77,14 @@ class AppSessionCalls:
         allocations: Sequence[Allocation],
         signers: Sequence[HashSigner],
         session_data: str | None = None,
+        *,
+        on_sent: SentHook | None = None,
     ) -> AppSession:
         call = builders.create_app_session(self.dialect, definition, allocations, session_data)
         ref = OperationRef("create", app_session_id(definition, self.dialect), 1)
         participant = definition.participants[0] if definition.participants else ""
         self._participants[ref.app_session_id] = participant
-        session = await self._mutate(call, signers, ref, participant)
+        session = await self._mutate(call, signers, ref, participant, on_sent)
         if session.app_session_id and session.app_session_id != ref.app_session_id:
             log.warning("the server created %s, expected id %s", session.app_session_id, ref.app_session_id)
         return session
@@ -85,6 +98,7 @@ class AppSessionCalls:
         intent: str | None = None,
         version: int | None = None,
         session_data: str | None = None,
+        on_sent: SentHook | None = None,
     ) -> AppSession:
         """``intent``/``version`` for NitroRPC/0.4 sessions; otherwise the next version is looked up."""
         call = builders.submit_app_state(
@@ -100,7 +114,7 @@ class AppSessionCalls:
             version if version is not None else await self._current_version(app_session_id, participant) + 1
         )
         return await self._mutate(
-            call, signers, OperationRef("submit", app_session_id, expected), participant
+            call, signers, OperationRef("submit", app_session_id, expected), participant, on_sent
         )
 
     async def close_app_session(
@@ -109,11 +123,14 @@ class AppSessionCalls:
         allocations: Sequence[Allocation],
         signers: Sequence[HashSigner],
         session_data: str | None = None,
+        *,
+        on_sent: SentHook | None = None,
     ) -> AppSession:
         call = builders.close_app_session(self.dialect, app_session_id, allocations, session_data)
         participant = await self._participant_of(app_session_id)
         expected = self._versions.get(app_session_id, 0) + 1
-        return await self._mutate(call, signers, OperationRef("close", app_session_id, expected), participant)
+        ref = OperationRef("close", app_session_id, expected)
+        return await self._mutate(call, signers, ref, participant, on_sent)
 
     async def _participant_of(self, app_session_id: str) -> str:
         if app_session_id not in self._participants:
@@ -125,6 +142,17 @@ class AppSessionCalls:
             await self._find_session(app_session_id, participant)
         return self._versions.get(app_session_id, 0)
 
+    async def find_app_session(self, app_session_id: str, participant: str = "") -> AppSession | None:
+        """The session as the server lists it, or None when the server has no such session.
+
+        Reads the listing (newest first) rather than ``get_app_definition``, whose
+        not-found answer is an error text that cannot be told from other failures.
+        ``participant`` narrows the listing (default: the one learnt for this id).
+        """
+        return await self._find_session(
+            app_session_id, participant or self._participants.get(app_session_id, "")
+        )
+
     async def _find_session(self, app_session_id: str, participant: str) -> AppSession | None:
         async for session in self.iter_app_sessions(participant=participant or None):
             if session.app_session_id == app_session_id:
@@ -132,7 +160,7 @@ class AppSessionCalls:
         return None
 
     # ---- pre-signed frames (signatures collected elsewhere) -----------------------------
-    async def send_presigned(self, frame_text: str) -> Any:
+    async def send_presigned(self, frame_text: str, *, on_sent: SentHook | None = None) -> Any:
         """Send a frame whose ``req`` was signed elsewhere, byte for byte, and return its typed result.
 
         The frame's own request id is used (the client skips ids in flight, and refuses
@@ -149,7 +177,7 @@ class AppSessionCalls:
         if frame.method not in _MUTATIONS:
             return await send(await self._link.connection(self.timeout), lambda _id: None)
         ref, participant = await self._presigned_ref(frame)
-        return await self._mutate_with(frame.method, send, ref, participant)
+        return await self._mutate_with(frame.method, send, ref, participant, on_sent)
 
     async def _presigned_ref(self, frame: RequestFrame) -> tuple[OperationRef, str]:
         params = spec(self.dialect).unwrap_params(frame.params)
@@ -169,12 +197,17 @@ class AppSessionCalls:
         return OperationRef("close", session_id, self._versions.get(session_id, 0) + 1), participant
 
     async def _mutate(
-        self, call: RpcCall, signers: Sequence[HashSigner], ref: OperationRef, participant: str
+        self,
+        call: RpcCall,
+        signers: Sequence[HashSigner],
+        ref: OperationRef,
+        participant: str,
+        on_sent: SentHook | None,
     ) -> AppSession:
         async def send(conn: Connection, on_sent: Callable[[int], None]) -> Any:
             return await conn.request(call, signers, timeout=self.timeout, on_sent=on_sent)
 
-        return await self._mutate_with(call.method, send, ref, participant)
+        return await self._mutate_with(call.method, send, ref, participant, on_sent)
 
     async def _mutate_with(
         self,
@@ -182,24 +215,42 @@ class AppSessionCalls:
         send: Callable[[Connection, Callable[[int], None]], Awaitable[Any]],
         ref: OperationRef,
         participant: str,
+        on_sent: SentHook | None = None,
     ) -> AppSession:
         conn = await self._link.connection(self.timeout)
-        sent: list[int] = []
+        sent: list[Exchange] = []
+
+        def mark_sent(request_id: int) -> None:
+            exchange = self._link.exchanges.get(request_id) or Exchange(method, request_id, "")
+            sent.append(exchange)
+            if on_sent is not None:
+                try:
+                    on_sent(exchange)
+                except Exception:  # the caller's bookkeeping must not lose the request's outcome
+                    log.exception("on_sent hook failed")
+
         try:
-            result = await send(conn, sent.append)
+            result = await send(conn, mark_sent)
         except ConnectionLost as exc:
             if not sent:
                 raise OperationNotApplied(ref, exc) from exc  # it never left this machine
             log.warning("connection lost while waiting for %s: %s", method, exc)
-            op = self._ops.track(ref, participant, caller_waiting=True)
+            ref = replace(ref, request_id=sent[0].request_id)
+            op = self._ops.track(ref, participant, caller_waiting=True, exchange=sent[0])
             try:
                 session = await self._ops.wait(op, self.outcome_timeout)
             except TimeoutError:
-                raise RequestTimeout(method, sent[0], self.outcome_timeout, pending=ref) from None
+                raise RequestTimeout(method, ref.request_id, self.outcome_timeout, pending=ref) from None
             self._remember(session)
             return session
+        except asyncio.CancelledError:
+            if sent:  # the caller left after sending: its outcome is still found out and reported
+                ref = replace(ref, request_id=sent[0].request_id)
+                self._ops.track(ref, participant, caller_waiting=False, exchange=sent[0])
+            raise
         except (RequestTimeout, MalformedResponse) as exc:
-            self._ops.track(ref, participant, caller_waiting=False)
+            ref = replace(ref, request_id=exc.request_id)
+            self._ops.track(ref, participant, caller_waiting=False, exchange=sent[0] if sent else None)
             if isinstance(exc, RequestTimeout):
                 raise RequestTimeout(exc.method, exc.request_id, exc.timeout, pending=ref) from None
             raise

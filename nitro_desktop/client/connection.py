@@ -8,9 +8,10 @@ the broker, is dropped, logged and counted.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import time
-from collections import deque
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -67,28 +68,71 @@ class _Pending:
 
 @dataclass(frozen=True, slots=True)
 class Exchange:
-    """One request and its answer, as the exact frame texts that crossed the wire."""
+    """One request and its answer, as the exact frame texts that crossed the wire.
+
+    ``response`` is empty while no answer has come (or when it was lost).
+    """
 
     method: str
     request_id: int
     request: str
-    response: str
+    response: str = ""
 
 
 class ExchangeLog:
-    """The last few answered exchanges, so the app can keep what it signed and what came back."""
+    """The last few requests sent and their answers, by request id, for one client.
 
-    def __init__(self, size: int = 64) -> None:
-        self._items: deque[Exchange] = deque(maxlen=size)
+    The log also numbers the client's requests: ids run on across reconnects, so an
+    id names one request for the client's whole life and ``get(request_id)`` is never
+    answered with another connection's exchange. Bounded in items and in bytes (a
+    peer chooses the size of its answers).
+    """
+
+    def __init__(self, size: int = 64, max_bytes: int = 4 * 1024 * 1024) -> None:
+        self._items: OrderedDict[int, Exchange] = OrderedDict()
+        self._size = size
+        self._max_bytes = max_bytes
+        self._bytes = 0
+        self._ids = itertools.count(1)
+
+    def next_id(self) -> int:
+        return next(self._ids)
 
     def add(self, exchange: Exchange) -> None:
-        self._items.append(exchange)
+        old = self._items.pop(exchange.request_id, None)
+        if old is not None:
+            self._bytes -= _weight(old)
+        self._items[exchange.request_id] = exchange
+        self._bytes += _weight(exchange)
+        self._trim()
+
+    def answered(self, request_id: int, response: str) -> None:
+        """Attach the answer to a logged request (kept in place: the order is the order sent)."""
+        old = self._items.get(request_id)
+        if old is not None:
+            self._bytes += len(response) - len(old.response)
+            self._items[request_id] = Exchange(old.method, request_id, old.request, response)
+            self._trim()
+
+    def _trim(self) -> None:
+        while len(self._items) > 1 and (len(self._items) > self._size or self._bytes > self._max_bytes):
+            _, dropped = self._items.popitem(last=False)
+            self._bytes -= _weight(dropped)
+
+    def get(self, request_id: int) -> Exchange | None:
+        """The exchange of one request: its frame, and its answer if one came."""
+        return self._items.get(request_id)
 
     def last(self, method: str | None = None) -> Exchange | None:
-        for item in reversed(self._items):
-            if method is None or item.method == method:
+        """The newest answered exchange (of ``method``)."""
+        for item in reversed(self._items.values()):
+            if item.response and (method is None or item.method == method):
                 return item
         return None
+
+
+def _weight(exchange: Exchange) -> int:
+    return len(exchange.request) + len(exchange.response)
 
 
 def now_ms() -> int:
@@ -134,12 +178,13 @@ class Connection:
         return len(self._pending)
 
     def _allocate_id(self) -> int:
-        request_id = self._next_id  # unique per connection, never 0
-        self._next_id += 1
-        while request_id in self._pending:  # a pre-signed frame's id is in flight
-            request_id = self._next_id
-            self._next_id += 1
-        return request_id
+        while True:  # never 0; unique per client when there is a log, else per connection
+            if self._exchanges is not None:
+                request_id = self._exchanges.next_id()
+            else:
+                request_id, self._next_id = self._next_id, self._next_id + 1
+            if request_id not in self._pending:  # a pre-signed frame's id may be in flight
+                return request_id
 
     async def request(
         self,
@@ -195,13 +240,15 @@ class Connection:
                 except ConnectionClosed as exc:
                     raise ConnectionLost(f"connection closed while sending {method}: {exc}") from None
                 self._stats.requests_sent += 1
+                if self._exchanges is not None:  # logged as sent: its frame is kept even if no answer comes
+                    self._exchanges.add(Exchange(method, request_id, frame))
                 if on_sent is not None:
                     on_sent(request_id)
                 try:
                     return await future
                 finally:
                     if pending.response and self._exchanges is not None:
-                        self._exchanges.add(Exchange(method, request_id, frame, pending.response))
+                        self._exchanges.answered(request_id, pending.response)
         except TimeoutError:
             self._stats.timeouts += 1
             raise RequestTimeout(method, request_id, timeout) from None

@@ -10,12 +10,15 @@ class OperationRef:
     """A state-changing request whose outcome the client tracks across dropped connections.
 
     ``kind`` is "create", "submit" or "close"; ``version`` is the session version the
-    server will report once the operation is applied (1 for a create).
+    server will report once the operation is applied (1 for a create); ``request_id``
+    is the id of the request that carried it, once sent (ids are unique per client,
+    so it names that request's frames in ``ClearNodeClient.exchanges``).
     """
 
     kind: str
     app_session_id: str
     version: int
+    request_id: int = 0
 
 
 class ClientError(Exception):

@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from nitro_desktop.client.connection import Exchange
 from nitro_desktop.client.errors import OperationRef
 from nitro_desktop.protocol import (
     AppSession,
@@ -75,12 +76,14 @@ class OperationOutcome:
     """The late outcome of a create/submit/close whose caller got ``RequestTimeout(pending=…)``.
 
     Delivered exactly once per such operation. ``applied`` tells whether the server
-    applied it; ``session`` is the session as the server reports it (when found).
+    applied it; ``session`` is the session as the server reports it (when found);
+    ``exchange`` holds the frame of the request that carried it (its answer was lost).
     """
 
     operation: OperationRef
     applied: bool
     session: AppSession | None = None
+    exchange: Exchange | None = None
 
 
 #: Everything a subscriber may receive.

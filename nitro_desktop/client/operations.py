@@ -15,6 +15,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
+from nitro_desktop.client.connection import Exchange
 from nitro_desktop.client.errors import ClientClosed, ClientError, OperationNotApplied, OperationRef
 from nitro_desktop.client.lifecycle import cancel_and_wait
 from nitro_desktop.client.notifications import NotificationHub, OperationOutcome
@@ -40,6 +41,7 @@ def is_applied(ref: OperationRef, session: AppSession | None) -> bool:
 class TrackedOperation:
     ref: OperationRef
     participant: str
+    exchange: Exchange | None = None
     future: asyncio.Future[AppSession] = field(
         default_factory=lambda: asyncio.get_running_loop().create_future()
     )
@@ -64,8 +66,15 @@ class OperationTracker:
     def unresolved(self) -> tuple[OperationRef, ...]:
         return tuple(op.ref for op in self._unresolved)
 
-    def track(self, ref: OperationRef, participant: str, *, caller_waiting: bool) -> TrackedOperation:
-        op = TrackedOperation(ref, participant, caller_waiting=caller_waiting)
+    def track(
+        self,
+        ref: OperationRef,
+        participant: str,
+        *,
+        caller_waiting: bool,
+        exchange: Exchange | None = None,
+    ) -> TrackedOperation:
+        op = TrackedOperation(ref, participant, exchange, caller_waiting=caller_waiting)
         self._unresolved.append(op)
         log.info("outcome of %s %s is unknown; will ask the server", ref.kind, ref.app_session_id)
         if self._task is None or self._task.done():
@@ -80,6 +89,13 @@ class OperationTracker:
             if op.future.done():
                 return op.future.result()
             op.caller_waiting = False  # from now on the outcome goes out as an event
+            raise
+        except asyncio.CancelledError:
+            op.caller_waiting = False  # the caller left (a closed dialog): tell the outcome as an event
+            if op.future.done() and not op.future.cancelled():
+                error = op.future.exception()
+                session = None if error is not None else op.future.result()
+                self._hub.publish(OperationOutcome(op.ref, session is not None, session, op.exchange))
             raise
 
     async def _run(self) -> None:
@@ -114,7 +130,7 @@ class OperationTracker:
                 op.future.set_exception(OperationNotApplied(op.ref))
                 op.future.exception()  # retrieved here; the caller still receives it
         else:
-            self._hub.publish(OperationOutcome(op.ref, applied, session if applied else None))
+            self._hub.publish(OperationOutcome(op.ref, applied, session if applied else None, op.exchange))
 
     async def close(self) -> None:
         self._closed = True

@@ -52,16 +52,21 @@ def _read_json(path: str, what: str) -> Any:
         raise _error(f"the {what} file {path} is not JSON: {exc}") from None
 
 
-def _definition(path: str, dialect: Dialect) -> AppDefinition:
+def _definition(path: str, dialect: Dialect, *, keep_nonce: bool = False) -> AppDefinition:
+    """The definition in ``path``; ``keep_nonce``: a nonce made up here is written back (create)."""
     raw = _read_json(path, "definition")
     if not isinstance(raw, dict):
         raise _error("the definition must be a JSON object")
-    raw = dict(raw)
+    original, raw = raw, dict(raw)
     raw.setdefault("protocol", spec(dialect).default_protocol)
     if not raw.get("nonce"):
         import time
 
         raw["nonce"] = int(time.time() * 1000)
+        if keep_nonce:
+            from nitro_desktop.signing.definition_file import kept_nonce_note
+
+            print(kept_nonce_note(path, original, raw["nonce"]), file=sys.stderr)
     try:
         raw["participants"] = [parse_address(p, what="participant") for p in raw.get("participants") or []]
         return check_definition_numbers(definition_from_dict(raw))
@@ -159,8 +164,10 @@ def _with_suffix(path: str) -> Path:
 
 
 def _submit(args: argparse.Namespace, store: Any, request: signing.SigningRequest) -> int:
+    """Send at most once; whatever happens to the answer, find out, record it and say it."""
     from nitro_desktop.client import BrokerMismatch, ClientError
     from nitro_desktop.signing import submission
+    from nitro_desktop.signing.cli_report import report
 
     auth: HashSigner | None = None
     account = getattr(args, "account", None) or request.created_by
@@ -169,11 +176,12 @@ def _submit(args: argparse.Namespace, store: Any, request: signing.SigningReques
     pin = _pin(args, store, request.endpoint, request.dialect, request.app_session_id)
     try:
         signing.ready_frame(request)
-        session = asyncio.run(
-            submission.send(
+        done = asyncio.run(
+            submission.submit_once(
                 request,
                 auth_signer=auth,
                 timeout=args.timeout,
+                settle=args.outcome_wait,
                 expected_broker=pin.expected,
                 on_broker=pin.announce,
             )
@@ -184,10 +192,12 @@ def _submit(args: argparse.Namespace, store: Any, request: signing.SigningReques
         raise _error(pin.refusal(exc)) from None
     except (ClientError, OSError) as exc:
         raise _error(f"{request.method} failed: {exc}") from None
-    endpoint = pin.name or _endpoint_name(store, request.endpoint, request.dialect)
-    saved = submission.record(store, request, session, endpoint=endpoint, account=account)
-    print(f"{saved.app_session_id}  {saved.status}  v{saved.version}")
-    return 0
+    endpoint = (
+        ""
+        if done.outcome == "unknown"
+        else pin.name or _endpoint_name(store, request.endpoint, request.dialect)
+    )
+    return report(store, request, done, account=account, endpoint=endpoint)
 
 
 def _pin(args: argparse.Namespace, store: Any, url: str, dialect: Dialect, sid: str | None) -> EndpointPin:
@@ -226,7 +236,7 @@ def _with_errors(func: Handler) -> Handler:
 def cmd_create(args: argparse.Namespace) -> int:
     with _store(args) as store:
         url, dialect = _endpoint(args, store)
-        definition = _definition(args.definition, dialect)
+        definition = _definition(args.definition, dialect, keep_nonce=True)
         request = signing.create_request(
             url,
             dialect,
@@ -351,6 +361,13 @@ def _common(p: argparse.ArgumentParser, *, endpoint: bool = True) -> None:
         p.add_argument("--dialect", choices=[d.value for d in Dialect], help="wire dialect (default 0.2)")
     p.add_argument("--password-file", help="password of file-backed keys (or $NITRO_DESKTOP_PASSWORD)")
     p.add_argument("--timeout", type=float, default=10.0, help="seconds to wait for the ClearNode")
+    p.add_argument(
+        "--outcome-wait",
+        type=float,
+        metavar="SECONDS",
+        help="when an answer is lost, how long to keep asking the ClearNode what became of the "
+        "request before giving up (default: 3 x timeout, at least 30)",
+    )
 
 
 def _build_options(p: argparse.ArgumentParser) -> None:

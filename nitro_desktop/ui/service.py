@@ -18,11 +18,13 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
+from nitro_desktop.client import Exchange, OperationOutcome
 from nitro_desktop.flows import CreateSessionFlow, UpdateSessionFlow
 from nitro_desktop.protocol import AppSession, Balance, BalanceUpdate, HashSigner, format_amount, go_json
 from nitro_desktop.redact import register_secret
 from nitro_desktop.store import AppSessionRecord, EndpointRecord, SessionRow, Store
 from nitro_desktop.ui import tasks
+from nitro_desktop.ui.outcomes import OutcomeRecorder, frame_text, record_from_server, record_late_outcome
 from nitro_desktop.ui.wizard import SubmitResult
 
 log = logging.getLogger("nitro_desktop.ui")
@@ -66,6 +68,8 @@ class AppService(QObject):
         # asset -> the balance the server sent in a form we cannot read: shown as received, never used
         self.odd_balances: dict[str, Balance] = {}
         self.password_prompt: PasswordPrompt | None = None
+        self.client_options: dict[str, Any] = {"timeout": 10.0}  # ClearNodeClient keywords
+        self.outcomes = OutcomeRecorder(fallback=self._record_unexpected, info=self.info.emit)
         self._unsubscribe: list[Callable[[], None]] = []
 
     # ---- endpoints ------------------------------------------------------------------
@@ -125,8 +129,8 @@ class AppService(QObject):
         client = ClearNodeClient(
             url,
             endpoint.dialect,
-            timeout=10.0,
             expected_broker=None if endpoint.is_sandbox else endpoint.broker_address,
+            **self.client_options,
         )
         self.client = client
         self._unsubscribe.append(client.on_status(self.status_changed.emit))
@@ -265,6 +269,8 @@ class AppService(QObject):
     def _on_event(self, event: Any) -> None:
         if isinstance(event, BalanceUpdate):
             self._set_balances(event.balances)
+        elif isinstance(event, OperationOutcome):
+            self.outcomes.on_outcome(event)
 
     def known_balances(self) -> dict[tuple[str, str], Decimal]:
         """Balances the wizard may check before sending: every local account's on a sandbox."""
@@ -285,7 +291,7 @@ class AppService(QObject):
         found: list[AppSessionRecord] = []
         async for session in client.iter_app_sessions(participant=self.account):
             existing = self.store.sessions.get(session.app_session_id)
-            found.append(_record_from_server(session, self.endpoint.name, self.account, existing))
+            found.append(record_from_server(session, self.endpoint.name, self.account, existing))
         count = self.store.sessions.save_many(found)
         self.sessions_reloaded.emit()
         return count
@@ -297,27 +303,40 @@ class AppService(QObject):
         definition, allocations = flow.definition(), flow.allocation_list()
         signers = await self.unlocked_signers(flow.ordered_signers())
         session_data = flow.session_data if flow.session_data.strip() else None
-        session: AppSession = await client.create_app_session(definition, allocations, signers, session_data)
-        now = time.time()
         call = flow.call()
         params = call.params[0] if isinstance(call.params, list) else call.params
-        record = AppSessionRecord(
-            app_session_id=session.app_session_id,
-            endpoint=self.endpoint.name,
-            account=self.account,
-            protocol=definition.protocol,
-            application=definition.application,
-            definition_json=go_json(params["definition"]),
-            allocations_json=go_json(params["allocations"]),
-            status=session.status or "open",
-            version=session.version or 1,
-            created_at=now,
-            updated_at=now,
-            request_frame=_last(client, "create_app_session", "request"),
-            response_frame=_last(client, "create_app_session", "response"),
+        endpoint, account = self.endpoint.name, self.account
+        saved: list[AppSessionRecord] = []
+
+        def save(session: AppSession, exchange: Exchange | None) -> None:
+            now = time.time()
+            record = AppSessionRecord(
+                app_session_id=session.app_session_id,
+                endpoint=endpoint,
+                account=account,
+                protocol=definition.protocol,
+                application=definition.application,
+                definition_json=go_json(params["definition"]),
+                allocations_json=go_json(params["allocations"]),
+                status=session.status or "open",
+                version=session.version or 1,
+                created_at=now,
+                updated_at=now,
+                request_frame=frame_text(exchange, "request"),
+                response_frame=frame_text(exchange, "response"),
+            )
+            self.store.sessions.save(record)
+            saved.append(record)
+            self.session_saved.emit(record.app_session_id)
+
+        await self.outcomes.run(
+            lambda on_sent: client.create_app_session(
+                definition, allocations, signers, session_data, on_sent=on_sent
+            ),
+            save,
+            client.exchanges.get,
         )
-        self.store.sessions.save(record)
-        self.session_saved.emit(record.app_session_id)
+        record = saved[-1]
         return SubmitResult(record.app_session_id, record.status, record.version)
 
     async def update_session(self, flow: UpdateSessionFlow) -> AppSession:
@@ -325,64 +344,51 @@ class AppService(QObject):
         signers = await self.unlocked_signers(flow.ordered_signers())
         allocations = flow.allocations()
         data = flow.session_data if flow.session_data.strip() else None
-        method = "close_app_session" if flow.kind == "close" else "submit_app_state"
-        if flow.kind == "close":
-            session: AppSession = await client.close_app_session(
-                flow.app_session_id, allocations, signers, data
+        allocations_json = go_json([a.to_wire() for a in allocations])
+
+        def save(session: AppSession, exchange: Exchange | None) -> None:
+            self.store.sessions.update_status(
+                flow.app_session_id,
+                session.status or ("closed" if flow.kind == "close" else "open"),
+                session.version or flow.version + 1,
+                allocations_json=allocations_json,
+                request_frame=frame_text(exchange, "request"),
+                response_frame=frame_text(exchange, "response"),
             )
-        else:
-            call = flow.call()
-            params = call.params[0] if isinstance(call.params, list) else call.params
-            session = await client.submit_app_state(
+            self.session_saved.emit(flow.app_session_id)
+
+        if flow.kind == "close":
+            return await self.outcomes.run(
+                lambda on_sent: client.close_app_session(
+                    flow.app_session_id, allocations, signers, data, on_sent=on_sent
+                ),
+                save,
+                client.exchanges.get,
+            )
+        call = flow.call()
+        params = call.params[0] if isinstance(call.params, list) else call.params
+        return await self.outcomes.run(
+            lambda on_sent: client.submit_app_state(
                 flow.app_session_id,
                 allocations,
                 signers,
                 intent=params.get("intent"),
                 version=params.get("version"),
                 session_data=data,
-            )
-        self.store.sessions.update_status(
-            flow.app_session_id,
-            session.status or ("closed" if flow.kind == "close" else "open"),
-            session.version or flow.version + 1,
-            allocations_json=go_json([a.to_wire() for a in allocations]),
-            request_frame=_last(client, method, "request"),
-            response_frame=_last(client, method, "response"),
+                on_sent=on_sent,
+            ),
+            save,
+            client.exchanges.get,
         )
-        self.session_saved.emit(flow.app_session_id)
-        return session
+
+    def _record_unexpected(self, event: OperationOutcome) -> None:
+        """A late outcome nobody here was waiting for (a pre-signed request): record what the server says."""
+        if self.endpoint is not None and self.account is not None:
+            if record_late_outcome(self.store, event, self.endpoint.name, self.account):
+                self.session_saved.emit(event.operation.app_session_id)
 
     def rows(self) -> list[SessionRow]:
         return self.store.sessions.rows()
-
-
-def _last(client: Any, method: str, which: str) -> str | None:
-    """The exact text of the last ``method`` request or response frame that crossed the wire."""
-    exchange = client.exchanges.last(method)
-    return None if exchange is None else str(getattr(exchange, which))
-
-
-def _record_from_server(
-    session: AppSession, endpoint: str, account: str, existing: AppSessionRecord | None
-) -> AppSessionRecord:
-    definition = session.definition().to_wire(with_application=bool(session.application))
-    now = time.time()
-    return AppSessionRecord(
-        app_session_id=session.app_session_id,
-        endpoint=existing.endpoint if existing else endpoint,
-        account=existing.account if existing else account,
-        protocol=session.protocol,
-        application=session.application,
-        definition_json=go_json(definition),
-        allocations_json=existing.allocations_json if existing else "[]",
-        status=session.status,
-        version=session.version,
-        created_at=existing.created_at if existing else now,
-        updated_at=now if (existing is None or existing.version != session.version) else existing.updated_at,
-        request_frame=None,
-        response_frame=None,
-        origin=existing.origin if existing else "server",
-    )
 
 
 def _describe(exc: BaseException) -> str:

@@ -26,6 +26,7 @@ class _Pair:
     client: ServerConnection
     upstream: ClientConnection
     drop_after_id: int | None = None
+    lose_answer_id: int | None = None
 
 
 @dataclass
@@ -40,6 +41,8 @@ class FaultProxy:
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
     url: str = ""
     connections: int = 0
+    dark: bool = False  # swallow every request from now on (the node seems gone; sockets stay open)
+    sent_ids: dict[str, list[int]] = field(default_factory=dict)  # method -> ids the client sent
 
     async def start(self) -> FaultProxy:
         self._server = await serve(self._handle, "127.0.0.1", 0, max_size=None)
@@ -60,6 +63,14 @@ class FaultProxy:
     def drop_after(self, method: str) -> None:
         """The next ``method`` request: forward it, wait for the node's answer, then close the socket."""
         self._rules.setdefault(method, []).append("drop_after")
+
+    def lose_answer(self, method: str) -> None:
+        """The next ``method`` request is forwarded; its answer is swallowed, the socket stays open."""
+        self._rules.setdefault(method, []).append("lose_answer")
+
+    def go_dark_after(self, method: str) -> None:
+        """The next ``method`` request is forwarded, then nothing gets through either way (``dark``)."""
+        self._rules.setdefault(method, []).append("dark_after")
 
     def stall(self, method: str) -> None:
         """The next ``method`` request is swallowed (never forwarded, never answered)."""
@@ -110,12 +121,19 @@ class FaultProxy:
             async for message in pair.client:
                 request_id, method = json.loads(message)["req"][:2]
                 self.seen[method] += 1
+                self.sent_ids.setdefault(method, []).append(request_id)
                 rules = self._rules.get(method)
                 rule = rules.pop(0) if rules else None
                 if rule == "drop_before":
                     pair.client.transport.abort()
                     return
-                if rule == "stall":
+                if rule == "stall" or self.dark:
+                    continue
+                if rule == "lose_answer":
+                    pair.lose_answer_id = request_id
+                if rule == "dark_after":
+                    await pair.upstream.send(message)
+                    self.dark = True
                     continue
                 if rule == "drop_after":
                     pair.drop_after_id = request_id
@@ -127,9 +145,14 @@ class FaultProxy:
                 text = str(message)
                 request_id, method = json.loads(text)["res"][:2]
                 self.last_server_frame[method] = text
+                if self.dark:
+                    continue
                 if pair.drop_after_id is not None and request_id == pair.drop_after_id:
                     pair.client.transport.abort()
                     return
+                if pair.lose_answer_id is not None and request_id == pair.lose_answer_id:
+                    pair.lose_answer_id = None
+                    continue
                 if method in self._forge:
                     text = self.forged(text)
                 await pair.client.send(text)

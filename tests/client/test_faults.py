@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 from collections.abc import AsyncIterator
 from decimal import Decimal
 from typing import Any
@@ -129,7 +130,11 @@ async def test_stall_past_the_timeout_raises_and_reports_the_outcome_once() -> N
                 break
             await asyncio.sleep(0.02)
         await asyncio.sleep(0.2)
-        assert outcomes == [OperationOutcome(info.value.pending, applied=False)]
+        pending = info.value.pending
+        assert outcomes == [OperationOutcome(pending, applied=False, exchange=outcomes[0].exchange)]
+        sent = outcomes[0].exchange  # the outcome names its own request: the frame that was stalled
+        assert sent is not None and sent.request_id == pending.request_id == info.value.request_id
+        assert json.loads(sent.request)["req"][0] == sent.request_id and sent.response == ""
         assert proxy.seen["create_app_session"] == 1 and client.pending_operations == ()
         assert client.state is ConnectionState.READY
 
