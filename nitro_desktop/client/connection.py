@@ -123,6 +123,10 @@ class ExchangeLog:
         """The exchange of one request: its frame, and its answer if one came."""
         return self._items.get(request_id)
 
+    def all(self) -> list[Exchange]:
+        """Every exchange kept, oldest first."""
+        return list(self._items.values())
+
     def last(self, method: str | None = None) -> Exchange | None:
         """The newest answered exchange (of ``method``)."""
         for item in reversed(self._items.values()):

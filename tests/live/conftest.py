@@ -193,7 +193,7 @@ def frames(request: pytest.FixtureRequest, target: LiveTarget) -> Iterator[Frame
         return
     lines: list[str] = []
     for i, client in enumerate(recorder.clients):
-        for ex in list(client.exchanges._items):
+        for ex in client.exchanges.all():
             lines += [f"## client {i} {ex.method} #{ex.request_id}", f"> {ex.request}", f"< {ex.response}"]
     lines += [f"{d} {t}" for d, t in recorder.raw]
     name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name)
