@@ -20,15 +20,8 @@ from PySide6.QtCore import QObject, Signal
 
 from nitro_desktop.client import Exchange, OperationOutcome
 from nitro_desktop.flows import CreateSessionFlow, UpdateSessionFlow
-from nitro_desktop.protocol import (
-    AppSession,
-    AppSessionUpdate,
-    Balance,
-    BalanceUpdate,
-    HashSigner,
-    format_amount,
-    go_json,
-)
+from nitro_desktop.protocol import AppSession, AppSessionUpdate, Balance, BalanceUpdate, HashSigner
+from nitro_desktop.protocol import format_amount, go_json
 from nitro_desktop.redact import register_secret
 from nitro_desktop.store import AppSessionRecord, EndpointRecord, SessionRow, Store
 from nitro_desktop.ui import session_state, tasks
@@ -349,10 +342,6 @@ class AppService(QObject):
         )
         record = saved[-1]
         return SubmitResult(record.app_session_id, record.status, record.version)
-
-    async def sync_session(self, app_session_id: str, what: str = "update") -> str:
-        """Bring the saved session to the server's state before building on it (see ``session_state``)."""
-        return await session_state.sync(self, app_session_id, what)
 
     async def update_session(self, flow: UpdateSessionFlow) -> AppSession:
         await session_state.check_unmoved(self, flow)

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from nitro_desktop import __version__, signing
 from nitro_desktop.flows import CreateSessionFlow, UpdateSessionFlow
 from nitro_desktop.protocol import definition_from_dict
-from nitro_desktop.ui import tasks
+from nitro_desktop.ui import session_state, tasks
 from nitro_desktop.ui.accounts import AccountsDialog
 from nitro_desktop.ui.dialogs import LogDialog, PreferencesDialog, ask_path
 from nitro_desktop.ui.endpoints import EndpointsDialog
@@ -83,7 +83,7 @@ def update_session(window: MainWindow, kind: str) -> None:
     what = "close" if kind == "close" else "update"
     tasks.spawn(
         window,
-        window.service.sync_session(row.app_session_id, what),
+        session_state.sync(window.service, row.app_session_id, what),
         on_done=fetched,
         name="Reading the session",
     )
