@@ -289,10 +289,54 @@ async def _fetch_definition(pin: EndpointPin, sid: str, timeout: float) -> AppDe
         raise _error(f"cannot get the definition of {sid} from {pin.url}: {exc}") from None
 
 
+def _on_server(
+    args: argparse.Namespace, store: Any, url: str, dialect: Dialect, definition: AppDefinition
+) -> Any:
+    """The session as the server has it now: others may have moved it since it was saved here.
+
+    The saved record follows the server first (and the user hears of it), so the new
+    request builds on the current version. None when the server does not list it.
+    """
+    from nitro_desktop.client import BrokerMismatch, ClientError
+    from nitro_desktop.signing import submission
+
+    pin = _pin(args, store, url, dialect, args.id)
+    participant = definition.participants[0] if definition.participants else ""
+    try:
+        session = asyncio.run(
+            submission.fetch_state(
+                url, dialect.value, args.id, participant,
+                timeout=args.timeout, expected_broker=pin.expected, on_broker=pin.announce,
+            )
+        )  # fmt: skip
+    except BrokerMismatch as exc:
+        raise _error(pin.refusal(exc)) from None
+    except (ClientError, OSError) as exc:
+        if not args.out:
+            raise _error(f"cannot read the current state of {args.id} from {url}: {exc}") from None
+        # A request saved for others can still be made offline, on the version saved here.
+        print(
+            f"warning: cannot read the current state of {args.id} ({exc}); using the saved one",
+            file=sys.stderr,
+        )
+        return None
+    if session is not None:
+        note = submission.moved_note(submission.record_seen(store, session), session, args.command_word)
+        if note:
+            print(note, file=sys.stderr)
+        if session.status == "closed" and args.command_word == "update":
+            raise _error(
+                f"{args.id} is closed (version {session.version}); there is nothing to {args.command_word}"
+            )
+    return session
+
+
 @_with_errors
 def cmd_close(args: argparse.Namespace) -> int:
     with _store(args) as store:
         definition, url, dialect = _session_definition(args, store)
+        args.command_word = "close"
+        _on_server(args, store, url, dialect, definition)
         request = signing.close_request(
             url,
             dialect,
@@ -309,13 +353,18 @@ def cmd_close(args: argparse.Namespace) -> int:
 def cmd_update(args: argparse.Namespace) -> int:
     with _store(args) as store:
         definition, url, dialect = _session_definition(args, store)
+        args.command_word = "update"
+        session = _on_server(args, store, url, dialect, definition)
+        from nitro_desktop.signing.submission import next_version
+
+        version = args.version or next_version(dialect.value, definition.protocol, session)
         request = signing.submit_request(
             url,
             dialect,
             definition,
             _allocations(args.allocations),
-            intent=args.intent,
-            version=args.version,
+            intent=args.intent or ("operate" if version is not None else None),
+            version=version,
             session_data=args.session_data,
             timestamp_window=args.timestamp_window,
             created_by=args.sign[0] if args.sign else "",

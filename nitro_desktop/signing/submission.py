@@ -258,12 +258,9 @@ def record_found(
 ) -> AppSessionRecord:
     """Save a session the server already had (a re-run): its state, none of this run's frames."""
     now = time.time()
+    record_seen(store, session, at=now)
     existing = store.sessions.get(session.app_session_id)
     if existing is not None:
-        if (existing.status, existing.version) != (session.status, session.version) and session.status:
-            store.sessions.update_status(session.app_session_id, session.status, session.version, at=now)
-            existing = store.sessions.get(session.app_session_id)
-            assert existing is not None
         return existing
     wire = request.definition.to_wire(with_application=spec(request.dialect).definition_has_application)
     saved = AppSessionRecord(
@@ -282,3 +279,57 @@ def record_found(
     )
     store.sessions.save(saved)
     return saved
+
+
+def record_seen(
+    store: Store, session: AppSession, *, allocations_json: str | None = None, at: float | None = None
+) -> AppSessionRecord | None:
+    """Bring a saved session to the state the server reports (a listing or an ``asu``).
+
+    Returns the record as it was before when the server's state differs (someone else
+    moved or closed the session), None when nothing changed or the session is not saved.
+    ``allocations_json`` replaces the saved split when the server sent one.
+    """
+    existing = store.sessions.get(session.app_session_id)
+    if existing is None or not session.status or not session.version:
+        return None
+    if (existing.status, existing.version) == (session.status, session.version):
+        return None
+    store.sessions.update_status(
+        session.app_session_id, session.status, session.version, allocations_json=allocations_json, at=at
+    )
+    return existing
+
+
+def moved_note(before: AppSessionRecord | None, session: AppSession, what: str = "update") -> str:
+    """What to tell the user when the server's state is not the one saved here ("" when it is)."""
+    if before is None:
+        return ""
+    if session.status == "closed":
+        return f"Someone else closed this session (version {session.version})."
+    return f"Someone else moved this session to version {session.version}; the {what} builds on it."
+
+
+def next_version(request_dialect: str, protocol: str, session: AppSession | None) -> int | None:
+    """The version a NitroRPC/0.4 submit must carry on a v0.5 ClearNode (None elsewhere or unknown)."""
+    if session is None or request_dialect != "0.5" or protocol != "NitroRPC/0.4":
+        return None
+    return session.version + 1
+
+
+async def fetch_state(
+    url: str,
+    dialect: str,
+    app_session_id: str,
+    participant: str,
+    *,
+    timeout: float = 10.0,
+    expected_broker: str | None = None,
+    on_broker: Callable[[str], None] | None = None,
+) -> AppSession | None:
+    """The session as the server lists it now (None if it has none); listings need no login."""
+    client = ClearNodeClient(url, dialect, timeout=timeout, expected_broker=expected_broker)
+    async with client:
+        if on_broker is not None and client.broker_address:
+            on_broker(client.broker_address)
+        return await client.find_app_session(app_session_id, participant)

@@ -17,7 +17,8 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 
 from nitro_desktop.client import ClearNodeError, Exchange, OperationNotApplied, OperationOutcome
-from nitro_desktop.protocol import AppSession, go_json
+from nitro_desktop.protocol import AppSession, AppSessionUpdate, go_json
+from nitro_desktop.signing.submission import record_seen
 from nitro_desktop.store import AppSessionRecord, Store
 
 log = logging.getLogger("nitro_desktop.ui")
@@ -135,3 +136,21 @@ def record_from_server(
         response_frame=None,
         origin=existing.origin if existing else "server",
     )
+
+
+def apply_session_update(store: Store, event: AppSessionUpdate) -> str:
+    """Apply an ``asu`` to the saved session; what to tell the user ("" when nothing moved).
+
+    An empty list of shares is kept as "not sent" (upstream may send null), so the saved
+    split is only replaced by one the server actually sent.
+    """
+    session = event.app_session
+    shares = event.participant_allocations
+    allocations_json = go_json([a.to_wire() for a in shares]) if shares else None
+    before = record_seen(store, session, allocations_json=allocations_json)
+    if before is None:
+        return ""
+    short = f"{session.app_session_id[:10]}…"
+    if session.status == "closed":
+        return f"Someone else closed session {short} (version {session.version})."
+    return f"Someone else moved session {short} to version {session.version}."

@@ -20,10 +20,11 @@ from PySide6.QtCore import QObject, Signal
 
 from nitro_desktop.client import Exchange, OperationOutcome
 from nitro_desktop.flows import CreateSessionFlow, UpdateSessionFlow
-from nitro_desktop.protocol import AppSession, Balance, BalanceUpdate, HashSigner, format_amount, go_json
+from nitro_desktop.protocol import AppSession, AppSessionUpdate, Balance, BalanceUpdate, HashSigner
+from nitro_desktop.protocol import format_amount, go_json
 from nitro_desktop.redact import register_secret
 from nitro_desktop.store import AppSessionRecord, EndpointRecord, SessionRow, Store
-from nitro_desktop.ui import tasks
+from nitro_desktop.ui import session_state, tasks
 from nitro_desktop.ui.outcomes import OutcomeRecorder, frame_text, record_from_server, record_late_outcome
 from nitro_desktop.ui.wizard import SubmitResult
 
@@ -71,6 +72,7 @@ class AppService(QObject):
         self.client_options: dict[str, Any] = {"timeout": 10.0}  # ClearNodeClient keywords
         self.outcomes = OutcomeRecorder(fallback=self._record_unexpected, info=self.info.emit)
         self._unsubscribe: list[Callable[[], None]] = []
+        self.sending: set[str] = set()  # sessions this app is updating: their asu is our own
 
     # ---- endpoints ------------------------------------------------------------------
     def ensure_default_endpoints(self) -> list[EndpointRecord]:
@@ -271,6 +273,8 @@ class AppService(QObject):
             self._set_balances(event.balances)
         elif isinstance(event, OperationOutcome):
             self.outcomes.on_outcome(event)
+        elif isinstance(event, AppSessionUpdate):
+            session_state.on_asu(self, event)
 
     def known_balances(self) -> dict[tuple[str, str], Decimal]:
         """Balances the wizard may check before sending: every local account's on a sandbox."""
@@ -340,6 +344,14 @@ class AppService(QObject):
         return SubmitResult(record.app_session_id, record.status, record.version)
 
     async def update_session(self, flow: UpdateSessionFlow) -> AppSession:
+        await session_state.check_unmoved(self, flow)
+        self.sending.add(flow.app_session_id)
+        try:
+            return await self._send_update(flow)
+        finally:
+            self.sending.discard(flow.app_session_id)
+
+    async def _send_update(self, flow: UpdateSessionFlow) -> AppSession:
         client = self._require_client()
         signers = await self.unlocked_signers(flow.ordered_signers())
         allocations = flow.allocations()

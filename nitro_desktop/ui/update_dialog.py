@@ -155,8 +155,12 @@ class UpdateSessionDialog(QDialog):
         if task.cancelled():
             self.status.setText("Cancelled.")
         elif (exc := task.exception()) is not None:
-            self.status.setText("The ClearNode refused the request:")
-            show_problem(self.error, str(getattr(exc, "message", None) or exc))
+            message = str(getattr(exc, "message", None) or exc)
+            if getattr(exc, "nothing_sent", False):
+                self.status.setText(message)  # the session moved: the amounts may need a look
+            else:
+                self.status.setText("The ClearNode refused the request:")
+                show_problem(self.error, message)
         else:
             session = task.result()
             self.status.setText(f"Done: the session is {session.status}, version {session.version}.")

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from nitro_desktop import __version__, signing
 from nitro_desktop.flows import CreateSessionFlow, UpdateSessionFlow
 from nitro_desktop.protocol import definition_from_dict
-from nitro_desktop.ui import tasks
+from nitro_desktop.ui import session_state, tasks
 from nitro_desktop.ui.accounts import AccountsDialog
 from nitro_desktop.ui.dialogs import LogDialog, PreferencesDialog, ask_path
 from nitro_desktop.ui.endpoints import EndpointsDialog
@@ -68,6 +68,33 @@ def update_session(window: MainWindow, kind: str) -> None:
     if window.service.client is None or window.service.endpoint is None:
         window.statusBar().showMessage("Connect to the session's ClearNode first.", 5000)
         return
+
+    def fetched(task: Any) -> None:
+        # Others may have moved the session: the dialog builds on what the server has now.
+        if task.cancelled():
+            return
+        if task.exception() is not None:
+            window.statusBar().showMessage(
+                f"Cannot read the session from the server: {task.exception()}", 8000
+            )
+            return
+        open_update_dialog(window, kind, row.app_session_id, task.result())
+
+    what = "close" if kind == "close" else "update"
+    tasks.spawn(
+        window,
+        session_state.sync(window.service, row.app_session_id, what),
+        on_done=fetched,
+        name="Reading the session",
+    )
+
+
+def open_update_dialog(window: MainWindow, kind: str, app_session_id: str, note: str = "") -> None:
+    """The Submit state / Close dialog over the saved record (brought up to date by the caller)."""
+    record = window.service.store.sessions.get(app_session_id)
+    if record is None or record.status != "open" or window.service.endpoint is None:
+        window.statusBar().showMessage(note or "Only open sessions can be updated or closed.", 8000)
+        return
     definition = definition_from_dict(json.loads(record.definition_json))
     current = {
         (a["participant"], a["asset"]): Decimal(a["amount"])
@@ -86,6 +113,8 @@ def update_session(window: MainWindow, kind: str) -> None:
     dialog = UpdateSessionDialog(flow, window.service.update_session, window)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.collect_requested.connect(lambda flow: collect_for_update(window, flow))
+    if note:
+        dialog.status.setText(note)
     dialog.open()
     window.update_dialog = dialog
 
