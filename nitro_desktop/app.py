@@ -81,7 +81,7 @@ def main(data_dir: str | None = None) -> int:
     # One turn of the event loop, until the list has painted: the window is on screen
     # before the heavier modules load. Actions wait for attach() (they do nothing before).
     first_turn = QEventLoop()
-    window.first_paint.painted.connect(first_turn.quit)
+    window.table.first_painted.connect(first_turn.quit)
     QTimer.singleShot(_FIRST_PAINT_WAIT_MS, first_turn.quit)
     first_turn.exec()
 

@@ -81,6 +81,10 @@ def _names_a_command(argv: Sequence[str]) -> bool:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; with no subcommand, open the GUI."""
     argv = sys.argv[1:] if argv is None else argv
+    if not argv:  # the desktop launcher's case: straight to the window, no argparse
+        from nitro_desktop.app import main as gui_main
+
+        return gui_main()
     # The GUI start and --version need none of the commands' modules (the sandbox node, signing…).
     args = build_parser(with_commands=_names_a_command(argv)).parse_args(argv)
     if args.self_test:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import time
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
@@ -20,7 +19,6 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QSplitter,
-    QTableView,
     QTableWidget,
     QTableWidgetItem,
     QToolBar,
@@ -29,10 +27,11 @@ from PySide6.QtWidgets import (
 )
 
 from nitro_desktop.ui.details import DetailsPane
-from nitro_desktop.ui.session_model import FirstPaint, SessionListModel, short_id
+from nitro_desktop.ui.session_model import SessionListModel, SessionTable, short_id
 from nitro_desktop.ui.status import ConnectionIndicator
 
 if TYPE_CHECKING:
+    from decimal import Decimal
     from types import ModuleType
 
     from nitro_desktop.store import Store
@@ -86,9 +85,8 @@ class MainWindow(QMainWindow):
         self.signing_dialog: Any = None
         self._closed = False
         self.setAcceptDrops(True)
-        self.first_paint = FirstPaint(self.table)
         if os.environ.get("NITRO_DESKTOP_BENCH_MARKS"):  # bench/bench_startup.py times start-up by it
-            FirstPaint(self.table, with_rows=True).painted.connect(
+            self.table.first_rows_painted.connect(
                 lambda: print("nitro-desktop-mark rows-painted", time.time(), flush=True)
             )
         if service is not None:
@@ -132,7 +130,7 @@ class MainWindow(QMainWindow):
         filters.addWidget(self.search, 1)
         filters.addWidget(self.status_filter)
         box.addLayout(filters)
-        self.table = QTableView()
+        self.table = SessionTable()
         self.table.setObjectName("sessions")
         self.table.setModel(self.model)
         self.table.setSortingEnabled(True)

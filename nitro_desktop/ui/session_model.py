@@ -15,16 +15,9 @@ import time
 from functools import cmp_to_key
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QEvent,
-    QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    Qt,
-    Signal,
-)
-from PySide6.QtWidgets import QAbstractItemView
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QPaintEvent
+from PySide6.QtWidgets import QTableView
 
 from nitro_desktop.store import SessionRow, filter_rows
 
@@ -244,21 +237,25 @@ def _display(r: SessionRow, col: int) -> str:
     return r.endpoint
 
 
-class FirstPaint(QObject):
-    """Emits ``painted`` once, when a list view first paints (with rows, if ``with_rows``)."""
+class SessionTable(QTableView):
+    """The session list's view; says when it has first painted, and first painted rows.
 
-    painted = Signal()
+    (A paintEvent override rather than an event filter: the filter needs Qt's
+    large QEvent.Type enum built in Python, which the first frame can do without.)
+    """
 
-    def __init__(self, view: QAbstractItemView, *, with_rows: bool = False) -> None:
-        super().__init__(view)
-        self._view = view
-        self._with_rows = with_rows
-        view.viewport().installEventFilter(self)
+    first_painted = Signal()
+    first_rows_painted = Signal()
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Paint:
-            model = self._view.model()
-            if not self._with_rows or (model is not None and model.rowCount() > 0):
-                self._view.viewport().removeEventFilter(self)
-                self.painted.emit()
-        return False
+    def __init__(self) -> None:
+        super().__init__()
+        self._painted = self._rows_painted = False
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            self.first_painted.emit()
+        if not self._rows_painted and self.model() is not None and self.model().rowCount() > 0:
+            self._rows_painted = True
+            self.first_rows_painted.emit()
