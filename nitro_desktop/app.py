@@ -1,14 +1,19 @@
 """Builds the QApplication and the one qasync event loop, wires the service to the window.
 
 Nothing else lives here: the window, service and dialogs are in ``nitro_desktop.ui``.
+Start-up paints first: the window with the stored sessions needs only Qt and
+the store, so it is shown, and painted in a first turn of the event loop,
+before the service, keys, client and protocol modules are imported.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 import sys
+
+# The first paint waits for at most this long before the rest loads anyway.
+_FIRST_PAINT_WAIT_MS = 1000
 
 
 def icon_path() -> str | None:
@@ -24,22 +29,28 @@ def icon_path() -> str | None:
     return None
 
 
+class _EarlyLog(logging.Handler):
+    """Keeps what is logged before the log window's buffer exists, to hand over to it."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if len(self.records) < 1000:
+            self.records.append(record)
+
+
 def main(data_dir: str | None = None) -> int:
     """Open the GUI and run until the last window closes; returns the exit code."""
     # qasync picks its Qt binding from QT_API; we ship PySide6 only.
     os.environ.setdefault("QT_API", "pyside6")
-    import qasync
-    from PySide6.QtCore import QSettings
+    from PySide6.QtCore import QEventLoop, QSettings, QTimer
     from PySide6.QtGui import QGuiApplication, QIcon
     from PySide6.QtWidgets import QApplication, QMessageBox
 
-    from nitro_desktop import crash
-    from nitro_desktop.keys import AccountManager
     from nitro_desktop.store import Store, StoreError
-    from nitro_desktop.ui import tasks
-    from nitro_desktop.ui.dialogs import LogBuffer
     from nitro_desktop.ui.main_window import MainWindow
-    from nitro_desktop.ui.service import AppService
     from nitro_desktop.ui.theme import apply_theme
 
     app = QApplication.instance() or QApplication(sys.argv)
@@ -51,9 +62,10 @@ def main(data_dir: str | None = None) -> int:
     if icon is not None:
         app.setWindowIcon(QIcon(icon))
 
-    log_buffer = LogBuffer()
-    logging.getLogger("nitro_desktop").addHandler(log_buffer)
-    logging.getLogger("nitro_desktop").setLevel(logging.INFO)
+    logger = logging.getLogger("nitro_desktop")
+    early = _EarlyLog()
+    logger.addHandler(early)
+    logger.setLevel(logging.INFO)
 
     try:
         store = Store.open(data_dir)
@@ -63,15 +75,40 @@ def main(data_dir: str | None = None) -> int:
         return 1
     settings = QSettings(str(store.data_dir / "settings.ini"), QSettings.Format.IniFormat)
     apply_theme(app, str(settings.value("ui/theme", "system")))
+    window = MainWindow(None, settings, store=store)
+    window.show()
+
+    # One turn of the event loop, until the list has painted: the window is on screen
+    # before the heavier modules load. Actions wait for attach() (they do nothing before).
+    first_turn = QEventLoop()
+    window.table.first_painted.connect(first_turn.quit)
+    QTimer.singleShot(_FIRST_PAINT_WAIT_MS, first_turn.quit)
+    first_turn.exec()
+
+    import asyncio
+
+    import qasync
+
+    from nitro_desktop import crash
+    from nitro_desktop.keys import AccountManager
+    from nitro_desktop.ui import tasks
+    from nitro_desktop.ui.dialogs import LogBuffer
+    from nitro_desktop.ui.service import AppService
+
+    log_buffer = LogBuffer()
+    logger.removeHandler(early)
+    logger.addHandler(log_buffer)
+    for record in early.records:
+        log_buffer.handle(record)
+    window.log_buffer = log_buffer
     service = AppService(store, AccountManager(store))
-    window = MainWindow(service, settings, log_buffer)
     loop_handler = crash.install(
         store.data_dir / "crash-reports",
         notify=lambda path: window.statusBar().showMessage(
             f"An unexpected error was reported to {path}", 30000
         ),
     )
-    window.show()
+    window.attach(service)
 
     # Qt would stop the loop as the last window closes, before the service has shut down
     # (sockets, the sandbox node): the window's close ends the run instead.
@@ -79,6 +116,8 @@ def main(data_dir: str | None = None) -> int:
     closed = asyncio.Event()
     window.closed.connect(closed.set)
     app.aboutToQuit.connect(closed.set)
+    if not window.isVisible():  # closed during the first turn
+        closed.set()
 
     async def run() -> None:
         asyncio.get_running_loop().set_exception_handler(loop_handler)

@@ -14,8 +14,6 @@ import os
 import sys
 from collections.abc import Sequence
 
-from nitro_desktop import __version__
-
 # Modules that define `register(subparsers: argparse._SubParsersAction) -> None`.
 # Each registered subparser sets `func=callable(args) -> int` via set_defaults.
 _COMMAND_MODULES: tuple[str, ...] = (
@@ -24,6 +22,19 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "nitro_desktop.devnode.cli",
     "nitro_desktop.signing.cli",
 )
+
+
+class _Version(argparse.Action):
+    """--version, reading the version only when asked (the GUI start does not pay for it)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, help="show the program's version number and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, *_args: object) -> None:
+        from nitro_desktop import __version__
+
+        print(f"nitro-desktop {__version__}")
+        parser.exit()
 
 
 class CliError(Exception):
@@ -35,7 +46,7 @@ def build_parser(*, with_commands: bool = True) -> argparse.ArgumentParser:
         prog="nitro-desktop",
         description="Nitro Desktop: keys, ClearNode connections and application sessions.",
     )
-    parser.add_argument("--version", action="version", version=f"nitro-desktop {__version__}")
+    parser.add_argument("--version", action=_Version)
     parser.add_argument(
         "--self-test",
         action="store_true",
@@ -81,6 +92,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(argv: Sequence[str]) -> int:
+    if not argv:  # the desktop launcher's case: straight to the window, no argparse
+        from nitro_desktop.app import main as gui_main
+
+        return gui_main()
     # The GUI start and --version need none of the commands' modules (the sandbox node, signing…).
     args = build_parser(with_commands=_names_a_command(argv)).parse_args(argv)
     if args.self_test:

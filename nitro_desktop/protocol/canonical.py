@@ -113,13 +113,74 @@ def _escape_surrogates(text: str) -> str:
     return _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
+# The fast path of js_json, for the values we build ourselves: made only of
+# str, int, bool, None, lists, tuples and dicts whose keys are strings that do
+# not start with a digit. For those, the C encoder's compact output is already
+# JSON.stringify's, so the float walk, the key reordering and the per-call
+# encoder set-up of JSONEncoder.encode are skipped. Anything else (floats,
+# Decimals, subclasses, digit keys, deep nesting) takes the general path.
+_c_make_encoder: Any = getattr(json.encoder, "c_make_encoder", None)
+_c_js: Any = (
+    _c_make_encoder(None, _check, json.encoder.encode_basestring, None, ":", ",", False, False, False)
+    if _c_make_encoder is not None
+    else None
+)
+_PLAIN_SCALARS = frozenset({str, int, bool, type(None)})
+# Key tuples already checked; requests use a handful of shapes, the bound is for anything else.
+_PLAIN_KEYS: set[tuple[Any, ...]] = set()
+_PLAIN_KEYS_MAX = 512
+
+
+def _plain(value: Any) -> bool:
+    kind = type(value)
+    if kind is dict:
+        keys = tuple(value)
+        if keys not in _PLAIN_KEYS:
+            if not all(type(k) is str and not k[:1].isdigit() for k in keys):
+                return False
+            if len(_PLAIN_KEYS) < _PLAIN_KEYS_MAX:
+                _PLAIN_KEYS.add(keys)
+        items = value.values()
+    elif kind is list or kind is tuple:
+        items = value
+    else:
+        return kind in _PLAIN_SCALARS
+    # One C-level pass over the item types; recurse only into the containers.
+    if _PLAIN_SCALARS.issuperset(map(type, items)):
+        return True
+    for item in items:
+        if type(item) not in _PLAIN_SCALARS and not _plain(item):
+            return False
+    return True
+
+
+def _fast_js_json(value: Any) -> str | None:
+    try:
+        if not _plain(value):
+            return None
+    except RecursionError:
+        return None
+    return "".join(_c_js(value, 0))
+
+
+def _general_js_json(value: Any) -> str:
+    """js_json for any value: floats refused, keys in JavaScript's order (tests compare against it)."""
+    return _js_surrogates(_JS.encode(value))
+
+
+def _js_surrogates(text: str) -> str:
+    # Python passes lone surrogates through raw; JSON.stringify (ES2019+) escapes them.
+    if not text.isascii() and _LONE_SURROGATE.search(text):
+        return _escape_surrogates(text)
+    return text
+
+
 def js_json(value: Any) -> str:
     """Serialise like JavaScript's ``JSON.stringify(value)``."""
-    text = _JS.encode(value)
-    # Python passes lone surrogates through raw; JSON.stringify (ES2019+) escapes them.
-    if _LONE_SURROGATE.search(text):
-        text = _escape_surrogates(text)
-    return text
+    text = _fast_js_json(value) if _c_js is not None else None
+    if text is None:
+        return _general_js_json(value)
+    return _js_surrogates(text)
 
 
 def go_json(value: Any) -> str:

@@ -9,19 +9,69 @@ work because it is ~20x faster than the pure-Python fallback.
 from __future__ import annotations
 
 import re
+import threading
 from typing import Any, Protocol
 
 import coincurve
+from coincurve._libsecp256k1 import ffi as _secp_ffi
+from coincurve._libsecp256k1 import lib as _secp
 from Crypto.Hash import keccak as _keccak
+from Crypto.Util import _raw_api as _raw_api_module
 
 from nitro_desktop.protocol.errors import AddressError, SignatureError
 
 _HEX_ADDRESS = re.compile(r"0x[0-9a-fA-F]{40}")
 
+# Every request and every server frame is hashed and signed or recovered, so
+# these two steps call the C libraries directly: ``keccak.new(...).digest()``
+# and coincurve's ``sign_recoverable`` allocate a wrapper object, a state, an
+# output buffer and a recovery-id cell per call (about half their time). Each
+# thread reuses one keccak state and one set of libsecp256k1 buffers instead.
+_raw_api: Any = _raw_api_module
+_keccak_lib: Any = _keccak._raw_keccak_lib  # type: ignore[attr-defined]
+_FAST_KECCAK = _raw_api.backend == "cffi"
+_local = threading.local()
+
+
+class _Scratch:
+    """One thread's reusable C buffers: a keccak state and libsecp256k1 outputs."""
+
+    __slots__ = ("compact", "digest", "keccak", "recid", "signature")
+
+    def __init__(self) -> None:
+        state = _raw_api.VoidPointer()
+        if _keccak_lib.keccak_init(state.address_of(), _raw_api.c_size_t(64), _raw_api.c_ubyte(24)):
+            raise MemoryError("cannot allocate a keccak state")
+        self.keccak = _raw_api.SmartPointer(state.get(), _keccak_lib.keccak_destroy)
+        self.digest = _raw_api.ffi.new("uint8_t[32]")
+        self.signature = _secp_ffi.new("secp256k1_ecdsa_recoverable_signature *")
+        self.compact = _secp_ffi.new("unsigned char[65]")
+        self.recid = _secp_ffi.new("int *")
+
+
+def _scratch() -> _Scratch:
+    try:
+        scratch: _Scratch = _local.scratch
+    except AttributeError:
+        scratch = _local.scratch = _Scratch()
+    return scratch
+
 
 def keccak256(data: bytes) -> bytes:
     """Legacy Keccak-256 (Ethereum's hash, not NIST SHA3-256)."""
-    return _keccak.new(digest_bits=256, data=data).digest()
+    if not _FAST_KECCAK:  # pragma: no cover - pycryptodome without cffi (ctypes backend)
+        return _keccak.new(digest_bits=256, data=data).digest()
+    if type(data) is not bytes:
+        data = bytes(data)
+    scratch = _scratch()
+    state = scratch.keccak.get()
+    out = scratch.digest
+    # keccak_reset cannot fail on a valid state; absorb and digest only on bad arguments.
+    _keccak_lib.keccak_reset(state)
+    if _keccak_lib.keccak_absorb(state, data, len(data)) or _keccak_lib.keccak_digest(state, out, 32, 0x01):
+        raise ValueError("keccak failed")
+    digest: bytes = _raw_api.ffi.buffer(out, 32)[:]
+    return digest
 
 
 def _checksum_hex(hex40_lower: str) -> str:
@@ -78,6 +128,8 @@ class HashSigner(Protocol):
 
 def signature_bytes(signed: Any) -> bytes:
     """Normalise what ``unsafe_sign_hash`` returned to 65 bytes r||s||v with v = 27/28."""
+    if type(signed) is bytes and len(signed) == 65 and signed[64] in (27, 28):
+        return signed  # what our own signers return: nothing to normalise
     raw = getattr(signed, "signature", signed)
     if isinstance(raw, str):
         raw = decode_signature(raw)
@@ -134,7 +186,7 @@ class RawKeySigner:
     shows its key in ``repr`` and refuses to be pickled.
     """
 
-    __slots__ = ("_address", "_key")
+    __slots__ = ("_address", "_ctx", "_key", "_secret")
 
     def __init__(self, private_key: bytes | str) -> None:
         if isinstance(private_key, str):
@@ -142,6 +194,8 @@ class RawKeySigner:
         if len(private_key) != 32:
             raise ValueError("a private key is 32 bytes")
         self._key = coincurve.PrivateKey(private_key)
+        self._secret = self._key.secret
+        self._ctx = self._key.context.ctx
         self._address = address_of_public_key(self._key.public_key)
 
     @classmethod
@@ -153,8 +207,21 @@ class RawKeySigner:
         return self._address
 
     def unsafe_sign_hash(self, message_hash: bytes) -> bytes:
-        sig = self._key.sign_recoverable(bytes(message_hash), hasher=None)
-        return sig[:64] + bytes([sig[64] + 27])
+        """65 bytes r||s||v, v = 27/28 (RFC 6979 nonce: the same as coincurve's ``sign_recoverable``)."""
+        if type(message_hash) is not bytes:
+            message_hash = bytes(message_hash)
+        if len(message_hash) != 32:
+            raise ValueError("message hash must be 32 bytes long")
+        scratch = _scratch()
+        sig, out, recid = scratch.signature, scratch.compact, scratch.recid
+        if not _secp.secp256k1_ecdsa_sign_recoverable(
+            self._ctx, sig, message_hash, self._secret, _secp_ffi.NULL, _secp_ffi.NULL
+        ):
+            raise ValueError("the private key was rejected by libsecp256k1")
+        _secp.secp256k1_ecdsa_recoverable_signature_serialize_compact(self._ctx, out, recid, sig)
+        out[64] = recid[0] + 27
+        signature: bytes = _secp_ffi.buffer(out, 65)[:]
+        return signature
 
     def __repr__(self) -> str:
         return f"RawKeySigner(address={self._address})"

@@ -12,7 +12,7 @@ from __future__ import annotations
 import enum
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from nitro_desktop.protocol.crypto import HashSigner
 from nitro_desktop.protocol.errors import ProtocolError
@@ -123,6 +123,11 @@ def register(impl: DialectSpec) -> DialectSpec:
 
 def spec(dialect: Dialect | str) -> DialectSpec:
     """The implementation of a dialect; a readable error for an unknown one."""
+    # Dialect is a StrEnum, so "0.2" finds Dialect.V02's entry without the enum conversion.
+    if type(dialect) is str or type(dialect) is Dialect:
+        impl = _REGISTRY.get(cast(Dialect, dialect))
+        if impl is not None:
+            return impl
     try:
         key = Dialect(dialect)
     except ValueError:

@@ -160,6 +160,47 @@ class Sessions:
         count: int = self._db.query("SELECT count(*) FROM app_sessions")[0][0]
         return count
 
+    # ---- windowed reads for the list model: one page at a time, memory stays flat ----
+    def row(self, app_session_id: str) -> SessionRow | None:
+        """The light row of one session (exact id)."""
+        rows = self._db.query(
+            f"SELECT {SESSION_ROW_COLUMNS} FROM app_sessions WHERE app_session_id = ?",  # noqa: S608
+            (app_session_id,),
+        )
+        return SessionRow._make(rows[0]) if rows else None
+
+    def page(
+        self,
+        *,
+        text: str = "",
+        status: str | None = None,
+        sort: str = "updated_at",
+        descending: bool = True,
+        offset: int = 0,
+        limit: int = 500,
+    ) -> list[SessionRow]:
+        """Rows ``filter_rows`` keeps, ordered like a stable sort by ``sort`` of ``rows()``.
+
+        Ties keep the ``rows()`` order (newest first, then id), as Python's
+        stable sort (also with ``reverse``) keeps them.
+        """
+        if sort not in SORT_FIELDS:
+            raise ValueError(f"cannot sort sessions by {sort!r}")
+        where, params = _text_status_filter(text, status)
+        direction = "DESC" if descending else "ASC"
+        keys = ", ".join(f"{column} {direction}" for column in SORT_FIELDS[sort])
+        sql = (
+            f"SELECT {SESSION_ROW_COLUMNS} FROM app_sessions{where}"  # noqa: S608 (our constants)
+            f" ORDER BY {keys}, updated_at DESC, app_session_id LIMIT ? OFFSET ?"
+        )
+        return list(map(SessionRow._make, self._db.query(sql, [*params, limit, offset])))
+
+    def count_matching(self, *, text: str = "", status: str | None = None) -> int:
+        """How many rows ``page`` can give for this filter."""
+        where, params = _text_status_filter(text, status)
+        count: int = self._db.query(f"SELECT count(*) FROM app_sessions{where}", params)[0][0]  # noqa: S608
+        return count
+
     def delete(self, app_session_id: str) -> None:
         with self._db.write() as conn:
             conn.execute("DELETE FROM app_sessions WHERE app_session_id = ?", (app_session_id,))
@@ -182,6 +223,34 @@ def filter_rows(
         if (status is None or r.status == status)
         and (not needle or needle in r.app_session_id.lower() or needle in r.participants)
     ]
+
+
+# Sort keys of the list model, as SQL columns (application sorts by application, then protocol).
+SORT_FIELDS: dict[str, tuple[str, ...]] = {
+    "app_session_id": ("app_session_id",),
+    "status": ("status",),
+    "participants": ("participants",),
+    "application": ("application", "protocol"),
+    "totals": ("totals",),
+    "version": ("version",),
+    "updated_at": ("updated_at",),
+    "endpoint": ("endpoint",),
+}
+
+
+def _text_status_filter(text: str, status: str | None) -> tuple[str, list[object]]:
+    """SQL for ``filter_rows``: ``text`` within the id (any case) or a participant (stored lower-case)."""
+    where: list[str] = []
+    params: list[object] = []
+    if status:
+        where.append("status = ?")
+        params.append(status)
+    needle = text.strip().lower()
+    if needle:
+        # Ids are 0x-hex, so SQLite's ASCII lower() is Python's str.lower() for them.
+        where.append("(instr(lower(app_session_id), ?) > 0 OR instr(participants, ?) > 0)")
+        params += [needle, needle]
+    return (" WHERE " + " AND ".join(where) if where else ""), params
 
 
 def _like_escape(text: str) -> str:

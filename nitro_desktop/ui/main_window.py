@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-from typing import Any
+import os
+import time
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication, QKeySequence
@@ -19,7 +20,6 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QSplitter,
-    QTableView,
     QTableWidget,
     QTableWidgetItem,
     QToolBar,
@@ -27,19 +27,28 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nitro_desktop.protocol import format_amount
-from nitro_desktop.ui import window_actions
-from nitro_desktop.ui.accounts import WelcomeDialog
 from nitro_desktop.ui.details import DetailsPane
-from nitro_desktop.ui.dialogs import (
-    LogBuffer,
-    ask_password,
-)
-from nitro_desktop.ui.service import SANDBOX_NAME, AppService
-from nitro_desktop.ui.session_model import SessionListModel, short_id
+from nitro_desktop.ui.session_model import SessionListModel, SessionTable, short_id
 from nitro_desktop.ui.status import ConnectionIndicator
-from nitro_desktop.ui.update_dialog import UpdateSessionDialog
-from nitro_desktop.ui.wizard import CreateSessionWizard
+
+if TYPE_CHECKING:
+    from decimal import Decimal
+    from types import ModuleType
+
+    from nitro_desktop.store import Store
+    from nitro_desktop.ui.dialogs import LogBuffer
+    from nitro_desktop.ui.service import AppService
+    from nitro_desktop.ui.update_dialog import UpdateSessionDialog
+    from nitro_desktop.ui.wizard import CreateSessionWizard
+
+
+def _actions() -> ModuleType:
+    # The dialogs behind the actions (and the client, keys and protocol they use) load on first use,
+    # so the window paints before they are imported.
+    from nitro_desktop.ui import window_actions
+
+    return window_actions
+
 
 STATUSES = ("", "open", "closed")
 ODD_MARK = "\u26a0"  # the warning sign before an amount shown as received
@@ -48,11 +57,20 @@ ODD_MARK = "\u26a0"  # the warning sign before an amount shown as received
 class MainWindow(QMainWindow):
     closed = Signal()
 
-    def __init__(self, service: AppService, settings: QSettings, log_buffer: LogBuffer | None = None) -> None:
+    def __init__(
+        self,
+        service: AppService | None,
+        settings: QSettings,
+        log_buffer: LogBuffer | None = None,
+        *,
+        store: Store | None = None,
+    ) -> None:
+        """With ``service`` None the window shows the stored sessions at once; ``attach`` does the rest."""
         super().__init__()
-        self.service = service
+        self.service: AppService = None  # type: ignore[assignment]  # set by attach()
+        self.store = store if store is not None else service.store  # type: ignore[union-attr]
         self.settings = settings
-        self.log_buffer = log_buffer or LogBuffer()
+        self._log_buffer = log_buffer
         self.setWindowTitle("Nitro Desktop")
         self.resize(1180, 720)
         self.model = SessionListModel(self)
@@ -60,15 +78,42 @@ class MainWindow(QMainWindow):
         self._build_balances()
         self._build_actions()
         self._build_status_bar()
-        self._wire_service()
         self._ready_changed(False)
         self._restore()
-        self.service.password_prompt = lambda address, note: ask_password(self, address, note)
+        self.model.set_source(self.store.sessions)
+        self._update_count()
         self.wizard: CreateSessionWizard | None = None
         self.update_dialog: UpdateSessionDialog | None = None
         self.signing_dialog: Any = None
+        self._closed = False
         self.setAcceptDrops(True)
+        if os.environ.get("NITRO_DESKTOP_BENCH_MARKS"):  # bench/bench_startup.py times start-up by it
+            self.table.first_rows_painted.connect(
+                lambda: print("nitro-desktop-mark rows-painted", time.time(), flush=True)
+            )
+        if service is not None:
+            self.attach(service)
+
+    def attach(self, service: AppService) -> None:
+        """Connect the service (accounts, ClearNodes); start-up continues on the next loop turn."""
+        from nitro_desktop.ui.dialogs import ask_password
+
+        self.service = service
+        self._wire_service()
+        service.password_prompt = lambda address, note: ask_password(self, address, note)
         QTimer.singleShot(0, self._start)
+
+    @property
+    def log_buffer(self) -> LogBuffer:
+        if self._log_buffer is None:
+            from nitro_desktop.ui.dialogs import LogBuffer
+
+            self._log_buffer = LogBuffer()
+        return self._log_buffer
+
+    @log_buffer.setter
+    def log_buffer(self, buffer: LogBuffer) -> None:
+        self._log_buffer = buffer
 
     # ---- layout --------------------------------------------------------------------
     def _build_central(self) -> None:
@@ -87,7 +132,7 @@ class MainWindow(QMainWindow):
         filters.addWidget(self.search, 1)
         filters.addWidget(self.status_filter)
         box.addLayout(filters)
-        self.table = QTableView()
+        self.table = SessionTable()
         self.table.setObjectName("sessions")
         self.table.setModel(self.model)
         self.table.setSortingEnabled(True)
@@ -145,37 +190,42 @@ class MainWindow(QMainWindow):
         action = QAction(text, self)
         if shortcut is not None:
             action.setShortcut(shortcut)
-        action.triggered.connect(slot)
+
+        def run(*_args: Any) -> None:
+            if self.service is not None:  # the window shows before the service is attached
+                slot()
+
+        action.triggered.connect(run)
         action.setObjectName(name or text.replace("&", "").replace("…", "").strip().lower().replace(" ", "_"))
         return action
 
     def _build_actions(self) -> None:
         self.act_new = self._action(
-            "&New session…", lambda: window_actions.new_session(self), QKeySequence.StandardKey.New
+            "&New session…", lambda: _actions().new_session(self), QKeySequence.StandardKey.New
         )
         self.act_refresh = self._action(
             "&Refresh from server", self.refresh, QKeySequence.StandardKey.Refresh
         )
         self.act_open_request = self._action(
             "&Open signing request…",
-            lambda: window_actions.open_request_file(self),
+            lambda: _actions().open_request_file(self),
             QKeySequence.StandardKey.Open,
             "open_request",
         )
         self.act_submit = self._action(
-            "&Submit state…", lambda: window_actions.update_session(self, "submit"), "Ctrl+U"
+            "&Submit state…", lambda: _actions().update_session(self, "submit"), "Ctrl+U"
         )
         self.act_close = self._action(
-            "C&lose session…", lambda: window_actions.update_session(self, "close"), "Ctrl+W"
+            "C&lose session…", lambda: _actions().update_session(self, "close"), "Ctrl+W"
         )
         self.act_copy = self._action("&Copy session id", self.copy_id, QKeySequence.StandardKey.Copy)
-        self.act_accounts = self._action("&Accounts…", lambda: window_actions.open_accounts(self))
+        self.act_accounts = self._action("&Accounts…", lambda: _actions().open_accounts(self))
         self.act_endpoint = self._action(
-            "&ClearNodes…", lambda: window_actions.open_endpoints(self), name="endpoints"
+            "&ClearNodes…", lambda: _actions().open_endpoints(self), name="endpoints"
         )
-        self.act_prefs = self._action("&Preferences…", lambda: window_actions.open_preferences(self))
-        self.act_log = self._action("&Log", lambda: window_actions.open_log(self))
-        self.act_about = self._action("&About Nitro Desktop", lambda: window_actions.about(self))
+        self.act_prefs = self._action("&Preferences…", lambda: _actions().open_preferences(self))
+        self.act_log = self._action("&Log", lambda: _actions().open_log(self))
+        self.act_about = self._action("&About Nitro Desktop", lambda: _actions().about(self))
         self.act_quit = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
         self.table.addAction(self.act_copy)
         menu = self.menuBar()
@@ -255,11 +305,14 @@ class MainWindow(QMainWindow):
             self.splitter.setSizes([560, 460])
 
     def _start(self) -> None:
-        self.reload_sessions()
+        if self._closed:  # closed before its first loop turn: connect nothing
+            return
         self.service.spawn(self.service.purge_expired_session_keys(), what="Removing expired session keys")
         self.service.ensure_default_endpoints()
         self.fill_choices()
         if not self.service.accounts.list():
+            from nitro_desktop.ui.accounts import WelcomeDialog
+
             self.welcome = WelcomeDialog(self.service.accounts, self)
             self.welcome.account_ready.connect(lambda record: self.fill_choices(select=record.address))
             self.welcome.account_ready.connect(lambda _r: self.reconnect())
@@ -268,6 +321,8 @@ class MainWindow(QMainWindow):
         self.reconnect()
 
     def fill_choices(self, select: str | None = None) -> None:
+        from nitro_desktop.ui.service import SANDBOX_NAME
+
         endpoint = self.endpoint_box.currentText() or str(self.settings.value("last/endpoint", SANDBOX_NAME))
         account = select or self.account_box.currentData() or self.settings.value("last/account", "")
         self.endpoint_box.clear()
@@ -294,11 +349,11 @@ class MainWindow(QMainWindow):
         self.service.spawn(self.service.connect_to(endpoint, account), what=f"Connecting to {endpoint}")
 
     def reload_sessions(self) -> None:
-        self.model.set_rows(self.service.rows())
+        self.model.reload()
         self._update_count()
 
     def _update_count(self) -> None:
-        shown, total = self.model.rowCount(), self.model.total_count()
+        shown, total = self.model.match_count(), self.model.total_count()
         self.count.setText(f"{shown} of {total} sessions" if shown != total else f"{total} sessions")
         self.empty_hint.setVisible(total == 0)
 
@@ -307,7 +362,10 @@ class MainWindow(QMainWindow):
         self._update_count()
 
     def _session_saved(self, app_session_id: str) -> None:
-        self.reload_sessions()
+        row = self.store.sessions.row(app_session_id)
+        if row is not None:
+            self.model.upsert(row)
+        self._update_count()
         index = self.model.index_of(app_session_id)
         if index.isValid():
             self.table.selectRow(index.row())
@@ -315,11 +373,13 @@ class MainWindow(QMainWindow):
 
     def _show_details(self, row: int) -> None:
         r = self.model.row_at(row)
-        record = self.service.store.sessions.get(r.app_session_id) if r else None
-        history = self.service.store.sessions.history(r.app_session_id) if r else None
+        record = self.store.sessions.get(r.app_session_id) if r else None
+        history = self.store.sessions.history(r.app_session_id) if r else None
         self.details.show_session(record, history)
 
     def _show_balances(self, balances: dict[str, Decimal]) -> None:
+        from nitro_desktop.protocol import format_amount
+
         odd = self.service.odd_balances
         assets = sorted({*balances, *odd})
         self.balances.setRowCount(len(assets))
@@ -368,13 +428,16 @@ class MainWindow(QMainWindow):
         self.service.spawn(run(), what="Refreshing from the server")
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        window_actions.accept_request_drag(event)
+        if self.service is not None:
+            _actions().accept_request_drag(event)
 
     def dropEvent(self, event: QDropEvent) -> None:
-        window_actions.open_dropped(self, event)
+        if self.service is not None:
+            _actions().open_dropped(self, event)
 
     # ---- shutdown -------------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:
+        self._closed = True
         # Open dialogs close with the window: their tasks are cancelled (nitro_desktop.ui.tasks).
         for dialog in self.findChildren(QDialog):
             if dialog.isVisible():

@@ -20,8 +20,15 @@ from PySide6.QtCore import QObject, Signal
 
 from nitro_desktop.client import Exchange, OperationOutcome
 from nitro_desktop.flows import CreateSessionFlow, UpdateSessionFlow
-from nitro_desktop.protocol import AppSession, AppSessionUpdate, Balance, BalanceUpdate, HashSigner
-from nitro_desktop.protocol import format_amount, go_json
+from nitro_desktop.protocol import (
+    AppSession,
+    AppSessionUpdate,
+    Balance,
+    BalanceUpdate,
+    HashSigner,
+    format_amount,
+    go_json,
+)
 from nitro_desktop.redact import register_secret
 from nitro_desktop.store import AppSessionRecord, EndpointRecord, SessionRow, Store
 from nitro_desktop.ui import session_state, tasks

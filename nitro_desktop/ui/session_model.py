@@ -1,22 +1,43 @@
-"""The persistent session list: a table model over the store's light rows.
+"""The persistent session list: a table model that reads the store one page at a time.
 
-Rows are plain tuples held in Python lists; filtering is a list
-comprehension over them (``store.filter_rows``), so 100,000 sessions load and
-filter without a query per keystroke and without a QSortFilterProxyModel
-(whose per-row Python callbacks are what make large Qt lists slow).
+The list shows at once and memory stays flat however many sessions are
+stored: the model holds the rows loaded so far of the current filter and
+order, Qt asks for more (``canFetchMore``/``fetchMore``) as the view scrolls
+towards the end, and filter and sort are SQL over all rows (``Sessions.page``),
+with the same results as ``store.filter_rows`` and a stable sort of
+``rows()``. A saved session is placed into the loaded rows where it belongs
+instead of reloading the list.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
-from typing import Any
+from functools import cmp_to_key
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QPaintEvent
+from PySide6.QtWidgets import QTableView
 
 from nitro_desktop.store import SessionRow, filter_rows
 
+if TYPE_CHECKING:
+    from nitro_desktop.store.sessions import Sessions
+
 COLUMNS = ("Session", "Status", "Participants", "Application", "Total", "Version", "Updated", "Endpoint")
+SORT_NAMES = (
+    "app_session_id",
+    "status",
+    "participants",
+    "application",
+    "totals",
+    "version",
+    "updated_at",
+    "endpoint",
+)
+_SORT_ATTRS: dict[str, tuple[str, ...]] = {name: (name,) for name in SORT_NAMES}
+_SORT_ATTRS["application"] = ("application", "protocol")
+PAGE = 256
 _Index = QModelIndex | QPersistentModelIndex
 
 
@@ -28,68 +49,140 @@ def _when(ts: float) -> str:
     return time.strftime("%Y-%m-%d %H:%M", time.localtime(ts))
 
 
+def _cmp(a: Any, b: Any) -> int:
+    return int(a > b) - int(a < b)
+
+
 class SessionListModel(QAbstractTableModel):
-    """All sessions from the store, filtered by text (id or participant) and status."""
+    """The stored sessions, filtered by text (id or participant) and status, loaded page by page."""
 
     ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self._all: list[SessionRow] = []
-        self._shown: list[SessionRow] = []
+        self._source: Sessions | None = None
+        self._loaded: list[SessionRow] = []
+        self._matching = 0
+        self._total = 0
         self._text = ""
         self._status: str | None = None
         self._sort_column = 6
         self._sort_order = Qt.SortOrder.DescendingOrder
 
     # ---- loading and filtering ------------------------------------------------
-    def set_rows(self, rows: Sequence[SessionRow]) -> None:
+    def set_source(self, sessions: Sessions | None) -> None:
+        """Read from ``sessions`` (the store's table); loads the first page."""
+        self._source = sessions
+        self.reload()
+
+    def reload(self) -> None:
+        """Start again from the first page (after many rows changed at once)."""
         self.beginResetModel()
-        self._all = list(rows)
-        self._shown = self._apply()
+        self._recount()
+        self._loaded = self._page(0, PAGE)
         self.endResetModel()
+
+    def _recount(self) -> None:
+        if self._source is None:
+            self._matching = self._total = 0
+            return
+        self._total = self._source.count()
+        filtered = self._text.strip() or self._status
+        self._matching = (
+            self._source.count_matching(text=self._text, status=self._status) if filtered else self._total
+        )
+
+    def _page(self, offset: int, limit: int) -> list[SessionRow]:
+        if self._source is None:
+            return []
+        return self._source.page(
+            text=self._text,
+            status=self._status,
+            sort=SORT_NAMES[self._sort_column],
+            descending=self._sort_order == Qt.SortOrder.DescendingOrder,
+            offset=offset,
+            limit=limit,
+        )
+
+    def canFetchMore(self, parent: _Index = QModelIndex()) -> bool:  # noqa: B008
+        return not parent.isValid() and len(self._loaded) < self._matching
+
+    def fetchMore(self, parent: _Index = QModelIndex()) -> None:  # noqa: B008
+        if parent.isValid():
+            return
+        more = self._page(len(self._loaded), PAGE)
+        if not more:
+            self._matching = len(self._loaded)  # rows went away under us: stop asking
+            return
+        first = len(self._loaded)
+        self.beginInsertRows(QModelIndex(), first, first + len(more) - 1)
+        self._loaded.extend(more)
+        self.endInsertRows()
 
     def upsert(self, row: SessionRow) -> None:
-        """Add or replace one session without reloading the whole list."""
-        for i, existing in enumerate(self._all):
+        """Put one added or changed session where the current filter and order place it."""
+        was_complete = not self.canFetchMore()
+        for i, existing in enumerate(self._loaded):
             if existing.app_session_id == row.app_session_id:
-                self._all[i] = row
+                self.beginRemoveRows(QModelIndex(), i, i)
+                del self._loaded[i]
+                self.endRemoveRows()
                 break
-        else:
-            self._all.insert(0, row)
-        self.beginResetModel()
-        self._shown = self._apply()
-        self.endResetModel()
+        self._recount()
+        if not filter_rows([row], text=self._text, status=self._status):
+            return
+        position = self._position(row)
+        # Past the loaded rows it arrives with a later page (unless everything was already loaded).
+        if position < len(self._loaded) or was_complete:
+            self.beginInsertRows(QModelIndex(), position, position)
+            self._loaded.insert(position, row)
+            self.endInsertRows()
+
+    def _position(self, row: SessionRow) -> int:
+        """Where ``row`` goes in the loaded rows, by the ORDER BY that ``Sessions.page`` uses."""
+        attrs = _SORT_ATTRS[SORT_NAMES[self._sort_column]]
+        sign = -1 if self._sort_order == Qt.SortOrder.DescendingOrder else 1
+
+        def compare(a: SessionRow, b: SessionRow) -> int:
+            for attr in attrs:
+                c = _cmp(getattr(a, attr), getattr(b, attr))
+                if c:
+                    return sign * c
+            return _cmp(b.updated_at, a.updated_at) or _cmp(a.app_session_id, b.app_session_id)
+
+        key = cmp_to_key(compare)
+        new = key(row)
+        for i, existing in enumerate(self._loaded):
+            if new < key(existing):
+                return i
+        return len(self._loaded)
 
     def set_filter(self, text: str = "", status: str | None = None) -> None:
-        if (text, status) == (self._text, self._status):
+        if (text, status or None) == (self._text, self._status):
             return
-        self.beginResetModel()
         self._text, self._status = text, status or None
-        self._shown = self._apply()
-        self.endResetModel()
-
-    def _apply(self) -> list[SessionRow]:
-        rows = filter_rows(self._all, text=self._text, status=self._status)
-        key = _SORT_KEYS[self._sort_column]
-        rows.sort(key=key, reverse=self._sort_order == Qt.SortOrder.DescendingOrder)
-        return rows
+        self.reload()
 
     def total_count(self) -> int:
-        return len(self._all)
+        """All stored sessions."""
+        return self._total
+
+    def match_count(self) -> int:
+        """Sessions the filter keeps (loaded or not yet)."""
+        return self._matching
 
     def row_at(self, row: int) -> SessionRow | None:
-        return self._shown[row] if 0 <= row < len(self._shown) else None
+        return self._loaded[row] if 0 <= row < len(self._loaded) else None
 
     def index_of(self, app_session_id: str) -> QModelIndex:
-        for i, r in enumerate(self._shown):
+        for i, r in enumerate(self._loaded):
             if r.app_session_id == app_session_id:
                 return self.index(i, 0)
         return QModelIndex()
 
     # ---- Qt model interface -------------------------------------------------------
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._shown)
+        return 0 if parent.isValid() else len(self._loaded)
 
     def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(COLUMNS)
@@ -102,7 +195,7 @@ class SessionListModel(QAbstractTableModel):
     def data(self, index: _Index, role: int = 0) -> Any:
         if not index.isValid():
             return None
-        r = self._shown[index.row()]
+        r = self._loaded[index.row()]
         col = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             return _display(r, col)
@@ -119,10 +212,10 @@ class SessionListModel(QAbstractTableModel):
         return None
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        self.layoutAboutToBeChanged.emit()
+        if (column, order) == (self._sort_column, self._sort_order) and self._loaded:
+            return
         self._sort_column, self._sort_order = column, order
-        self._shown = self._apply()
-        self.layoutChanged.emit()
+        self.reload()
 
 
 def _display(r: SessionRow, col: int) -> str:
@@ -144,13 +237,25 @@ def _display(r: SessionRow, col: int) -> str:
     return r.endpoint
 
 
-_SORT_KEYS: dict[int, Any] = {
-    0: lambda r: r.app_session_id,
-    1: lambda r: r.status,
-    2: lambda r: r.participants,
-    3: lambda r: (r.application, r.protocol),
-    4: lambda r: r.totals,
-    5: lambda r: r.version,
-    6: lambda r: r.updated_at,
-    7: lambda r: r.endpoint,
-}
+class SessionTable(QTableView):
+    """The session list's view; says when it has first painted, and first painted rows.
+
+    (A paintEvent override rather than an event filter: the filter needs Qt's
+    large QEvent.Type enum built in Python, which the first frame can do without.)
+    """
+
+    first_painted = Signal()
+    first_rows_painted = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._painted = self._rows_painted = False
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            self.first_painted.emit()
+        if not self._rows_painted and self.model() is not None and self.model().rowCount() > 0:
+            self._rows_painted = True
+            self.first_rows_painted.emit()
