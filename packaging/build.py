@@ -357,7 +357,17 @@ def bundle() -> int:
     return 0
 
 
+def depends() -> int:
+    """The .deb's Depends, first choice of each, one a line: what a build machine must have too,
+    since the build resolves every bundled library against the installed system."""
+    for entry in DEB_DEPENDS:
+        print(entry.split("|")[0].split("(")[0].strip())
+    return 0
+
+
 def main(argv: list[str]) -> int:
+    if argv == ["depends"]:
+        return depends()
     DIST.mkdir(exist_ok=True)
     BUILD.mkdir(exist_ok=True)
     targets: dict[str, Callable[[], int]] = {

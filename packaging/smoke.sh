@@ -41,6 +41,17 @@ fi
 
 PY=${PYTHON:-$ROOT/.venv/bin/python}
 if [ "$BUILD" = 1 ]; then
+  # The build checks every bundled library against the installed system (the .deb's Depends):
+  # a fresh machine needs those packages first.
+  missing=()
+  while read -r pkg; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" || missing+=("$pkg")
+  done < <("$PY" packaging/build.py depends)
+  if [ ${#missing[@]} -gt 0 ]; then
+    say "installing the build's Depends: ${missing[*]}"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  fi
   "$PY" packaging/build.py linux
 fi
 DEB=$(ls -t dist/nitro-desktop_*.deb | head -1)
