@@ -1,8 +1,10 @@
-"""The window itself on the target: connect, balances, and the seed page's create through the wizard.
+"""Live harness, the window itself on the target: connect, balances, the seed page's create by the wizard.
 
 The same clicks as tests/ui, but against the live target (a real ClearNode when
 NITRO_DESKTOP_LIVE_URL is set, else the sandbox) added as a remote endpoint, so
 the broker is pinned on first use and the session id comes from the server.
+It lives with the UI tests, which run last: windows and qasync loops leave Qt
+objects behind that a plain test's event processing must not meet.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import pytest
 from nitro_desktop.store import EndpointRecord, Store
 from nitro_desktop.ui.wizard import SubmitPage
 from tests.keys.memory_keyring import MemoryKeyring
-from tests.live.conftest import LiveTarget
+from tests.live.conftest import LiveTarget, live_target, target  # noqa: F401 - the live fixtures
 from tests.ui.conftest import AppRunner, Profile, until
 from tests.ui.test_session_wizard import (
     add_account,
@@ -26,9 +28,11 @@ from tests.ui.test_session_wizard import (
     ready,
 )
 
+pytestmark = pytest.mark.live
+
 
 @pytest.mark.asyncio
-async def test_wizard_creates_the_seed_session_on_the_target(target: LiveTarget, tmp_path: Path) -> None:
+async def test_wizard_creates_the_seed_session_on_the_target(target: LiveTarget, tmp_path: Path) -> None:  # noqa: F811
     profile = Profile(tmp_path / "profile", MemoryKeyring())
     me = add_account(profile, key=target.keys[0])
     other = target.wallets()[1].address
