@@ -287,7 +287,7 @@ class MainWindow(QMainWindow):
         self.reconnect()
 
     def fill_choices(self, select: str | None = None) -> None:
-        from nitro_desktop.ui.service import SANDBOX_NAME
+        from nitro_desktop.ui.local_sandbox import SANDBOX_NAME
 
         endpoint = self.endpoint_box.currentText() or str(self.settings.value("last/endpoint", SANDBOX_NAME))
         account = select or self.account_box.currentData() or self.settings.value("last/account", "")
