@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from nitro_desktop.client.auth import Credentials
 from nitro_desktop.client.client import ClearNodeClient
-from nitro_desktop.client.connection import ClientStats, Exchange, ExchangeLog
+from nitro_desktop.client.connection import ClientStats
 from nitro_desktop.client.errors import (
     AuthenticationError,
     BrokerMismatch,
@@ -23,6 +23,7 @@ from nitro_desktop.client.errors import (
     RequestTimeout,
     explain_server_error,
 )
+from nitro_desktop.client.exchanges import Exchange, ExchangeLog
 from nitro_desktop.client.notifications import (
     ClientEvent,
     NotificationHub,

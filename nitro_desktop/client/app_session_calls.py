@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from nitro_desktop.client.connection import Connection, Exchange
+from nitro_desktop.client.connection import Connection
 from nitro_desktop.client.errors import (
     ConnectionLost,
     MalformedResponse,
@@ -19,6 +19,7 @@ from nitro_desktop.client.errors import (
     OperationRef,
     RequestTimeout,
 )
+from nitro_desktop.client.exchanges import Exchange
 from nitro_desktop.protocol import (
     Allocation,
     AppDefinition,

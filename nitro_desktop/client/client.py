@@ -12,12 +12,13 @@ from typing import Any, TypeVar
 
 from nitro_desktop.client import auth
 from nitro_desktop.client.app_session_calls import AppSessionCalls
-from nitro_desktop.client.connection import ClientStats, ExchangeLog
+from nitro_desktop.client.connection import ClientStats
 from nitro_desktop.client.errors import (
     AuthenticationError,
     MalformedResponse,
     OperationRef,
 )
+from nitro_desktop.client.exchanges import ExchangeLog
 from nitro_desktop.client.lifecycle import Link
 from nitro_desktop.client.notifications import (
     DEFAULT_MAX_BYTES,

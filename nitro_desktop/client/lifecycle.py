@@ -12,7 +12,7 @@ from typing import Any
 import websockets
 
 from nitro_desktop.client import auth
-from nitro_desktop.client.connection import ClientStats, Connection, ExchangeLog
+from nitro_desktop.client.connection import ClientStats, Connection
 from nitro_desktop.client.errors import (
     AuthenticationError,
     BrokerMismatch,
@@ -22,6 +22,7 @@ from nitro_desktop.client.errors import (
     NotConnected,
     RequestTimeout,
 )
+from nitro_desktop.client.exchanges import ExchangeLog
 from nitro_desktop.client.state import Backoff, ConnectionState, StatusCell
 from nitro_desktop.protocol import BrokerConfig, Dialect, builders, to_checksum_address
 

@@ -35,8 +35,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from nitro_desktop.client.connection import Exchange
 from nitro_desktop.client.errors import OperationRef
+from nitro_desktop.client.exchanges import Exchange
 from nitro_desktop.protocol import (
     AppSession,
     AppSessionUpdate,

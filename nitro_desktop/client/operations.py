@@ -15,8 +15,8 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from nitro_desktop.client.connection import Exchange
 from nitro_desktop.client.errors import ClientClosed, ClientError, OperationNotApplied, OperationRef
+from nitro_desktop.client.exchanges import Exchange
 from nitro_desktop.client.lifecycle import cancel_and_wait
 from nitro_desktop.client.notifications import NotificationHub, OperationOutcome
 from nitro_desktop.protocol import AppSession

@@ -3,92 +3,33 @@
 ``sessions create/update/close`` build the exact request and sign it with local accounts;
 with ``--out`` they save a ``.nitroreq`` for others to sign, otherwise they submit at
 once when the local signatures suffice. ``sign`` adds one account's signature to a file;
-``submit`` sends a file whose signatures suffice.
+``submit`` sends a file whose signatures suffice. Their inputs (files, endpoint, the
+session's state on the server) are gathered in ``cli_inputs``.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from nitro_desktop import signing
-from nitro_desktop.protocol import (
-    Allocation,
-    AppDefinition,
-    Dialect,
-    HashSigner,
-    ProtocolError,
-    check_definition_numbers,
-    definition_from_dict,
-    parse_address,
-    parse_amount,
-    spec,
+from nitro_desktop.protocol import Dialect, HashSigner, ProtocolError, parse_address
+from nitro_desktop.signing.cli_inputs import (
+    cli_error,
+    endpoint_of,
+    pin_for,
+    read_allocations,
+    read_definition,
+    session_definition,
+    state_on_server,
 )
 from nitro_desktop.store.cli import sessions_subcommands
 
-if TYPE_CHECKING:
-    from nitro_desktop.signing.pinning import EndpointPin
-
 Handler = Callable[[argparse.Namespace], int]
-
-
-def _error(message: str) -> Exception:
-    from nitro_desktop.cli import CliError  # imported late: cli imports us
-
-    return CliError(message)
-
-
-def _read_json(path: str, what: str) -> Any:
-    try:
-        return json.loads(Path(path).read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise _error(f"cannot read the {what} file {path}: {exc.strerror or exc}") from None
-    except ValueError as exc:
-        raise _error(f"the {what} file {path} is not JSON: {exc}") from None
-
-
-def _definition(path: str, dialect: Dialect, *, keep_nonce: bool = False) -> AppDefinition:
-    """The definition in ``path``; ``keep_nonce``: a nonce made up here is written back (create)."""
-    raw = _read_json(path, "definition")
-    if not isinstance(raw, dict):
-        raise _error("the definition must be a JSON object")
-    original, raw = raw, dict(raw)
-    raw.setdefault("protocol", spec(dialect).default_protocol)
-    if not raw.get("nonce"):
-        import time
-
-        raw["nonce"] = int(time.time() * 1000)
-        if keep_nonce:
-            from nitro_desktop.signing.definition_file import kept_nonce_note
-
-            print(kept_nonce_note(path, original, raw["nonce"]), file=sys.stderr)
-    try:
-        raw["participants"] = [parse_address(p, what="participant") for p in raw.get("participants") or []]
-        return check_definition_numbers(definition_from_dict(raw))
-    except ProtocolError as exc:
-        raise _error(f"definition: {exc}") from None
-
-
-def _allocations(path: str) -> list[Allocation]:
-    raw = _read_json(path, "allocations")
-    if not isinstance(raw, list) or not all(isinstance(x, dict) for x in raw):
-        raise _error('allocations must be a JSON list of {"participant", "asset", "amount"} objects')
-    try:
-        return [
-            Allocation(
-                parse_address(x.get("participant"), what="allocation participant"),
-                str(x.get("asset", "")),
-                parse_amount(x.get("amount"), what=f"amount of {x.get('participant')}"),
-            )
-            for x in raw
-        ]
-    except ProtocolError as exc:
-        raise _error(f"allocations: {exc}") from None
 
 
 def _store(args: argparse.Namespace) -> Any:
@@ -97,21 +38,7 @@ def _store(args: argparse.Namespace) -> Any:
     try:
         return Store.open(args.data_dir)
     except StoreError as exc:
-        raise _error(str(exc)) from None
-
-
-def _endpoint(args: argparse.Namespace, store: Any, fallback: str | None = None) -> tuple[str, Dialect]:
-    """``--endpoint`` is a URL or the name of a saved endpoint; its dialect comes with it."""
-    name = args.endpoint or fallback
-    if not name:
-        raise _error("name the ClearNode: --endpoint URL (or a saved endpoint's name) and --dialect")
-    record = store.endpoints.get(name)
-    url = record.url if record is not None else name
-    dialect = args.dialect or (record.dialect if record is not None else "0.2")
-    try:
-        return url, Dialect(dialect)
-    except ValueError:
-        raise _error(f"unknown dialect {dialect!r}; known: {', '.join(d.value for d in Dialect)}") from None
+        raise cli_error(str(exc)) from None
 
 
 def _signers(args: argparse.Namespace, store: Any, addresses: list[str]) -> list[HashSigner]:
@@ -129,7 +56,7 @@ def _signers(args: argparse.Namespace, store: Any, addresses: list[str]) -> list
                 password = read_secret(args.password_file, PASSWORD_ENV, f"Password for {record.address}: ")
             out.append(manager.signer(record.address, password=password).unlocked())
     except (KeysError, ProtocolError) as exc:
-        raise _error(str(exc)) from None
+        raise cli_error(str(exc)) from None
     return out
 
 
@@ -151,7 +78,7 @@ def _finish(args: argparse.Namespace, store: Any, request: signing.SigningReques
         return 0
     verdict = signing.sufficiency(request)
     if not verdict.sufficient:
-        raise _error(
+        raise cli_error(
             f"the local signatures are not enough ({verdict.explanation}); "
             "save a signing request for the others with --out FILE.nitroreq"
         )
@@ -173,7 +100,7 @@ def _submit(args: argparse.Namespace, store: Any, request: signing.SigningReques
     account = getattr(args, "account", None) or request.created_by
     if getattr(args, "account", None):
         auth = _signers(args, store, [args.account])[0]
-    pin = _pin(args, store, request.endpoint, request.dialect, request.app_session_id)
+    pin = pin_for(args, store, request.endpoint, request.dialect, request.app_session_id)
     try:
         signing.ready_frame(request)
         done = asyncio.run(
@@ -187,26 +114,17 @@ def _submit(args: argparse.Namespace, store: Any, request: signing.SigningReques
             )
         )
     except signing.SigningError as exc:
-        raise _error(str(exc)) from None
+        raise cli_error(str(exc)) from None
     except BrokerMismatch as exc:
-        raise _error(pin.refusal(exc)) from None
+        raise cli_error(pin.refusal(exc)) from None
     except (ClientError, OSError) as exc:
-        raise _error(f"{request.method} failed: {exc}") from None
+        raise cli_error(f"{request.method} failed: {exc}") from None
     endpoint = (
         ""
         if done.outcome == "unknown"
         else pin.name or _endpoint_name(store, request.endpoint, request.dialect)
     )
     return report(store, request, done, account=account, endpoint=endpoint)
-
-
-def _pin(args: argparse.Namespace, store: Any, url: str, dialect: Dialect, sid: str | None) -> EndpointPin:
-    """The saved endpoint this command talks to (``--endpoint``, else the session's, else by URL)."""
-    from nitro_desktop.signing.pinning import EndpointPin
-
-    saved = store.sessions.get(sid) if sid else None
-    names = (getattr(args, "endpoint", None), saved.endpoint if saved else None)
-    return EndpointPin.find(store, url, dialect, *names)
 
 
 def _endpoint_name(store: Any, url: str, dialect: Dialect) -> str:
@@ -226,7 +144,7 @@ def _with_errors(func: Handler) -> Handler:
         try:
             return func(args)
         except signing.SigningError as exc:
-            raise _error(str(exc)) from None
+            raise cli_error(str(exc)) from None
 
     wrapper.__doc__ = func.__doc__
     return wrapper
@@ -235,13 +153,13 @@ def _with_errors(func: Handler) -> Handler:
 @_with_errors
 def cmd_create(args: argparse.Namespace) -> int:
     with _store(args) as store:
-        url, dialect = _endpoint(args, store)
-        definition = _definition(args.definition, dialect, keep_nonce=True)
+        url, dialect = endpoint_of(args, store)
+        definition = read_definition(args.definition, dialect, keep_nonce=True)
         request = signing.create_request(
             url,
             dialect,
             definition,
-            _allocations(args.allocations),
+            read_allocations(args.allocations),
             args.session_data,
             timestamp_window=args.timestamp_window,
             created_by=args.sign[0] if args.sign else "",
@@ -249,99 +167,17 @@ def cmd_create(args: argparse.Namespace) -> int:
         return _finish(args, store, request)
 
 
-def _session_definition(args: argparse.Namespace, store: Any) -> tuple[AppDefinition, str, Dialect]:
-    from nitro_desktop.protocol import app_session_id
-
-    saved = store.sessions.get(args.id)
-    url, dialect = _endpoint(args, store, saved.endpoint if saved is not None else None)
-    if args.definition:
-        definition = _definition(args.definition, dialect)
-    elif saved is not None:
-        definition = definition_from_dict(json.loads(saved.definition_json))
-    else:
-        pin = _pin(args, store, url, dialect, None)
-        definition = asyncio.run(_fetch_definition(pin, args.id, args.timeout))
-    if app_session_id(definition, dialect) != args.id:
-        raise _error(
-            f"the definition does not belong to {args.id} (it gives {app_session_id(definition, dialect)})"
-        )
-    return definition, url, dialect
-
-
-async def _fetch_definition(pin: EndpointPin, sid: str, timeout: float) -> AppDefinition:
-    from nitro_desktop.client import BrokerMismatch, ClearNodeClient, ClientError
-
-    try:
-        client = ClearNodeClient(pin.url, pin.dialect, timeout=timeout, expected_broker=pin.expected)
-        async with client:
-            if client.broker_address:
-                pin.announce(client.broker_address)
-            definition = await client.get_app_definition(sid)
-            # v0.5.2 leaves `application` empty here, and the id covers it: the session list has it.
-            if definition.participants:
-                async for session in client.iter_app_sessions(participant=definition.participants[0]):
-                    if session.app_session_id == sid:
-                        return session.definition()
-            return definition
-    except BrokerMismatch as exc:
-        raise _error(pin.refusal(exc)) from None
-    except (ClientError, OSError) as exc:
-        raise _error(f"cannot get the definition of {sid} from {pin.url}: {exc}") from None
-
-
-def _on_server(
-    args: argparse.Namespace, store: Any, url: str, dialect: Dialect, definition: AppDefinition
-) -> Any:
-    """The session as the server has it now: others may have moved it since it was saved here.
-
-    The saved record follows the server first (and the user hears of it), so the new
-    request builds on the current version. None when the server does not list it.
-    """
-    from nitro_desktop.client import BrokerMismatch, ClientError
-    from nitro_desktop.signing import submission
-
-    pin = _pin(args, store, url, dialect, args.id)
-    participant = definition.participants[0] if definition.participants else ""
-    try:
-        session = asyncio.run(
-            submission.fetch_state(
-                url, dialect.value, args.id, participant,
-                timeout=args.timeout, expected_broker=pin.expected, on_broker=pin.announce,
-            )
-        )  # fmt: skip
-    except BrokerMismatch as exc:
-        raise _error(pin.refusal(exc)) from None
-    except (ClientError, OSError) as exc:
-        if not args.out:
-            raise _error(f"cannot read the current state of {args.id} from {url}: {exc}") from None
-        # A request saved for others can still be made offline, on the version saved here.
-        print(
-            f"warning: cannot read the current state of {args.id} ({exc}); using the saved one",
-            file=sys.stderr,
-        )
-        return None
-    if session is not None:
-        note = submission.moved_note(submission.record_seen(store, session), session, args.command_word)
-        if note:
-            print(note, file=sys.stderr)
-        if session.status == "closed" and args.command_word == "update":
-            raise _error(
-                f"{args.id} is closed (version {session.version}); there is nothing to {args.command_word}"
-            )
-    return session
-
-
 @_with_errors
 def cmd_close(args: argparse.Namespace) -> int:
     with _store(args) as store:
-        definition, url, dialect = _session_definition(args, store)
+        definition, url, dialect = session_definition(args, store)
         args.command_word = "close"
-        _on_server(args, store, url, dialect, definition)
+        state_on_server(args, store, url, dialect, definition)
         request = signing.close_request(
             url,
             dialect,
             definition,
-            _allocations(args.allocations),
+            read_allocations(args.allocations),
             args.session_data,
             timestamp_window=args.timestamp_window,
             created_by=args.sign[0] if args.sign else "",
@@ -352,9 +188,9 @@ def cmd_close(args: argparse.Namespace) -> int:
 @_with_errors
 def cmd_update(args: argparse.Namespace) -> int:
     with _store(args) as store:
-        definition, url, dialect = _session_definition(args, store)
+        definition, url, dialect = session_definition(args, store)
         args.command_word = "update"
-        session = _on_server(args, store, url, dialect, definition)
+        session = state_on_server(args, store, url, dialect, definition)
         from nitro_desktop.signing.submission import next_version
 
         version = args.version or next_version(dialect.value, definition.protocol, session)
@@ -362,7 +198,7 @@ def cmd_update(args: argparse.Namespace) -> int:
             url,
             dialect,
             definition,
-            _allocations(args.allocations),
+            read_allocations(args.allocations),
             intent=args.intent or ("operate" if version is not None else None),
             version=version,
             session_data=args.session_data,
@@ -384,14 +220,14 @@ def cmd_sign(args: argparse.Namespace) -> int:
         try:
             signing.check_fresh(request)
         except signing.ExpiredRequestError as exc:
-            raise _error(f"{exc} (nitro-desktop sign {args.file} --rebuild --account ADDRESS)") from None
+            raise cli_error(f"{exc} (nitro-desktop sign {args.file} --rebuild --account ADDRESS)") from None
         _print_summary(request, [account])
         if sys.stdin.isatty() and not args.yes:
             # The question goes to stderr, like every prompt: stdout is the command's output.
             print(f"\nSign this request as {account}? [y/N] ", end="", file=sys.stderr, flush=True)
             answer = sys.stdin.readline()
             if answer.strip().lower() not in {"y", "yes"}:
-                raise _error("not signed")
+                raise cli_error("not signed")
         request = signing.sign(request, _signers(args, store, [account])[0])
         path = signing.save(request, args.out or args.file)
         print(f"\nSigned as {account}; saved to {path}. {signing.sufficiency(request).explanation}.")

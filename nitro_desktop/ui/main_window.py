@@ -9,24 +9,20 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDialog,
-    QDockWidget,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMainWindow,
     QMenu,
     QSplitter,
-    QTableWidget,
-    QTableWidgetItem,
     QToolBar,
     QVBoxLayout,
     QWidget,
 )
 
+from nitro_desktop.ui.balances import BalancesDock
 from nitro_desktop.ui.details import DetailsPane
 from nitro_desktop.ui.session_model import SessionListModel, SessionTable, short_id
 from nitro_desktop.ui.status import ConnectionIndicator
@@ -51,7 +47,6 @@ def _actions() -> ModuleType:
 
 
 STATUSES = ("", "open", "closed")
-ODD_MARK = "\u26a0"  # the warning sign before an amount shown as received
 
 
 class MainWindow(QMainWindow):
@@ -132,20 +127,7 @@ class MainWindow(QMainWindow):
         filters.addWidget(self.search, 1)
         filters.addWidget(self.status_filter)
         box.addLayout(filters)
-        self.table = SessionTable()
-        self.table.setObjectName("sessions")
-        self.table.setModel(self.model)
-        self.table.setSortingEnabled(True)
-        self.table.sortByColumn(6, Qt.SortOrder.DescendingOrder)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setAlternatingRowColors(True)
-        self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        for col, width in enumerate((180, 60, 200, 150, 110, 60, 125)):
-            self.table.setColumnWidth(col, width)
-        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table = SessionTable(self.model)
         self.table.customContextMenuRequested.connect(self._context_menu)
         box.addWidget(self.table)
         self.empty_hint = QLabel("No sessions yet. Press Ctrl+N to create your first application session.")
@@ -166,25 +148,9 @@ class MainWindow(QMainWindow):
         )
 
     def _build_balances(self) -> None:
-        dock = QDockWidget("Balances", self)
-        dock.setObjectName("balances_dock")
-        body = QWidget()
-        box = QVBoxLayout(body)
-        self.balance_owner = QLabel("Not connected")
-        self.balance_owner.setWordWrap(True)
-        box.addWidget(self.balance_owner)
-        self.balances = QTableWidget(0, 2)
-        self.balances.setObjectName("balances")
-        self.balances.setHorizontalHeaderLabels(["Asset", "Amount"])
-        self.balances.horizontalHeader().setStretchLastSection(True)
-        self.balances.verticalHeader().hide()
-        self.balances.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        box.addWidget(self.balances)
-        dock.setWidget(body)
-        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
-        # The list and details need the room; balances are a handful of rows.
-        dock.setMaximumWidth(250)
-        self.balances.setColumnWidth(0, 70)
+        self.balances_dock = BalancesDock(self)
+        self.balances = self.balances_dock.table
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.balances_dock)
 
     def _action(self, text: str, slot: Any, shortcut: Any = None, name: str = "") -> QAction:
         action = QAction(text, self)
@@ -321,7 +287,7 @@ class MainWindow(QMainWindow):
         self.reconnect()
 
     def fill_choices(self, select: str | None = None) -> None:
-        from nitro_desktop.ui.service import SANDBOX_NAME
+        from nitro_desktop.ui.local_sandbox import SANDBOX_NAME
 
         endpoint = self.endpoint_box.currentText() or str(self.settings.value("last/endpoint", SANDBOX_NAME))
         account = select or self.account_box.currentData() or self.settings.value("last/account", "")
@@ -343,7 +309,7 @@ class MainWindow(QMainWindow):
             return
         self.settings.setValue("last/endpoint", endpoint)
         self.settings.setValue("last/account", account)
-        self.balance_owner.setText(f"{account}\non {endpoint}")
+        self.balances_dock.set_owner(account, endpoint)
         record = self.service.store.endpoints.get(endpoint)
         self.indicator.sandbox = bool(record and record.is_sandbox)
         self.service.spawn(self.service.connect_to(endpoint, account), what=f"Connecting to {endpoint}")
@@ -378,24 +344,7 @@ class MainWindow(QMainWindow):
         self.details.show_session(record, history)
 
     def _show_balances(self, balances: dict[str, Decimal]) -> None:
-        from nitro_desktop.protocol import format_amount
-
-        odd = self.service.odd_balances
-        assets = sorted({*balances, *odd})
-        self.balances.setRowCount(len(assets))
-        for i, asset in enumerate(assets):
-            self.balances.setItem(i, 0, QTableWidgetItem(asset))
-            if asset in odd:
-                # As received, marked: a number we cannot read is neither hidden nor used.
-                item = QTableWidgetItem(f"{ODD_MARK} {odd[asset].raw}")
-                item.setToolTip(
-                    f"The server sent this amount in a form the app cannot read ({odd[asset].problem})."
-                    " It is shown as received and not counted as available."
-                )
-            else:
-                item = QTableWidgetItem(format_amount(balances[asset]))
-            item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            self.balances.setItem(i, 1, item)
+        self.balances_dock.show_balances(balances, self.service.odd_balances)
 
     # ---- actions ------------------------------------------------------------------------------
     def selected(self) -> Any:

@@ -31,21 +31,13 @@ from nitro_desktop.protocol import (
 )
 from nitro_desktop.redact import register_secret
 from nitro_desktop.store import AppSessionRecord, EndpointRecord, SessionRow, Store
-from nitro_desktop.ui import session_state, tasks
+from nitro_desktop.ui import local_sandbox, session_state, tasks
 from nitro_desktop.ui.outcomes import OutcomeRecorder, frame_text, record_from_server, record_late_outcome
 from nitro_desktop.ui.wizard import SubmitResult
 
 log = logging.getLogger("nitro_desktop.ui")
 
-SANDBOX_NAME = "Local sandbox"
-SANDBOX_05_NAME = "Local sandbox (v0.5)"
-SANDBOX_URL = "sandbox:"  # resolved to the in-process node's loopback URL at connect time
-SANDBOX_GRANT = (("usdc", "1000"), ("eth", "1"))
 APP_NAME = "Nitro Desktop"
-PUBLIC_ENDPOINTS = (
-    ("Yellow clearnet", "wss://clearnet.yellow.com/ws", "0.5"),
-    ("Yellow sandbox", "wss://clearnet-sandbox.yellow.com/ws", "0.5"),
-)
 
 PasswordPrompt = Callable[[str, str], Awaitable[str | None]]  # (address, note) -> password or None
 PASSWORD_ATTEMPTS = 3
@@ -84,15 +76,7 @@ class AppService(QObject):
     # ---- endpoints ------------------------------------------------------------------
     def ensure_default_endpoints(self) -> list[EndpointRecord]:
         """The Local sandbox and the public ClearNodes, added once; user edits are kept."""
-        known = {e.name for e in self.store.endpoints.list()}
-        if SANDBOX_NAME not in known:
-            self.store.endpoints.save(EndpointRecord(SANDBOX_NAME, SANDBOX_URL, "0.2", None, True))
-        if SANDBOX_05_NAME not in known:
-            self.store.endpoints.save(EndpointRecord(SANDBOX_05_NAME, SANDBOX_URL, "0.5", None, True))
-        for name, url, dialect in PUBLIC_ENDPOINTS:
-            if name not in known:
-                self.store.endpoints.save(EndpointRecord(name, url, dialect))  # type: ignore[arg-type]
-        return self.store.endpoints.list()
+        return local_sandbox.ensure_default_endpoints(self.store)
 
     def spawn(self, coro: Coroutine[Any, Any, Any], *, what: str) -> asyncio.Task[Any]:
         """Run a coroutine on the loop for as long as the service lives; its failure becomes a ``problem``.
@@ -158,32 +142,14 @@ class AppService(QObject):
 
     async def _start_sandbox(self, dialect: str) -> str:
         """The in-process sandbox node for this dialect, started on first use on a free loopback port."""
-        from nitro_desktop.devnode import SandboxNode
-        from nitro_desktop.devnode.broker_key import key_path_for, load_or_create_broker_key
-
-        node = self.sandboxes.get(dialect)
-        if node is None:
-            # One ledger file per dialect: their sessions' ids and rules differ.
-            db = self.store.data_dir / f"sandbox-{dialect}.sqlite"
-            # The same broker across app restarts, like the ledger it signs for.
-            key = await asyncio.get_running_loop().run_in_executor(
-                None, load_or_create_broker_key, key_path_for(db)
-            )
-            node = SandboxNode(host="127.0.0.1", port=0, dialect=dialect, db_path=str(db), broker_key=key)
-            await node.start()
-            self.sandboxes[dialect] = node
-        self.sandbox = node
+        self.sandbox = await local_sandbox.start_sandbox(self.sandboxes, self.store.data_dir, dialect)
         self.fund_new_accounts()
-        return str(node.url)
+        return str(self.sandbox.url)
 
     def fund_new_accounts(self) -> None:
         """Give every local account with an empty sandbox balance the grant, so it can start at once."""
-        if self.sandbox is None:
-            return
-        for record in self.accounts.list():
-            if not any(self.sandbox.balances(record.address).values()):
-                for asset, amount in SANDBOX_GRANT:
-                    self.sandbox.fund(record.address, asset, amount)
+        if self.sandbox is not None:
+            local_sandbox.fund_new_accounts(self.sandbox, self.accounts)
 
     async def close_client(self) -> None:
         for unsubscribe in self._unsubscribe:

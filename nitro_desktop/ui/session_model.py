@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QPaintEvent
-from PySide6.QtWidgets import QTableView
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 from nitro_desktop.store import SessionRow, filter_rows
 
@@ -247,9 +247,22 @@ class SessionTable(QTableView):
     first_painted = Signal()
     first_rows_painted = Signal()
 
-    def __init__(self) -> None:
+    def __init__(self, model: SessionListModel) -> None:
         super().__init__()
         self._painted = self._rows_painted = False
+        self.setObjectName("sessions")
+        self.setModel(model)
+        self.setSortingEnabled(True)
+        self.sortByColumn(6, Qt.SortOrder.DescendingOrder)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setAlternatingRowColors(True)
+        self.verticalHeader().hide()
+        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.horizontalHeader().setStretchLastSection(True)
+        for col, width in enumerate((180, 60, 200, 150, 110, 60, 125)):
+            self.setColumnWidth(col, width)
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
 
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)

@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 
 from nitro_desktop.devnode.db import Database
-from nitro_desktop.ui.main_window import ODD_MARK
-from nitro_desktop.ui.service import SANDBOX_NAME
+from nitro_desktop.ui.balances import ODD_MARK
+from nitro_desktop.ui.local_sandbox import SANDBOX_NAME
 from tests.ui.conftest import AppRunner, Profile
 from tests.ui.test_session_wizard import add_account, balances, choose_endpoint, ready
 

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QDialogButtonBox, QWizard
 from nitro_desktop.client import ConnectionState
 from nitro_desktop.keys import AccountManager
 from nitro_desktop.store import Store
-from nitro_desktop.ui.service import SANDBOX_05_NAME, SANDBOX_NAME
+from nitro_desktop.ui.local_sandbox import SANDBOX_05_NAME, SANDBOX_NAME
 from nitro_desktop.ui.wizard import SubmitPage
 from tests.ui.conftest import FAST_KDF, AppRunner, Profile, Running, until
 

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QDialogButtonBox
 
 from nitro_desktop.client import ClearNodeClient
 from nitro_desktop.protocol import Allocation, AppDefinition, RawKeySigner
-from nitro_desktop.ui.service import SANDBOX_05_NAME
+from nitro_desktop.ui.local_sandbox import SANDBOX_05_NAME
 from tests.ui.conftest import AppRunner, Profile, until
 from tests.ui.test_session_wizard import add_account, choose_endpoint, ready
 

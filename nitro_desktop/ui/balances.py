@@ -1,0 +1,68 @@
+"""The Balances pane: whose balances these are, and one row per asset the server reported."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDockWidget,
+    QLabel,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+if TYPE_CHECKING:
+    from decimal import Decimal
+
+    from nitro_desktop.protocol import Balance
+
+ODD_MARK = "\u26a0"  # the warning sign before an amount shown as received
+
+
+class BalancesDock(QDockWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("Balances", parent)
+        self.setObjectName("balances_dock")
+        body = QWidget()
+        box = QVBoxLayout(body)
+        self.owner = QLabel("Not connected")
+        self.owner.setWordWrap(True)
+        box.addWidget(self.owner)
+        self.table = QTableWidget(0, 2)
+        self.table.setObjectName("balances")
+        self.table.setHorizontalHeaderLabels(["Asset", "Amount"])
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.verticalHeader().hide()
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        box.addWidget(self.table)
+        self.setWidget(body)
+        # The list and details need the room; balances are a handful of rows.
+        self.setMaximumWidth(250)
+        self.table.setColumnWidth(0, 70)
+
+    def set_owner(self, account: str, endpoint: str) -> None:
+        self.owner.setText(f"{account}\non {endpoint}")
+
+    def show_balances(self, balances: Mapping[str, Decimal], odd: Mapping[str, Balance]) -> None:
+        from nitro_desktop.protocol import format_amount
+
+        assets = sorted({*balances, *odd})
+        self.table.setRowCount(len(assets))
+        for i, asset in enumerate(assets):
+            self.table.setItem(i, 0, QTableWidgetItem(asset))
+            if asset in odd:
+                # As received, marked: a number we cannot read is neither hidden nor used.
+                item = QTableWidgetItem(f"{ODD_MARK} {odd[asset].raw}")
+                item.setToolTip(
+                    f"The server sent this amount in a form the app cannot read ({odd[asset].problem})."
+                    " It is shown as received and not counted as available."
+                )
+            else:
+                item = QTableWidgetItem(format_amount(balances[asset]))
+            item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            self.table.setItem(i, 1, item)
