@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import time
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -38,6 +39,18 @@ async def client_for(
     if wallet is not None:
         await client.authenticate(wallet, app_name=app, allowances=[(target.asset, "1000000")])
     return client
+
+
+@contextlib.asynccontextmanager
+async def connected(
+    target: LiveTarget, frames: FrameRecorder, wallet: HashSigner | None = None, **kwargs: Any
+) -> AsyncIterator[ClearNodeClient]:
+    """``client_for`` as ``async with``: the client is closed however the test ends."""
+    client = await client_for(target, frames, wallet, **kwargs)
+    try:
+        yield client
+    finally:
+        await client.close()
 
 
 def definition(

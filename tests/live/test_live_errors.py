@@ -10,7 +10,7 @@ from nitro_desktop.client import ClearNodeClient, ClearNodeError, RequestTimeout
 from nitro_desktop.protocol import builders, sign_request
 from nitro_desktop.ui.wizard import page_for_server_error
 from tests.live.conftest import FrameRecorder, LiveTarget
-from tests.live.helpers import allocations, client_for, definition, stranger, submit_kwargs
+from tests.live.helpers import allocations, connected, definition, stranger, submit_kwargs
 
 
 async def refused(awaitable: object) -> ClearNodeError:
@@ -22,22 +22,18 @@ async def refused(awaitable: object) -> ClearNodeError:
 @pytest.mark.asyncio
 async def test_insufficient_funds(target: LiveTarget, frames: FrameRecorder) -> None:
     alice = target.wallets()[0]
-    client = await client_for(target, frames, alice)
-    try:
+    async with connected(target, frames, alice) as client:
         d = definition(target, [alice.address, stranger().address], [100, 0])
         huge = allocations(target, [(alice.address, 10**12), (d.participants[1], 0)])
         error = await refused(client.create_app_session(d, huge, [alice]))
         assert error.message == f"insufficient funds: {alice.address} for asset {target.asset}"
         assert page_for_server_error(error.message) == "allocations"
-    finally:
-        await client.close()
 
 
 @pytest.mark.asyncio
 async def test_unknown_asset(target: LiveTarget, frames: FrameRecorder) -> None:
     alice = target.wallets()[0]
-    client = await client_for(target, frames, alice)
-    try:
+    async with connected(target, frames, alice) as client:
         bob = stranger()
         d = definition(target, [alice.address, bob.address], [100, 0])
         from decimal import Decimal
@@ -51,31 +47,25 @@ async def test_unknown_asset(target: LiveTarget, frames: FrameRecorder) -> None:
         error = await refused(client.create_app_session(d, bad, [alice]))
         assert error.message == f"insufficient funds: {alice.address} for asset nosuchcoin"
         assert page_for_server_error(error.message) == "allocations"
-    finally:
-        await client.close()
 
 
 @pytest.mark.asyncio
 async def test_missing_signature(target: LiveTarget, frames: FrameRecorder) -> None:
     alice, bob, _ = target.wallets()
-    client = await client_for(target, frames, alice)
-    try:
+    async with connected(target, frames, alice) as client:
         d = definition(target, [alice.address, bob.address], [50, 50])
         error = await refused(
             client.create_app_session(d, allocations(target, [(alice.address, 1), (bob.address, 1)]), [alice])
         )
         assert error.message == f"missing signature for participant {bob.address}"
         assert page_for_server_error(error.message) == "signers"
-    finally:
-        await client.close()
 
 
 @pytest.mark.asyncio
 async def test_quorum_not_reached(target: LiveTarget, frames: FrameRecorder) -> None:
     alice = target.wallets()[0]
     bob = stranger()
-    client = await client_for(target, frames, alice)
-    try:
+    async with connected(target, frames, alice) as client:
         protocol = target.protocols()[-1]
         d = definition(target, [alice.address, bob.address], [50, 50], protocol=protocol)
         sid = (
@@ -97,8 +87,6 @@ async def test_quorum_not_reached(target: LiveTarget, frames: FrameRecorder) -> 
             sid, allocations(target, [(alice.address, 1), (bob.address, 0)]), [alice, bob]
         )
         assert closed.status == "closed"
-    finally:
-        await client.close()
 
 
 @pytest.mark.asyncio
@@ -107,8 +95,7 @@ async def test_stale_version(target: LiveTarget, frames: FrameRecorder) -> None:
         pytest.skip("versions are checked for NitroRPC/0.4 sessions (a v0.5 ClearNode)")
     alice = target.wallets()[0]
     bob = stranger()
-    client = await client_for(target, frames, alice)
-    try:
+    async with connected(target, frames, alice) as client:
         d = definition(target, [alice.address, bob.address], [100, 0], protocol="NitroRPC/0.4")
         sid = (
             await client.create_app_session(
@@ -120,16 +107,13 @@ async def test_stale_version(target: LiveTarget, frames: FrameRecorder) -> None:
         error = await refused(client.submit_app_state(sid, same, [alice], intent="operate", version=2))
         assert error.message == "incorrect app state: incorrect version: expected 3, got 2"
         await client.close_app_session(sid, same, [alice])
-    finally:
-        await client.close()
 
 
 @pytest.mark.asyncio
 async def test_duplicate_session(target: LiveTarget, frames: FrameRecorder) -> None:
     alice = target.wallets()[0]
     bob = stranger()
-    client = await client_for(target, frames, alice)
-    try:
+    async with connected(target, frames, alice) as client:
         d = definition(target, [alice.address, bob.address], [100, 0])
         none = allocations(target, [(alice.address, 0), (bob.address, 0)])
         await client.create_app_session(d, none, [alice])
@@ -139,16 +123,13 @@ async def test_duplicate_session(target: LiveTarget, frames: FrameRecorder) -> N
         await client.close_app_session(
             (await client.get_app_sessions(participant=bob.address))[0].app_session_id, none, [alice]
         )
-    finally:
-        await client.close()
 
 
 @pytest.mark.asyncio
 async def test_expired_timestamp(target: LiveTarget, frames: FrameRecorder) -> None:
     alice = target.wallets()[0]
     bob = stranger()
-    client = await client_for(target, frames, alice)
-    try:
+    async with connected(target, frames, alice) as client:
         d = definition(target, [alice.address, bob.address], [100, 0])
         call = builders.create_app_session(
             target.dialect, d, allocations(target, [(alice.address, 0), (bob.address, 0)])
@@ -157,8 +138,6 @@ async def test_expired_timestamp(target: LiveTarget, frames: FrameRecorder) -> N
         frame = sign_request(int(time.time() * 1000) % 10**9 + 7, call.method, call.params, old, [alice])
         error = await refused(client.send_presigned(frame))
         assert error.message == "invalid message timestamp"
-    finally:
-        await client.close()
 
 
 @pytest.mark.asyncio
@@ -168,8 +147,7 @@ async def test_signature_that_does_not_decode(
 ) -> None:
     alice = target.wallets()[0]
     bob = stranger()
-    client = await client_for(target, frames, alice)
-    try:
+    async with connected(target, frames, alice) as client:
         d = definition(target, [alice.address, bob.address], [100, 0])
         call = builders.create_app_session(
             target.dialect, d, allocations(target, [(alice.address, 0), (bob.address, 0)])
@@ -189,16 +167,13 @@ async def test_signature_that_does_not_decode(
             assert error.message == "failed to get signers from RPC message"
         else:  # not hex at all: the frame does not decode, yet the id read before "sig" is echoed
             assert error.message == "invalid message format"
-    finally:
-        await client.close()
 
 
 @pytest.mark.asyncio
 async def test_signed_by_a_stranger(target: LiveTarget, frames: FrameRecorder) -> None:
     """A valid signature by someone who is not the funding participant."""
     alice = target.wallets()[0]
-    client = await client_for(target, frames, alice)
-    try:
+    async with connected(target, frames, alice) as client:
         d = definition(target, [alice.address, stranger().address], [100, 0])
         error = await refused(
             client.create_app_session(
@@ -207,8 +182,6 @@ async def test_signed_by_a_stranger(target: LiveTarget, frames: FrameRecorder) -
         )
         assert error.message == f"missing signature for participant {alice.address}"
         assert page_for_server_error(error.message) == "signers"
-    finally:
-        await client.close()
 
 
 _ = ClearNodeClient

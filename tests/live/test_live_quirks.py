@@ -21,7 +21,7 @@ from nitro_desktop.protocol import (
     spec,
 )
 from tests.live.conftest import FrameRecorder, LiveTarget
-from tests.live.helpers import allocations, client_for, definition, fresh_nonce, stranger
+from tests.live.helpers import allocations, client_for, connected, definition, fresh_nonce, stranger
 
 BIG_NONCE = 2**53 + 1
 
@@ -49,8 +49,7 @@ async def test_nonce_above_2_53_is_rounded_by_the_server(
     target: LiveTarget, frames: FrameRecorder, known_difference: object
 ) -> None:
     alice = target.wallets()[0]
-    client = await client_for(target, frames, alice)
-    try:
+    async with connected(target, frames, alice) as client:
         d = definition(
             target, [alice.address, stranger().address], [100, 0], nonce=BIG_NONCE + fresh_nonce() * 2
         )
@@ -72,8 +71,6 @@ async def test_nonce_above_2_53_is_rounded_by_the_server(
         rounded = AppDefinition(**{**_fields(d), "nonce": go_float_roundtrip(d.nonce)})
         assert go_float_roundtrip(d.nonce) != d.nonce
         assert answer["app_session_id"] == app_session_id(rounded, target.dialect)
-    finally:
-        await client.close()
 
 
 def _fields(d: AppDefinition) -> dict[str, object]:
@@ -83,31 +80,25 @@ def _fields(d: AppDefinition) -> dict[str, object]:
 @pytest.mark.asyncio
 async def test_client_refuses_nonce_above_2_53(target: LiveTarget, frames: FrameRecorder) -> None:
     alice = target.wallets()[0]
-    client = await client_for(target, frames, alice)
-    try:
+    async with connected(target, frames, alice) as client:
         d = definition(target, [alice.address, stranger().address], [100, 0], nonce=BIG_NONCE)
         with pytest.raises((ValueError, ProtocolError)):
             await client.create_app_session(
                 d, allocations(target, [(alice.address, 0), (d.participants[1], 0)]), [alice]
             )
-    finally:
-        await client.close()
 
 
 @pytest.mark.asyncio
 async def test_participant_filter_is_an_exact_match(target: LiveTarget, frames: FrameRecorder) -> None:
     alice = target.wallets()[0]
     bob = stranger()
-    client = await client_for(target, frames, alice)
-    try:
+    async with connected(target, frames, alice) as client:
         d = definition(target, [alice.address, bob.address], [100, 0])
         await client.create_app_session(
             d, allocations(target, [(alice.address, 0), (bob.address, 0)]), [alice]
         )
         assert len(await client.get_app_sessions(participant=bob.address)) == 1
         assert await client.get_app_sessions(participant=bob.address.lower()) == []
-    finally:
-        await client.close()
 
 
 @pytest.mark.asyncio
@@ -129,8 +120,7 @@ async def test_channels_are_empty_and_resize_is_refused(
     target: LiveTarget, frames: FrameRecorder, known_difference: object
 ) -> None:
     alice = target.wallets()[0]
-    client = await client_for(target, frames, alice)
-    try:
+    async with connected(target, frames, alice) as client:
         result = await client.request(builders.get_channels(target.dialect, alice.address))
         assert list(result) == []
         params = {"channel_id": "0x" + "ab" * 32, "allocate_amount": "1", "funds_destination": alice.address}
@@ -138,8 +128,6 @@ async def test_channels_are_empty_and_resize_is_refused(
             await client.request(RpcCall("resize_channel", spec(target.dialect).wrap_params(params)), [alice])
         frames.note("#", f"resize_channel refused: {caught.value.message}")
         assert caught.value.message == f"channel {params['channel_id']} not found"
-    finally:
-        await client.close()
 
 
 @pytest.mark.asyncio

@@ -8,7 +8,15 @@ import pytest
 
 from nitro_desktop.protocol import app_session_id
 from tests.live.conftest import FrameRecorder, LiveTarget
-from tests.live.helpers import allocations, balance, client_for, definition, stranger, submit_kwargs
+from tests.live.helpers import (
+    allocations,
+    balance,
+    client_for,
+    connected,
+    definition,
+    stranger,
+    submit_kwargs,
+)
 
 
 @pytest.mark.asyncio
@@ -59,8 +67,7 @@ async def test_app_definition_has_no_application(
     if target.dialect != "0.5":
         pytest.skip("the application field is v0.5")
     alice = target.wallets()[0]
-    client = await client_for(target, frames, alice)
-    try:
+    async with connected(target, frames, alice) as client:
         d = definition(target, [alice.address, stranger().address], [100, 0])
         created = await client.create_app_session(
             d, allocations(target, [(alice.address, 0), (d.participants[1], 0)]), [alice]
@@ -70,8 +77,6 @@ async def test_app_definition_has_no_application(
         assert app_session_id(fetched, target.dialect) != created.app_session_id
         listed = await client.get_app_sessions(participant=d.participants[1])
         assert [s.application for s in listed] == [d.application]
-    finally:
-        await client.close()
 
 
 @pytest.mark.asyncio
@@ -79,8 +84,7 @@ async def test_referee_game_three_parties(target: LiveTarget, frames: FrameRecor
     """weights [0, 0, 100]: both players fund and sign the create, the referee alone closes."""
     alice, bob, _ = target.wallets()
     referee = stranger()
-    client = await client_for(target, frames, alice)
-    try:
+    async with connected(target, frames, alice) as client:
         a0 = await balance(client, target.asset)
         d = definition(target, [alice.address, bob.address, referee.address], [0, 0, 100])
         stakes = allocations(target, [(alice.address, 1), (bob.address, 1), (referee.address, 0)])
@@ -94,8 +98,6 @@ async def test_referee_game_three_parties(target: LiveTarget, frames: FrameRecor
         # and give bob his unit back, so a real target's keys keep their funds
         await client.transfer([(target.asset, "1")], destination=bob.address)
         assert await balance(client, target.asset) == a0
-    finally:
-        await client.close()
 
 
 @pytest.mark.asyncio
@@ -105,8 +107,7 @@ async def test_nitrorpc_04_intents(target: LiveTarget, frames: FrameRecorder, in
         pytest.skip("intents are NitroRPC/0.4, a v0.5 ClearNode")
     alice = target.wallets()[0]
     bob = stranger()
-    client = await client_for(target, frames, alice)
-    try:
+    async with connected(target, frames, alice) as client:
         before = await balance(client, target.asset)
         d = definition(target, [alice.address, bob.address], [100, 0], protocol="NitroRPC/0.4")
         sid = (
@@ -123,16 +124,13 @@ async def test_nitrorpc_04_intents(target: LiveTarget, frames: FrameRecorder, in
         final = allocations(target, [(alice.address, target_split[0]), (bob.address, target_split[1])])
         closed = await client.close_app_session(sid, final, [alice])
         assert (closed.status, closed.version) == ("closed", 3)
-    finally:
-        await client.close()
 
 
 @pytest.mark.asyncio
 async def test_get_app_sessions_pages(target: LiveTarget, frames: FrameRecorder) -> None:
     alice = target.wallets()[0]
     bob = stranger()  # a fresh participant: only this test's sessions match the filter
-    client = await client_for(target, frames, alice)
-    try:
+    async with connected(target, frames, alice) as client:
         made = []
         for _ in range(3):
             d = definition(target, [alice.address, bob.address], [100, 0])
@@ -160,8 +158,6 @@ async def test_get_app_sessions_pages(target: LiveTarget, frames: FrameRecorder)
             )
         closed = await client.get_app_sessions(participant=bob.address, status="closed")
         assert sorted(s.app_session_id for s in closed) == sorted(made)
-    finally:
-        await client.close()
 
 
 @pytest.mark.asyncio
