@@ -7,6 +7,7 @@ from nitro_desktop.flows.create_session import (
     CreateSessionFlow,
     ParticipantDraft,
 )
+from nitro_desktop.flows.outcome import SubmitResult, page_for_server_error
 from nitro_desktop.flows.update_session import INTENTS, UpdateSessionFlow
 
 __all__ = [
@@ -16,5 +17,7 @@ __all__ = [
     "AllocationDraft",
     "CreateSessionFlow",
     "ParticipantDraft",
+    "SubmitResult",
     "UpdateSessionFlow",
+    "page_for_server_error",
 ]

@@ -19,7 +19,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from nitro_desktop.client import Exchange, OperationOutcome
-from nitro_desktop.flows import CreateSessionFlow, UpdateSessionFlow
+from nitro_desktop.flows import CreateSessionFlow, SubmitResult, UpdateSessionFlow
 from nitro_desktop.protocol import (
     AppSession,
     AppSessionUpdate,
@@ -33,7 +33,6 @@ from nitro_desktop.redact import register_secret
 from nitro_desktop.store import AppSessionRecord, EndpointRecord, SessionRow, Store
 from nitro_desktop.ui import local_sandbox, session_state, tasks
 from nitro_desktop.ui.outcomes import OutcomeRecorder, frame_text, record_from_server, record_late_outcome
-from nitro_desktop.ui.wizard import SubmitResult
 
 log = logging.getLogger("nitro_desktop.ui")
 

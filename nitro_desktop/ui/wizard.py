@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -26,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from nitro_desktop.client import explain_server_error
-from nitro_desktop.flows import PAGES, CreateSessionFlow
+from nitro_desktop.flows import PAGES, CreateSessionFlow, SubmitResult, page_for_server_error
 from nitro_desktop.protocol import ProtocolError, sign_request
 from nitro_desktop.ui import tasks
 from nitro_desktop.ui.feedback import error_label, show_problem
@@ -37,14 +36,6 @@ from nitro_desktop.ui.wizard_pages import (
     ParticipantsPage,
     SignersPage,
 )
-
-
-@dataclass(frozen=True)
-class SubmitResult:
-    app_session_id: str
-    status: str
-    version: int
-
 
 Submitter = Callable[[CreateSessionFlow], Awaitable[SubmitResult]]
 
@@ -262,17 +253,3 @@ class CreateSessionWizard(QWizard):
 
 def _selectable() -> Qt.TextInteractionFlag:
     return Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard
-
-
-def page_for_server_error(message: str) -> str | None:
-    """Which wizard page lets the user fix what the server refused (None: no page can)."""
-    text = message.lower()
-    if "operation denied: non-zero allocation in" in text:
-        return None  # funds in an on-chain channel: fixed outside the wizard (explain_server_error)
-    if any(k in text for k in ("insufficient funds", "negative allocation", "allocation", "asset")):
-        return "allocations"
-    if any(k in text for k in ("missing signature", "signature", "session key")):
-        return "signers"
-    if any(k in text for k in ("participant", "weight", "quorum")):
-        return "participants"
-    return "application"

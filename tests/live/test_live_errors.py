@@ -7,8 +7,8 @@ import time
 import pytest
 
 from nitro_desktop.client import ClearNodeClient, ClearNodeError, RequestTimeout
+from nitro_desktop.flows import page_for_server_error
 from nitro_desktop.protocol import builders, sign_request
-from nitro_desktop.ui.wizard import page_for_server_error
 from tests.live.conftest import FrameRecorder, LiveTarget
 from tests.live.helpers import allocations, connected, definition, stranger, submit_kwargs
 

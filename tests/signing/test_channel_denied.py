@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from nitro_desktop.client import ClearNodeError
-from nitro_desktop.ui.wizard import page_for_server_error
+from nitro_desktop.flows import page_for_server_error
 from tests.client.helpers import definition, ready_client, sandbox, split, wallets
 from tests.keys.memory_keyring import MemoryKeyring
 from tests.signing.conftest import ThreadedSandbox

@@ -10,8 +10,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLineEdit, QWidget, QWizard
 from pytestqt.qtbot import QtBot
 
-from nitro_desktop.flows import CreateSessionFlow
-from nitro_desktop.ui.wizard import CreateSessionWizard, SubmitResult
+from nitro_desktop.flows import CreateSessionFlow, SubmitResult
+from nitro_desktop.ui.wizard import CreateSessionWizard
 
 ME = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"
 BOB = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
