@@ -335,8 +335,13 @@ class CreateSessionFlow:
             for p, a in zip(self.participants, self.allocations, strict=True)
         ]
 
+    @property
+    def sent_session_data(self) -> str | None:
+        """The session_data that goes on the wire: blank text means the field is left out."""
+        return self.session_data if self.session_data.strip() else None
+
     def call(self) -> RpcCall:
-        data = self.session_data if self.session_data.strip() else None
+        data = self.sent_session_data
         return builders.create_app_session(self.dialect, self.definition(), self.allocation_list(), data)
 
     def expected_session_id(self) -> str:

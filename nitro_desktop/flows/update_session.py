@@ -121,8 +121,13 @@ class UpdateSessionFlow:
             for i, p in enumerate(self.definition.participants)
         ]
 
+    @property
+    def sent_session_data(self) -> str | None:
+        """The session_data that goes on the wire: blank text means the field is left out."""
+        return self.session_data if self.session_data.strip() else None
+
     def call(self) -> RpcCall:
-        data = self.session_data if self.session_data.strip() else None
+        data = self.sent_session_data
         if self.kind == "close":
             return builders.close_app_session(self.dialect, self.app_session_id, self.allocations(), data)
         if self.uses_intents:

@@ -278,7 +278,7 @@ class AppService(QObject):
         assert self.endpoint is not None and self.account is not None
         definition, allocations = flow.definition(), flow.allocation_list()
         signers = await self.unlocked_signers(flow.ordered_signers())
-        session_data = flow.session_data if flow.session_data.strip() else None
+        session_data = flow.sent_session_data
         call = flow.call()
         params = call.params[0] if isinstance(call.params, list) else call.params
         endpoint, account = self.endpoint.name, self.account
@@ -327,7 +327,7 @@ class AppService(QObject):
         client = self._require_client()
         signers = await self.unlocked_signers(flow.ordered_signers())
         allocations = flow.allocations()
-        data = flow.session_data if flow.session_data.strip() else None
+        data = flow.sent_session_data
         allocations_json = go_json([a.to_wire() for a in allocations])
 
         def save(session: AppSession, exchange: Exchange | None) -> None:

@@ -124,7 +124,7 @@ def open_update_dialog(window: MainWindow, kind: str, app_session_id: str, note:
 
 def collect_for_create(window: MainWindow, flow: CreateSessionFlow) -> None:
     def build(url: str) -> Any:
-        data = flow.session_data if flow.session_data.strip() else None
+        data = flow.sent_session_data
         return signing.create_request(
             url,
             flow.dialect,
@@ -139,7 +139,7 @@ def collect_for_create(window: MainWindow, flow: CreateSessionFlow) -> None:
 
 def collect_for_update(window: MainWindow, flow: UpdateSessionFlow) -> None:
     def build(url: str) -> Any:
-        data = flow.session_data if flow.session_data.strip() else None
+        data = flow.sent_session_data
         if flow.kind == "close":
             return signing.close_request(url, flow.dialect, flow.definition, flow.allocations(), data)
         call = flow.call()
