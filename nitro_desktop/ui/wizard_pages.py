@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from nitro_desktop.flows import PRESETS, CreateSessionFlow
+from nitro_desktop.flows import PAGES, PRESETS, CreateSessionFlow
 from nitro_desktop.protocol import format_amount
 from nitro_desktop.ui.feedback import error_label, show_problem
 
@@ -52,12 +52,25 @@ class FlowPage(QWizardPage):
     def isComplete(self) -> bool:
         return not self.problems()
 
+    def nextId(self) -> int:
+        # The flow decides the step order (a dialect may skip a page); page ids are indexes in PAGES.
+        following = self.flow.next_page(self.page_name)
+        return PAGES.index(following) if following is not None else -1
+
     def revalidate(self) -> None:
         self.show_problems(self.problems())
         self.completeChanged.emit()
 
     def show_problems(self, problems: dict[str, str]) -> None:
         raise NotImplementedError
+
+
+_PLURALS = {
+    "protocol": "app protocol names",
+    "application": "application names",
+    "challenge": "challenge periods",
+    "nonce": "nonces",
+}
 
 
 class ApplicationPage(FlowPage):
@@ -86,9 +99,11 @@ class ApplicationPage(FlowPage):
             form.addRow(label, edit)
             form.addRow("", err)
             self.fields[name], self.errors[name] = edit, err
-        if not flow.dialect.value == "0.5":
-            self.fields["application"].setEnabled(False)
-            self.fields["application"].setToolTip("This ClearNode does not use application names.")
+        held = flow.application_fields()
+        for name, edit in self.fields.items():
+            if name not in held:
+                edit.setEnabled(False)
+                edit.setToolTip(f"This ClearNode does not use {_PLURALS[name]}.")
 
     def _edited(self, name: str, text: str) -> None:
         setattr(self.flow, name, text)
