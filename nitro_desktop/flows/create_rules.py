@@ -289,6 +289,10 @@ class CreateSessionDraft:
         local = set(self.local_accounts)
         return sorted(a for a in self.required_signers() if a not in local)
 
+    def preselect_signers(self) -> None:
+        """Check the local accounts that must sign (they fund the session); called on entering the page."""
+        self.signers |= self.required_signers() & set(self.local_accounts)
+
     def signer_problems(self) -> dict[str, str]:
         missing = (self.required_signers() & set(self.local_accounts)) - self.signers
         problems: dict[str, str] = {}

@@ -47,6 +47,8 @@ class CreateWizard:
             raise StepRefused(problems)
         following = self.flow.next_page(self.page)
         assert following is not None  # only the submit page is last
+        if following == "signers":
+            self.flow.preselect_signers()
         self.page = following
         return self.page
 

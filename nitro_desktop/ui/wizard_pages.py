@@ -357,7 +357,7 @@ class SignersPage(FlowPage):
 
     def initializePage(self) -> None:
         required = self.flow.required_signers()
-        self.flow.signers |= required & set(self.flow.local_accounts)
+        self.flow.preselect_signers()
         self.list.blockSignals(True)
         self.list.clear()
         for address in self.flow.local_accounts:
