@@ -274,6 +274,19 @@ class CreateSessionDraft:
             totals[a.asset] = totals.get(a.asset, Decimal(0)) + amount
         return {k: v for k, v in totals.items() if v}
 
+    def total_text(self) -> str:
+        totals = self.total_by_asset()
+        return "Session total: " + (
+            ", ".join(f"{format_amount(v)} {k}" for k, v in totals.items()) or "nothing yet"
+        )
+
+    def held_text(self, index: int) -> str:
+        """What participant ``index`` holds of the chosen asset, when it is one of ours ("—" otherwise)."""
+        p, a = self.participants[index], self.allocations[index]
+        if p.address not in self.local_accounts:
+            return "—"
+        return f"{format_amount(self.balances.get((p.address, a.asset), Decimal(0)))} {a.asset}"
+
     # ---- page 4: signers -------------------------------------------------------
     def required_signers(self) -> set[str]:
         """Participants whose positive allocation the server will only move with their signature."""

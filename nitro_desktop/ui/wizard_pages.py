@@ -7,8 +7,6 @@ is shown beside the field it concerns.
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -29,7 +27,6 @@ from PySide6.QtWidgets import (
 )
 
 from nitro_desktop.flows import PAGES, PRESETS, CreateSessionFlow
-from nitro_desktop.protocol import format_amount
 from nitro_desktop.ui.feedback import error_label, show_problem
 
 
@@ -301,13 +298,7 @@ class AllocationsPage(FlowPage):
         return self._editors[0][1] if self._editors else None
 
     def _balance_cell(self, i: int) -> None:
-        p, a = self.flow.participants[i], self.flow.allocations[i]
-        if p.address in self.flow.local_accounts:
-            held = self.flow.balances.get((p.address, a.asset), Decimal(0))
-            text = f"{format_amount(held)} {a.asset}"
-        else:
-            text = "—"
-        item = QTableWidgetItem(text)
+        item = QTableWidgetItem(self.flow.held_text(i))
         item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
         self.table.setItem(i, 3, item)
 
@@ -322,11 +313,7 @@ class AllocationsPage(FlowPage):
 
     def show_problems(self, problems: dict[str, str]) -> None:
         show_problem(self.errors, "\n".join(problems.values()))
-        totals = self.flow.total_by_asset()
-        self.total.setText(
-            "Session total: "
-            + (", ".join(f"{format_amount(v)} {k}" for k, v in totals.items()) or "nothing yet")
-        )
+        self.total.setText(self.flow.total_text())
         for i, (_asset, amount) in enumerate(self._editors):
             bad = f"amount.{i}" in problems
             amount.setStyleSheet("border: 1px solid #c0392b;" if bad else "")

@@ -96,11 +96,14 @@ async def test_every_page_back_and_next_then_created_on_the_sandbox(
     assert wizard.next() == "allocations"
 
     # 3. allocations: more than I hold, more decimals than the asset has.
+    assert (flow.held_text(0), flow.held_text(1)) == ("100 usdc", "—")
+    assert flow.total_text() == "Session total: nothing yet"
     flow.allocations[0].amount = "150"
     assert refused(wizard) == {"amount.0": f"Insufficient funds: {A} holds 100 usdc, less than 150."}
     flow.allocations[0].amount = "1.1234567"
     assert refused(wizard) == {"amount.0": "participant 1's amount 1.1234567 has more than 6 decimal places"}
     flow.allocations[0].amount = "10.5"
+    assert flow.total_text() == "Session total: 10.5 usdc"
     assert wizard.next() == "signers"
 
     # 4. signers: I fund, so I am chosen on arrival; unchoosing me is refused.
