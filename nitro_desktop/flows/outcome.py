@@ -9,16 +9,21 @@ from __future__ import annotations
 
 import asyncio
 import enum
+import logging
 from collections.abc import Awaitable
 from dataclasses import dataclass
 
 from nitro_desktop.client import (
     ClearNodeError,
+    ClientError,
     ConnectionLost,
     MalformedResponse,
     RequestTimeout,
     explain_server_error,
 )
+from nitro_desktop.protocol import ProtocolError
+
+log = logging.getLogger("nitro_desktop.flows")
 
 
 @dataclass(frozen=True)
@@ -116,6 +121,15 @@ class CreateSubmission:
         else:
             # Refused before it left: not connected, nothing applied, a key not unlocked, a bad build.
             self.state = SubmitState.NOT_SENT
+        # Shown to the user either way; a failure of no known kind is a bug, so its traceback is kept.
+        expected = isinstance(exc, ClientError | ProtocolError)
+        log.log(
+            logging.INFO if expected else logging.WARNING,
+            "create %s: %s",
+            self.state.value,
+            self.error,
+            exc_info=None if expected else exc,
+        )
 
     # ---- what the page shows ----------------------------------------------------------------------
     @property

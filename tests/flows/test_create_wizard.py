@@ -16,6 +16,7 @@ from decimal import Decimal
 
 import pytest
 
+from nitro_desktop.client import explain_server_error
 from nitro_desktop.devnode import SandboxNode
 from nitro_desktop.flows import CreateWizard, StepRefused, SubmitState
 from nitro_desktop.protocol import app_session_id, recover_signers
@@ -249,3 +250,29 @@ def test_leaving_mid_send_is_an_unknown_outcome() -> None:
     assert wizard.submission.status_text == (
         "Cancelled. The request may still reach the server; Refresh shows it if so."
     )
+
+
+@pytest.mark.asyncio
+async def test_a_refusal_no_page_can_fix_is_explained(sandbox_factory: Factory) -> None:
+    node = await sandbox_factory(dialect="0.5")
+    node.fund(A, "usdc", 100)
+    node.fund(A, "usdc", 7, in_channel=True)
+    flow = create_flow("0.5")
+    flow.participants[1].address = B
+    flow.allocations[0].amount = "10"
+    wizard = CreateWizard(flow)
+    while wizard.page != "submit":
+        wizard.next()
+    client = await ready_client(node.url, "0.5", ALICE)
+    try:
+        assert await wizard.submit(PresignedSender(client, {A: ALICE}).submitter()) is SubmitState.REFUSED
+    finally:
+        await client.close()
+    submission = wizard.submission
+    assert submission.error is not None
+    assert submission.error.startswith("operation denied: non-zero allocation in 1 channel(s)")
+    assert submission.explanation == explain_server_error(submission.error)
+    assert submission.problem_text == f"{submission.error}\n\n{submission.explanation}"
+    assert submission.fix_page is None and submission.can_retry
+    assert refusal(wizard.fix) == {"page": "No page of the wizard fixes this."}
+    assert wizard.page == "submit"
