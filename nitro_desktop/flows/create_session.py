@@ -1,335 +1,115 @@
-"""The session-creation wizard's rules and step order, as plain Python.
+"""The create wizard's step order and what it builds: the definition, the request, the review.
 
-The Qt wizard pages are thin views over ``CreateSessionFlow``: every field is
-text as typed, every page has ``*_problems()`` returning field -> message,
-and a page is complete when that mapping is empty. Nothing here talks to the
-network; the flow only needs to know which accounts are local, which assets
-exist and what each local account holds, so it can refuse before sending what
-the server would refuse.
+``CreateSessionDraft`` (``create_rules``) holds what the user typed and each page's
+problems; ``CreateSessionFlow`` adds which pages this ClearNode needs and in what
+order, and turns a valid draft into the exact ``create_app_session`` call, the id the
+server will derive and the plain-language review. The Qt wizard is a view of this.
 """
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from decimal import Decimal
+from dataclasses import dataclass
 
+from nitro_desktop.flows.create_rules import (
+    PRESETS,
+    AllocationDraft,
+    CreateSessionDraft,
+    ParticipantDraft,
+)
+from nitro_desktop.flows.values import session_data_or_none
 from nitro_desktop.protocol import (
     Allocation,
     AppDefinition,
-    Dialect,
     ProtocolError,
     RpcCall,
     app_session_id,
     builders,
-    check_precision,
     format_amount,
     parse_address,
     parse_amount,
-    spec,
-    to_checksum_address,
 )
-from nitro_desktop.protocol.values import MAX_EXACT_INT
 
 PAGES = ("application", "participants", "allocations", "signers", "review", "submit")
-PRESETS = {
-    "i_decide": "I decide: the first participant alone reaches the quorum",
-    "equal": "Equal: everyone has the same weight and all must sign",
-    "referee": "Referee: the last participant alone decides",
-}
-MAX_UINT64 = (1 << 64) - 1
-# Enumerating signer sets is exponential; past this many participants we state the rule instead.
-_MAX_ENUMERATED = 12
+#: The pages where the user types; the review checks them all.
+INPUT_PAGES = PAGES[:4]
+
+__all__ = [
+    "INPUT_PAGES",
+    "PAGES",
+    "PRESETS",
+    "AllocationDraft",
+    "CreateSessionFlow",
+    "ParticipantDraft",
+    "Review",
+]
 
 
-@dataclass
-class ParticipantDraft:
-    address: str = ""
-    weight: str = "0"
+@dataclass(frozen=True)
+class Review:
+    """What the review page shows: nothing has been signed or sent yet."""
+
+    summary: str
+    session_id: str
+    #: The unsigned frame: the exact ``req`` text the signers will sign.
+    request: str
+    #: Why the request cannot be built (then the other fields are empty).
+    problem: str | None = None
 
 
-@dataclass
-class AllocationDraft:
-    asset: str = ""
-    amount: str = "0"
+class CreateSessionFlow(CreateSessionDraft):
+    """State, validation, step order and building of one wizard run."""
 
+    # ---- step order ------------------------------------------------------------------------
+    def pages(self) -> tuple[str, ...]:
+        """The pages this ClearNode needs, in order (no allocations page when sessions start empty)."""
+        if self.dialect_spec.allocations_at_create:
+            return PAGES
+        return tuple(p for p in PAGES if p != "allocations")
 
-@dataclass
-class CreateSessionFlow:
-    """State and validation of the wizard; one instance per wizard run."""
+    def next_page(self, page: str) -> str | None:
+        pages = self.pages()
+        i = pages.index(page)
+        return pages[i + 1] if i + 1 < len(pages) else None
 
-    dialect: Dialect
-    local_accounts: Sequence[str]
-    #: asset symbol -> decimals (from get_assets)
-    assets: Mapping[str, int]
-    #: (EIP-55 address, asset) -> unified balance of local accounts, where known
-    balances: Mapping[tuple[str, str], Decimal] = field(default_factory=dict)
-    now_ms: int = 0
+    def previous_page(self, page: str) -> str | None:
+        pages = self.pages()
+        i = pages.index(page)
+        return pages[i - 1] if i > 0 else None
 
-    protocol: str = ""
-    application: str = "Nitro Desktop"
-    challenge: str = "0"
-    nonce: str = ""
-    participants: list[ParticipantDraft] = field(default_factory=list)
-    quorum: str = "100"
-    allocations: list[AllocationDraft] = field(default_factory=list)
-    signers: set[str] = field(default_factory=set)
-    session_data: str = ""
-
-    def __post_init__(self) -> None:
-        self.dialect = Dialect(self.dialect)
-        self.protocol = self.protocol or spec(self.dialect).default_protocol
-        self.nonce = self.nonce or str(self.now_ms)
-        if not self.participants:
-            me = self.local_accounts[0] if self.local_accounts else ""
-            self.participants = [ParticipantDraft(me, "100"), ParticipantDraft("", "0")]
-        self.sync_allocations()
-
-    # ---- page 1: application --------------------------------------------
-    def application_problems(self) -> dict[str, str]:
-        problems: dict[str, str] = {}
-        impl = spec(self.dialect)
-        if not self.protocol.strip():
-            problems["protocol"] = "Enter the application protocol."
-        elif impl.protocols and self.protocol not in impl.protocols:
-            problems["protocol"] = f"This ClearNode accepts only {' or '.join(impl.protocols)}."
-        if impl.definition_has_application and not self.application.strip():
-            problems["application"] = "Enter the application name (it is part of the session id)."
-        for name, text in (("challenge", self.challenge), ("nonce", self.nonce)):
-            value = _uint(text)
-            if value is None:
-                problems[name] = f"The {name} must be a whole number from 0 to {MAX_EXACT_INT}."
-            elif value > MAX_EXACT_INT:
-                problems[name] = (
-                    f"The {name} must be at most {MAX_EXACT_INT} (2^53 - 1): the ClearNode reads numbers "
-                    "as 64-bit floats and would round a larger one, so the session would get another id."
-                )
-        if "nonce" not in problems and _uint(self.nonce) == 0:
-            problems["nonce"] = "The nonce must not be zero: it makes the session id unique."
-        return problems
-
-    # ---- page 2: participants and weights ---------------------------------
-    def participant_problems(self) -> dict[str, str]:
-        problems: dict[str, str] = {}
-        if len(self.participants) < 2:
-            problems["participants"] = "A session needs at least two participants."
-        seen: dict[str, int] = {}
-        for i, p in enumerate(self.participants):
-            key = f"participant.{i}"
-            try:
-                address = parse_address(p.address, what=f"participant {i + 1}")
-            except ProtocolError as exc:
-                problems[key] = str(exc) if p.address.strip() else f"Enter participant {i + 1}'s address."
-                continue
-            if address in seen:
-                problems[key] = f"Participant {i + 1} repeats participant {seen[address] + 1}."
-            seen[address] = i
-            weight = _int(p.weight)
-            if weight is None or weight < 0:
-                problems[f"weight.{i}"] = f"Participant {i + 1}'s weight must be a whole number of 0 or more."
-        quorum = _uint(self.quorum)
-        if quorum is None:
-            problems["quorum"] = "The quorum must be a whole number."
-        elif not any(k.startswith("weight.") for k in problems):
-            total = sum(self.weights())
-            if quorum > total:
-                problems["quorum"] = (
-                    f"No set of signers can reach a quorum of {quorum}: the weights add up to {total}. "
-                    "The session could never be updated or closed."
-                )
-            elif quorum == 0:
-                problems["quorum"] = "A quorum of 0 lets anyone change the session; use at least 1."
-        return problems
-
-    def fix_checksum(self, index: int) -> bool:
-        """Replace a participant's address by its EIP-55 form when only the case is off."""
-        text = self.participants[index].address.strip()
-        try:
-            fixed = to_checksum_address(text.lower())
-        except ProtocolError:
-            return False
-        self.participants[index].address = fixed
-        return True
-
-    def apply_preset(self, preset: str) -> None:
-        n = len(self.participants)
-        if preset == "i_decide":
-            weights = [100] + [0] * (n - 1)
-            self.quorum = "100"
-        elif preset == "equal":
-            weights = [1] * n
-            self.quorum = str(n)
-        elif preset == "referee":
-            weights = [0] * (n - 1) + [100]
-            self.quorum = "100"
-        else:
-            raise ValueError(f"unknown preset {preset!r}")
-        for p, w in zip(self.participants, weights, strict=True):
-            p.weight = str(w)
-
-    def add_participant(self, address: str = "") -> None:
-        self.participants.append(ParticipantDraft(address, "0"))
-        self.sync_allocations()
-
-    def remove_participant(self, index: int) -> None:
-        del self.participants[index]
-        del self.allocations[index]
-
-    def move_participant(self, index: int, offset: int) -> None:
-        j = index + offset
-        if 0 <= j < len(self.participants):
-            ps, al = self.participants, self.allocations
-            ps[index], ps[j] = ps[j], ps[index]
-            al[index], al[j] = al[j], al[index]
-
-    def weights(self) -> list[int]:
-        return [max(_int(p.weight) or 0, 0) for p in self.participants]
-
-    def quorum_sets(self) -> list[tuple[int, ...]] | None:
-        """Minimal sets of participant indexes whose weights reach the quorum.
-
-        ``None`` when there are too many participants to enumerate.
-        """
-        weights, quorum = self.weights(), _uint(self.quorum) or 0
-        n = len(weights)
-        if n > _MAX_ENUMERATED:
-            return None
-        sets: list[tuple[int, ...]] = []
-        for size in range(1, n + 1):
-            for combo in itertools.combinations(range(n), size):
-                if sum(weights[i] for i in combo) >= quorum and not any(set(s) <= set(combo) for s in sets):
-                    sets.append(combo)
-        return sets
-
-    def quorum_statement(self) -> str:
-        sets = self.quorum_sets()
-        quorum = _uint(self.quorum) or 0
-        if sets is None:
-            return f"Updates need signers whose weights add up to {quorum} or more."
-        if not sets:
-            return f"Warning: no set of signers reaches the quorum of {quorum}."
-        names = [" + ".join(f"#{i + 1}" for i in s) for s in sets]
-        return f"Quorum {quorum} is reached by: " + "; ".join(names) + "."
-
-    # ---- page 3: allocations -------------------------------------------------
-    def sync_allocations(self) -> None:
-        # usdc is what the seed documentation's flows move; otherwise the first asset.
-        default_asset = "usdc" if "usdc" in self.assets else next(iter(self.assets), "")
-        while len(self.allocations) < len(self.participants):
-            self.allocations.append(AllocationDraft(default_asset, "0"))
-        del self.allocations[len(self.participants) :]
-
-    def allocation_problems(self) -> dict[str, str]:
-        problems: dict[str, str] = {}
-        self.sync_allocations()
-        local = set(self.local_accounts)
-        for i, (p, a) in enumerate(zip(self.participants, self.allocations, strict=True)):
-            key = f"amount.{i}"
-            if a.asset not in self.assets:
-                problems[f"asset.{i}"] = f"Choose an asset this ClearNode knows ({', '.join(self.assets)})."
-                continue
-            try:
-                amount = parse_amount(a.amount, what=f"participant {i + 1}'s amount")
-                check_precision(amount, self.assets[a.asset], what=f"participant {i + 1}'s amount")
-            except ProtocolError as exc:
-                problems[key] = str(exc)
-                continue
-            if amount == 0:
-                continue
-            address = _address_or_none(p.address)
-            if address is None:
-                problems[key] = f"Participant {i + 1} needs a valid address before funding."
-            elif address in local:
-                # Unknown balances (another local account, not yet fetched) are left to the server.
-                held = self.balances.get((address, a.asset))
-                if held is not None and amount > held:
-                    problems[key] = (
-                        f"Insufficient funds: {address} holds {format_amount(held)} {a.asset}, "
-                        f"less than {format_amount(amount)}."
-                    )
-        return problems
-
-    def total_by_asset(self) -> dict[str, Decimal]:
-        totals: dict[str, Decimal] = {}
-        for a in self.allocations:
-            amount = _amount_or_zero(a.amount)
-            totals[a.asset] = totals.get(a.asset, Decimal(0)) + amount
-        return {k: v for k, v in totals.items() if v}
-
-    # ---- page 4: signers -------------------------------------------------------
-    def required_signers(self) -> set[str]:
-        """Participants whose positive allocation the server will only move with their signature."""
-        required = set()
-        for p, a in zip(self.participants, self.allocations, strict=True):
-            address = _address_or_none(p.address)
-            if address and _amount_or_zero(a.amount) > 0:
-                required.add(address)
-        return required
-
-    def external_signers(self) -> list[str]:
-        """Funding participants whose keys are not here: their signatures must be collected."""
-        local = set(self.local_accounts)
-        return sorted(a for a in self.required_signers() if a not in local)
-
-    def signer_problems(self) -> dict[str, str]:
-        missing = (self.required_signers() & set(self.local_accounts)) - self.signers
-        problems: dict[str, str] = {}
-        external = self.external_signers()
-        if external:
-            problems["external"] = (
-                "These participants put funds in and must sign on their own computer: "
-                + ", ".join(external)
-                + ". Use Collect signatures to save a signing request for them."
-            )
-        if missing:
-            problems["signers"] = "These accounts fund the session and must sign: " + ", ".join(
-                sorted(missing)
-            )
-        unknown = self.signers - set(self.local_accounts)
-        if unknown:
-            problems["signers"] = "Only your own accounts can sign here: " + ", ".join(sorted(unknown))
-        if not self.signers and not problems:
-            problems["signers"] = "Choose at least one account to sign the request."
-        return problems
-
-    def ordered_signers(self) -> list[str]:
-        """Selected signers in participant order, then any others in account order."""
-        order = [a for a in (_address_or_none(p.address) for p in self.participants) if a in self.signers]
-        order += [a for a in self.local_accounts if a in self.signers and a not in order]
-        return order
-
-    # ---- page 5: review ----------------------------------------------------------
     def page_problems(self, page: str) -> dict[str, str]:
-        checks = {
-            "application": self.application_problems,
-            "participants": self.participant_problems,
-            "allocations": self.allocation_problems,
-            "signers": self.signer_problems,
-        }
-        check = checks.get(page)
-        return check() if check else {}
+        """A page's problems; the review's are every input page's (the submit page has none)."""
+        if page == "review":
+            return self.all_problems()
+        return super().page_problems(page) if page in self.pages() else {}
 
     def all_problems(self) -> dict[str, str]:
         out: dict[str, str] = {}
-        for page in PAGES:
-            out.update(self.page_problems(page))
+        for page in INPUT_PAGES:
+            out.update(super().page_problems(page))
         return out
 
+    # ---- what it builds --------------------------------------------------------------------------
     def definition(self) -> AppDefinition:
         self._require_valid()
+        fields = self.application_fields()
         return AppDefinition(
-            protocol=self.protocol.strip(),
+            protocol=self.protocol.strip() if "protocol" in fields else "",
             participants=tuple(parse_address(p.address) for p in self.participants),
             weights=tuple(self.weights()),
             quorum=int(self.quorum),
-            challenge=int(self.challenge),
+            challenge=int(self.challenge) if "challenge" in fields else 0,
             nonce=int(self.nonce),
-            application=self.application.strip() if spec(self.dialect).definition_has_application else "",
+            application=self.application.strip() if "application" in fields else "",
         )
+
+    def session_definition(self) -> AppDefinition:
+        """The session the request concerns (what ``signing.request_for`` stores beside it)."""
+        return self.definition()
 
     def allocation_list(self) -> list[Allocation]:
         self._require_valid()
+        if not self.dialect_spec.allocations_at_create:
+            return []
         return [
             Allocation(parse_address(p.address), a.asset, parse_amount(a.amount))
             for p, a in zip(self.participants, self.allocations, strict=True)
@@ -338,7 +118,7 @@ class CreateSessionFlow:
     @property
     def sent_session_data(self) -> str | None:
         """The session_data that goes on the wire: blank text means the field is left out."""
-        return self.session_data if self.session_data.strip() else None
+        return session_data_or_none(self.session_data)
 
     def call(self) -> RpcCall:
         data = self.sent_session_data
@@ -347,6 +127,7 @@ class CreateSessionFlow:
     def expected_session_id(self) -> str:
         return app_session_id(self.definition(), self.dialect)
 
+    # ---- the review --------------------------------------------------------------------------
     def summary(self) -> str:
         d = self.definition()
         lines = [
@@ -354,16 +135,25 @@ class CreateSessionFlow:
             f"{len(d.participants)} participants; updates need weight {d.quorum} of {sum(d.weights)}.",
             f"Challenge period {d.challenge} s, nonce {d.nonce}.",
         ]
-        for i, (addr, w, alloc) in enumerate(
-            zip(d.participants, d.weights, self.allocation_list(), strict=True)
-        ):
+        funds = {a.participant: a for a in self.allocation_list()}
+        for i, (addr, w) in enumerate(zip(d.participants, d.weights, strict=True)):
             mine = " (you)" if addr in self.local_accounts else ""
-            lines.append(
-                f"  #{i + 1} {addr}{mine}: weight {w}, puts in {format_amount(alloc.amount)} {alloc.asset}"
-            )
+            alloc = funds.get(addr)
+            puts_in = f", puts in {format_amount(alloc.amount)} {alloc.asset}" if alloc else ""
+            lines.append(f"  #{i + 1} {addr}{mine}: weight {w}{puts_in}")
         lines.append(self.quorum_statement())
         lines.append("Signed by: " + ", ".join(self.ordered_signers()))
         return "\n".join(lines)
+
+    def review(self) -> Review:
+        """The review page: summary, the id the server will derive, the exact request to sign."""
+        try:
+            call = self.call()
+            # A frame with no signature: the exact req bytes the signers will sign.
+            preview = self.dialect_spec.encode_frame(1, call, self.now_ms or 1, [])
+            return Review(self.summary(), self.expected_session_id(), preview)
+        except ProtocolError as exc:
+            return Review("", "", "", str(exc))
 
     def _require_valid(self) -> None:
         problems = {
@@ -373,33 +163,3 @@ class CreateSessionFlow:
         }
         if problems:
             raise ProtocolError(next(iter(problems.values())))
-
-
-def _uint(text: str) -> int | None:
-    text = text.strip()
-    if not text.isdigit() or not text.isascii():
-        return None
-    value = int(text)
-    return value if value <= MAX_UINT64 else None
-
-
-def _int(text: str) -> int | None:
-    text = text.strip()
-    body = text[1:] if text[:1] == "-" else text
-    if not body.isdigit() or not body.isascii():
-        return None
-    return int(text)
-
-
-def _address_or_none(text: str) -> str | None:
-    try:
-        return parse_address(text)
-    except ProtocolError:
-        return None
-
-
-def _amount_or_zero(text: str) -> Decimal:
-    try:
-        return parse_amount(text)
-    except ProtocolError:
-        return Decimal(0)

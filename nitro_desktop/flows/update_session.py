@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from nitro_desktop.flows.values import session_data_or_none
 from nitro_desktop.protocol import (
     Allocation,
     AppDefinition,
@@ -16,9 +17,11 @@ from nitro_desktop.protocol import (
     check_precision,
     format_amount,
     parse_amount,
+    spec,
 )
 
-INTENTS = ("operate", "deposit", "withdraw")
+#: Every intent a versioned submit may carry (what a dialect offers is ``UpdateSessionFlow.intents``).
+INTENTS = builders.INTENTS
 
 
 @dataclass
@@ -53,11 +56,22 @@ class UpdateSessionFlow:
 
     @property
     def uses_intents(self) -> bool:
-        return (
-            self.kind == "submit"
-            and self.dialect is Dialect.V05
-            and self.definition.protocol == "NitroRPC/0.4"
-        )
+        """Whether this submit carries an intent and the next version (the dialect names the protocols)."""
+        return self.kind == "submit" and self.definition.protocol in spec(self.dialect).versioned_protocols
+
+    @property
+    def intents(self) -> tuple[str, ...]:
+        """The intents the user may choose from (none when the request carries no intent)."""
+        return spec(self.dialect).intents if self.uses_intents else ()
+
+    @property
+    def sent_intent(self) -> str | None:
+        return self.intent if self.uses_intents else None
+
+    @property
+    def sent_version(self) -> int | None:
+        """The version the request names: the session's next one, when the request carries one."""
+        return self.version + 1 if self.uses_intents else None
 
     def eligible_signers(self) -> list[str]:
         """Local accounts whose signature counts: participants with a positive weight.
@@ -97,8 +111,8 @@ class UpdateSessionFlow:
                     f"The amounts add up to {format_amount(total)} {self.asset} but the session holds "
                     f"{format_amount(expected)}; every unit must be redistributed."
                 )
-        if self.uses_intents and self.intent not in INTENTS:
-            problems["intent"] = f"Choose an intent: {', '.join(INTENTS)}."
+        if self.uses_intents and self.intent not in self.intents:
+            problems["intent"] = f"Choose an intent: {', '.join(self.intents)}."
         foreign = self.signers - set(self.eligible_signers())
         if foreign:
             problems["signers"] = "Only participants with a positive weight may sign: " + ", ".join(
@@ -124,23 +138,23 @@ class UpdateSessionFlow:
     @property
     def sent_session_data(self) -> str | None:
         """The session_data that goes on the wire: blank text means the field is left out."""
-        return self.session_data if self.session_data.strip() else None
+        return session_data_or_none(self.session_data)
+
+    def session_definition(self) -> AppDefinition:
+        """The session the request concerns (what ``signing.request_for`` stores beside it)."""
+        return self.definition
 
     def call(self) -> RpcCall:
         data = self.sent_session_data
         if self.kind == "close":
             return builders.close_app_session(self.dialect, self.app_session_id, self.allocations(), data)
-        if self.uses_intents:
-            return builders.submit_app_state(
-                self.dialect,
-                self.app_session_id,
-                self.allocations(),
-                intent=self.intent,
-                version=self.version + 1,
-                session_data=data,
-            )
         return builders.submit_app_state(
-            self.dialect, self.app_session_id, self.allocations(), session_data=data
+            self.dialect,
+            self.app_session_id,
+            self.allocations(),
+            intent=self.sent_intent,
+            version=self.sent_version,
+            session_data=data,
         )
 
     def ordered_signers(self) -> list[str]:

@@ -41,6 +41,18 @@ class DialectSpec(ABC):
     #: Whether ``sig`` entries are decoded as hex at frame level (v0.3+ servers).
     strict_hex_sigs: bool
 
+    # ---- what a session holds: flows and the UI ask these instead of comparing dialects ----
+    #: Whether the definition carries the app ``protocol`` string (the wizard asks for it).
+    definition_has_protocol: bool = True
+    #: Whether the definition carries a ``challenge`` period (the wizard asks for it).
+    definition_has_challenge: bool = True
+    #: Whether create_app_session carries each participant's allocation (else: created empty, funded later).
+    allocations_at_create: bool = True
+    #: App protocols whose submit_app_state carries an intent and the session's next version.
+    versioned_protocols: tuple[str, ...] = ()
+    #: The intents such a versioned submit may carry (empty: none).
+    intents: tuple[str, ...] = ()
+
     # ---- frames ---------------------------------------------------------
     def encode_frame(
         self, request_id: int, call: RpcCall, timestamp: int, signers: Sequence[HashSigner]

@@ -1,9 +1,10 @@
 """Multi-party signing: requests whose signatures come from people on other computers (no Qt, no I/O
 beyond reading and writing the ``.nitroreq`` file).
 
-The flow: ``create_request`` / ``submit_request`` / ``close_request`` make a ``SigningRequest``
-around one exact ``req`` text; ``sign`` adds signatures (never changing the text); ``save`` /
-``load`` move it between people; ``sufficiency`` says whether it may be submitted and
+The flow: ``request_for`` makes a ``SigningRequest`` around the exact call a flow built
+(``create_request`` / ``submit_request`` / ``close_request`` do so from pieces read from
+files); ``sign`` adds signatures (never changing the text); ``save`` / ``load`` move it
+between people; ``sufficiency`` says whether it may be submitted and
 ``ready_frame`` gives the frame to send (``ClearNodeClient.send_presigned``). ``rebuild``
 renews an expired request. Every refusal is a typed ``SigningError``.
 """
@@ -11,11 +12,14 @@ renews an expired request. Every refusal is a typed ``SigningError``.
 from __future__ import annotations
 
 from nitro_desktop.signing.build import (
+    FlowBuild,
+    SessionCall,
     close_request,
     create_request,
     new_request_id,
     ready_frame,
     rebuild,
+    request_for,
     sign,
     sign_all,
     submit_request,
@@ -60,7 +64,9 @@ __all__ = [
     "CollectedSignature",
     "DuplicateSignatureError",
     "ExpiredRequestError",
+    "FlowBuild",
     "InsufficientSignaturesError",
+    "SessionCall",
     "SigningError",
     "SigningFormatError",
     "SigningRequest",
@@ -80,6 +86,7 @@ __all__ = [
     "new_request_id",
     "ready_frame",
     "rebuild",
+    "request_for",
     "require_sufficient",
     "save",
     "sign",

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import secrets
 import time
-from collections.abc import Sequence
-from dataclasses import replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from typing import Protocol
 
 from nitro_desktop.protocol import (
     Allocation,
@@ -24,6 +25,7 @@ from nitro_desktop.protocol.crypto import sign_digest
 from nitro_desktop.signing.errors import SigningError, WrongSignerError
 from nitro_desktop.signing.request import (
     DEFAULT_TIMESTAMP_WINDOW,
+    METHODS,
     CollectedSignature,
     SigningRequest,
 )
@@ -43,26 +45,77 @@ def _now_ms(now: float | None) -> int:
     return int((time.time() if now is None else now) * 1000)
 
 
-def _make(
-    call: RpcCall,
+class FlowBuild(Protocol):
+    """What a flow builds: the exact call to sign, and the session it concerns.
+
+    ``CreateSessionFlow`` and ``UpdateSessionFlow`` are such builds; so is ``SessionCall``.
+    """
+
+    @property
+    def dialect(self) -> Dialect: ...
+
+    def call(self) -> RpcCall: ...
+
+    def session_definition(self) -> AppDefinition: ...
+
+
+@dataclass(frozen=True)
+class SessionCall:
+    """A call built from pieces (files, the command line) rather than by a flow."""
+
+    dialect: Dialect
+    built: RpcCall
+    definition: AppDefinition
+
+    def call(self) -> RpcCall:
+        return self.built
+
+    def session_definition(self) -> AppDefinition:
+        return self.definition
+
+
+def request_for(
+    build: FlowBuild,
     endpoint: str,
-    dialect: Dialect | str,
-    definition: AppDefinition,
     *,
-    now: float | None,
-    timestamp_window: float,
-    created_by: str,
+    now: float | None = None,
+    timestamp_window: float = DEFAULT_TIMESTAMP_WINDOW,
+    created_by: str = "",
 ) -> SigningRequest:
+    """A signing request around exactly the call ``build`` makes, waiting for signatures."""
+    try:
+        call, definition = build.call(), build.session_definition()
+    except ProtocolError as exc:
+        raise SigningError(str(exc)) from None
+    if call.method not in METHODS:
+        raise SigningError(f"a signing request must hold one of {', '.join(METHODS)}, not {call.method!r}")
+    dialect = Dialect(build.dialect)
     req = encode_request(new_request_id(), call.method, call.params, _now_ms(now))
     request = SigningRequest(
         endpoint=endpoint,
-        dialect=Dialect(dialect),
+        dialect=dialect,
         req=req,
         definition=definition,
         timestamp_window=timestamp_window,
         created_by=created_by,
     )
     return replace(request, summary=describe(request).text())
+
+
+def _from_pieces(
+    dialect: Dialect | str,
+    make_call: Callable[[], RpcCall],
+    definition: AppDefinition,
+    endpoint: str,
+    now: float | None,
+    timestamp_window: float,
+    created_by: str,
+) -> SigningRequest:
+    try:
+        build = SessionCall(Dialect(dialect), make_call(), definition)
+    except ProtocolError as exc:
+        raise SigningError(str(exc)) from None
+    return request_for(build, endpoint, now=now, timestamp_window=timestamp_window, created_by=created_by)
 
 
 def create_request(
@@ -77,12 +130,14 @@ def create_request(
     created_by: str = "",
 ) -> SigningRequest:
     """A create_app_session waiting for the signatures of everyone who puts funds in."""
-    try:
-        call = builders.create_app_session(dialect, definition, allocations, session_data)
-    except ProtocolError as exc:
-        raise SigningError(str(exc)) from None
-    return _make(
-        call, endpoint, dialect, definition, now=now, timestamp_window=timestamp_window, created_by=created_by
+    return _from_pieces(
+        dialect,
+        lambda: builders.create_app_session(dialect, definition, allocations, session_data),
+        definition,
+        endpoint,
+        now,
+        timestamp_window,
+        created_by,
     )
 
 
@@ -101,14 +156,16 @@ def submit_request(
 ) -> SigningRequest:
     """A submit_app_state for the session ``definition`` describes (its id is derived from it)."""
     sid = app_session_id(definition, dialect)
-    try:
-        call = builders.submit_app_state(
+    return _from_pieces(
+        dialect,
+        lambda: builders.submit_app_state(
             dialect, sid, allocations, intent=intent, version=version, session_data=session_data
-        )
-    except ProtocolError as exc:
-        raise SigningError(str(exc)) from None
-    return _make(
-        call, endpoint, dialect, definition, now=now, timestamp_window=timestamp_window, created_by=created_by
+        ),
+        definition,
+        endpoint,
+        now,
+        timestamp_window,
+        created_by,
     )
 
 
@@ -125,9 +182,14 @@ def close_request(
 ) -> SigningRequest:
     """A close_app_session paying out ``allocations``; needs signers whose weights reach the quorum."""
     sid = app_session_id(definition, dialect)
-    call = builders.close_app_session(dialect, sid, allocations, session_data)
-    return _make(
-        call, endpoint, dialect, definition, now=now, timestamp_window=timestamp_window, created_by=created_by
+    return _from_pieces(
+        dialect,
+        lambda: builders.close_app_session(dialect, sid, allocations, session_data),
+        definition,
+        endpoint,
+        now,
+        timestamp_window,
+        created_by,
     )
 
 
@@ -158,12 +220,10 @@ def rebuild(request: SigningRequest, *, now: float | None = None) -> SigningRequ
 
     The old signatures cover the old timestamp, so they cannot be carried over: everyone signs again.
     """
-    call = RpcCall(request.method, request.frame.params)
-    return _make(
-        call,
+    build = SessionCall(request.dialect, RpcCall(request.method, request.frame.params), request.definition)
+    return request_for(
+        build,
         request.endpoint,
-        request.dialect,
-        request.definition,
         now=now,
         timestamp_window=request.timestamp_window,
         created_by=request.created_by,

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from nitro_desktop import signing
-from nitro_desktop.protocol import Dialect, HashSigner, ProtocolError, parse_address
+from nitro_desktop.protocol import Dialect, HashSigner, ProtocolError, parse_address, spec
 from nitro_desktop.signing.cli_inputs import (
     cli_error,
     endpoint_of,
@@ -191,9 +191,9 @@ def cmd_update(args: argparse.Namespace) -> int:
         definition, url, dialect = session_definition(args, store)
         args.command_word = "update"
         session = state_on_server(args, store, url, dialect, definition)
-        from nitro_desktop.signing.submission import next_version
-
-        version = args.version or next_version(dialect.value, definition.protocol, session)
+        # Sessions whose protocol the dialect versions name the next version (and an intent).
+        versioned = definition.protocol in spec(dialect).versioned_protocols
+        version = args.version or (session.version + 1 if versioned and session is not None else None)
         request = signing.submit_request(
             url,
             dialect,

@@ -7,36 +7,21 @@ session with its funds locked twice; so a made-up nonce goes back into the file.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
+
+from nitro_desktop.signing.atomic import write_atomically
 
 
 def write_nonce(path: str | os.PathLike[str], raw: dict[str, Any], nonce: int) -> None:
     """Write ``raw`` (the file's object as read) with ``nonce`` back to ``path``, atomically.
 
-    A temporary file in the same directory, fsync, rename: a reader (or a crash)
-    sees the old file or the new one, never half of one. The file keeps its mode.
-    Raises ``OSError`` when it cannot be written.
+    The file keeps its mode. Raises ``OSError`` when it cannot be written.
     """
-    target = Path(path)
-    mode = target.stat().st_mode & 0o777
-    text = json.dumps({**raw, "nonce": nonce}, indent=2) + "\n"
-    fd, tmp = tempfile.mkstemp(prefix="." + target.name + ".", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    mode = Path(path).stat().st_mode & 0o777
+    write_atomically(path, json.dumps({**raw, "nonce": nonce}, indent=2) + "\n", mode)
 
 
 def kept_nonce_note(path: str, raw: dict[str, Any], nonce: int) -> str:

@@ -10,10 +10,8 @@ reading it in an editor and is never used by the app (it recomputes it).
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
@@ -37,6 +35,7 @@ from nitro_desktop.protocol import (
     req_digest,
     spec,
 )
+from nitro_desktop.signing.atomic import write_atomically
 from nitro_desktop.signing.errors import (
     DuplicateSignatureError,
     SigningFormatError,
@@ -318,23 +317,9 @@ def load(path: str | os.PathLike[str]) -> SigningRequest:
 
 def save(request: SigningRequest, path: str | os.PathLike[str]) -> Path:
     """Write atomically (temporary file, fsync, rename): a reader never sees half a file."""
-    target = Path(path)
-    directory = target.parent if str(target.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix="." + target.name + ".", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(to_json(request))
-            handle.flush()
-            os.fsync(handle.fileno())
-        # Owner-only like every file we write: who signs what with whom, for how much, is private.
-        # (Send it on by copying; the recipient's copy gets their own permissions.)
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    return target
+    # Owner-only like every file we write: who signs what with whom, for how much, is private.
+    # (Send it on by copying; the recipient's copy gets their own permissions.)
+    return write_atomically(path, to_json(request), 0o600)
 
 
 def total_by_asset(allocations: Sequence[Allocation]) -> dict[str, Decimal]:

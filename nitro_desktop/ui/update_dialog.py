@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nitro_desktop.flows import INTENTS, UpdateSessionFlow
+from nitro_desktop.flows import UpdateSessionFlow, error_text
 from nitro_desktop.ui import tasks
 from nitro_desktop.ui.feedback import error_label, show_problem
 
@@ -59,7 +59,7 @@ class UpdateSessionDialog(QDialog):
         form.addRow("&Asset:", self.asset)
         self.intent = QComboBox()
         self.intent.setObjectName("intent")
-        self.intent.addItems(list(INTENTS))
+        self.intent.addItems(list(flow.intents))
         self.intent.currentTextChanged.connect(self._intent)
         if flow.uses_intents:
             form.addRow("&Intent:", self.intent)
@@ -155,7 +155,7 @@ class UpdateSessionDialog(QDialog):
         if task.cancelled():
             self.status.setText("Cancelled.")
         elif (exc := task.exception()) is not None:
-            message = str(getattr(exc, "message", None) or exc)
+            message = error_text(exc)
             if getattr(exc, "nothing_sent", False):
                 self.status.setText(message)  # the session moved: the amounts may need a look
             else:

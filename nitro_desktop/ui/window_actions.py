@@ -124,35 +124,14 @@ def open_update_dialog(window: MainWindow, kind: str, app_session_id: str, note:
 
 def collect_for_create(window: MainWindow, flow: CreateSessionFlow) -> None:
     def build(url: str) -> Any:
-        data = flow.sent_session_data
-        return signing.create_request(
-            url,
-            flow.dialect,
-            flow.definition(),
-            flow.allocation_list(),
-            data,
-            created_by=window.service.account or "",
-        )
+        return signing.request_for(flow, url, created_by=window.service.account or "")
 
     collect(window, build, flow.ordered_signers(), "new-session.nitroreq", window.wizard)
 
 
 def collect_for_update(window: MainWindow, flow: UpdateSessionFlow) -> None:
     def build(url: str) -> Any:
-        data = flow.sent_session_data
-        if flow.kind == "close":
-            return signing.close_request(url, flow.dialect, flow.definition, flow.allocations(), data)
-        call = flow.call()
-        params = call.params[0] if isinstance(call.params, list) else call.params
-        return signing.submit_request(
-            url,
-            flow.dialect,
-            flow.definition,
-            flow.allocations(),
-            intent=params.get("intent"),
-            version=params.get("version"),
-            session_data=data,
-        )
+        return signing.request_for(flow, url)
 
     collect(window, build, flow.ordered_signers(), f"{flow.kind}-{flow.app_session_id[:10]}.nitroreq", None)
 

@@ -7,7 +7,6 @@ never uses ``exec()``: callers ``open()`` it and listen to ``created``.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -24,9 +23,14 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from nitro_desktop.client import explain_server_error
-from nitro_desktop.flows import PAGES, CreateSessionFlow, SubmitResult, page_for_server_error
-from nitro_desktop.protocol import ProtocolError, sign_request
+from nitro_desktop.flows import (
+    PAGES,
+    CreateSessionFlow,
+    CreateWizard,
+    SubmitResult,
+    SubmitState,
+    Submitter,
+)
 from nitro_desktop.ui import tasks
 from nitro_desktop.ui.feedback import error_label, show_problem
 from nitro_desktop.ui.wizard_pages import (
@@ -37,13 +41,14 @@ from nitro_desktop.ui.wizard_pages import (
     SignersPage,
 )
 
-Submitter = Callable[[CreateSessionFlow], Awaitable[SubmitResult]]
+__all__ = ["CreateSessionWizard", "ReviewPage", "SubmitPage", "Submitter", "first_field"]
 
 
-class ReviewPage(QWizardPage):
+class ReviewPage(FlowPage):
+    page_name = "review"
+
     def __init__(self, flow: CreateSessionFlow, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.flow = flow
+        super().__init__(flow, parent)
         self.setTitle("Review")
         self.setSubTitle("Check everything once more. Nothing has been sent yet.")
         layout = QVBoxLayout(self)
@@ -68,32 +73,27 @@ class ReviewPage(QWizardPage):
         layout.addWidget(self.errors)
 
     def initializePage(self) -> None:
-        try:
-            self.summary.setText(self.flow.summary())
-            self.session_id.setText(self.flow.expected_session_id())
-            call = self.flow.call()
-            # A preview with no signature: the exact req bytes the signers will sign.
-            self.frame.setPlainText(sign_request(1, call.method, call.params, self.flow.now_ms or 1, []))
-            show_problem(self.errors, None)
-        except ProtocolError as exc:
-            show_problem(self.errors, str(exc))
+        review = self.flow.review()
+        self.summary.setText(review.summary)
+        self.session_id.setText(review.session_id)
+        self.frame.setPlainText(review.request)
+        show_problem(self.errors, review.problem)
         self.completeChanged.emit()
 
-    def isComplete(self) -> bool:
-        return not self.flow.all_problems()
+    def show_problems(self, problems: dict[str, str]) -> None:
+        pass  # the review shows why the request cannot be built (initializePage)
 
 
 class SubmitPage(QWizardPage):
-    """Sends the request and shows what the server answered."""
+    """Sends the request and shows what the server answered: a view of ``CreateWizard.submission``."""
 
     succeeded = Signal(object)
 
-    def __init__(self, flow: CreateSessionFlow, submitter: Submitter, parent: QWidget | None = None) -> None:
+    def __init__(self, steps: CreateWizard, submitter: Submitter, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.flow = flow
+        self.steps, self.flow = steps, steps.flow
         self.submitter = submitter
-        self.task: asyncio.Task[SubmitResult] | None = None
-        self.result: SubmitResult | None = None
+        self.task: asyncio.Task[SubmitState] | None = None
         self.setTitle("Submit")
         layout = QVBoxLayout(self)
         self.progress = QProgressBar()
@@ -124,7 +124,10 @@ class SubmitPage(QWizardPage):
         buttons.addStretch()
         layout.addLayout(buttons)
         layout.addStretch()
-        self._fix_page = "application"
+
+    @property
+    def result(self) -> SubmitResult | None:
+        return self.steps.submission.result
 
     def initializePage(self) -> None:
         self.start()
@@ -133,16 +136,20 @@ class SubmitPage(QWizardPage):
         self._cancel()
 
     def start(self) -> None:
-        self.result = None
+        submission = self.steps.submission
+        submission.start()
         for w in (self.copy, self.back_to, self.retry):
             w.hide()
         show_problem(self.error, None)
         self.cancel.show()
         self.progress.show()
-        self.status.setText("Signing and sending…")
+        self.status.setText(submission.status_text)
         # Owned by the page: closing the wizard cancels the send, and no answer reaches a deleted page.
         self.task = tasks.spawn(
-            self, self.submitter(self.flow), on_done=self._finished, name="Sending the session"
+            self,
+            submission.run(self.submitter(self.flow)),
+            on_done=self._finished,
+            name="Sending the session",
         )
         self.completeChanged.emit()
 
@@ -150,33 +157,22 @@ class SubmitPage(QWizardPage):
         if self.task is not None and not self.task.done():
             self.task.cancel()
 
-    def _finished(self, task: asyncio.Task[SubmitResult]) -> None:
+    def _finished(self, task: asyncio.Task[SubmitState]) -> None:
+        submission = self.steps.submission
+        if task.cancelled():
+            submission.cancel()  # also when it was cancelled before it began
         self.progress.hide()
         self.cancel.hide()
-        if task.cancelled():
-            self.status.setText("Cancelled. The request may still reach the server; Refresh shows it if so.")
-            self.retry.show()
-        elif (exc := task.exception()) is not None:
-            message = str(getattr(exc, "message", None) or exc)
-            explanation = explain_server_error(message)
-            self.status.setText("The ClearNode refused the request:")
-            show_problem(self.error, message if explanation is None else f"{message}\n\n{explanation}")
-            fix_page = page_for_server_error(message)
-            if fix_page is None:
-                self.back_to.hide()
-            else:
-                self._fix_page = fix_page
-                self.back_to.setText(f"&Back to {fix_page.capitalize()}")
-                self.back_to.show()
-            self.retry.show()
-        else:
-            self.result = task.result()
-            self.status.setText(
-                f"Created. Session {self.result.app_session_id} is {self.result.status} "
-                f"(version {self.result.version}) and is in your session list."
-            )
+        self.status.setText(submission.status_text)
+        show_problem(self.error, submission.problem_text)
+        fix_page = submission.fix_page if submission.state is SubmitState.REFUSED else None
+        if fix_page is not None:
+            self.back_to.setText(f"&Back to {fix_page.capitalize()}")
+        self.back_to.setVisible(fix_page is not None)
+        self.retry.setVisible(submission.can_retry)
+        if submission.result is not None:
             self.copy.show()
-            self.succeeded.emit(self.result)
+            self.succeeded.emit(submission.result)
         self.completeChanged.emit()
 
     def _copy(self) -> None:
@@ -185,12 +181,14 @@ class SubmitPage(QWizardPage):
 
     def _back_to_fix(self) -> None:
         wizard = self.wizard()
-        target = PAGES.index(self._fix_page)
-        while wizard.currentId() > target:
+        target = self.steps.submission.fix_page
+        if target is None:
+            return
+        while wizard.currentId() > PAGES.index(target):
             wizard.back()
 
     def isComplete(self) -> bool:
-        return self.result is not None
+        return self.steps.is_complete("submit")
 
 
 def first_field(page: QWizardPage) -> QWidget | None:
@@ -211,6 +209,10 @@ class CreateSessionWizard(QWizard):
         super().showEvent(event)
         self._focus_first_field(self.currentId())
 
+    def _follow(self, page_id: int) -> None:
+        if 0 <= page_id < len(PAGES):
+            self.steps.page = PAGES[page_id]
+
     def _focus_first_field(self, page_id: int) -> None:
         page = self.page(page_id)
         widget = first_field(page) if page is not None else None
@@ -224,6 +226,8 @@ class CreateSessionWizard(QWizard):
     def __init__(self, flow: CreateSessionFlow, submitter: Submitter, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.flow = flow
+        #: where the user is and what each step allows: the wizard's rules without Qt
+        self.steps = CreateWizard(flow)
         self.setWindowTitle("New application session")
         self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
         self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, False)
@@ -235,7 +239,7 @@ class CreateSessionWizard(QWizard):
             "allocations": AllocationsPage(flow),
             "signers": SignersPage(flow),
             "review": ReviewPage(flow),
-            "submit": SubmitPage(flow, submitter),
+            "submit": SubmitPage(self.steps, submitter),
         }
         for i, name in enumerate(PAGES):
             self.setPage(i, self.pages[name])
@@ -247,6 +251,7 @@ class CreateSessionWizard(QWizard):
         assert isinstance(signers, SignersPage)
         signers.collect_requested.connect(lambda: self.collect_requested.emit(self.flow))
         self.currentIdChanged.connect(self._focus_first_field)
+        self.currentIdChanged.connect(self._follow)
         # Closing the wizard mid-send cancels the send (the list shows it if the server got it).
         self.finished.connect(lambda _code: submit._cancel())
 

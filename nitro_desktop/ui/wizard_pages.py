@@ -7,8 +7,6 @@ is shown beside the field it concerns.
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -28,8 +26,7 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from nitro_desktop.flows import PRESETS, CreateSessionFlow
-from nitro_desktop.protocol import format_amount
+from nitro_desktop.flows import PAGES, PRESETS, CreateSessionFlow
 from nitro_desktop.ui.feedback import error_label, show_problem
 
 
@@ -52,12 +49,25 @@ class FlowPage(QWizardPage):
     def isComplete(self) -> bool:
         return not self.problems()
 
+    def nextId(self) -> int:
+        # The flow decides the step order (a dialect may skip a page); page ids are indexes in PAGES.
+        following = self.flow.next_page(self.page_name)
+        return PAGES.index(following) if following is not None else -1
+
     def revalidate(self) -> None:
         self.show_problems(self.problems())
         self.completeChanged.emit()
 
     def show_problems(self, problems: dict[str, str]) -> None:
         raise NotImplementedError
+
+
+_PLURALS = {
+    "protocol": "app protocol names",
+    "application": "application names",
+    "challenge": "challenge periods",
+    "nonce": "nonces",
+}
 
 
 class ApplicationPage(FlowPage):
@@ -86,9 +96,11 @@ class ApplicationPage(FlowPage):
             form.addRow(label, edit)
             form.addRow("", err)
             self.fields[name], self.errors[name] = edit, err
-        if not flow.dialect.value == "0.5":
-            self.fields["application"].setEnabled(False)
-            self.fields["application"].setToolTip("This ClearNode does not use application names.")
+        held = flow.application_fields()
+        for name, edit in self.fields.items():
+            if name not in held:
+                edit.setEnabled(False)
+                edit.setToolTip(f"This ClearNode does not use {_PLURALS[name]}.")
 
     def _edited(self, name: str, text: str) -> None:
         setattr(self.flow, name, text)
@@ -286,13 +298,7 @@ class AllocationsPage(FlowPage):
         return self._editors[0][1] if self._editors else None
 
     def _balance_cell(self, i: int) -> None:
-        p, a = self.flow.participants[i], self.flow.allocations[i]
-        if p.address in self.flow.local_accounts:
-            held = self.flow.balances.get((p.address, a.asset), Decimal(0))
-            text = f"{format_amount(held)} {a.asset}"
-        else:
-            text = "—"
-        item = QTableWidgetItem(text)
+        item = QTableWidgetItem(self.flow.held_text(i))
         item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
         self.table.setItem(i, 3, item)
 
@@ -307,11 +313,7 @@ class AllocationsPage(FlowPage):
 
     def show_problems(self, problems: dict[str, str]) -> None:
         show_problem(self.errors, "\n".join(problems.values()))
-        totals = self.flow.total_by_asset()
-        self.total.setText(
-            "Session total: "
-            + (", ".join(f"{format_amount(v)} {k}" for k, v in totals.items()) or "nothing yet")
-        )
+        self.total.setText(self.flow.total_text())
         for i, (_asset, amount) in enumerate(self._editors):
             bad = f"amount.{i}" in problems
             amount.setStyleSheet("border: 1px solid #c0392b;" if bad else "")
@@ -342,7 +344,7 @@ class SignersPage(FlowPage):
 
     def initializePage(self) -> None:
         required = self.flow.required_signers()
-        self.flow.signers |= required & set(self.flow.local_accounts)
+        self.flow.preselect_signers()
         self.list.blockSignals(True)
         self.list.clear()
         for address in self.flow.local_accounts:

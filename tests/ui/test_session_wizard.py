@@ -10,12 +10,15 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QDialogButtonBox, QWizard
+from pytestqt.qtbot import QtBot
 
 from nitro_desktop.client import ConnectionState
+from nitro_desktop.flows import CreateSessionFlow, SubmitResult
 from nitro_desktop.keys import AccountManager
+from nitro_desktop.protocol import Dialect, spec
 from nitro_desktop.store import Store
 from nitro_desktop.ui.local_sandbox import SANDBOX_05_NAME, SANDBOX_NAME
-from nitro_desktop.ui.wizard import SubmitPage
+from nitro_desktop.ui.wizard import CreateSessionWizard, SubmitPage
 from tests.ui.conftest import FAST_KDF, AppRunner, Profile, Running, until
 
 B = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
@@ -369,3 +372,31 @@ async def test_start_up_removes_expired_session_keys(profile: Profile) -> None:
         run = app_runner.open(profile)
         await until(lambda: [k.address for k in run.store.session_keys.list()] == [fresh], what="the purge")
         assert old not in str(profile.keyring.entries)
+
+
+def test_the_pages_follow_what_the_dialect_says_a_session_holds(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def never_sent(flow: CreateSessionFlow) -> SubmitResult:
+        raise AssertionError("nothing is sent here")
+
+    me = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"
+    for dialect, named in (("0.2", False), ("0.5", True)):
+        flow = CreateSessionFlow(dialect, local_accounts=[me], assets={"usdc": 6}, now_ms=1)
+        wizard = CreateSessionWizard(flow, never_sent)
+        qtbot.addWidget(wizard)
+        name = wizard.pages["application"].fields["application"]
+        assert name.isEnabled() is named
+        assert (name.toolTip() == "This ClearNode does not use application names.") is not named
+    # A dialect whose sessions are created empty: Next on the participants page goes to the signers.
+    monkeypatch.setattr(spec(Dialect.V02), "allocations_at_create", False)
+    flow = CreateSessionFlow("0.2", local_accounts=[me], assets={"usdc": 6}, now_ms=1)
+    wizard = CreateSessionWizard(flow, never_sent)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    wizard.next()
+    wizard.pages["participants"].table.item(1, 0).setText(B)
+    wizard.next()
+    assert wizard.currentPage() is wizard.pages["signers"] and wizard.steps.page == "signers"
+    wizard.back()
+    assert wizard.currentPage() is wizard.pages["participants"] and wizard.steps.page == "participants"
