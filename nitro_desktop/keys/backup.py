@@ -20,7 +20,7 @@ import secrets
 import unicodedata
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Generic, Literal, TypeVar
 
 from nitro_desktop.keys.crypto import address_of, is_valid_private_key
 from nitro_desktop.keys.errors import InvalidKeyError, KeystoreFileError
@@ -45,6 +45,33 @@ WORDS_TO_CHECK = 3
 MAX_PHRASE_CHARS = 400
 # Real keystore files are under 1 KiB; anything much larger is not one.
 MAX_KEYSTORE_BYTES = 64 * 1024
+
+
+T = TypeVar("T")
+
+
+class Sealed(Generic[T]):
+    """Carries a secret across a thread or a callback; its repr (what executors and loggers show) is blank.
+
+    qasync's executor logs each job's arguments and result at DEBUG: a key passed
+    or returned bare would be in that line.
+    """
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: T) -> None:
+        self._value = value
+
+    def open(self) -> T:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Sealed(<secret>)"
+
+    __str__ = __repr__
+
+    def __reduce__(self) -> Any:
+        raise TypeError("a sealed secret cannot be pickled")
 
 
 class RecoveryPhrase:

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from nitro_desktop.keys.backup import (
     PHRASE_LENGTHS,
     RecoveryPhrase,
+    Sealed,
     key_from_phrase,
     new_recovery_phrase,
 )
@@ -162,9 +163,10 @@ class AccountFormDialog(QDialog):
         self.accept()
 
 
-def _new_key() -> tuple[RecoveryPhrase, bytes]:
+def _new_key() -> Sealed[tuple[RecoveryPhrase, bytes]]:
+    # Sealed: the executor logs what a job returns.
     phrase = new_recovery_phrase()
-    return phrase, phrase.key()
+    return Sealed((phrase, phrase.key()))
 
 
 def _run(
@@ -230,7 +232,7 @@ def run_account_form(
             _run(
                 parent,
                 _new_key,
-                lambda made: _back_up_new(made[0], made[1], values),
+                lambda made: _back_up_new(*made.open(), values),
                 on_error,
                 "Making a new key",
                 forgets,
@@ -240,12 +242,12 @@ def run_account_form(
         text = values["key"]
         from_phrase = _is_phrase(text)
 
-        def work() -> tuple[Any, bytes]:
+        def work() -> tuple[Any, Sealed[bytes]]:
             key = key_from_phrase(text) if from_phrase else parse_private_key(text)
-            return store(key, values), key
+            return store(key, values), Sealed(key)
 
-        def imported(result: tuple[Any, bytes]) -> None:
-            record, key = result
+        def imported(result: tuple[Any, Sealed[bytes]]) -> None:
+            record, key = result[0], result[1].open()
             if from_phrase:  # its phrase is its backup
                 on_done(record)
                 return

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from nitro_desktop.keys.backup import Sealed
 from nitro_desktop.redact import register_secret
 from nitro_desktop.ui import tasks
 from nitro_desktop.ui.account_form import AccountFormDialog, run_account_form
@@ -97,12 +98,13 @@ class BackupGate(QDialog):
         self.error.setText("")
         address = self.record.address
 
-        async def load() -> bytes:
+        def read() -> Sealed[bytes]:
+            hex_key: str = self.accounts.export_private_key(address, password=password)
+            return Sealed(bytes.fromhex(hex_key.removeprefix("0x")))
+
+        async def load() -> Sealed[bytes]:
             try:
-                hex_key: str = await asyncio.get_running_loop().run_in_executor(
-                    None, lambda: self.accounts.export_private_key(address, password=password)
-                )
-                return bytes.fromhex(hex_key.removeprefix("0x"))
+                return await asyncio.get_running_loop().run_in_executor(None, read)
             finally:
                 forget()
 
@@ -115,7 +117,7 @@ class BackupGate(QDialog):
                 return
             parent = self.parentWidget()
             self.backup = BackupDialog(
-                address, task.result(), creating=False, kdf=self.accounts.vault.kdf, parent=parent
+                address, task.result().open(), creating=False, kdf=self.accounts.vault.kdf, parent=parent
             )
             self.backup.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             self.accept()

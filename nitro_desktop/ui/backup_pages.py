@@ -157,8 +157,9 @@ class BackupFilePage(QWidget):
 
         async def write() -> str:
             try:
+                # A closure, not arguments: the executor logs its arguments at DEBUG.
                 return await asyncio.get_running_loop().run_in_executor(
-                    None, write_backup_file, path, key, password, kdf
+                    None, lambda: write_backup_file(path, key, password, kdf)
                 )
             finally:
                 forget()
