@@ -232,7 +232,7 @@ def run_account_form(
             _run(
                 parent,
                 _new_key,
-                lambda made: _back_up_new(*made.open(), values),
+                lambda made: _back_up_new(made.open(), values),
                 on_error,
                 "Making a new key",
                 forgets,
@@ -258,7 +258,8 @@ def run_account_form(
 
         _run(parent, work, imported, on_error, "Importing the account", forgets)
 
-    def _back_up_new(phrase: RecoveryPhrase, key: bytes, values: dict[str, Any]) -> None:
+    def _back_up_new(made: tuple[RecoveryPhrase, bytes], values: dict[str, Any]) -> None:
+        phrase, key = made
         forget_phrase = register_secret(" ".join(phrase.words))
         backup = BackupDialog(address_of(key), key, phrase=phrase, kdf=accounts.vault.kdf, parent=parent)
         backup.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
