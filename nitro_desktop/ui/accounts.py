@@ -136,7 +136,7 @@ class AccountsDialog(QDialog):
         super().__init__(parent)
         self.accounts = accounts
         self.setWindowTitle("Accounts")
-        self.resize(780, 520)
+        self.resize(780, 480)
         layout = QVBoxLayout(self)
         self.table = QTableWidget(0, 3)
         self.table.setObjectName("accounts")

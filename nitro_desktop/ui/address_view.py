@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVB
 
 from nitro_desktop.protocol import to_checksum_address
 
-QR_BORDER = 2  # modules of quiet zone; the white frame of the label adds the rest
+QR_BORDER = 4  # modules of white quiet zone around the code, as the QR standard asks
 COPIED_MS = 2000
 
 
@@ -53,16 +53,14 @@ class AddressView(QWidget):
 
     copied = Signal(str)
 
-    def __init__(self, parent: QWidget | None = None, *, qr: bool = True, qr_side: int = 132) -> None:
+    def __init__(self, parent: QWidget | None = None, *, qr: bool = True, qr_side: int = 148) -> None:
         super().__init__(parent)
         self._address = ""
         self._qr_side = qr_side
         self.qr = QLabel()
         self.qr.setObjectName("address_qr")
         self.qr.setAccessibleName("QR code of the address")
-        self.qr.setFixedSize(QSize(qr_side, qr_side))
-        self.qr.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.qr.setStyleSheet("background: white; border: 1px solid #c9ccd2;")
+        self.qr.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.qr.setVisible(qr)
         self.text = QLabel()
         self.text.setObjectName("address_text")
@@ -116,10 +114,13 @@ class AddressView(QWidget):
         self.copy_button.setText("&Copy address")
         if self._address:
             ratio = self.devicePixelRatioF() or 1.0
-            self.qr.setPixmap(qr_pixmap(self._address, self._qr_side - 8, ratio))
+            pixmap = qr_pixmap(self._address, self._qr_side, ratio)
+            self.qr.setPixmap(pixmap)
+            self.qr.setFixedSize(pixmap.deviceIndependentSize().toSize())
             self.qr.setToolTip(f"QR code of {self._address}")
         else:
             self.qr.clear()
+            self.qr.setFixedSize(QSize(self._qr_side, self._qr_side))
             self.qr.setToolTip("")
 
     def copy(self) -> None:
