@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QLabel,
     QLineEdit,
+    QPushButton,
     QRadioButton,
     QStackedWidget,
     QVBoxLayout,
@@ -137,7 +138,7 @@ class BackupDialog(QDialog):
             later = step_button("&Not now", "backup_later", lambda: self._finish("skipped"))
         else:
             later = step_button("Close", "backup_cancel", self.reject)
-        bottom_row(layout, later, step_button("C&ontinue", "backup_continue", self._continue))
+        bottom_row(layout, later, step_button("C&ontinue", "backup_continue", self._continue, forward=True))
         self.pages.addWidget(page)
         return page
 
@@ -171,7 +172,7 @@ class BackupDialog(QDialog):
         bottom_row(
             layout,
             step_button("&Back", "phrase_back", lambda: self._show(self.choose_page)),
-            step_button("I have &written them down", "phrase_written", self._to_verify),
+            step_button("I have &written them down", "phrase_written", self._to_verify, forward=True),
         )
         self.pages.addWidget(page)
         return page
@@ -188,7 +189,7 @@ class BackupDialog(QDialog):
         bottom_row(
             layout,
             step_button("&Back to the words", "verify_back", lambda: self._show(self.phrase_page)),
-            step_button("&Check", "verify_check", self._check_words),
+            step_button("&Check", "verify_check", self._check_words, forward=True),
         )
         self.pages.addWidget(page)
         return page
@@ -226,6 +227,8 @@ class BackupDialog(QDialog):
         if self.reveal_page is not None and page is not self.reveal_page:
             self.reveal_page.conceal()
         self.pages.setCurrentWidget(page)
+        for button in self.findChildren(QPushButton):
+            button.setDefault(bool(button.property("forward")) and page.isAncestorOf(button))
 
     def _continue(self) -> None:
         if self.choice_phrase.isChecked() and self.phrase_page is not None:
@@ -245,7 +248,6 @@ class BackupDialog(QDialog):
             edit = QLineEdit()
             edit.setObjectName(f"verify_word_{position}")
             edit.setAccessibleName(f"Word number {position}")
-            edit.returnPressed.connect(self._check_words)
             self.verify_form.addRow(f"Word #{position}:", edit)
             self.verify_edits[position] = edit
         self.verify_error.setText("")

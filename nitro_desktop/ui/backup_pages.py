@@ -53,11 +53,13 @@ def error_label(name: str) -> QLabel:
     return label
 
 
-def step_button(text: str, name: str, slot: Any) -> QPushButton:
+def step_button(text: str, name: str, slot: Any, *, forward: bool = False) -> QPushButton:
+    """``forward``: the page's safe step on, which Return takes (never a reveal or a skip)."""
     button = QPushButton(text)
     button.setObjectName(name)
     button.setAccessibleName(text.replace("&", ""))
-    button.setAutoDefault(False)  # Enter never takes a step by surprise
+    button.setAutoDefault(False)  # only the page's forward button answers Return
+    button.setProperty("forward", forward)
     button.clicked.connect(slot)
     return button
 
@@ -115,7 +117,7 @@ class BackupFilePage(QWidget):
         layout.addLayout(form)
         self.error = error_label("backup_file_error")
         layout.addWidget(self.error)
-        self.save_button = step_button("&Save the backup", "backup_save", self.save)
+        self.save_button = step_button("&Save the backup", "backup_save", self.save, forward=True)
         bottom_row(layout, step_button("&Back", "file_back", self.back.emit), self.save_button)
         for edit in (self.path, self.password, self.password2):
             edit.textChanged.connect(self._check)

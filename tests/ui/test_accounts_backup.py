@@ -16,7 +16,9 @@ from typing import Any
 import pytest
 import shiboken6
 from keyring.backends import fail
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QMessageBox
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QMessageBox, QStackedWidget, QWidget
+from pytestqt.qtbot import QtBot
 
 from nitro_desktop.keys import AccountManager
 from nitro_desktop.keys.backup import parse_recovery_phrase, read_backup_file
@@ -24,6 +26,7 @@ from nitro_desktop.keys.crypto import address_of
 from nitro_desktop.store import Store
 from nitro_desktop.ui.account_form import NOT_CREATED, AccountFormDialog
 from nitro_desktop.ui.accounts import DELETE_WARNING, AccountsDialog, BackupGate
+from nitro_desktop.ui.backup_dialog import BackupDialog
 from nitro_desktop.ui.backup_pages import HIDDEN_KEY, REVEAL_SECONDS
 from tests.keys.memory_keyring import MemoryKeyring
 from tests.ui.backup_steps import click, visible_backup, words_on_screen, write_down_and_check
@@ -308,3 +311,32 @@ async def test_the_welcome_creates_an_account_only_through_its_backup(manager: A
         await until(lambda: ready, what="the account")
         assert manager.list()[0].address == parse_recovery_phrase(" ".join(words)).address()
         assert not welcome.isVisible() and visible_backup(welcome) is None
+
+
+def test_the_backup_of_a_new_key_works_from_the_keyboard_alone(qtbot: QtBot) -> None:
+    """Return takes the safe step on each page; the focus starts in the first word asked."""
+    phrase = parse_recovery_phrase("test test test test test test test test test test test junk")
+    backup = BackupDialog(phrase.address(), phrase.key(), phrase=phrase)
+    qtbot.addWidget(backup)
+    completed: list[str] = []
+    backup.completed.connect(completed.append)
+    backup.show()
+
+    def enter() -> None:
+        widget = backup.focusWidget() or backup
+        qtbot.keyClick(widget, Qt.Key.Key_Return)
+
+    enter()
+    assert backup.pages.currentWidget() is backup.phrase_page
+    enter()
+    assert backup.pages.currentWidget() is backup.verify_page
+    for position in backup.positions_asked():
+        assert backup.focusWidget() is backup.verify_edits[position]
+        qtbot.keyClicks(backup.focusWidget(), phrase.words[position - 1])
+        if position != backup.positions_asked()[-1]:
+            qtbot.keyClick(backup.focusWidget(), Qt.Key.Key_Tab)
+    enter()
+    assert completed == ["phrase"]
+    for widget in backup.findChildren(QWidget):
+        if widget.focusPolicy() != Qt.FocusPolicy.NoFocus and not isinstance(widget, QStackedWidget):
+            assert widget.accessibleName() or isinstance(widget, QLabel), widget.objectName()
