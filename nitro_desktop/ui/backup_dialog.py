@@ -262,9 +262,14 @@ class BackupDialog(QDialog):
             return
         wrong = self._phrase.wrong_answers({p: e.text() for p, e in self.verify_edits.items()})
         if wrong:
-            which = ", ".join(f"#{p}" for p in wrong)
+            numbers = [f"#{p}" for p in wrong]
+            which = (
+                f"Word {numbers[0]} does"
+                if len(numbers) == 1
+                else f"Words {', '.join(numbers[:-1])} and {numbers[-1]} do"
+            )
             self.verify_error.setText(
-                f"Word {which} does not match the phrase. Check your paper, or go back to the words."
+                f"{which} not match the phrase. Check your paper, or go back to the words."
             )
             return
         self._finish("phrase")
