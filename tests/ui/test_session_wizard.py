@@ -16,7 +16,6 @@ from nitro_desktop.keys import AccountManager
 from nitro_desktop.store import Store
 from nitro_desktop.ui.local_sandbox import SANDBOX_05_NAME, SANDBOX_NAME
 from nitro_desktop.ui.wizard import SubmitPage
-from tests.ui.backup_steps import write_down_and_check
 from tests.ui.conftest import FAST_KDF, AppRunner, Profile, Running, until
 
 B = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
@@ -74,6 +73,8 @@ async def test_first_run_creates_a_funded_account_with_clicks_only(profile: Prof
         ok = form.buttons.button(QDialogButtonBox.StandardButton.Ok)
         assert ok.isEnabled()  # the defaults are enough: a label and the OS keyring
         ok.click()
+        from tests.ui.backup_steps import write_down_and_check  # (local: a small edit to this file)
+
         await write_down_and_check(welcome)  # the new key's backup comes before the account
         await ready(run)
         assert balances(run) == {"eth": "1", "usdc": "1000"}
@@ -297,6 +298,8 @@ async def test_without_an_os_keyring_the_key_goes_to_an_encrypted_file(tmp_path:
         assert "differ" in form.error.text()
         form.password2.setText("correct horse battery")
         ok.click()
+        from tests.ui.backup_steps import write_down_and_check
+
         await write_down_and_check(welcome)
 
         def password_dialog() -> QDialog | None:
