@@ -13,12 +13,14 @@ from pathlib import Path
 from typing import Any
 
 from nitro_desktop.keys.accounts import AccountManager
+from nitro_desktop.keys.backup import key_from_phrase, write_backup_file
 from nitro_desktop.keys.errors import KeysError
 from nitro_desktop.redact import register_secret
 from nitro_desktop.store import AccountRecord, Backend, Store, StoreError
 
 # For scripts and tests; an interactive user is asked with getpass instead.
 PASSWORD_ENV = "NITRO_DESKTOP_PASSWORD"  # noqa: S105 (a variable name, not a password)
+PHRASE_ENV = "NITRO_DESKTOP_RECOVERY_PHRASE"
 Handler = Callable[[argparse.Namespace], int]
 
 
@@ -166,6 +168,12 @@ def cmd_new(args: argparse.Namespace) -> int:
     backend = _backend(args, manager)
     record = manager.generate(args.label, backend=backend, password=_new_password(args, backend))
     print(f"{record.address}  ({record.backend})  {record.label}")
+    # stderr: stdout may be a file meant to hold only the result.
+    print(
+        f"Back it up now: nitro-desktop accounts export {record.address} --out FILE "
+        "(without a backup the key is gone for good if this computer is lost)",
+        file=sys.stderr,
+    )
     return 0
 
 
@@ -173,7 +181,19 @@ def cmd_new(args: argparse.Namespace) -> int:
 def cmd_import(args: argparse.Namespace) -> int:
     manager = _manager(args)
     backend = _backend(args, manager)
-    if args.keystore:
+    if args.phrase or args.phrase_file:
+        phrase = read_secret(
+            args.phrase_file,
+            PHRASE_ENV,
+            "Recovery phrase (12-24 words, not shown): ",
+            option="--phrase-file",
+        )
+        restored = key_from_phrase(phrase)  # checked before a password is asked for
+        password = _new_password(args, backend)
+        record = manager.import_private_key(
+            "0x" + restored.hex(), args.label, backend=backend, password=password
+        )
+    elif args.keystore:
         try:
             keystore = Path(args.keystore).read_text(encoding="utf-8")
         except OSError as exc:
@@ -214,6 +234,15 @@ def cmd_export(args: argparse.Namespace) -> int:
         confirm_new=True,
         option="--export-password-file",
     )
+    if args.out:
+        key = bytes.fromhex(manager.export_private_key(record.address, password=unlock).removeprefix("0x"))
+        kdf = manager.vault.kdf
+        write_backup_file(Path(args.out), key, export_password, kdf)
+        print(
+            f"saved an encrypted backup of {record.address} to {args.out} (mode 600, read back)",
+            file=sys.stderr,
+        )
+        return 0
     print(manager.export_keystore(record.address, export_password, password=unlock))
     return 0
 
@@ -263,6 +292,14 @@ def register(subparsers: Any) -> None:
     p.add_argument("--keystore", metavar="FILE", help="a Web3 Secret Storage (v3) JSON file")
     p.add_argument("--keystore-password-file", metavar="FILE")
     p.add_argument("--key-file", metavar="FILE", help="read the hex private key from FILE")
+    p.add_argument(
+        "--phrase",
+        action="store_true",
+        help="restore from a BIP-39 recovery phrase (asked for; the first account, as MetaMask derives it)",
+    )
+    p.add_argument(
+        "--phrase-file", metavar="FILE", help=f"read the recovery phrase from FILE (or ${PHRASE_ENV})"
+    )
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("export", help="print the private key or a keystore JSON (explicit only)")
@@ -270,6 +307,11 @@ def register(subparsers: Any) -> None:
     p.add_argument("--format", choices=("hex", "keystore"), default="keystore")
     p.add_argument("--password-file", help="password of a file-backed key")
     p.add_argument("--export-password-file", metavar="FILE")
+    p.add_argument(
+        "--out",
+        metavar="FILE",
+        help="write the keystore to FILE (mode 600, never over a file, read back) instead of stdout",
+    )
     p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     p.set_defaults(func=cmd_export)
 

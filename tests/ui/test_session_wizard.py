@@ -76,6 +76,9 @@ async def test_first_run_creates_a_funded_account_with_clicks_only(profile: Prof
         ok = form.buttons.button(QDialogButtonBox.StandardButton.Ok)
         assert ok.isEnabled()  # the defaults are enough: a label and the OS keyring
         ok.click()
+        from tests.ui.backup_steps import write_down_and_check  # (local: a small edit to this file)
+
+        await write_down_and_check(welcome)  # the new key's backup comes before the account
         await ready(run)
         assert balances(run) == {"eth": "1", "usdc": "1000"}
         assert len(run.service.accounts.list()) == 1
@@ -298,6 +301,9 @@ async def test_without_an_os_keyring_the_key_goes_to_an_encrypted_file(tmp_path:
         assert "differ" in form.error.text()
         form.password2.setText("correct horse battery")
         ok.click()
+        from tests.ui.backup_steps import write_down_and_check
+
+        await write_down_and_check(welcome)
 
         def password_dialog() -> QDialog | None:
             for dialog in run.window.findChildren(QDialog):
