@@ -21,4 +21,11 @@ def sandbox_node(dialect: str = "0.2", **kwargs: Any) -> SandboxNode:
     return node_class(dialect=dialect, **kwargs)
 
 
-__all__ = ["DEFAULT_ASSETS", "SANDBOX_DIALECTS", "AssetConfig", "SandboxNode", "V1SandboxNode", "sandbox_node"]
+__all__ = [
+    "DEFAULT_ASSETS",
+    "SANDBOX_DIALECTS",
+    "AssetConfig",
+    "SandboxNode",
+    "V1SandboxNode",
+    "sandbox_node",
+]

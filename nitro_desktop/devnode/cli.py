@@ -22,7 +22,10 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8000, help="port (default 8000, 0 = any free port)")
     parser.add_argument(
-        "--dialect", choices=("0.2", "0.5", "1"), default="0.2", help="wire dialect (default 0.2; 1 = Nitrolite v1)"
+        "--dialect",
+        choices=("0.2", "0.5", "1"),
+        default="0.2",
+        help="wire dialect (default 0.2; 1 = Nitrolite v1)",
     )
     parser.add_argument("--db", metavar="PATH", help="SQLite file that keeps state across restarts")
     parser.add_argument(

@@ -154,7 +154,12 @@ class HomeChannels:
         state = next_state(current)
         if channel is None:
             channel_id = hashes.home_channel_id(
-                self.node.address, wallet, config.symbol, CHANNEL_NONCE, CHANNEL_CHALLENGE, DEFAULT_SIGNER_ONLY
+                self.node.address,
+                wallet,
+                config.symbol,
+                CHANNEL_NONCE,
+                CHANNEL_CHALLENGE,
+                DEFAULT_SIGNER_ONLY,
             )
             self.store.add_channel(
                 {

@@ -9,14 +9,29 @@ from typing import Any
 from nitro_desktop.devnode.v1 import hashes
 from nitro_desktop.devnode.v1.channels import COMMIT, apply_transition, next_state
 from nitro_desktop.devnode.v1.quorum import Fail, hexutil_decode, recover_eth_msg
-from nitro_desktop.devnode.v1.sessions import CLOSED, MAX_SESSION_DATA, Update, intent_name, normalize_address
-from nitro_desktop.devnode.v1.sessions import read_sigs, weights_of
+from nitro_desktop.devnode.v1.sessions import (
+    CLOSED,
+    MAX_SESSION_DATA,
+    Update,
+    intent_name,
+    normalize_address,
+    read_sigs,
+    weights_of,
+)
 from nitro_desktop.devnode.v1.updates import DEPOSIT, check_precision
 from nitro_desktop.devnode.v1.wire import PayloadError, Struct, decimal_exponent, parse_decimal, parse_go_uint
 
-TRANSITION_NAMES = {0: "void", 1: "acknowledgement", 10: "home_deposit", 11: "home_withdrawal", 20: "escrow_deposit"}
+TRANSITION_NAMES = {
+    0: "void",
+    1: "acknowledgement",
+    10: "home_deposit",
+    11: "home_withdrawal",
+    20: "escrow_deposit",
+}
 TRANSITION_NAMES.update({21: "escrow_withdraw", 30: "transfer_send", 31: "transfer_receive", 40: "commit"})
-TRANSITION_NAMES.update({41: "release", 100: "migrate", 110: "escrow_lock", 120: "mutual_lock", 200: "finalize"})
+TRANSITION_NAMES.update(
+    {41: "release", 100: "migrate", 110: "escrow_lock", 120: "mutual_lock", 200: "finalize"}
+)
 LEDGER_KEYS = ("user_balance", "user_net_flow", "node_balance", "node_net_flow")
 UINT256_MAX = (1 << 256) - 1
 s = hashes.go_decimal
@@ -82,7 +97,8 @@ def validate_advancement(node: Any, current: dict[str, Any], proposed: dict[str,
         raise ValueError("home channel ID cannot be nil")
     if proposed["home_channel_id"] != expected["home_channel_id"]:
         raise ValueError(
-            f"home channel ID mismatch: expected={expected['home_channel_id']}, proposed={proposed['home_channel_id']}"
+            f"home channel ID mismatch: expected={expected['home_channel_id']},"
+            f" proposed={proposed['home_channel_id']}"
         )
     for key, label in (("version", "version"), ("user_wallet", "user wallet"), ("asset", "asset")):
         if proposed[key] != expected[key]:
@@ -106,7 +122,10 @@ def validate_advancement(node: Any, current: dict[str, Any], proposed: dict[str,
     e = expected["transition"]
     for key, label in (("tx_id", "transaction ID"), ("account_id", "account ID")):
         if e[key] != t[key]:
-            raise ValueError(f"new transition does not match expected: {label} mismatch: expected={e[key]}, proposed={t[key]}")
+            raise ValueError(
+                f"new transition does not match expected: {label} mismatch:"
+                f" expected={e[key]}, proposed={t[key]}"
+            )
     mine, theirs = expected["home_ledger"], proposed["home_ledger"]
     if mine["token_address"] != theirs["token_address"]:
         raise ValueError(
@@ -121,10 +140,17 @@ def validate_advancement(node: Any, current: dict[str, Any], proposed: dict[str,
     for key in LEDGER_KEYS:
         if mine[key] != theirs[key]:
             label = key.replace("_", " ")
-            raise ValueError(f"home ledger mismatch: {label} mismatch: expected={s(mine[key])}, proposed={s(theirs[key])}")
+            raise ValueError(
+                f"home ledger mismatch: {label} mismatch: expected={s(mine[key])}, proposed={s(theirs[key])}"
+            )
     if theirs["user_balance"] < 0:
         raise ValueError("invalid home ledger: user balance cannot be negative")
-    for key, signed in (("user_balance", False), ("node_balance", False), ("user_net_flow", True), ("node_net_flow", True)):
+    for key, signed in (
+        ("user_balance", False),
+        ("node_balance", False),
+        ("user_net_flow", True),
+        ("node_net_flow", True),
+    ):
         if not _fits(theirs[key], decimals, signed):
             kind = "int256" if signed else "uint256"
             raise ValueError(f"invalid home ledger: {key.replace('_', ' ')} out of {kind} range")
@@ -172,7 +198,10 @@ def submit_deposit_state(node: Any, payload: Struct) -> dict[str, Any]:
             raise Fail("no signatures provided")
         t = user_state["transition"]
         if t["type"] != COMMIT:
-            raise Fail(f"user state transition must have 'commit' type, got '{TRANSITION_NAMES.get(t['type'], 'unknown')}'")
+            raise Fail(
+                "user state transition must have 'commit' type,"
+                f" got '{TRANSITION_NAMES.get(t['type'], 'unknown')}'"
+            )
         channel = node.store.home_channel(user_state["user_wallet"], user_state["asset"])
         if channel is None:
             raise Fail("user has no active channel")
@@ -206,7 +235,9 @@ def submit_deposit_state(node: Any, payload: Struct) -> dict[str, Any]:
             raise Fail(f"failed to validate signature: failed to recover wallet address: {exc}") from None
         if signer.lower() != user_state["user_wallet"]:
             raise Fail("failed to validate signature: invalid signature")
-        node.verify_quorum(row["session_id"], row["application_id"], weights, row["quorum"], update.packed(), sigs)
+        node.verify_quorum(
+            row["session_id"], row["application_id"], weights, row["quorum"], update.packed(), sigs
+        )
         deposit(node, row, update, user_state, weights)
         data = update.session_data or row["session_data"]
         node.store.update_session(row["session_id"], row["status"], row["version"] + 1, data, node.clock())
@@ -237,7 +268,9 @@ def deposit(node: Any, row: Any, update: Update, user_state: dict[str, Any], wei
             raise Fail(f"duplicate allocation for participant {participant}, asset {asset}")
         now = current.get(participant, {}).get(asset, Decimal(0))
         if amount == 0 and now == 0:
-            raise Fail(f"zero allocation for participant {participant}, asset {asset} with no existing balance")
+            raise Fail(
+                f"zero allocation for participant {participant}, asset {asset} with no existing balance"
+            )
         if amount < now:
             raise Fail(f"decreased allocation for {asset} for participant {participant}")
         if amount > now:
@@ -261,9 +294,11 @@ def deposit(node: Any, row: Any, update: Update, user_state: dict[str, Any], wei
             if asset != asset_in and given[participant][asset] != now:
                 raise Fail(
                     "deposit intent requires non-deposited asset allocations to match current state:"
-                    f" participant {participant}, asset {asset}, current {s(now)}, provided {s(given[participant][asset])}"
+                    f" participant {participant}, asset {asset}, current {s(now)},"
+                    f" provided {s(given[participant][asset])}"
                 )
     if total != user_state["transition"]["amount"]:
         raise Fail(
-            f"total deposit amount {s(total)} does not match transition amount {s(user_state['transition']['amount'])}"
+            f"total deposit amount {s(total)} does not match transition amount"
+            f" {s(user_state['transition']['amount'])}"
         )

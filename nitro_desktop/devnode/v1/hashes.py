@@ -12,7 +12,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from eth_abi import encode
+from eth_abi.abi import encode
 
 from nitro_desktop.protocol.crypto import keccak256
 
@@ -78,7 +78,11 @@ def create_session_hash(definition: dict[str, Any], session_data: str) -> bytes:
 
 
 def app_state_update_hash(
-    app_session: str, intent: int, version: int, allocations: list[tuple[str, str, Decimal]], session_data: str
+    app_session: str,
+    intent: int,
+    version: int,
+    allocations: list[tuple[str, str, Decimal]],
+    session_data: str,
 ) -> bytes:
     """``PackAppStateUpdateV1``: allocations as (participant, asset, amount)."""
     packed = encode(
@@ -101,7 +105,9 @@ def eip191_digest(data: bytes) -> bytes:
 
 def state_id(wallet: str, asset: str, epoch: int, version: int) -> str:
     """``core.GetStateID``."""
-    packed = encode(["address", "string", "uint256", "uint256"], [hex_to_address(wallet), asset, epoch, version])
+    packed = encode(
+        ["address", "string", "uint256", "uint256"], [hex_to_address(wallet), asset, epoch, version]
+    )
     return "0x" + keccak256(packed).hex()
 
 
@@ -166,7 +172,10 @@ def pack_state(state: dict[str, Any], decimals: int) -> bytes:
             state["version"],
             INTENT_OF_TRANSITION.get(kind, 0),
             transition_hash(
-                kind, state["transition"]["tx_id"], state["transition"]["account_id"], state["transition"]["amount"]
+                kind,
+                state["transition"]["tx_id"],
+                state["transition"]["account_id"],
+                state["transition"]["amount"],
             ),
             home,
             empty,

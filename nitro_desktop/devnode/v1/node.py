@@ -76,7 +76,9 @@ class V1SandboxNode(SandboxNode):
         """Faucet: a home deposit into the wallet's simulated home channel for ``asset``."""
         wallet = normalize_address(address)
         if asset not in {a.symbol for a in self.assets}:
-            raise ValueError(f"unknown asset {asset!r}; this node has {', '.join(a.symbol for a in self.assets)}")
+            raise ValueError(
+                f"unknown asset {asset!r}; this node has {', '.join(a.symbol for a in self.assets)}"
+            )
         value = parse_decimal(str(amount))
         if value <= 0:
             raise ValueError("fund amount must be positive")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from nitro_desktop.devnode.config import SANDBOX_CHAIN_ID, SANDBOX_CUSTODY
@@ -82,8 +83,10 @@ def get_balances(node: Any, payload: Struct) -> dict[str, Any]:
     out = []
     for asset, amount in node.store.user_balances(wallet):
         state = node.store.last_state(wallet, asset)
-        enforced = state["home_ledger"]["user_net_flow"] if state else 0
-        out.append({"asset": asset, "amount": hashes.go_decimal(amount), "enforced": hashes.go_decimal(enforced)})
+        enforced = state["home_ledger"]["user_net_flow"] if state else Decimal(0)
+        out.append(
+            {"asset": asset, "amount": hashes.go_decimal(amount), "enforced": hashes.go_decimal(enforced)}
+        )
     return {"balances": out}
 
 
@@ -94,7 +97,11 @@ def get_home_channel(node: Any, payload: Struct) -> dict[str, Any]:
 
 
 def get_latest_state(node: Any, payload: Struct) -> dict[str, Any]:
-    text, asset, only_signed = payload.string("wallet"), payload.string("asset"), payload.boolean("only_signed")
+    text, asset, only_signed = (
+        payload.string("wallet"),
+        payload.string("asset"),
+        payload.boolean("only_signed"),
+    )
     wallet = _wallet(text)
     state = node.store.last_state(wallet, asset)
     if state is not None and only_signed and not (state["user_sig"] and state["node_sig"]):

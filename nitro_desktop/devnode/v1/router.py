@@ -31,7 +31,12 @@ Handler = Callable[[Any, wire.Struct], dict[str, Any]]
 
 class V1Router:
     def __init__(
-        self, *, db: Database, assets: tuple[AssetConfig, ...], broker: RawKeySigner, clock: Callable[[], float]
+        self,
+        *,
+        db: Database,
+        assets: tuple[AssetConfig, ...],
+        broker: RawKeySigner,
+        clock: Callable[[], float],
     ) -> None:
         self.db = db
         self.assets = assets
@@ -47,11 +52,26 @@ class V1Router:
             "user.v1.get_balances": (reads.get_balances, "failed to parse parameters"),
             "channels.v1.get_home_channel": (reads.get_home_channel, "failed to parse request"),
             "channels.v1.get_latest_state": (reads.get_latest_state, "failed to parse parameters"),
-            "app_sessions.v1.create_app_session": (sessions.create_app_session, "failed to create app session"),
-            "app_sessions.v1.submit_deposit_state": (deposit.submit_deposit_state, "failed to process deposit state"),
-            "app_sessions.v1.submit_app_state": (updates.submit_app_state, "failed to process app state update"),
-            "app_sessions.v1.get_app_definition": (sessions.get_app_definition, "failed to retrieve app definition"),
-            "app_sessions.v1.get_app_sessions": (sessions.get_app_sessions, "failed to retrieve app sessions"),
+            "app_sessions.v1.create_app_session": (
+                sessions.create_app_session,
+                "failed to create app session",
+            ),
+            "app_sessions.v1.submit_deposit_state": (
+                deposit.submit_deposit_state,
+                "failed to process deposit state",
+            ),
+            "app_sessions.v1.submit_app_state": (
+                updates.submit_app_state,
+                "failed to process app state update",
+            ),
+            "app_sessions.v1.get_app_definition": (
+                sessions.get_app_definition,
+                "failed to retrieve app definition",
+            ),
+            "app_sessions.v1.get_app_sessions": (
+                sessions.get_app_sessions,
+                "failed to retrieve app sessions",
+            ),
         }
 
     # ---- what handlers use ------------------------------------------------------------------
@@ -59,13 +79,19 @@ class V1Router:
         return int(self.clock() * 1000)
 
     def verify_quorum(
-        self, session_id: str, application: str, weights: dict[str, int], quorum: int, data: bytes, sigs: list[str]
+        self,
+        session_id: str,
+        application: str,
+        weights: dict[str, int],
+        quorum: int,
+        data: bytes,
+        sigs: list[str],
     ) -> None:
         def owner_of(session_key: str) -> str:
             # No app session keys are registered on the sandbox (submit_session_key_state is not served).
             raise ValueError(
-                f"no active session key found for key {session_key.lower()}, app session {session_id.lower()},"
-                f" application {application.lower()}"
+                f"no active session key found for key {session_key.lower()},"
+                f" app session {session_id.lower()}, application {application.lower()}"
             )
 
         verify_quorum(weights, quorum, data, sigs, owner_of)
@@ -93,7 +119,9 @@ class V1Router:
         try:
             frame = wire.parse_frame(text)
         except wire.FrameError as exc:
-            conn.send(wire.encode(ERROR, exc.request_id, "", {"error": "invalid message format"}, self.now_ms()))
+            conn.send(
+                wire.encode(ERROR, exc.request_id, "", {"error": "invalid message format"}, self.now_ms())
+            )
             return
         route = self.routes.get(frame.method)
         if route is None:

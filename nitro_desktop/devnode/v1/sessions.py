@@ -110,7 +110,9 @@ def weights_of(row: Any) -> dict[str, int]:
 def definition_to_wire(row: Any) -> dict[str, Any]:
     return {
         "application_id": row["application_id"],
-        "participants": [{"wallet_address": w, "signature_weight": x} for w, x in json.loads(row["participants"])],
+        "participants": [
+            {"wallet_address": w, "signature_weight": x} for w, x in json.loads(row["participants"])
+        ],
         "quorum": row["quorum"],
         "nonce": row["nonce"],
     }
@@ -177,14 +179,18 @@ def create_app_session(node: Any, payload: Struct) -> dict[str, Any]:
         normalized.append((key, weight))
     total = sum(weights.values())
     if definition["quorum"] > total:
-        raise Fail(f"target quorum ({definition['quorum']}) cannot be greater than total sum of weights ({total})")
+        raise Fail(
+            f"target quorum ({definition['quorum']}) cannot be greater than total sum of weights ({total})"
+        )
     if not sigs:
         raise Fail("no signatures provided")
     canonical = {**definition, "participants": normalized, "nonce": nonce}
     packed = hashes.create_session_hash(canonical, session_data)
     session_id = hashes.app_session_id(canonical)
     with node.db.transaction():
-        node.verify_quorum(session_id, definition["application_id"], weights, definition["quorum"], packed, sigs)
+        node.verify_quorum(
+            session_id, definition["application_id"], weights, definition["quorum"], packed, sigs
+        )
         if node.store.session(session_id) is not None:
             raise Fail("failed to create app session: app session already exists")
         node.store.create_session(

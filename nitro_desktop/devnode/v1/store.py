@@ -67,7 +67,9 @@ class Store:
 
     # ---- app sessions ---------------------------------------------------------------
     def session(self, session_id: str) -> Any:
-        return self.db.conn.execute("SELECT * FROM v1_app_sessions WHERE session_id = ?", (session_id,)).fetchone()
+        return self.db.conn.execute(
+            "SELECT * FROM v1_app_sessions WHERE session_id = ?", (session_id,)
+        ).fetchone()
 
     def create_session(self, row: dict[str, Any], now: float) -> None:
         conn = self.db.conn
@@ -87,18 +89,30 @@ class Store:
             ),
         )
         for wallet, _ in row["participants"]:
-            conn.execute("INSERT OR IGNORE INTO v1_app_session_members VALUES (?, ?)", (row["session_id"], wallet))
+            conn.execute(
+                "INSERT OR IGNORE INTO v1_app_session_members VALUES (?, ?)", (row["session_id"], wallet)
+            )
 
-    def update_session(self, session_id: str, status: int, version: int, session_data: str, now: float) -> None:
+    def update_session(
+        self, session_id: str, status: int, version: int, session_data: str, now: float
+    ) -> None:
         self.db.conn.execute(
-            "UPDATE v1_app_sessions SET status = ?, version = ?, session_data = ?, updated_at = ? WHERE session_id = ?",
+            "UPDATE v1_app_sessions SET status = ?, version = ?, session_data = ?, updated_at = ?"
+            " WHERE session_id = ?",
             (status, version, session_data, now, session_id),
         )
 
     def sessions(
-        self, session_id: str | None, participant: str | None, status: int, offset: int, limit: int, desc: bool
+        self,
+        session_id: str | None,
+        participant: str | None,
+        status: int,
+        offset: int,
+        limit: int,
+        desc: bool,
     ) -> tuple[list[Any], int]:
-        where, args = ["1=1"], []
+        where: list[str] = ["1=1"]
+        args: list[Any] = []
         if session_id is not None:
             where.append("s.session_id = ?")
             args.append(session_id)
@@ -109,7 +123,10 @@ class Store:
             where.append("s.status = ?")
             args.append(status)
         clause = " AND ".join(where)
-        total = self.db.conn.execute(f"SELECT COUNT(*) FROM v1_app_sessions s WHERE {clause}", args).fetchone()[0]  # noqa: S608
+        total = self.db.conn.execute(
+            f"SELECT COUNT(*) FROM v1_app_sessions s WHERE {clause}",  # noqa: S608 - placeholders only
+            args,
+        ).fetchone()[0]
         order = "DESC" if desc else "ASC"
         rows = self.db.query(
             f"SELECT * FROM v1_app_sessions s WHERE {clause} ORDER BY created_at {order}, seq {order}"  # noqa: S608
@@ -121,7 +138,8 @@ class Store:
     def allocations(self, session_id: str) -> dict[str, dict[str, Decimal]]:
         out: dict[str, dict[str, Decimal]] = {}
         for r in self.db.query(
-            "SELECT participant, asset, amount FROM v1_allocations WHERE session_id = ? ORDER BY participant, asset",
+            "SELECT participant, asset, amount FROM v1_allocations WHERE session_id = ?"
+            " ORDER BY participant, asset",
             (session_id,),
         ):
             out.setdefault(r["participant"], {})[r["asset"]] = Decimal(r["amount"])
@@ -146,7 +164,8 @@ class Store:
     def home_channel(self, wallet: str, asset: str) -> Any:
         """``GetNotClosedHomeChannel`` (a sandbox channel is open until the node stops existing)."""
         return self.db.conn.execute(
-            "SELECT * FROM v1_channels WHERE user_wallet = ? AND asset = ? AND status <= 3 ORDER BY seq LIMIT 1",
+            "SELECT * FROM v1_channels WHERE user_wallet = ? AND asset = ? AND status <= 3"
+            " ORDER BY seq LIMIT 1",
             (wallet.lower(), asset.lower()),
         ).fetchone()
 
@@ -206,16 +225,25 @@ class Store:
 
     # ---- transactions and totals -----------------------------------------------------------
     def record_transaction(
-        self, tx_id: str, asset: str, tx_type: int, from_account: str, to_account: str, amount: Decimal, now: float
+        self,
+        tx_id: str,
+        asset: str,
+        tx_type: int,
+        from_account: str,
+        to_account: str,
+        amount: Decimal,
+        now: float,
     ) -> None:
         conn = self.db.conn
         conn.execute(
-            "INSERT INTO v1_transactions (tx_id, asset, tx_type, from_account, to_account, amount, created_at)"
+            "INSERT INTO v1_transactions"
+            " (tx_id, asset, tx_type, from_account, to_account, amount, created_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
             (tx_id, asset, tx_type, from_account, to_account, str(amount), now),
         )
         conn.execute(
-            "DELETE FROM v1_transactions WHERE id <= (SELECT MAX(id) FROM v1_transactions) - ?", (TRANSACTIONS_KEPT,)
+            "DELETE FROM v1_transactions WHERE id <= (SELECT MAX(id) FROM v1_transactions) - ?",
+            (TRANSACTIONS_KEPT,),
         )
 
     def mint(self, asset: str, amount: Decimal) -> None:

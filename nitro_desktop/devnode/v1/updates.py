@@ -105,7 +105,9 @@ def withdraw(node: Any, update: Update, current: Shares, weights: dict[str, int]
         if asset in given.get(participant, {}):
             raise Fail(f"duplicate allocation for participant {participant}, asset {asset}")
         if amount != 0 and current.get(participant, {}).get(asset, ZERO) == 0:
-            raise Fail(f"withdraw intent cannot add new allocation for participant {participant}, asset {asset}")
+            raise Fail(
+                f"withdraw intent cannot add new allocation for participant {participant}, asset {asset}"
+            )
         given.setdefault(participant, {})[asset] = amount
     for participant, asset, amount in _current_pairs(current):
         if asset not in given.get(participant, {}):
@@ -115,7 +117,9 @@ def withdraw(node: Any, update: Update, current: Shares, weights: dict[str, int]
             )
         wanted = given[participant][asset]
         if wanted > amount:
-            raise Fail(f"withdraw intent cannot increase allocations: participant {participant}, asset {asset}")
+            raise Fail(
+                f"withdraw intent cannot increase allocations: participant {participant}, asset {asset}"
+            )
         if wanted < amount:
             out = amount - wanted
             node.store.add_allocation(update.app_session_id, participant, asset, -out)
@@ -181,7 +185,9 @@ def submit_app_state(node: Any, payload: Struct) -> dict[str, Any]:
         if not sigs:
             raise Fail("no signatures provided")
         update.app_session_id = row["session_id"]
-        node.verify_quorum(row["session_id"], row["application_id"], weights, row["quorum"], update.packed(), sigs)
+        node.verify_quorum(
+            row["session_id"], row["application_id"], weights, row["quorum"], update.packed(), sigs
+        )
         current = node.store.allocations(row["session_id"])
         {OPERATE: operate, WITHDRAW: withdraw, CLOSE: close}[update.intent](node, update, current, weights)
         status = CLOSED if update.intent == CLOSE else row["status"]

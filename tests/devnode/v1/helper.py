@@ -34,11 +34,14 @@ def quorum_sig(digest: bytes, signer: RawKeySigner, kind: int = 0xA1) -> str:
     return "0x" + bytes([kind]).hex() + sign_digest(signer, hashes.eip191_digest(digest))[2:]
 
 
-def definition(signers: list[RawKeySigner], weights: list[int], quorum: int, nonce: str = "1") -> dict[str, Any]:
+def definition(
+    signers: list[RawKeySigner], weights: list[int], quorum: int, nonce: str = "1"
+) -> dict[str, Any]:
     return {
         "application_id": "test-app",
         "participants": [
-            {"wallet_address": s.address.lower(), "signature_weight": w} for s, w in zip(signers, weights, strict=True)
+            {"wallet_address": s.address.lower(), "signature_weight": w}
+            for s, w in zip(signers, weights, strict=True)
         ],
         "quorum": quorum,
         "nonce": nonce,
@@ -57,7 +60,9 @@ def create_sig(defn: dict[str, Any], signer: RawKeySigner, session_data: str = "
     return quorum_sig(hashes.create_session_hash(internal(defn), session_data), signer)
 
 
-def update(session_id: str, intent: int, version: int, allocations: list[tuple[str, str, str]]) -> dict[str, Any]:
+def update(
+    session_id: str, intent: int, version: int, allocations: list[tuple[str, str, str]]
+) -> dict[str, Any]:
     return {
         "app_session_id": session_id,
         "intent": intent,
@@ -75,7 +80,9 @@ def update_sig(upd: dict[str, Any], signer: RawKeySigner) -> str:
     return quorum_sig(digest, signer)
 
 
-def commit_state(latest: dict[str, Any], session_id: str, amount: str, signer: RawKeySigner, decimals: int) -> dict[str, Any]:
+def commit_state(
+    latest: dict[str, Any], session_id: str, amount: str, signer: RawKeySigner, decimals: int
+) -> dict[str, Any]:
     """The user's next home channel state committing ``amount`` to the session, signed (type 0x00)."""
     version = int(latest["version"]) + 1
     state_id = hashes.state_id(latest["user_wallet"], latest["asset"], int(latest["epoch"]), version)
