@@ -127,7 +127,7 @@ def parse_frame(text: str) -> Request:
         method = raw[2]
         if method is None:
             method = ""
-        if not isinstance(method, str):
+        if not isinstance(method, str) or isinstance(method, GoNumber):
             raise PayloadError("method")
         payload = raw[3]
         if payload is not None and not isinstance(payload, dict):

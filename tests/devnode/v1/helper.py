@@ -114,6 +114,9 @@ def commit_state(
             "blockchain_id": int(ledger["blockchain_id"]),
         },
     }
+    if Decimal(ledger["user_balance"]) < 0:  # not packable: the node refuses it before the signature
+        state["user_sig"] = "0x00" + "11" * 65
+        return state
     packed = hashes.pack_state(inner, decimals)
     state["user_sig"] = "0x00" + sign_digest(signer, hashes.eip191_digest(packed))[2:]
     return state
