@@ -173,8 +173,8 @@ async def test_update_and_deposit_rules(v1_sandbox_factory: Any) -> None:
         assert await client.error(DEPOSIT, payload) == "invalid intent: expected 'deposit', got 'operate'"
         payload = await deposit_payload(client, sid, "1.0000001", 2)
         assert await client.error(DEPOSIT, payload) == (
-            "invalid state transitions: invalid amount for asset usdc: amount exceeds maximum decimal precision:"
-            " max 6 decimals allowed, got 7"
+            "invalid state transitions: invalid amount for asset usdc:"
+            " amount exceeds maximum decimal precision: max 6 decimals allowed, got 7"
         )
         assert await client.error("app_sessions.v1.get_app_sessions", {}) == (
             "either app_session_id or participant must be provided"
