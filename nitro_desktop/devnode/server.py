@@ -78,6 +78,7 @@ class SandboxNode:
         self._router: Router | None = None
         self._server: Server | None = None
         self._conns: set[Connection] = set()
+        self._handler_tasks: set[asyncio.Task[Any]] = set()
         if max_connections < 1 or max_connections_per_address < 1:
             raise ValueError("max_connections and max_connections_per_address must be at least 1")
         self.max_connections = max_connections
@@ -131,6 +132,7 @@ class SandboxNode:
             server.close()
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(server.wait_closed(), 5)
+        await self._end_handler_tasks()
         if self._admission is not None:
             self._admission.flush_log()
         if self._db is not None and self.db_path is not None:
@@ -264,7 +266,35 @@ class SandboxNode:
         conn.tokens -= 1
         return True
 
+    def _own_handler_task(self) -> None:
+        # websockets runs each connection in a task that outlives this coroutine (it closes the
+        # socket, then deregisters itself) and that nobody awaits: the node collects its outcome.
+        # On qasync, a stopped loop still processes events once: a handler finishing then fails in
+        # asyncio.current_task(), and an uncollected failure is logged whenever the task is
+        # garbage-collected (CPython 3.11 may do that inside ast.parse, and breaks it).
+        task = asyncio.current_task()
+        if task is not None and task not in self._handler_tasks:
+            self._handler_tasks.add(task)
+            task.add_done_callback(self._reap_handler_task)
+
+    def _reap_handler_task(self, task: asyncio.Task[Any]) -> None:
+        self._handler_tasks.discard(task)
+        if not task.cancelled() and (exc := task.exception()) is not None:
+            log.debug("a connection task ended with %r", exc)
+
+    async def _end_handler_tasks(self) -> None:
+        # Whatever wait_closed() left behind (a handler stuck past its timeout) is cancelled and
+        # awaited here, so no connection task outlives stop().
+        pending = [t for t in self._handler_tasks if not t.done()]
+        for task in pending:
+            task.cancel()
+        if pending:
+            await asyncio.wait(pending, timeout=5)
+        for task in [t for t in self._handler_tasks if t.done()]:
+            self._reap_handler_task(task)
+
     async def _serve_connection(self, ws: ServerConnection) -> None:
+        self._own_handler_task()
         if not getattr(ws, "verdict", admission.SERVE).serve:
             await ws.close(admission.CLOSE_CODE, admission.CLOSE_REASON)
             return
