@@ -91,7 +91,7 @@ def parse_decimal(value: Any, field: str = "amount") -> GoDecimal:
         int_string = text
     coefficient = _parse_go_int(int_string)
     if coefficient is None:
-        raise AmountError(f"can't convert {value} to decimal")
+        raise AmountError(f"can't convert {text} to decimal")  # Go names the part before the exponent
     if not -MAX_EXPONENT <= exp <= MAX_EXPONENT:
         raise AmountError(f"{field} {value} has an exponent beyond ±{MAX_EXPONENT}")
     return GoDecimal(coefficient, exp)

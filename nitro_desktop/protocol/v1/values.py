@@ -72,8 +72,8 @@ def parse_str(value: Any, field: str, *, max_len: int | None = None) -> str:
 
 
 def normalize_address(value: Any, field: str = "address") -> str:
-    """``core.NormalizeHexAddress``: 0x and 40 hex digits, any case, returned lowercase."""
-    if not isinstance(value, str) or not _ADDRESS.fullmatch(value) or value[1] != "x":
+    """``core.NormalizeHexAddress``: 0x and 40 hex digits, any case (it lowercases first, so "0X" too)."""
+    if not isinstance(value, str) or not _ADDRESS.fullmatch(value):
         raise AddressError(f"{field} must be 0x and 40 hex digits, got {_show(value)}")
     return value.lower()
 
