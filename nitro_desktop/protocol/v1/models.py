@@ -112,13 +112,20 @@ class StateUpdate:
 
 
 def _mapping(value: Any, what: str) -> Mapping[str, Any]:
+    """An object's fields as Go's decoder matches them to a struct.
+
+    encoding/json accepts a key in any letter case and the last matching key wins; a
+    JSON null leaves the field's zero value, so null fields are dropped here.
+    """
     if not isinstance(value, Mapping):
         raise ProtocolError(f"{what} must be a JSON object, got {type(value).__name__}")
-    return value
+    if all(type(k) is str and k.islower() and k.isascii() for k in value):
+        return {k: v for k, v in value.items() if v is not None}  # the usual case: nothing to fold
+    return {k.lower().upper().lower(): v for k, v in value.items() if isinstance(k, str) and v is not None}
 
 
 def _list(value: Any, what: str, limit: int) -> list[Any]:
-    if value is None:  # Go reads null into a nil slice
+    if value is None:
         return []
     if not isinstance(value, list | tuple):
         raise ProtocolError(f"{what} must be a JSON array, got {type(value).__name__}")
@@ -192,6 +199,6 @@ def parse_state_update(value: Any) -> StateUpdate:
 
 
 def parse_session_data(value: Any) -> str:
-    if value is None:
+    if value is None:  # Go's zero value for a null string
         return ""
     return parse_str(value, "session_data", max_len=MAX_SESSION_DATA)

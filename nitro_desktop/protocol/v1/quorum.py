@@ -61,17 +61,22 @@ def as_signer(signer: HashSigner | bytes | bytearray | str) -> HashSigner:
     return signer
 
 
-def signer_kind_byte(kind: str) -> int:
+def signer_kind_byte(kind: str | int) -> int:
+    """'wallet' or 'session_key' (upstream's names), or their type bytes 0xA1 / 0xA2."""
+    if type(kind) is int and kind in KIND_NAMES:
+        return kind
     try:
-        return KIND_BYTES[kind]
+        return KIND_BYTES[kind]  # type: ignore[index]
     except (KeyError, TypeError):
-        raise SignatureError(f"signer kind must be 'wallet' or 'session_key', got {kind!r:.40}") from None
+        raise SignatureError(
+            f"signer kind must be 'wallet' (0xA1) or 'session_key' (0xA2), got {kind!r:.40}"
+        ) from None
 
 
 def quorum_signature(
     hash: bytes | bytearray | str,
     signer: HashSigner | bytes | bytearray | str,
-    kind: SignerKind | str = "wallet",
+    kind: SignerKind | str | int = "wallet",
 ) -> str:
     """Sign a create/update hash as a quorum signature: ``0xa1``/``0xa2`` + r‖s‖v (v = 27/28)."""
     type_byte = signer_kind_byte(kind)
