@@ -49,16 +49,90 @@ def _hex(digest: bytes) -> str:
     return "0x" + digest.hex()
 
 
+# Hand-laid ABI encodings of the three hashes every create and update computes. They are
+# the generic ``abi.encode`` of the types above (a test holds them equal), unrolled
+# because signing a session is otherwise dominated by the generic encoder's recursion.
+def _word(number: int) -> bytes:
+    return number.to_bytes(32, "big")
+
+
+def _string_tail(text: str) -> bytes:
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates: the generic path replaces them as Go would
+        return abi.encode([abi.STRING], [text])[32:]
+    return len(data).to_bytes(32, "big") + data + b"\0" * (-len(data) % 32)
+
+
+def _participants_tail(definition: Definition) -> bytes:
+    parts = [len(definition.participants).to_bytes(32, "big")]
+    for p in definition.participants:
+        parts.append(_ADDRESS_PAD + bytes.fromhex(p.wallet_address[2:]))
+        parts.append(p.signature_weight.to_bytes(32, "big"))
+    return b"".join(parts)
+
+
+_ADDRESS_PAD = b"\0" * 12
+
+
+def _definition_encoding(definition: Definition, session_data: str | None) -> bytes:
+    app_tail = _string_tail(definition.application_id)
+    parts_tail = _participants_tail(definition)
+    head_size = 128 if session_data is None else 160
+    head = [
+        _word(head_size),
+        _word(head_size + len(app_tail)),
+        _word(definition.quorum),
+        _word(definition.nonce),
+    ]
+    if session_data is None:
+        return b"".join((*head, app_tail, parts_tail))
+    head.append(_word(head_size + len(app_tail) + len(parts_tail)))
+    return b"".join((*head, app_tail, parts_tail, _string_tail(session_data)))
+
+
+def _update_encoding(update: StateUpdate) -> bytes:
+    tuples = []
+    for a in update.allocations:
+        asset_tail = _string_tail(a.asset)
+        tuples.append(
+            b"".join(
+                (
+                    _ADDRESS_PAD + bytes.fromhex(a.participant[2:]),
+                    _word(96),
+                    _word(96 + len(asset_tail)),
+                    asset_tail,
+                    _string_tail(a.amount.string()),
+                )
+            )
+        )
+    offsets = []
+    offset = 32 * len(tuples)
+    for body in tuples:
+        offsets.append(_word(offset))
+        offset += len(body)
+    allocations_tail = b"".join((_word(len(tuples)), *offsets, *tuples))
+    return b"".join(
+        (
+            bytes.fromhex(update.app_session_id[2:]),
+            _word(int(update.intent)),
+            _word(update.version),
+            _word(160),
+            _word(160 + len(allocations_tail)),
+            allocations_tail,
+            _string_tail(update.session_data),
+        )
+    )
+
+
 def app_session_id(definition: Mapping[str, Any] | Definition) -> str:
     """``app.GenerateAppSessionIDV1``: keccak256(abi.encode(application, participants, quorum, nonce))."""
-    parsed = parse_definition(definition)
-    return _hex(keccak256(abi.encode(_ID_TYPES, _definition_values(parsed))))
+    return _hex(keccak256(_definition_encoding(parse_definition(definition), None)))
 
 
 def create_session_hash_bytes(definition: Mapping[str, Any] | Definition, session_data: str | None) -> bytes:
-    parsed = parse_definition(definition)
-    values = [*_definition_values(parsed), parse_session_data(session_data)]
-    return keccak256(abi.encode(_CREATE_TYPES, values))
+    encoded = _definition_encoding(parse_definition(definition), parse_session_data(session_data))
+    return keccak256(encoded)
 
 
 def create_session_hash(definition: Mapping[str, Any] | Definition, session_data: str | None = "") -> str:
@@ -67,21 +141,45 @@ def create_session_hash(definition: Mapping[str, Any] | Definition, session_data
 
 
 def app_state_update_hash_bytes(update: Mapping[str, Any] | StateUpdate) -> bytes:
-    parsed = parse_state_update(update)
-    allocations = [(bytes.fromhex(a.participant[2:]), a.asset, a.amount.string()) for a in parsed.allocations]
-    values = [
-        bytes.fromhex(parsed.app_session_id[2:]),
-        int(parsed.intent),
-        parsed.version,
-        allocations,
-        parsed.session_data,
-    ]
-    return keccak256(abi.encode(_UPDATE_TYPES, values))
+    return keccak256(_update_encoding(parse_state_update(update)))
 
 
 def app_state_update_hash(update: Mapping[str, Any] | StateUpdate) -> str:
     """``app.PackAppStateUpdateV1``: what quorum signatures sign for submit_app_state / deposit / close."""
     return _hex(app_state_update_hash_bytes(update))
+
+
+def generic_encodings(
+    definition: Mapping[str, Any] | Definition, session_data: str, update: Mapping[str, Any] | StateUpdate
+) -> tuple[bytes, bytes, bytes]:
+    """The same three encodings through the generic ABI encoder (tests hold the fast ones to these)."""
+    parsed = parse_definition(definition)
+    values = _definition_values(parsed)
+    upd = parse_state_update(update)
+    allocations = [(bytes.fromhex(a.participant[2:]), a.asset, a.amount.string()) for a in upd.allocations]
+    update_values = [
+        bytes.fromhex(upd.app_session_id[2:]),
+        int(upd.intent),
+        upd.version,
+        allocations,
+        upd.session_data,
+    ]
+    return (
+        abi.encode(_ID_TYPES, values),
+        abi.encode(_CREATE_TYPES, [*values, session_data]),
+        abi.encode(_UPDATE_TYPES, update_values),
+    )
+
+
+def fast_encodings(
+    definition: Mapping[str, Any] | Definition, session_data: str, update: Mapping[str, Any] | StateUpdate
+) -> tuple[bytes, bytes, bytes]:
+    parsed = parse_definition(definition)
+    return (
+        _definition_encoding(parsed, None),
+        _definition_encoding(parsed, session_data),
+        _update_encoding(parse_state_update(update)),
+    )
 
 
 def _id_list(value: Any, field: str) -> list[bytes]:

@@ -10,6 +10,7 @@ Decoding follows ``Message.UnmarshalJSON`` and adds bounds, since every peer is 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -82,6 +83,8 @@ class Frame:
 
 
 def _kind(kind: Any) -> int:
+    if type(kind) is int and 1 <= kind <= 4:
+        return kind
     if isinstance(kind, str):
         number = _KIND_NAMES.get(kind.lower())
         if number is None:
@@ -100,16 +103,66 @@ def _uint64(value: Any, what: str) -> int:
     return value
 
 
+_c_make_encoder: Any = getattr(json.encoder, "c_make_encoder", None)
+_c_encode_basestring: Any = getattr(json.encoder, "c_encode_basestring", None)
+
+
+def _refuse(value: Any) -> Any:
+    raise ProtocolError(f"cannot encode {type(value).__name__} as JSON")
+
+
+# Python's C encoder writes what Go's encoding/json writes for str, int, bool, None, lists
+# and string-keyed objects (same short escapes \b \f \n \r \t, lowercase \u00XX, other
+# text raw) except for the characters Go also escapes, which are patched afterwards.
+_C_GO: Any = (
+    _c_make_encoder(None, _refuse, _c_encode_basestring, None, ":", ",", False, False, False)
+    if _c_make_encoder is not None and _c_encode_basestring is not None
+    else None
+)
+_GO_SPECIAL = re.compile("[<>&\u2028\u2029\ud800-\udfff]")
+_GO_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+
+
+# A float in the C encoder's compact output is a number token (right after ':', '[' or ',')
+# with a '.' or an exponent; integers never have either. A match inside a string literal
+# only sends the value down the exact, slower path, which decides.
+_FLOAT_TOKEN = re.compile(r"[:\[,]-?[0-9]+[.eE]")
+
+
+def _go_json(value: Any) -> str:
+    if _C_GO is not None:
+        try:
+            text = "".join(_C_GO(value, 0))
+        except (ProtocolError, TypeError, ValueError, RecursionError):
+            text = ""  # the general path below says what is wrong
+        if text and not _FLOAT_TOKEN.search(text):
+            return _go_escapes(text)
+    return go_json(value)  # refuses floats and odd types with clear errors
+
+
+def _go_escapes(text: str) -> str:
+    # Three memchr scans and an ASCII check are cheaper than a regex over every frame.
+    if "<" in text or ">" in text or "&" in text or (not text.isascii() and _GO_SPECIAL.search(text)):
+        text = _GO_SPECIAL.sub(lambda m: _GO_ESCAPES.get(m.group(), "\ufffd"), text)
+    return text
+
+
+_STR_TYPE = frozenset({str})
+
+
 def encode_payload(payload: Mapping[str, Any] | None) -> str:
     """``json.Marshal(rpc.Payload)``: keys sorted (a Go map), values compact and in the given order."""
     if payload is None:
         return "{}"  # rpc.NewMessage turns a nil payload into Payload{}
-    if not isinstance(payload, Mapping):
+    if type(payload) is not dict and not isinstance(payload, Mapping):
         raise ProtocolError(f"frame payload must be a JSON object, got {type(payload).__name__}")
-    for key in payload:
-        if not isinstance(key, str):
-            raise ProtocolError(f"frame payload keys must be strings, got {key!r:.40}")
-    return go_json(dict(sorted(payload.items())))
+    if not _STR_TYPE.issuperset(map(type, payload)):
+        bad = next(key for key in payload if type(key) is not str)
+        raise ProtocolError(f"frame payload keys must be strings, got {bad!r:.40}")
+    keys = sorted(payload)
+    if type(payload) is not dict or keys != list(payload):
+        payload = {key: payload[key] for key in keys}
+    return _go_json(payload)
 
 
 def encode_frame(
@@ -120,10 +173,11 @@ def encode_frame(
     timestamp: int,
 ) -> str:
     """``json.Marshal(rpc.Message{...})``: ``[kind,request_id,"method",{payload},ts]``, no spaces."""
-    if not isinstance(method, str):
+    if type(method) is not str:
         raise ProtocolError(f"frame method must be a string, got {type(method).__name__}")
+    method_json = _go_escapes(_c_encode_basestring(method)) if _C_GO is not None else go_json(method)
     return (
-        f"[{_kind(kind)},{_uint64(request_id, 'request_id')},{go_json(method)},"
+        f"[{_kind(kind)},{_uint64(request_id, 'request_id')},{method_json},"
         f"{encode_payload(payload)},{_uint64(timestamp, 'timestamp')}]"
     )
 

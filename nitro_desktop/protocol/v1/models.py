@@ -10,13 +10,15 @@ typed the same definition differently still agree on its id.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from enum import IntEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from nitro_desktop.protocol.errors import ProtocolError
 from nitro_desktop.protocol.v1.decimals import GoDecimal, parse_decimal
 from nitro_desktop.protocol.v1.values import (
+    ADDRESS_RE,
+    UINT8_MAX,
+    UINT64_MAX,
     normalize_address,
     normalize_hash,
     parse_json_uint,
@@ -50,8 +52,7 @@ INTENT_NAMES = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Participant:
+class Participant(NamedTuple):
     wallet_address: str
     signature_weight: int
 
@@ -59,8 +60,7 @@ class Participant:
         return {"wallet_address": self.wallet_address, "signature_weight": self.signature_weight}
 
 
-@dataclass(frozen=True, slots=True)
-class Definition:
+class Definition(NamedTuple):
     """``rpc.AppDefinitionV1``; ``nonce`` is a uint64 (a decimal string on the wire)."""
 
     application_id: str
@@ -81,8 +81,7 @@ class Definition:
         return sum(p.signature_weight for p in self.participants)
 
 
-@dataclass(frozen=True, slots=True)
-class Allocation:
+class Allocation(NamedTuple):
     participant: str
     asset: str
     amount: GoDecimal
@@ -91,8 +90,7 @@ class Allocation:
         return {"participant": self.participant, "asset": self.asset, "amount": self.amount.string()}
 
 
-@dataclass(frozen=True, slots=True)
-class StateUpdate:
+class StateUpdate(NamedTuple):
     """``rpc.AppStateUpdateV1``; ``version`` is a uint64 (a decimal string on the wire)."""
 
     app_session_id: str
@@ -111,6 +109,11 @@ class StateUpdate:
         }
 
 
+# Key sets already seen to be plain lowercase ASCII (nothing for Go to fold); bounded.
+_PLAIN_KEYS: set[frozenset[Any]] = set()
+_PLAIN_KEYS_MAX = 256
+
+
 def _mapping(value: Any, what: str) -> Mapping[str, Any]:
     """An object's fields as Go's decoder matches them to a struct.
 
@@ -119,8 +122,13 @@ def _mapping(value: Any, what: str) -> Mapping[str, Any]:
     """
     if not isinstance(value, Mapping):
         raise ProtocolError(f"{what} must be a JSON object, got {type(value).__name__}")
-    if all(type(k) is str and k.islower() and k.isascii() for k in value):
-        return {k: v for k, v in value.items() if v is not None}  # the usual case: nothing to fold
+    keys = frozenset(value)
+    if keys in _PLAIN_KEYS or all(type(k) is str and k.isascii() and k == k.lower() for k in keys):
+        if len(_PLAIN_KEYS) < _PLAIN_KEYS_MAX:
+            _PLAIN_KEYS.add(keys)
+        if None in value.values():
+            return {k: v for k, v in value.items() if v is not None}
+        return value  # the usual case: nothing to fold or drop
     return {k.lower().upper().lower(): v for k, v in value.items() if isinstance(k, str) and v is not None}
 
 
@@ -134,10 +142,52 @@ def _list(value: Any, what: str, limit: int) -> list[Any]:
     return list(value)
 
 
+_DEFINITION_KEYS = frozenset({"application_id", "participants", "quorum", "nonce"})
+_PARTICIPANT_KEYS = frozenset({"wallet_address", "signature_weight"})
+
+
+def _fast_definition(value: Any) -> Definition | None:
+    """The common case (a plain dict exactly in wire shape, all valid) without building error texts.
+
+    Anything unusual returns None and takes the general path, which says what is wrong.
+    """
+    if type(value) is not dict or value.keys() != _DEFINITION_KEYS:
+        return None
+    application_id, participants = value["application_id"], value["participants"]
+    quorum, nonce = value["quorum"], value["nonce"]
+    if (
+        type(application_id) is not str
+        or len(application_id) > MAX_APPLICATION_ID
+        or type(participants) is not list
+        or len(participants) > MAX_PARTICIPANTS
+        or type(quorum) is not int
+        or not 0 <= quorum <= UINT8_MAX
+    ):
+        return None
+    if type(nonce) is str and len(nonce) <= 20 and nonce.isascii() and nonce.isdigit():
+        nonce = int(nonce)
+    if type(nonce) is not int or not 0 <= nonce <= UINT64_MAX:
+        return None
+    parsed = []
+    for entry in participants:
+        if type(entry) is not dict or entry.keys() != _PARTICIPANT_KEYS:
+            return None
+        wallet, weight = entry["wallet_address"], entry["signature_weight"]
+        if type(wallet) is not str or type(weight) is not int or not 0 <= weight <= UINT8_MAX:
+            return None
+        if len(wallet) != 42 or not wallet.isascii() or not ADDRESS_RE.fullmatch(wallet):
+            return None
+        parsed.append(Participant(wallet.lower(), weight))
+    return Definition(application_id, tuple(parsed), quorum, nonce)
+
+
 def parse_definition(value: Any) -> Definition:
     """Read a definition in wire shape; a ``Definition`` passes through."""
-    if isinstance(value, Definition):
+    if type(value) is Definition:
         return value
+    fast = _fast_definition(value)
+    if fast is not None:
+        return fast
     data = _mapping(value, "definition")
     participants = []
     for i, raw in enumerate(_list(data.get("participants"), "participants", MAX_PARTICIPANTS)):

@@ -23,6 +23,7 @@ SignerKind = Literal["wallet", "session_key"]
 KIND_BYTES: dict[str, int] = {"wallet": 0xA1, "session_key": 0xA2}
 KIND_NAMES: dict[int, str] = {byte: name for name, byte in KIND_BYTES.items()}
 _EIP191_PREFIX = b"\x19Ethereum Signed Message:\n32"
+_PREFIXES = {name: f"0x{byte:02x}" for name, byte in KIND_BYTES.items()}
 
 
 def hash_bytes32(value: bytes | bytearray | memoryview | str, field: str = "hash") -> bytes:
@@ -79,10 +80,13 @@ def quorum_signature(
     kind: SignerKind | str | int = "wallet",
 ) -> str:
     """Sign a create/update hash as a quorum signature: ``0xa1``/``0xa2`` + r‖s‖v (v = 27/28)."""
-    type_byte = signer_kind_byte(kind)
-    digest = eip191_digest(hash_bytes32(hash))
-    raw = signature_bytes(as_signer(signer).unsafe_sign_hash(digest))
-    return "0x" + bytes([type_byte]).hex() + raw.hex()
+    prefix = _PREFIXES.get(kind) if type(kind) is str else None
+    if prefix is None:
+        prefix = f"0x{signer_kind_byte(kind):02x}"
+    digest = keccak256(_EIP191_PREFIX + hash_bytes32(hash))
+    if type(signer) is not RawKeySigner:
+        signer = as_signer(signer)
+    return prefix + signature_bytes(signer.unsafe_sign_hash(digest)).hex()
 
 
 def decode_quorum_signature(signature: Any) -> tuple[str, bytes]:

@@ -19,8 +19,7 @@ UINT256_MAX = (1 << 256) - 1
 INT256_MAX = (1 << 255) - 1
 INT256_MIN = -(1 << 255)
 
-_DIGITS = re.compile(r"[0-9]+")
-_ADDRESS = re.compile(r"0[xX][0-9a-fA-F]{40}")
+ADDRESS_RE = re.compile(r"0[xX][0-9a-fA-F]{40}")
 _HASH = re.compile(r"0[xX][0-9a-fA-F]{64}")
 # app.ApplicationIDRegex: the node's VARCHAR(66) column and its allowed characters.
 APPLICATION_ID = re.compile(r"[a-z0-9_-]{1,66}")
@@ -43,7 +42,8 @@ def parse_uint(value: Any, field: str, *, bits: int = 64) -> int:
     if type(value) is int:
         number = value
     elif isinstance(value, str):
-        if len(value) > 40 or not _DIGITS.fullmatch(value):
+        # str.isdigit() alone would take other scripts' digits; ASCII first makes it exactly 0-9.
+        if len(value) > 40 or not (value.isascii() and value.isdigit()):
             raise ProtocolError(f"{field} must be a decimal string of digits, got {_show(value)}")
         number = int(value)
     else:
@@ -73,9 +73,9 @@ def parse_str(value: Any, field: str, *, max_len: int | None = None) -> str:
 
 def normalize_address(value: Any, field: str = "address") -> str:
     """``core.NormalizeHexAddress``: 0x and 40 hex digits, any case (it lowercases first, so "0X" too)."""
-    if not isinstance(value, str) or not _ADDRESS.fullmatch(value):
-        raise AddressError(f"{field} must be 0x and 40 hex digits, got {_show(value)}")
-    return value.lower()
+    if type(value) is str and len(value) == 42 and value.isascii() and ADDRESS_RE.fullmatch(value):
+        return value.lower()
+    raise AddressError(f"{field} must be 0x and 40 hex digits, got {_show(value)}")
 
 
 def address_bytes(value: Any, field: str = "address") -> bytes:

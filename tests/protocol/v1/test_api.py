@@ -374,3 +374,13 @@ def test_decode_frame_reports_the_request_id_go_had_read() -> None:
     assert decode_frame('[255,1,"m",{},1]').kind == 255
     # Invalid UTF-8 inside a string becomes U+FFFD, as Go reads it.
     assert decode_frame(b'[1,1,"m\xff",{},1]').method == "m\ufffd"
+
+
+def test_text_that_looks_like_a_float_is_still_a_string_and_real_floats_are_refused() -> None:
+    payload = {"session_data": '{"a":1.5,"b":[2e3]}', "note": ",7.5"}
+    assert encode_frame(1, 1, "m", payload, 0) == (
+        '[1,1,"m",{"note":",7.5","session_data":"{\\"a\\":1.5,\\"b\\":[2e3]}"},0]'
+    )
+    for hidden in ({"a": [1, {"b": 0.5}]}, {"a": 1e20}, {"a": [-2.0]}):
+        with pytest.raises(ProtocolError, match="floats"):
+            encode_frame(1, 1, "m", hidden, 0)
