@@ -1,7 +1,8 @@
 """A tiny v1 client for tests: raw ``[type, id, method, payload, ts]`` frames over a real socket.
 
-No v1 client exists yet; the signatures are made here from the node's own packings
-(``devnode.v1.hashes``) until ``nitro_desktop.protocol.v1`` is merged.
+Signatures come from the project's codec (``nitro_desktop.protocol.v1``), so every test
+also checks that the node agrees with it; transaction ids and EIP-191 over a whole packed
+state (which protocol.v1 does not offer) come from the node's ``hashes``.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from typing import Any
 from websockets.asyncio.client import ClientConnection
 
 from nitro_desktop.devnode.v1 import hashes
-from nitro_desktop.protocol import RawKeySigner
+from nitro_desktop.protocol import RawKeySigner, v1
 from nitro_desktop.protocol.crypto import sign_digest
+from nitro_desktop.protocol.errors import ProtocolError
 
 KEY_A = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
 KEY_B = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d"
@@ -28,10 +30,6 @@ _ids = itertools.count(1)
 def frame(method: str, payload: Any, request_id: int | None = None) -> tuple[int, str]:
     rid = next(_ids) if request_id is None else request_id
     return rid, json.dumps([1, rid, method, payload, int(time.time() * 1000)])
-
-
-def quorum_sig(digest: bytes, signer: RawKeySigner, kind: int = 0xA1) -> str:
-    return "0x" + bytes([kind]).hex() + sign_digest(signer, hashes.eip191_digest(digest))[2:]
 
 
 def definition(
@@ -48,16 +46,8 @@ def definition(
     }
 
 
-def internal(defn: dict[str, Any]) -> dict[str, Any]:
-    return {
-        **defn,
-        "participants": [(p["wallet_address"], p["signature_weight"]) for p in defn["participants"]],
-        "nonce": int(defn["nonce"]),
-    }
-
-
 def create_sig(defn: dict[str, Any], signer: RawKeySigner, session_data: str = "") -> str:
-    return quorum_sig(hashes.create_session_hash(internal(defn), session_data), signer)
+    return v1.quorum_signature(v1.create_session_hash(defn, session_data), signer)
 
 
 def update(
@@ -73,11 +63,7 @@ def update(
 
 
 def update_sig(upd: dict[str, Any], signer: RawKeySigner) -> str:
-    allocations = [(a["participant"].lower(), a["asset"], Decimal(a["amount"])) for a in upd["allocations"]]
-    digest = hashes.app_state_update_hash(
-        upd["app_session_id"], upd["intent"], int(upd["version"]), allocations, upd["session_data"]
-    )
-    return quorum_sig(digest, signer)
+    return v1.quorum_signature(v1.app_state_update_hash(upd), signer)
 
 
 def commit_state(
@@ -85,7 +71,7 @@ def commit_state(
 ) -> dict[str, Any]:
     """The user's next home channel state committing ``amount`` to the session, signed (type 0x00)."""
     version = int(latest["version"]) + 1
-    state_id = hashes.state_id(latest["user_wallet"], latest["asset"], int(latest["epoch"]), version)
+    state_id = v1.state_id(latest["user_wallet"], latest["asset"], latest["epoch"], version)
     ledger = dict(latest["home_ledger"])
     ledger["user_balance"] = hashes.go_decimal(Decimal(ledger["user_balance"]) - Decimal(amount))
     ledger["node_net_flow"] = hashes.go_decimal(Decimal(ledger["node_net_flow"]) - Decimal(amount))
@@ -104,20 +90,11 @@ def commit_state(
         "home_channel_id": latest["home_channel_id"],
         "home_ledger": ledger,
     }
-    inner = {
-        **state,
-        "version": version,
-        "transition": {**state["transition"], "amount": Decimal(amount)},
-        "home_ledger": {
-            **{k: Decimal(v) for k, v in ledger.items() if k not in ("token_address", "blockchain_id")},
-            "token_address": ledger["token_address"],
-            "blockchain_id": int(ledger["blockchain_id"]),
-        },
-    }
-    if Decimal(ledger["user_balance"]) < 0:  # not packable: the node refuses it before the signature
+    try:
+        packed = v1.pack_state(state, decimals)
+    except ProtocolError:  # not packable (negative, too precise): the node refuses it before the signature
         state["user_sig"] = "0x00" + "11" * 65
         return state
-    packed = hashes.pack_state(inner, decimals)
     state["user_sig"] = "0x00" + sign_digest(signer, hashes.eip191_digest(packed))[2:]
     return state
 
