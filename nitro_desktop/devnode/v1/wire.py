@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
+from nitro_desktop.protocol import v1
+
 MAX_DEPTH = 64  # Go allows 10000; no v1 payload nests deeper than 5
 MAX_NUMBER_TEXT = 80
 MAX_DECIMAL_TEXT = 100
@@ -139,8 +141,9 @@ def parse_frame(text: str) -> Request:
 
 
 def encode(kind: int, request_id: int, method: str, payload: Any, timestamp: int | None = None) -> str:
+    """``json.Marshal(rpc.Message)`` through protocol.v1: payload keys sorted, Go's escapes."""
     ts = int(time.time() * 1000) if timestamp is None else timestamp
-    return json.dumps([kind, request_id, method, payload, ts], separators=(",", ":"), ensure_ascii=False)
+    return v1.encode_frame(kind, request_id, method, payload, ts)
 
 
 # ---- struct decoding (Payload.Translate) --------------------------------------------------
