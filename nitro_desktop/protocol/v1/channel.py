@@ -41,7 +41,7 @@ _TRANSITION = abi.tuple_of(abi.UINT8, abi.BYTES32, abi.BYTES32, abi.STRING)
 _LEDGER = abi.tuple_of(abi.UINT64, abi.ADDRESS, abi.UINT8, abi.UINT256, abi.INT256, abi.UINT256, abi.INT256)
 _SIGNING_DATA = (abi.UINT64, abi.UINT8, abi.BYTES32, _LEDGER, _LEDGER)
 
-Decimals = int | Mapping[Any, int] | Callable[[int, str], int]
+Decimals = int | Mapping[Any, int] | Callable[[int, str], int] | Any
 
 
 def _first(data: Mapping[str, Any], *names: str) -> Any:
@@ -136,6 +136,15 @@ def transition_hash(transition: Mapping[str, Any]) -> bytes:
     return keccak256(abi.encode([_TRANSITION], [payload]))
 
 
+def _lookup_key(key: Any) -> Any:
+    """A decimals-map key with its token lowercased, so checksummed keys match too."""
+    if isinstance(key, str):
+        return key.lower()
+    if isinstance(key, tuple) and len(key) == 2:
+        return (str(key[0]), str(key[1]).lower())
+    return key
+
+
 def _resolve_decimals(
     ledger: Mapping[str, Any], chain: int, token: str, decimals: Decimals | None, where: str
 ) -> int:
@@ -145,18 +154,23 @@ def _resolve_decimals(
         raise ProtocolError(
             f"{where}: token decimals are needed to pack a state (pass decimals=, or a 'decimals' key)"
         )
-    elif isinstance(decimals, int):
+    elif type(decimals) is int:
         found = decimals
     elif isinstance(decimals, Mapping):
+        table = {_lookup_key(k): v for k, v in list(decimals.items())[:1024]}
         found = None
-        for key in ((chain, token), (str(chain), token), f"{chain}-{token}", f"{chain}:{token}", token):
-            if key in decimals:
-                found = decimals[key]
+        for key in ((str(chain), token), f"{chain}-{token}", f"{chain}:{token}", token):
+            if key in table:
+                found = table[key]
                 break
         if found is None:
             raise ProtocolError(f"{where}: no decimals known for token {token} on chain {chain}")
-    else:
+    elif callable(getattr(decimals, "get_token_decimals", None)):  # an asset store, as upstream's
+        found = decimals.get_token_decimals(chain, token)  # type: ignore[union-attr]
+    elif callable(decimals):
         found = decimals(chain, token)
+    else:
+        raise ProtocolError(f"{where}: decimals must be an int, a mapping or a callable")
     return parse_json_uint(found, f"{where}.decimals", bits=8)
 
 
@@ -211,17 +225,25 @@ def _signing_parts(state: Mapping[str, Any], decimals: Decimals | None) -> tuple
     return channel, signing
 
 
+def _state_decimals(state: Mapping[str, Any], decimals: Decimals | None) -> Decimals | None:
+    if decimals is None and isinstance(state, Mapping):
+        return state.get("decimals")
+    return decimals
+
+
 def pack_state(state: Mapping[str, Any], decimals: Decimals | None = None) -> bytes:
     """``StatePackerV1.PackState`` of a wire ``StateV1``: the bytes channel signatures cover.
 
-    ``decimals``: one int for every ledger, a mapping keyed by ``(blockchain_id, token)``
-    (token lowercase) or by token, or a callable ``(blockchain_id, token) -> decimals``.
+    ``decimals``: one int for every ledger; a mapping keyed by ``(blockchain_id, token)``,
+    ``"blockchain_id-token"`` or token; a callable ``(blockchain_id, token) -> decimals``; or an
+    asset store with ``get_token_decimals(blockchain_id, token)``. Without it, each ledger's (or
+    the state's) ``"decimals"`` key is used. Tokens are matched in any letter case.
     """
-    channel, signing = _signing_parts(state, decimals)
+    channel, signing = _signing_parts(state, _state_decimals(state, decimals))
     return abi.encode([abi.BYTES32, abi.BYTES], [channel, signing])
 
 
 def pack_challenge_state(state: Mapping[str, Any], decimals: Decimals | None = None) -> bytes:
     """``StatePackerV1.PackChallengeState``: the signing data with ``"challenge"`` appended."""
-    channel, signing = _signing_parts(state, decimals)
+    channel, signing = _signing_parts(state, _state_decimals(state, decimals))
     return abi.encode([abi.BYTES32, abi.BYTES], [channel, signing + b"challenge"])

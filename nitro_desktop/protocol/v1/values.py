@@ -56,11 +56,11 @@ def parse_uint(value: Any, field: str, *, bits: int = 64) -> int:
 def parse_json_uint(value: Any, field: str, *, bits: int) -> int:
     """A JSON number read into a Go ``uintN`` field: an integer in range, never a string or bool."""
     limit = (1 << bits) - 1
-    if type(value) is not int:
+    if type(value) is not int and (not isinstance(value, int) or isinstance(value, bool)):
         raise ProtocolError(f"{field} must be an integer from 0 to {limit}, got {_show(value)}")
     if not 0 <= value <= limit:
         raise ProtocolError(f"{field} must be from 0 to {limit}, got {value}")
-    return value
+    return int(value)
 
 
 def parse_str(value: Any, field: str, *, max_len: int | None = None) -> str:

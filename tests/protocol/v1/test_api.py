@@ -294,6 +294,17 @@ def test_pack_state_takes_decimals_in_every_documented_form() -> None:
     assert pack_state(STATE, {(1, B): 6}) == by_int
     assert pack_state(STATE, {B: 6}) == by_int
     assert pack_state(STATE, lambda chain, token: 6) == by_int
+    assert pack_state(STATE, {"1-" + B.upper().replace("0X", "0x"): 6}) == by_int
+
+    class AssetStore:
+        def get_token_decimals(self, chain: int, token: str) -> int:
+            assert (chain, token) == (1, B)
+            return 6
+
+    assert pack_state(STATE, AssetStore()) == by_int
+    assert pack_state({**STATE, "decimals": 6}) == by_int
+    with pytest.raises(ProtocolError, match="mapping or a callable"):
+        pack_state(STATE, "6")
     assert pack_state({**STATE, "home_ledger": {**STATE["home_ledger"], "decimals": 6}}) == by_int
     assert pack_state(STATE, 7) != by_int
     with pytest.raises(ProtocolError, match="HomeChannelID is required"):

@@ -34,6 +34,16 @@ from nitro_desktop.protocol.v1 import (
 )
 from nitro_desktop.protocol.v1.channel import pack_challenge_state
 from nitro_desktop.protocol.v1.decimals import to_int256, to_uint256
+from nitro_desktop.protocol.v1.payloads import (
+    create_app_session_payload,
+    get_app_definition_payload,
+    get_app_sessions_payload,
+    pagination,
+    parse_app_definition,
+    parse_app_sessions,
+    parse_created_session,
+    submit_app_state_payload,
+)
 
 VECTOR_DIR = Path(__file__).parent / "vectors"
 UPSTREAM: dict[str, Any] = json.loads((VECTOR_DIR / "upstream_tests.json").read_text(encoding="utf-8"))
@@ -210,3 +220,70 @@ def test_application_id(entry: dict[str, Any]) -> None:
 @pytest.mark.parametrize("entry", cases("transition_intent"))
 def test_transition_intent(entry: dict[str, Any]) -> None:
     assert TRANSITION_INTENTS[entry["transition_type"]] == entry["expected"]
+
+
+def _built_payload(method: str, wire: dict[str, Any]) -> dict[str, Any] | None:
+    """The same request made by our builders from its fields (None for methods without one)."""
+    if method == "app_sessions.v1.create_app_session":
+        return create_app_session_payload(
+            wire["definition"], wire["session_data"], wire.get("quorum_sigs", ()), wire.get("owner_sig", "")
+        )
+    if method == "app_sessions.v1.submit_app_state":
+        return submit_app_state_payload(wire["app_state_update"], wire["quorum_sigs"])
+    if method == "app_sessions.v1.get_app_definition":
+        return get_app_definition_payload(wire["app_session_id"])
+    if method == "app_sessions.v1.get_app_sessions":
+        page = wire.get("pagination")
+        return get_app_sessions_payload(
+            wire.get("app_session_id"),
+            wire.get("participant"),
+            wire.get("status"),
+            None if page is None else pagination(**page),
+        )
+    return None
+
+
+BUILT_METHODS = {
+    "app_sessions.v1.create_app_session",
+    "app_sessions.v1.submit_app_state",
+    "app_sessions.v1.get_app_definition",
+    "app_sessions.v1.get_app_sessions",
+}
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        e
+        for e in cases("frames_encode")
+        if e.values[0]["kind"] == 1 and e.values[0]["method"] in BUILT_METHODS
+    ],
+)
+def test_builders_make_upstreams_request_bytes(entry: Any) -> None:
+    built = _built_payload(entry["method"], entry["payload"] or {})
+    assert built is not None
+    text = encode_frame(1, int(entry["request_id"]), entry["method"], built, entry["timestamp"])
+    assert text == entry["expected"]
+
+
+def _frame(name: str) -> dict[str, Any]:
+    return next(e for e in GENERATED["frames_encode"] if e["name"] == name)
+
+
+def test_response_readers_read_upstreams_responses() -> None:
+    created = parse_created_session(decode_frame(_frame("create_response")["expected"]).payload)
+    assert created == ("0x9b88181fc2ee0bc03abad5c4c9ea421c6748919882d4053204d95fbc79a175eb", 1, "open")
+    sessions, meta = parse_app_sessions(decode_frame(_frame("get_app_sessions_response")["expected"]).payload)
+    assert [s.status for s in sessions] == ["open", "closed"]
+    assert sessions[0].session_data == '{"turn":2}' and sessions[1].session_data == ""
+    assert [a.to_wire() for a in sessions[0].allocations] == [
+        {"participant": "0x1111111111111111111111111111111111111111", "asset": "usdc", "amount": "0.5"}
+    ]
+    assert sessions[0].version == 3 and sessions[0].definition.nonce == 2**64 - 1
+    assert app_session_id(sessions[0].definition) == app_session_id(
+        _frame("create_request")["payload"]["definition"]
+    )
+    assert meta == (1, 50, 2, 1)
+    definition = parse_app_definition(decode_frame(_frame("get_app_definition_response")["expected"]).payload)
+    assert definition is not None and definition.quorum == 2
+    assert parse_app_definition({}) is None
