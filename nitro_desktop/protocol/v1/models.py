@@ -180,7 +180,8 @@ def _fast_definition(value: Any) -> Definition | None:
         if len(wallet) != 42 or not wallet.isascii() or not ADDRESS_RE.fullmatch(wallet):
             return None
         parsed.append(_new_tuple(Participant, (wallet.lower(), weight)))
-    return _new_tuple(Definition, (application_id, tuple(parsed), quorum, nonce))
+    definition: Definition = _new_tuple(Definition, (application_id, tuple(parsed), quorum, nonce))
+    return definition
 
 
 def parse_definition(value: Any) -> Definition:

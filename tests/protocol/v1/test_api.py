@@ -395,3 +395,44 @@ def test_text_that_looks_like_a_float_is_still_a_string_and_real_floats_are_refu
     for hidden in ({"a": [1, {"b": 0.5}]}, {"a": 1e20}, {"a": [-2.0]}):
         with pytest.raises(ProtocolError, match="floats"):
             encode_frame(1, 1, "m", hidden, 0)
+
+
+def test_request_builders_and_response_readers_refuse_bad_input() -> None:
+    from nitro_desktop.protocol.v1 import (
+        create_app_session_payload,
+        get_app_definition_payload,
+        pagination,
+        parse_app_sessions,
+        parse_created_session,
+        submit_app_state_payload,
+    )
+
+    good_sig = quorum_signature(HASH, KEY)
+    payload = create_app_session_payload(definition(), "", [good_sig])
+    assert list(payload) == ["definition", "session_data", "quorum_sigs"]
+    assert "quorum_sigs" not in create_app_session_payload(definition())
+    with pytest.raises(SignatureError):
+        create_app_session_payload(definition(), "", ["0xa1"])
+    with pytest.raises(SignatureError):
+        submit_app_state_payload(update(), [good_sig[:-2]])
+    with pytest.raises(ProtocolError, match="64 hex"):
+        get_app_definition_payload("0x12")
+    with pytest.raises(ProtocolError, match="limit"):
+        pagination(limit=2**32)
+    session = {
+        "app_session_id": "0x" + "ab" * 32,
+        "status": "open",
+        "app_definition": definition(),
+        "version": "1",
+    }
+    with pytest.raises(ProtocolError, match="more than 1000"):
+        parse_app_sessions({"app_sessions": [session] * 1001})
+    with pytest.raises(ProtocolError, match="JSON array"):
+        parse_app_sessions({"app_sessions": "all of them"})
+    with pytest.raises(ProtocolError, match="64 hex"):
+        parse_app_sessions({"app_sessions": [{**session, "app_session_id": "0x1"}]})
+    with pytest.raises(ProtocolError, match="quorum"):
+        parse_app_sessions({"app_sessions": [{**session, "app_definition": definition(quorum=-1)}]})
+    assert parse_app_sessions({"app_sessions": [session]})[0][0].version == 1
+    with pytest.raises(ProtocolError, match="version"):
+        parse_created_session({"app_session_id": "0x" + "ab" * 32, "version": "one", "status": "open"})
