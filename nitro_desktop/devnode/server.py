@@ -46,6 +46,12 @@ DEFAULT_RATE_LIMIT = 1000.0  # requests per second per connection (burst of the 
 class SandboxNode:
     """A local ClearNode: real socket, real rules, a faucet instead of a chain."""
 
+    # Keepalive as the node being imitated sends it; over the rate limit, either an error
+    # frame (the 0.x nodes) or a dropped socket (nitronode v1).
+    ping_interval: float = 20.0
+    ping_timeout: float = 20.0
+    drop_over_rate: bool = False
+
     def __init__(
         self,
         host: str = "127.0.0.1",
@@ -74,6 +80,7 @@ class SandboxNode:
         self._challenge_factory = challenge_factory
         self.max_frame_bytes = max_frame_bytes
         self.rate_limit = rate_limit
+        self.rate_burst: float | None = None  # None: a burst of rate_limit requests
         self._db: Database | None = None
         self._router: Router | None = None
         self._server: Server | None = None
@@ -118,8 +125,8 @@ class SandboxNode:
             process_request=self._check_path,
             max_size=self.max_frame_bytes,
             max_queue=16,
-            ping_interval=20,
-            ping_timeout=20,
+            ping_interval=self.ping_interval,
+            ping_timeout=self.ping_timeout,
             compression=None,
         )
         sockets = list(self._server.sockets)
@@ -259,7 +266,8 @@ class SandboxNode:
         if self.rate_limit is None:
             return True
         now = time.monotonic()
-        conn.tokens = min(self.rate_limit, conn.tokens + (now - conn.refilled) * self.rate_limit)
+        burst = self.rate_burst or self.rate_limit
+        conn.tokens = min(burst, conn.tokens + (now - conn.refilled) * self.rate_limit)
         conn.refilled = now
         if conn.tokens < 1:
             return False
@@ -304,7 +312,8 @@ class SandboxNode:
             loopback = ipaddress.ip_address(peer).is_loopback
         except ValueError:
             loopback = False
-        conn = Connection(loopback=loopback, tokens=self.rate_limit or 0.0, refilled=time.monotonic())
+        burst = self.rate_burst or self.rate_limit or 0.0
+        conn = Connection(loopback=loopback, tokens=burst, refilled=time.monotonic())
         self._conns.add(conn)
         writer = asyncio.ensure_future(self._write_loop(ws, conn))
         router.on_connect(conn)
@@ -312,6 +321,9 @@ class SandboxNode:
             async for message in ws:
                 text = message.decode("utf-8", "replace") if isinstance(message, bytes) else message
                 if not self._allow(conn):
+                    if self.drop_over_rate:  # no answer, no close frame; queued replies are lost
+                        ws.transport.abort()
+                        break
                     router.refuse(conn, text, "too many requests")
                 else:
                     router.handle_text(conn, text)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from decimal import Decimal
 from typing import Any
 
@@ -12,7 +13,11 @@ from nitro_desktop.devnode.v1.quorum import Fail
 from nitro_desktop.devnode.v1.sessions import normalize_address
 from nitro_desktop.devnode.v1.wire import PayloadError, Struct, parse_go_uint
 
-NODE_VERSION = "v1.4.1-sandbox"
+# What nitronode v1.4.1's release build reports (``-X main.Version``); the sandbox is told
+# apart by its one simulated blockchain, named "sandbox".
+NODE_VERSION = "v1.4.1"
+# core.ChannelSignerTypes ([]uint8{0, 1}): Go marshals a byte slice as base64.
+SUPPORTED_SIG_VALIDATORS = base64.b64encode(bytes([0, 1])).decode()
 
 
 def ping(node: Any, payload: Struct) -> dict[str, Any]:
@@ -22,9 +27,9 @@ def ping(node: Any, payload: Struct) -> dict[str, Any]:
 def get_config(node: Any, payload: Struct) -> dict[str, Any]:
     chains = sorted({a.chain_id for a in node.assets} | {SANDBOX_CHAIN_ID})
     return {
-        "node_address": node.broker_address,
+        "node_address": node.broker_address.lower(),
         "node_version": NODE_VERSION,
-        "supported_sig_validators": [0, 1],
+        "supported_sig_validators": SUPPORTED_SIG_VALIDATORS,
         "blockchains": [
             {
                 "name": "sandbox" if chain == SANDBOX_CHAIN_ID else f"sandbox-{chain}",

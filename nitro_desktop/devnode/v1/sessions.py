@@ -25,6 +25,11 @@ INTENTS = {0: "operate", 1: "deposit", 2: "withdraw", 3: "close"}
 MAX_PARTICIPANTS = 32
 MAX_SESSION_DATA = 1024
 DEFAULT_LIMIT, MAX_LIMIT = 10, 100
+# nitronode passes its database's error through (wrapped twice); the public nodes run PostgreSQL.
+DUPLICATE_SESSION = (
+    "failed to create app session: failed to create app session: ERROR: duplicate key value violates"
+    ' unique constraint "app_sessions_v1_pkey" (SQLSTATE 23505)'
+)
 
 
 def normalize_address(text: str) -> str:
@@ -38,6 +43,11 @@ def normalize_address(text: str) -> str:
                 f"invalid hex address: character '{c}' at position {i} is not a valid hexadecimal character"
             )
     return s
+
+
+def valid_application_id(text: str) -> bool:
+    """``app.IsValidApplicationID`` (Go's ``$`` does not match before a final newline)."""
+    return bool(APPLICATION_ID.match(text)) and not text.endswith("\n")
 
 
 def intent_name(intent: int) -> str:
@@ -156,7 +166,7 @@ def create_app_session(node: Any, payload: Struct) -> dict[str, Any]:
         raise Fail(f"session_data exceeds maximum length of {MAX_SESSION_DATA}")
     if definition["application_id"] == "":
         raise Fail("application id is required")
-    if not APPLICATION_ID.match(definition["application_id"]) or definition["application_id"].endswith("\n"):
+    if not valid_application_id(definition["application_id"]):
         raise Fail(f"invalid application id: must match {APPLICATION_ID_TEXT}")
     try:
         nonce = parse_go_uint(definition["nonce"])
@@ -192,7 +202,7 @@ def create_app_session(node: Any, payload: Struct) -> dict[str, Any]:
             session_id, definition["application_id"], weights, definition["quorum"], packed, sigs
         )
         if node.store.session(session_id) is not None:
-            raise Fail("failed to create app session: app session already exists")
+            raise Fail(DUPLICATE_SESSION)
         node.store.create_session(
             {**canonical, "session_id": session_id, "session_data": session_data}, node.clock()
         )
