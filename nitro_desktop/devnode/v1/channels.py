@@ -194,12 +194,29 @@ class HomeChannels:
         self.record(state, now)
 
     def record(self, state: dict[str, Any], now: float) -> None:
+        """``NewTransactionFromTransition`` for the three transitions the sandbox makes."""
         t = state["transition"]
-        if t["type"] == RELEASE:
-            source, target = t["account_id"], state["user_wallet"]
-        else:
-            source = state["user_wallet"]
-            target = t["account_id"] if t["type"] == COMMIT else state["user_wallet"]
+        if t["type"] == RELEASE:  # (nil, receiver state): from the session to the wallet
+            source, target, sender, receiver = t["account_id"], state["user_wallet"], None, state["id"]
+        elif t["type"] == HOME_DEPOSIT:  # from the home channel to the wallet
+            source, target, sender, receiver = (
+                state["home_channel_id"],
+                state["user_wallet"],
+                state["id"],
+                None,
+            )
+        else:  # commit: from the wallet to the session
+            source, target, sender, receiver = state["user_wallet"], t["account_id"], state["id"], None
         self.store.record_transaction(
-            t["tx_id"], state["asset"], TX_TYPE_OF[t["type"]], source, target, t["amount"], now
+            {
+                "id": t["tx_id"],
+                "asset": state["asset"],
+                "tx_type": TX_TYPE_OF[t["type"]],
+                "from_account": source,
+                "to_account": target,
+                "sender_state_id": sender,
+                "receiver_state_id": receiver,
+                "amount": t["amount"],
+            },
+            now,
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -17,6 +18,8 @@ from nitro_desktop.devnode.v1.wire import PayloadError, Struct, parse_go_uint
 # apart by its one simulated blockchain, named "sandbox".
 NODE_VERSION = "v1.4.1"
 # core.ChannelSignerTypes ([]uint8{0, 1}): Go marshals a byte slice as base64.
+DEFAULT_PAGE, MAX_PAGE = 10, 100  # nitronode/store/database DefaultLimit, MaxLimit
+MAX_INT32 = 2**31 - 1
 SUPPORTED_SIG_VALIDATORS = base64.b64encode(bytes([0, 1])).decode()
 
 
@@ -112,3 +115,58 @@ def get_latest_state(node: Any, payload: Struct) -> dict[str, Any]:
     if state is not None and only_signed and not (state["user_sig"] and state["node_sig"]):
         state = None  # the sandbox keeps few states; an older fully signed one is not looked for
     return {} if state is None else {"state": state_to_wire(state)}
+
+
+def page_of(payload: Struct) -> tuple[int | None, int | None, str | None]:
+    """``PaginationParamsV1``: (offset, limit, sort), each absent as None."""
+    page = payload.opt_struct("pagination")
+    if page is None:
+        return None, None, None
+    return page.opt_uint("offset", 32), page.opt_uint("limit", 32), page.opt_string("sort")
+
+
+def offset_and_limit(offset: int | None, limit: int | None, default: int, most: int) -> tuple[int, int]:
+    """``PaginationParams.GetOffsetAndLimit``: limit 0 is the default; the offset is clamped to int32."""
+    return min(offset or 0, MAX_INT32), min(limit, most) if limit else default
+
+
+def get_transactions(node: Any, payload: Struct) -> dict[str, Any]:
+    """``user.v1.get_transactions``: sent or received by the wallet, newest first (``sort`` is not read)."""
+    wallet_text = payload.string("wallet")
+    asset = payload.opt_string("asset")
+    tx_type = payload.opt_uint("tx_type", 8)
+    offset, limit, _ = page_of(payload)
+    window = (payload.opt_uint("from_time", 64), payload.opt_uint("to_time", 64))
+    wallet = _wallet(wallet_text)
+    offset, limit = offset_and_limit(offset, limit, DEFAULT_PAGE, MAX_PAGE)
+    rows, total = node.store.transactions(wallet, asset, tx_type, window, offset, limit)
+    return {
+        "transactions": [transaction_to_wire(r) for r in rows],
+        "metadata": {
+            "page": offset // limit + 1,
+            "per_page": limit,
+            "total_count": total,
+            "page_count": (total + limit - 1) // limit,
+        },
+    }
+
+
+def transaction_to_wire(row: Any) -> dict[str, Any]:
+    """``mapTransactionV1``; ``created_at`` as Go's RFC 3339 in UTC, whole seconds."""
+    wire: dict[str, Any] = {
+        "id": row["tx_id"],
+        "asset": row["asset"],
+        "tx_type": row["tx_type"],
+        "from_account": row["from_account"],
+        "to_account": row["to_account"],
+    }
+    for key, column in (
+        ("sender_new_state_id", "sender_state_id"),
+        ("receiver_new_state_id", "receiver_state_id"),
+    ):
+        if row[column] is not None:
+            wire[key] = row[column]
+    wire["amount"] = hashes.go_decimal(Decimal(row["amount"]))
+    created = datetime.fromtimestamp(int(row["created_at"]), tz=UTC)
+    wire["created_at"] = created.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return wire

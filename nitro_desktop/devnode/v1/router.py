@@ -17,7 +17,7 @@ from nitro_desktop.devnode.amounts import EXACT
 from nitro_desktop.devnode.config import AssetConfig
 from nitro_desktop.devnode.db import Database
 from nitro_desktop.devnode.router import Connection
-from nitro_desktop.devnode.v1 import deposit, reads, sessions, updates, wire
+from nitro_desktop.devnode.v1 import deposit, keys, reads, sessions, updates, wire
 from nitro_desktop.devnode.v1.channels import HomeChannels
 from nitro_desktop.devnode.v1.quorum import Fail, verify_quorum
 from nitro_desktop.devnode.v1.store import Store
@@ -45,11 +45,13 @@ class V1Router:
         self.clock = clock
         self.store = Store(db)
         self.channels = HomeChannels(self.store, assets, broker)
+        self.keys = keys.SessionKeys(db)
         self.routes: dict[str, tuple[Handler, str]] = {
             "node.v1.ping": (reads.ping, ""),
             "node.v1.get_config": (reads.get_config, "failed to parse parameters"),
             "node.v1.get_assets": (reads.get_assets, "failed to parse parameters"),
             "user.v1.get_balances": (reads.get_balances, "failed to parse parameters"),
+            "user.v1.get_transactions": (reads.get_transactions, "failed to parse parameters"),
             "channels.v1.get_home_channel": (reads.get_home_channel, "failed to parse request"),
             "channels.v1.get_latest_state": (reads.get_latest_state, "failed to parse parameters"),
             "app_sessions.v1.create_app_session": (
@@ -72,6 +74,14 @@ class V1Router:
                 sessions.get_app_sessions,
                 "failed to retrieve app sessions",
             ),
+            "app_sessions.v1.submit_session_key_state": (
+                keys.submit_session_key_state,
+                "failed to store session key state",
+            ),
+            "app_sessions.v1.get_last_key_states": (
+                keys.get_last_key_states,
+                "failed to retrieve session key states",
+            ),
         }
 
     # ---- what handlers use ------------------------------------------------------------------
@@ -88,11 +98,7 @@ class V1Router:
         sigs: list[str],
     ) -> None:
         def owner_of(session_key: str) -> str:
-            # No app session keys are registered on the sandbox (submit_session_key_state is not served).
-            raise ValueError(
-                f"no active session key found for key {session_key.lower()},"
-                f" app session {session_id.lower()}, application {application.lower()}"
-            )
+            return self.keys.owner(session_key, session_id, application, self.clock())
 
         verify_quorum(weights, quorum, data, sigs, owner_of)
 

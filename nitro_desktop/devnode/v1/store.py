@@ -39,7 +39,9 @@ CREATE TABLE IF NOT EXISTS v1_states (
 CREATE TABLE IF NOT EXISTS v1_transactions (
     id INTEGER PRIMARY KEY AUTOINCREMENT, tx_id TEXT NOT NULL, asset TEXT NOT NULL,
     tx_type INTEGER NOT NULL, from_account TEXT NOT NULL, to_account TEXT NOT NULL,
-    amount TEXT NOT NULL, created_at REAL NOT NULL);
+    sender_state_id TEXT, receiver_state_id TEXT, amount TEXT NOT NULL, created_at REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS v1_transactions_from ON v1_transactions (from_account);
+CREATE INDEX IF NOT EXISTS v1_transactions_to ON v1_transactions (to_account);
 CREATE TABLE IF NOT EXISTS v1_minted (asset TEXT PRIMARY KEY, amount TEXT NOT NULL);
 """
 
@@ -224,27 +226,56 @@ class Store:
         return out
 
     # ---- transactions and totals -----------------------------------------------------------
-    def record_transaction(
-        self,
-        tx_id: str,
-        asset: str,
-        tx_type: int,
-        from_account: str,
-        to_account: str,
-        amount: Decimal,
-        now: float,
-    ) -> None:
+    def record_transaction(self, tx: dict[str, Any], now: float) -> None:
+        """``core.Transaction``: id, asset, tx_type, from/to account, sender/receiver state ids, amount."""
         conn = self.db.conn
         conn.execute(
-            "INSERT INTO v1_transactions"
-            " (tx_id, asset, tx_type, from_account, to_account, amount, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (tx_id, asset, tx_type, from_account, to_account, str(amount), now),
+            "INSERT INTO v1_transactions (tx_id, asset, tx_type, from_account, to_account,"
+            " sender_state_id, receiver_state_id, amount, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                tx["id"],
+                tx["asset"],
+                tx["tx_type"],
+                tx["from_account"],
+                tx["to_account"],
+                tx["sender_state_id"],
+                tx["receiver_state_id"],
+                str(tx["amount"]),
+                now,
+            ),
         )
         conn.execute(
             "DELETE FROM v1_transactions WHERE id <= (SELECT MAX(id) FROM v1_transactions) - ?",
             (TRANSACTIONS_KEPT,),
         )
+
+    def transactions(
+        self,
+        account: str,
+        asset: str | None,
+        tx_type: int | None,
+        window: tuple[int | None, int | None],
+        offset: int,
+        limit: int,
+    ) -> tuple[list[Any], int]:
+        """``GetUserTransactions``: sent or received by ``account``, newest first, and the total."""
+        where = ["(from_account = ? OR to_account = ?)"]
+        args: list[Any] = [account, account]
+        for clause, value in (
+            ("asset = ?", asset or None),
+            ("tx_type = ?", tx_type),
+            ("created_at >= ?", window[0]),
+            ("created_at <= ?", window[1]),
+        ):
+            if value is not None:
+                where.append(clause)
+                args.append(value)
+        sql = " FROM v1_transactions WHERE " + " AND ".join(where)
+        total = self.db.conn.execute("SELECT COUNT(*)" + sql, args).fetchone()[0]
+        rows = self.db.query(
+            "SELECT *" + sql + " ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?", (*args, limit, offset)
+        )
+        return list(rows), int(total)
 
     def mint(self, asset: str, amount: Decimal) -> None:
         row = self.db.conn.execute("SELECT amount FROM v1_minted WHERE asset = ?", (asset,)).fetchone()
