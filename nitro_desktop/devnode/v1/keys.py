@@ -17,7 +17,7 @@ from nitro_desktop.devnode.db import Database
 from nitro_desktop.devnode.v1.quorum import Fail, hexutil_decode, recover_eth_msg
 from nitro_desktop.devnode.v1.reads import offset_and_limit, page_of
 from nitro_desktop.devnode.v1.sessions import normalize_address, valid_application_id
-from nitro_desktop.devnode.v1.wire import PayloadError, Struct, string_item
+from nitro_desktop.devnode.v1.wire import PayloadError, Struct, go_quote, string_item
 from nitro_desktop.protocol import v1
 
 MAX_KEY_IDS = 10  # NITRONODE_MAX_SESSION_KEY_IDS default
@@ -35,28 +35,6 @@ CREATE TABLE IF NOT EXISTS v1_session_keys (
     created_at REAL NOT NULL, seq INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS v1_session_keys_user ON v1_session_keys (user_address)
 """
-
-
-_SHORT_ESCAPES = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\v": "\\v"}
-
-
-def go_quote(text: str) -> str:
-    """``strconv.Quote``, for the texts of ``strconv`` errors."""
-    out = ['"']
-    for c in text:
-        if c in '"\\':
-            out.append("\\" + c)
-        elif c in _SHORT_ESCAPES:
-            out.append(_SHORT_ESCAPES[c])
-        elif c.isprintable():
-            out.append(c)
-        elif ord(c) < 0x80:
-            out.append(f"\\x{ord(c):02x}")
-        elif ord(c) < 0x10000:
-            out.append(f"\\u{ord(c):04x}")
-        else:
-            out.append(f"\\U{ord(c):08x}")
-    return "".join(out) + '"'
 
 
 def parse_go_int(text: str, unsigned: bool) -> int:
@@ -227,8 +205,8 @@ def _store(node: Any, state: dict[str, Any], active: bool, now: float) -> None:
     )
 
 
-def get_last_key_states(node: Any, payload: Struct) -> dict[str, Any]:
-    """Each key's newest state for a wallet, newest first; inactive ones only when asked."""
+def _key_states_request(payload: Struct) -> tuple[str, str | None, bool, int, int]:
+    """Both ``get_last_key_states`` read and check the same request."""
     try:
         user = payload.string("user_address")
         session_key = payload.opt_string("session_key")
@@ -241,6 +219,21 @@ def get_last_key_states(node: Any, payload: Struct) -> dict[str, Any]:
     if sort:
         raise Fail("invalid_pagination: sort is not supported by get_last_key_states")
     offset, limit = offset_and_limit(offset, limit, KEY_STATES_PAGE, KEY_STATES_PAGE)
+    return user, session_key, include_inactive, offset, limit
+
+
+def get_channel_key_states(node: Any, payload: Struct) -> dict[str, Any]:
+    """``channels.v1.get_last_key_states``: none, as channel session keys cannot be registered here."""
+    _, _, _, offset, limit = _key_states_request(payload)
+    return {
+        "states": [],
+        "metadata": {"page": offset // limit + 1, "per_page": limit, "total_count": 0, "page_count": 0},
+    }
+
+
+def get_last_key_states(node: Any, payload: Struct) -> dict[str, Any]:
+    """Each key's newest state for a wallet, newest first; inactive ones only when asked."""
+    user, session_key, include_inactive, offset, limit = _key_states_request(payload)
     key = session_key.lower() if session_key else None
     where = (
         " FROM v1_session_keys WHERE user_address = ? AND version > 0"

@@ -9,10 +9,10 @@ from typing import Any
 
 from nitro_desktop.devnode.config import SANDBOX_CHAIN_ID, SANDBOX_CUSTODY
 from nitro_desktop.devnode.v1 import hashes
-from nitro_desktop.devnode.v1.channels import channel_to_wire, state_to_wire
+from nitro_desktop.devnode.v1.channels import STATUS_NAMES, channel_to_wire, state_to_wire
 from nitro_desktop.devnode.v1.quorum import Fail
 from nitro_desktop.devnode.v1.sessions import normalize_address
-from nitro_desktop.devnode.v1.wire import PayloadError, Struct, parse_go_uint
+from nitro_desktop.devnode.v1.wire import PayloadError, Struct, go_quote, parse_go_uint
 
 # What nitronode v1.4.1's release build reports (``-X main.Version``); the sandbox is told
 # apart by its one simulated blockchain, named "sandbox".
@@ -170,3 +170,42 @@ def transaction_to_wire(row: Any) -> dict[str, Any]:
     created = datetime.fromtimestamp(int(row["created_at"]), tz=UTC)
     wire["created_at"] = created.strftime("%Y-%m-%dT%H:%M:%SZ")
     return wire
+
+
+CHANNEL_STATUSES = ("void", "open", "challenged", "closing", "closed")
+
+
+def get_channels(node: Any, payload: Struct) -> dict[str, Any]:
+    """``channels.v1.get_channels``: the wallet's channels (home only here), newest first."""
+    wallet_text = payload.string("wallet")
+    status, asset, kind = (
+        payload.opt_string("status"),
+        payload.opt_string("asset"),
+        payload.opt_string("channel_type"),
+    )
+    offset, limit, _ = page_of(payload)
+    if wallet_text == "":
+        raise Fail("wallet is required")
+    wallet = _wallet(wallet_text)
+    if status and status.lower() not in CHANNEL_STATUSES:
+        raise Fail(f"invalid status: unknown channel status: {go_quote(status)}")
+    if kind and kind.lower() not in ("home", "escrow"):
+        raise Fail(f"invalid channel_type: unknown channel type: {go_quote(kind)}")
+    offset, limit = offset_and_limit(offset, limit, 100, 1000)
+    rows = [
+        r
+        for r in reversed(node.store.channels(wallet))
+        if (not status or STATUS_NAMES.get(r["status"]) == status.lower())
+        and (not asset or r["asset"] == asset.lower())
+        and (not kind or kind.lower() == "home")
+    ]
+    total = len(rows)
+    return {
+        "channels": [channel_to_wire(r) for r in rows[offset : offset + limit]],
+        "metadata": {
+            "page": offset // limit + 1 if total else 0,
+            "per_page": limit,
+            "total_count": total,
+            "page_count": (total + limit - 1) // limit,
+        },
+    }

@@ -54,6 +54,8 @@ class V1Router:
             "user.v1.get_transactions": (reads.get_transactions, "failed to parse parameters"),
             "channels.v1.get_home_channel": (reads.get_home_channel, "failed to parse request"),
             "channels.v1.get_latest_state": (reads.get_latest_state, "failed to parse parameters"),
+            "channels.v1.get_channels": (reads.get_channels, "failed to parse request"),
+            "channels.v1.get_last_key_states": (keys.get_channel_key_states, "failed to parse parameters"),
             "app_sessions.v1.create_app_session": (
                 sessions.create_app_session,
                 "failed to create app session",

@@ -219,6 +219,28 @@ def string_item(value: Any) -> str:
 
 
 # ---- values -------------------------------------------------------------------------------
+_SHORT_ESCAPES = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\v": "\\v"}
+
+
+def go_quote(text: str) -> str:
+    """``strconv.Quote``, for the texts of ``strconv`` errors."""
+    out = ['"']
+    for c in text:
+        if c in '"\\':
+            out.append("\\" + c)
+        elif c in _SHORT_ESCAPES:
+            out.append(_SHORT_ESCAPES[c])
+        elif c.isprintable():
+            out.append(c)
+        elif ord(c) < 0x80:
+            out.append(f"\\x{ord(c):02x}")
+        elif ord(c) < 0x10000:
+            out.append(f"\\u{ord(c):04x}")
+        else:
+            out.append(f"\\U{ord(c):08x}")
+    return "".join(out) + '"'
+
+
 def parse_decimal(text: str) -> Decimal:
     """shopspring ``NewFromString`` on bounded text; ``ValueError`` when it would fail."""
     if not text or len(text) > MAX_DECIMAL_TEXT or text.strip() != text:

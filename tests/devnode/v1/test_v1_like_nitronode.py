@@ -95,3 +95,34 @@ async def test_valid_or_absent_app_id_is_served(v1_sandbox_factory: Any, query: 
     node = await v1_sandbox_factory()
     async with connect(node.url + query) as ws:
         assert await V1Client(ws).ok("node.v1.ping", {}) == {}
+
+
+async def test_list_reads_answer_as_nitronode(v1_sandbox_factory: Any) -> None:
+    node = await v1_sandbox_factory()
+    a = A.address.lower()
+    async with connect(node.url) as ws:
+        client = V1Client(ws)
+        empty = {"page": 1, "per_page": 10, "total_count": 0, "page_count": 0}
+        assert await client.ok("user.v1.get_transactions", {"wallet": a}) == {
+            "metadata": empty,
+            "transactions": [],
+        }
+        for method in ("channels.v1.get_last_key_states", "app_sessions.v1.get_last_key_states"):
+            assert await client.ok(method, {"user_address": a}) == {"metadata": empty, "states": []}
+        assert await client.ok("channels.v1.get_channels", {"wallet": a}) == {
+            "channels": [],
+            "metadata": {"page": 0, "per_page": 100, "total_count": 0, "page_count": 0},
+        }
+        node.fund(a, "usdc", "1")
+        listed = await client.ok("channels.v1.get_channels", {"wallet": A.address, "status": "OPEN"})
+        assert [(ch["asset"], ch["type"], ch["status"]) for ch in listed["channels"]] == [
+            ("usdc", "home", "open")
+        ]
+        assert listed["metadata"] == {"page": 1, "per_page": 100, "total_count": 1, "page_count": 1}
+        assert await client.error("channels.v1.get_channels", {"wallet": a, "status": "x"}) == (
+            'invalid status: unknown channel status: "x"'
+        )
+        assert await client.error("channels.v1.get_channels", {"wallet": a, "channel_type": "z\n"}) == (
+            'invalid channel_type: unknown channel type: "z\\n"'
+        )
+        assert await client.error("channels.v1.get_channels", {}) == "wallet is required"
