@@ -230,6 +230,8 @@ def go_quote(text: str) -> str:
             out.append("\\" + c)
         elif c in _SHORT_ESCAPES:
             out.append(_SHORT_ESCAPES[c])
+        elif "\ud800" <= c <= "\udfff":  # Go's JSON decoder has already made it U+FFFD
+            out.append("\ufffd")
         elif c.isprintable():
             out.append(c)
         elif ord(c) < 0x80:

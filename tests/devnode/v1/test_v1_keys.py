@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -168,3 +169,19 @@ async def test_transactions_list_what_moved(v1_sandbox_factory: Any) -> None:
         assert await client.error("user.v1.get_transactions", {"wallet": a, "tx_type": 256}) == (
             "failed to parse parameters"
         )
+
+
+async def test_keys_and_transactions_survive_a_restart(v1_sandbox_factory: Any, tmp_path: Path) -> None:
+    db = tmp_path / "v1.sqlite"
+    node = await v1_sandbox_factory(db_path=db)
+    node.fund(a, "usdc", "1")
+    async with connect(node.url) as ws:
+        assert await V1Client(ws).ok(SUBMIT_KEY, {"state": key_state(1, int(time.time()) + 3600)}) == {}
+    await node.stop()
+    again = await v1_sandbox_factory(db_path=db)
+    async with connect(again.url) as ws:
+        client = V1Client(ws)
+        _, payload = key_create("1")
+        assert (await client.ok(CREATE, payload))["status"] == "open"
+        listed = await client.ok("user.v1.get_transactions", {"wallet": a})
+        assert [(t["tx_type"], t["amount"]) for t in listed["transactions"]] == [(10, "1")]
