@@ -126,3 +126,19 @@ async def test_list_reads_answer_as_nitronode(v1_sandbox_factory: Any) -> None:
             'invalid channel_type: unknown channel type: "z\\n"'
         )
         assert await client.error("channels.v1.get_channels", {}) == "wallet is required"
+
+
+@pytest.mark.parametrize(("size", "served"), [(131072, True), (131073, False)])
+async def test_frame_size_limit_is_nitronodes(v1_sandbox_factory: Any, size: int, served: bool) -> None:
+    node = await v1_sandbox_factory()
+    rid, bare = frame("node.v1.ping", {"pad": ""})
+    text = bare.replace('"pad": ""', '"pad": "' + "x" * (size - len(bare)) + '"')
+    assert len(text.encode()) == size
+    async with connect(node.url, max_size=None) as ws:
+        await ws.send(text)
+        if served:
+            assert json.loads(await ws.recv())[:2] == [2, rid]
+            return
+        with pytest.raises(ConnectionClosedError) as closed:
+            await ws.recv()
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 1009  # nitronode gives no reason
