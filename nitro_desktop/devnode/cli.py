@@ -42,6 +42,21 @@ def register(subparsers: Any) -> None:
         help="credit a wallet at start-up (repeatable)",
     )
     parser.add_argument(
+        "--rate-limit",
+        type=float,
+        default=1000.0,
+        metavar="PER_SECOND",
+        help="requests per second per connection (default 1000; 0 = no limit). Over it, dialect 1 drops "
+        "the connection as nitronode does (its default: --rate-limit 10 --rate-burst 20); the others answer "
+        "'too many requests'",
+    )
+    parser.add_argument(
+        "--rate-burst",
+        type=float,
+        metavar="REQUESTS",
+        help="requests a connection may send at once before the rate applies (default: the rate)",
+    )
+    parser.add_argument(
         "--timestamp-window",
         type=float,
         default=60.0,
@@ -58,6 +73,11 @@ def run(args: argparse.Namespace) -> int:
         funds = [parse_fund_spec(text) for text in args.fund]
     except ValueError as exc:
         raise CliError(str(exc)) from None
+    for flag, value in (("--rate-limit", args.rate_limit), ("--rate-burst", args.rate_burst)):
+        if value is not None and not 0 <= value < float("inf"):
+            raise CliError(f"{flag} must be a number of requests, 0 or more (got {value})")
+    if args.rate_burst is not None and args.rate_burst < 1:
+        raise CliError("--rate-burst must be at least 1 (one request)")
     key, key_file = _broker_key(args)
     try:
         return asyncio.run(_serve(args, funds, key, key_file))
@@ -94,7 +114,9 @@ async def _serve(args: argparse.Namespace, funds: list[Any], key: str | None, ke
         db_path=args.db,
         broker_key=key,
         timestamp_window=args.timestamp_window or None,
+        rate_limit=args.rate_limit or None,
     )
+    node.rate_burst = args.rate_burst
     await node.start()
     # Handlers first: whoever reads "Press Ctrl-C" may press it at once.
     stop = asyncio.Event()
