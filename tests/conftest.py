@@ -134,3 +134,22 @@ async def sandbox_factory():  # type: ignore[no-untyped-def]
     yield make
     for node in reversed(nodes):
         await node.stop()
+
+
+@pytest_asyncio.fixture
+async def v1_sandbox_factory():  # type: ignore[no-untyped-def]
+    """``await v1_sandbox_factory(**kwargs)`` -> a started dialect "1" sandbox node on a free port."""
+    from nitro_desktop.devnode import V1SandboxNode
+
+    nodes: list[V1SandboxNode] = []
+
+    async def make(**kwargs: object) -> V1SandboxNode:
+        kwargs.setdefault("port", 0)
+        node = V1SandboxNode(**kwargs)  # type: ignore[arg-type]
+        await node.start()
+        nodes.append(node)
+        return node
+
+    yield make
+    for node in reversed(nodes):
+        await node.stop()

@@ -21,7 +21,12 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8000, help="port (default 8000, 0 = any free port)")
-    parser.add_argument("--dialect", choices=("0.2", "0.5"), default="0.2", help="wire dialect (default 0.2)")
+    parser.add_argument(
+        "--dialect",
+        choices=("0.2", "0.5", "1"),
+        default="0.2",
+        help="wire dialect (default 0.2; 1 = Nitrolite v1)",
+    )
     parser.add_argument("--db", metavar="PATH", help="SQLite file that keeps state across restarts")
     parser.add_argument(
         "--broker-key-file",
@@ -35,6 +40,21 @@ def register(subparsers: Any) -> None:
         action="append",
         default=[],
         help="credit a wallet at start-up (repeatable)",
+    )
+    parser.add_argument(
+        "--rate-limit",
+        type=float,
+        default=1000.0,
+        metavar="PER_SECOND",
+        help="requests per second per connection (default 1000; 0 = no limit). Over it, dialect 1 drops "
+        "the connection as nitronode does (its default: --rate-limit 10 --rate-burst 20); the others answer "
+        "'too many requests'",
+    )
+    parser.add_argument(
+        "--rate-burst",
+        type=float,
+        metavar="REQUESTS",
+        help="requests a connection may send at once before the rate applies (default: the rate)",
     )
     parser.add_argument(
         "--timestamp-window",
@@ -53,6 +73,11 @@ def run(args: argparse.Namespace) -> int:
         funds = [parse_fund_spec(text) for text in args.fund]
     except ValueError as exc:
         raise CliError(str(exc)) from None
+    for flag, value in (("--rate-limit", args.rate_limit), ("--rate-burst", args.rate_burst)):
+        if value is not None and not 0 <= value < float("inf"):
+            raise CliError(f"{flag} must be a number of requests, 0 or more (got {value})")
+    if args.rate_burst is not None and args.rate_burst < 1:
+        raise CliError("--rate-burst must be at least 1 (one request)")
     key, key_file = _broker_key(args)
     try:
         return asyncio.run(_serve(args, funds, key, key_file))
@@ -80,16 +105,18 @@ def _broker_key(args: argparse.Namespace) -> tuple[str | None, Path | None]:
 
 
 async def _serve(args: argparse.Namespace, funds: list[Any], key: str | None, key_file: Path | None) -> int:
-    from nitro_desktop.devnode import SandboxNode
+    from nitro_desktop.devnode import sandbox_node
 
-    node = SandboxNode(
+    node = sandbox_node(
         host=args.host,
         port=args.port,
         dialect=args.dialect,
         db_path=args.db,
         broker_key=key,
         timestamp_window=args.timestamp_window or None,
+        rate_limit=args.rate_limit or None,
     )
+    node.rate_burst = args.rate_burst
     await node.start()
     # Handlers first: whoever reads "Press Ctrl-C" may press it at once.
     stop = asyncio.Event()

@@ -46,6 +46,12 @@ DEFAULT_RATE_LIMIT = 1000.0  # requests per second per connection (burst of the 
 class SandboxNode:
     """A local ClearNode: real socket, real rules, a faucet instead of a chain."""
 
+    # Keepalive as the node being imitated sends it; over the rate limit, either an error
+    # frame (the 0.x nodes) or a dropped socket (nitronode v1).
+    ping_interval: float = 20.0
+    ping_timeout: float = 20.0
+    drop_over_rate: bool = False
+
     def __init__(
         self,
         host: str = "127.0.0.1",
@@ -74,10 +80,12 @@ class SandboxNode:
         self._challenge_factory = challenge_factory
         self.max_frame_bytes = max_frame_bytes
         self.rate_limit = rate_limit
+        self.rate_burst: float | None = None  # None: a burst of rate_limit requests
         self._db: Database | None = None
         self._router: Router | None = None
         self._server: Server | None = None
         self._conns: set[Connection] = set()
+        self._handler_tasks: set[asyncio.Task[Any]] = set()
         if max_connections < 1 or max_connections_per_address < 1:
             raise ValueError("max_connections and max_connections_per_address must be at least 1")
         self.max_connections = max_connections
@@ -117,8 +125,8 @@ class SandboxNode:
             process_request=self._check_path,
             max_size=self.max_frame_bytes,
             max_queue=16,
-            ping_interval=20,
-            ping_timeout=20,
+            ping_interval=self.ping_interval,
+            ping_timeout=self.ping_timeout,
             compression=None,
         )
         sockets = list(self._server.sockets)
@@ -131,6 +139,7 @@ class SandboxNode:
             server.close()
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(server.wait_closed(), 5)
+        await self._end_handler_tasks()
         if self._admission is not None:
             self._admission.flush_log()
         if self._db is not None and self.db_path is not None:
@@ -257,14 +266,43 @@ class SandboxNode:
         if self.rate_limit is None:
             return True
         now = time.monotonic()
-        conn.tokens = min(self.rate_limit, conn.tokens + (now - conn.refilled) * self.rate_limit)
+        burst = self.rate_burst or self.rate_limit
+        conn.tokens = min(burst, conn.tokens + (now - conn.refilled) * self.rate_limit)
         conn.refilled = now
         if conn.tokens < 1:
             return False
         conn.tokens -= 1
         return True
 
+    def _own_handler_task(self) -> None:
+        # websockets runs each connection in a task that outlives this coroutine (it closes the
+        # socket, then deregisters itself) and that nobody awaits: the node collects its outcome.
+        # On qasync, a stopped loop still processes events once: a handler finishing then fails in
+        # asyncio.current_task(), and an uncollected failure is logged whenever the task is
+        # garbage-collected (CPython 3.11 may do that inside ast.parse, and breaks it).
+        task = asyncio.current_task()
+        if task is not None and task not in self._handler_tasks:
+            self._handler_tasks.add(task)
+            task.add_done_callback(self._reap_handler_task)
+
+    def _reap_handler_task(self, task: asyncio.Task[Any]) -> None:
+        self._handler_tasks.discard(task)
+        if not task.cancelled() and (exc := task.exception()) is not None:
+            log.debug("a connection task ended with %r", exc)
+
+    async def _end_handler_tasks(self) -> None:
+        # Whatever wait_closed() left behind (a handler stuck past its timeout) is cancelled and
+        # awaited here, so no connection task outlives stop().
+        pending = [t for t in self._handler_tasks if not t.done()]
+        for task in pending:
+            task.cancel()
+        if pending:
+            await asyncio.wait(pending, timeout=5)
+        for task in [t for t in self._handler_tasks if t.done()]:
+            self._reap_handler_task(task)
+
     async def _serve_connection(self, ws: ServerConnection) -> None:
+        self._own_handler_task()
         if not getattr(ws, "verdict", admission.SERVE).serve:
             await ws.close(admission.CLOSE_CODE, admission.CLOSE_REASON)
             return
@@ -274,7 +312,8 @@ class SandboxNode:
             loopback = ipaddress.ip_address(peer).is_loopback
         except ValueError:
             loopback = False
-        conn = Connection(loopback=loopback, tokens=self.rate_limit or 0.0, refilled=time.monotonic())
+        burst = self.rate_burst or self.rate_limit or 0.0
+        conn = Connection(loopback=loopback, tokens=burst, refilled=time.monotonic())
         self._conns.add(conn)
         writer = asyncio.ensure_future(self._write_loop(ws, conn))
         router.on_connect(conn)
@@ -282,6 +321,9 @@ class SandboxNode:
             async for message in ws:
                 text = message.decode("utf-8", "replace") if isinstance(message, bytes) else message
                 if not self._allow(conn):
+                    if self.drop_over_rate:  # no answer, no close frame; queued replies are lost
+                        ws.transport.abort()
+                        break
                     router.refuse(conn, text, "too many requests")
                 else:
                     router.handle_text(conn, text)

@@ -1,0 +1,84 @@
+"""v1 app-session creation (dialect "1"): build, hash, quorum-sign and frame, against the crypto floor.
+
+    .venv/bin/python bench/bench_v1.py [N] [ROUNDS]
+
+One "create" is what a client does to open a v1 session: build the definition in wire
+shape, compute ``create_session_hash`` (ABI encoding + keccak256), make a wallet quorum
+signature (EIP-191 keccak + libsecp256k1 recoverable signature) and encode the
+``app_sessions.v1.create_app_session`` request frame. The floor is keccak256 of 32 bytes
+plus coincurve's ``sign_recoverable`` of the digest: the crypto a quorum signature cannot
+avoid. Loops run interleaved in ROUNDS rounds, timed in process CPU time (other load
+shifts both alike); each figure is the median over the rounds. Goal: >= 0.8x.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+import coincurve
+from Crypto.Hash import keccak
+
+from nitro_desktop.protocol.crypto import RawKeySigner
+from nitro_desktop.protocol.v1 import create_session_hash, encode_frame, quorum_signature
+
+KEY = bytes.fromhex("ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80")
+B = "0x70997970c51812dc3a010c7d01b50e0d17dc79c8"
+TS = 1767225600000
+METHOD = "app_sessions.v1.create_app_session"
+
+
+def main(n: int, rounds: int) -> None:
+    signer = RawKeySigner(KEY)
+    me = signer.address.lower()
+    raw_key = coincurve.PrivateKey(KEY)
+    digests = [keccak.new(digest_bits=256, data=i.to_bytes(32, "big")).digest() for i in range(n)]
+
+    def floor() -> None:
+        for i in range(n):
+            digest = keccak.new(digest_bits=256, data=digests[i]).digest()
+            raw_key.sign_recoverable(digest, hasher=None)
+
+    def ours() -> None:
+        for i in range(n):
+            definition: dict[str, Any] = {
+                "application_id": "chess-v1",
+                "participants": [
+                    {"wallet_address": me, "signature_weight": 1},
+                    {"wallet_address": B, "signature_weight": 1},
+                ],
+                "quorum": 1,
+                "nonce": str(TS + i),
+            }
+            session_data = '{"game":"chess"}'
+            signature = quorum_signature(create_session_hash(definition, session_data), signer)
+            payload = {"definition": definition, "session_data": session_data, "quorum_sigs": [signature]}
+            encode_frame(1, i + 1, METHOD, payload, TS + i)
+
+    def rate(fn: Callable[[], None]) -> float:
+        t0 = time.process_time()
+        fn()
+        return n / (time.process_time() - t0)
+
+    results: dict[str, list[float]] = {"floor": [], "ours": [], "ratio": []}
+    for _ in range(rounds):
+        f, o = rate(floor), rate(ours)
+        results["floor"].append(f)
+        results["ours"].append(o)
+        results["ratio"].append(o / f)
+    med = {k: statistics.median(v) for k, v in results.items()}
+    spread = f"{min(results['ratio']):.2f}-{max(results['ratio']):.2f}"
+    print(f"v1 creates: {n} per loop, {rounds} interleaved rounds, process CPU time, medians")
+    print(f"floor (keccak of 32 bytes + coincurve sign):      {med['floor']:>10,.0f} /s")
+    print(f"v1 create (definition + hash + quorum sig + frame): {med['ours']:>8,.0f} /s")
+    print(f"ratio ours / floor: {med['ratio']:.2f}x (rounds {spread})  (goal >= 0.80x)")
+
+
+if __name__ == "__main__":
+    main(
+        int(sys.argv[1]) if len(sys.argv) > 1 else 1000,
+        int(sys.argv[2]) if len(sys.argv) > 2 else 31,
+    )

@@ -1,0 +1,300 @@
+"""v1 frames: bare JSON arrays ``[type, request_id, method, payload, ts]`` (``pkg/rpc/message.go``).
+
+Type 1 request, 2 response, 3 event, 4 error (payload ``{"error": text}``). No signatures,
+no auth. Encoding is Go's ``json.Marshal`` of ``rpc.Message``: compact, HTML characters
+escaped, the payload a ``map[string]json.RawMessage`` (so its top-level keys are sorted
+while nested objects keep the order they were built in, as Go structs do).
+Decoding follows ``Message.UnmarshalJSON`` and adds bounds, since every peer is hostile.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from enum import IntEnum
+from typing import Any
+
+from nitro_desktop.protocol.canonical import go_json
+from nitro_desktop.protocol.errors import FrameFormatError, ProtocolError
+from nitro_desktop.protocol.v1.values import UINT64_MAX
+
+# nitronode's default inbound cap (NITRONODE_WS_MAX_MESSAGE_SIZE); what our sandbox enforces.
+SERVER_MAX_MESSAGE_SIZE = 131072
+# What a client accepts from a server: list answers can be long, but never this long.
+MAX_FRAME_CHARS = 4 << 20
+MAX_DEPTH = 32
+MAX_ARRAY_LENGTH = 10_000
+MAX_OBJECT_KEYS = 1_000
+MAX_INTEGER_DIGITS = 40
+MAX_NUMBER_CHARS = 100
+MAX_METHOD_CHARS = 128
+
+# The error text nitronode answers any frame it cannot read with (pkg/rpc/node.go).
+INVALID_MESSAGE_FORMAT = "invalid message format"
+
+
+class FrameKind(IntEnum):
+    REQUEST = 1
+    RESPONSE = 2
+    EVENT = 3
+    ERROR = 4
+
+
+_KIND_NAMES = {"req": 1, "request": 1, "resp": 2, "response": 2, "event": 3, "error": 4, "err": 4}
+
+
+class V1FrameError(FrameFormatError):
+    """A frame that ``Message.UnmarshalJSON`` (or our bounds) refuse.
+
+    ``request_id`` is what Go had read before failing (0 when nothing): nitronode answers
+    ``[4, request_id, "", {"error": "invalid message format"}, ts]`` with it.
+    """
+
+    def __init__(self, message: str, request_id: int = 0) -> None:
+        super().__init__(message)
+        self.request_id = request_id
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    kind: int
+    request_id: int
+    method: str
+    payload: dict[str, Any] = field(default_factory=dict)
+    timestamp: int = 0
+
+    @property
+    def is_error(self) -> bool:
+        return self.kind == FrameKind.ERROR
+
+    @property
+    def error(self) -> str | None:
+        """The error text of a type-4 frame (``Message.Error``), else None."""
+        if self.kind != FrameKind.ERROR:
+            return None
+        text = self.payload.get("error")
+        return text if isinstance(text, str) else None
+
+    def encode(self) -> str:
+        return encode_frame(self.kind, self.request_id, self.method, self.payload, self.timestamp)
+
+
+def _kind(kind: Any) -> int:
+    if type(kind) is int and 1 <= kind <= 4:
+        return kind
+    if isinstance(kind, str):
+        number = _KIND_NAMES.get(kind.lower())
+        if number is None:
+            raise ProtocolError(f"frame kind must be 1-4 or req/resp/event/error, got {kind!r:.40}")
+        return number
+    if type(kind) is not int and not isinstance(kind, IntEnum):
+        raise ProtocolError(f"frame kind must be an integer 1-4, got {type(kind).__name__}")
+    if int(kind) not in (1, 2, 3, 4):
+        raise ProtocolError(f"frame kind must be 1 request, 2 response, 3 event or 4 error, got {int(kind)}")
+    return int(kind)
+
+
+def _uint64(value: Any, what: str) -> int:
+    if type(value) is not int or not 0 <= value <= UINT64_MAX:
+        raise ProtocolError(f"{what} must be an integer from 0 to 2^64-1, got {value!r:.40}")
+    return value
+
+
+_c_make_encoder: Any = getattr(json.encoder, "c_make_encoder", None)
+_c_encode_basestring: Any = getattr(json.encoder, "c_encode_basestring", None)
+
+
+def _refuse(value: Any) -> Any:
+    raise ProtocolError(f"cannot encode {type(value).__name__} as JSON")
+
+
+# Python's C encoder writes what Go's encoding/json writes for str, int, bool, None, lists
+# and string-keyed objects (same short escapes \b \f \n \r \t, lowercase \u00XX, other
+# text raw) except for the characters Go also escapes, which are patched afterwards.
+_C_GO: Any = (
+    _c_make_encoder(None, _refuse, _c_encode_basestring, None, ":", ",", False, False, False)
+    if _c_make_encoder is not None and _c_encode_basestring is not None
+    else None
+)
+_GO_SPECIAL = re.compile("[<>&\u2028\u2029\ud800-\udfff]")
+_GO_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+
+
+# A float in the C encoder's compact output is a number token (right after ':', '[' or ',')
+# with a '.' or an exponent; integers never have either. A match inside a string literal
+# only sends the value down the exact, slower path, which decides.
+_FLOAT_TOKEN = re.compile(r"[:\[,]-?[0-9]+[.eE]")
+
+
+def _go_json(value: Any) -> str:
+    if _C_GO is not None:
+        try:
+            text = "".join(_C_GO(value, 0))
+        except (ProtocolError, TypeError, ValueError, RecursionError):
+            text = ""  # the general path below says what is wrong
+        # repr() of a float always has a "." or an "e+"/"e-"; memmem scans rule most frames out.
+        if text and not (("." in text or "e+" in text or "e-" in text) and _FLOAT_TOKEN.search(text)):
+            return _go_escapes(text)
+    return go_json(value)  # refuses floats and odd types with clear errors
+
+
+def _go_escapes(text: str) -> str:
+    # Three memchr scans and an ASCII check are cheaper than a regex over every frame.
+    if "<" in text or ">" in text or "&" in text or (not text.isascii() and _GO_SPECIAL.search(text)):
+        text = _GO_SPECIAL.sub(lambda m: _GO_ESCAPES.get(m.group(), "\ufffd"), text)
+    return text
+
+
+_STR_TYPE = frozenset({str})
+
+
+def encode_payload(payload: Mapping[str, Any] | None) -> str:
+    """``json.Marshal(rpc.Payload)``: keys sorted (a Go map), values compact and in the given order."""
+    if payload is None:
+        return "{}"  # rpc.NewMessage turns a nil payload into Payload{}
+    if type(payload) is not dict and not isinstance(payload, Mapping):
+        raise ProtocolError(f"frame payload must be a JSON object, got {type(payload).__name__}")
+    if not _STR_TYPE.issuperset(map(type, payload)):
+        bad = next(key for key in payload if type(key) is not str)
+        raise ProtocolError(f"frame payload keys must be strings, got {bad!r:.40}")
+    keys = sorted(payload)
+    if type(payload) is not dict or keys != list(payload):
+        payload = {key: payload[key] for key in keys}
+    return _go_json(payload)
+
+
+def encode_frame(
+    kind: int | str,
+    request_id: int,
+    method: str,
+    payload: Mapping[str, Any] | None,
+    timestamp: int,
+) -> str:
+    """``json.Marshal(rpc.Message{...})``: ``[kind,request_id,"method",{payload},ts]``, no spaces."""
+    if type(method) is not str:
+        raise ProtocolError(f"frame method must be a string, got {type(method).__name__}")
+    method_json = _go_escapes(_c_encode_basestring(method)) if _C_GO is not None else go_json(method)
+    return (
+        f"[{_kind(kind)},{_uint64(request_id, 'request_id')},{method_json},"
+        f"{encode_payload(payload)},{_uint64(timestamp, 'timestamp')}]"
+    )
+
+
+def error_frame(request_id: int, method: str, message: str, timestamp: int) -> str:
+    """``rpc.NewErrorResponse``: a type-4 frame carrying ``{"error": message}``."""
+    return encode_frame(FrameKind.ERROR, request_id, method, {"error": message}, timestamp)
+
+
+class _NegativeZero(int):
+    """``-0``: equal to 0 in a payload, but not an unsigned integer to Go's ``ParseUint``."""
+
+
+def _parse_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_INTEGER_DIGITS:
+        raise V1FrameError(f"an integer in the frame has more than {MAX_INTEGER_DIGITS} digits")
+    if text == "-0":
+        return _NegativeZero(0)
+    return int(text)
+
+
+def _parse_float(text: str) -> Decimal:
+    # Go keeps payload numbers as raw text; an exact Decimal is the closest we can hold.
+    if len(text) > MAX_NUMBER_CHARS:
+        raise V1FrameError(f"a number in the frame has more than {MAX_NUMBER_CHARS} characters")
+    try:
+        number = Decimal(text)
+    except InvalidOperation:  # pragma: no cover - the JSON scanner only passes numbers
+        raise V1FrameError(f"bad number {text[:40]}") from None
+    exponent = number.as_tuple().exponent
+    if not isinstance(exponent, int) or abs(exponent) > 400:
+        raise V1FrameError("a number in the frame has an exponent beyond ±400")
+    return number
+
+
+def _reject_constant(name: str) -> Any:
+    raise V1FrameError(f"{name} is not JSON")
+
+
+_DECODER = json.JSONDecoder(parse_int=_parse_int, parse_float=_parse_float, parse_constant=_reject_constant)
+
+
+def _check_shape(value: Any) -> None:
+    """Depth, array and object sizes of a parsed value, walked without recursion."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            if depth > MAX_DEPTH:
+                raise V1FrameError(f"frame is nested deeper than {MAX_DEPTH} levels")
+            if len(item) > MAX_OBJECT_KEYS:
+                raise V1FrameError(f"an object in the frame has more than {MAX_OBJECT_KEYS} keys")
+            stack.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, list):
+            if depth > MAX_DEPTH:
+                raise V1FrameError(f"frame is nested deeper than {MAX_DEPTH} levels")
+            if len(item) > MAX_ARRAY_LENGTH:
+                raise V1FrameError(f"an array in the frame has more than {MAX_ARRAY_LENGTH} entries")
+            stack.extend((v, depth + 1) for v in item)
+
+
+def _header_uint(value: Any, what: str, bits: int, request_id: int = 0) -> int:
+    if value is None:  # Go leaves the zero value for a JSON null
+        return 0
+    if type(value) is not int or not 0 <= value < (1 << bits):
+        raise V1FrameError(
+            f"invalid {what}: expected an unsigned {bits}-bit integer, got {_describe(value)}", request_id
+        )
+    return value
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, _NegativeZero):
+        return "-0"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "an object"
+    return str(value)[:40]
+
+
+def decode_frame(text: str | bytes, *, max_size: int = MAX_FRAME_CHARS) -> Frame:
+    """Read a v1 frame as ``Message.UnmarshalJSON`` does; raise ``V1FrameError`` with the reason."""
+    if isinstance(text, bytes | bytearray | memoryview):
+        if len(text) > max_size:
+            raise V1FrameError(f"frame is larger than {max_size} bytes")
+        # Go turns invalid UTF-8 inside strings into U+FFFD; anywhere else it is a syntax error either way.
+        text = bytes(text).decode("utf-8", "replace")
+    if not isinstance(text, str):
+        raise V1FrameError(f"a frame is text, got {type(text).__name__}")
+    if len(text) > max_size:
+        raise V1FrameError(f"frame is larger than {max_size} characters")
+    try:
+        parsed = _DECODER.decode(text)
+    except V1FrameError:
+        raise
+    except (ValueError, RecursionError) as exc:
+        raise V1FrameError(f"error reading RPCData as array: {exc}") from None
+    if not isinstance(parsed, list):
+        raise V1FrameError("error reading RPCData as array: a frame is a JSON array")
+    if len(parsed) != 5:
+        raise V1FrameError("invalid RPCData: expected 5 elements in array")
+    _check_shape(parsed)
+    raw_kind, raw_id, raw_method, raw_payload, raw_ts = parsed
+    kind = _header_uint(raw_kind, "type", 8)
+    request_id = _header_uint(raw_id, "request_id", 64)
+    if raw_method is not None and not isinstance(raw_method, str):
+        raise V1FrameError(f"invalid method: expected a string, got {_describe(raw_method)}", request_id)
+    method = raw_method or ""
+    if len(method) > MAX_METHOD_CHARS:
+        raise V1FrameError(f"invalid method: longer than {MAX_METHOD_CHARS} characters", request_id)
+    if raw_payload is not None and not isinstance(raw_payload, dict):
+        raise V1FrameError(f"invalid params: expected an object, got {_describe(raw_payload)}", request_id)
+    timestamp = _header_uint(raw_ts, "timestamp", 64, request_id)
+    return Frame(kind, request_id, method, raw_payload or {}, timestamp)
