@@ -126,19 +126,27 @@ _GO_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u202
 # A float in the C encoder's compact output is a number token (right after ':', '[' or ',')
 # with a '.' or an exponent; integers never have either. A match inside a string literal
 # only sends the value down the exact, slower path, which decides.
-_FLOAT_TOKEN = re.compile(r"[:\[,]-?[0-9]+[.eE]")
+_FLOAT_TOKEN = re.compile(r"(?:^|[:\[,])-?[0-9]+[.eE]")
 
 
 def _go_json(value: Any) -> str:
     if _C_GO is not None:
         try:
             text = "".join(_C_GO(value, 0))
-        except (ProtocolError, TypeError, ValueError, RecursionError):
+        except RecursionError:
+            # Too deep, or a list that contains itself: the general path would walk it forever.
+            raise ProtocolError("frame payload is nested too deeply (or contains itself)") from None
+        except (ProtocolError, TypeError, ValueError):
             text = ""  # the general path below says what is wrong
         # repr() of a float always has a "." or an "e+"/"e-"; memmem scans rule most frames out.
         if text and not (("." in text or "e+" in text or "e-" in text) and _FLOAT_TOKEN.search(text)):
             return _go_escapes(text)
-    return go_json(value)  # refuses floats and odd types with clear errors
+    try:
+        return go_json(value)  # refuses floats and odd types with clear errors
+    except ProtocolError:
+        raise
+    except (ValueError, RecursionError) as exc:
+        raise ProtocolError(f"frame payload cannot be written as JSON: {exc}") from None
 
 
 def _go_escapes(text: str) -> str:

@@ -29,6 +29,13 @@ def test_frames_round_trip_and_keep_nested_order() -> None:
     assert FrameKind.EVENT == decode_frame('[3,0,"e",{},1]').kind
 
 
+_LOOP: list[Any] = []
+_LOOP.append(_LOOP)
+_DEEP: list[Any] = []
+for _ in range(100_000):
+    _DEEP = [_DEEP]
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -41,6 +48,9 @@ def test_frames_round_trip_and_keep_nested_order() -> None:
         ((1, 1, "m", [], 0), "JSON object"),
         ((1, 1, "m", {1: 2}, 0), "keys must be strings"),
         ((1, 1, "m", {"amount": 1.5}, 0), "floats"),
+        ((1, 1, "m", {"amount": float("nan")}, 0), "floats"),
+        ((1, 1, "m", {"loop": _LOOP}, 0), "contains itself"),
+        ((1, 1, "m", {"deep": _DEEP}, 0), "nested too deeply"),
     ],
 )
 def test_encode_frame_refuses_what_go_could_not_marshal(args: tuple[Any, ...], message: str) -> None:
