@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from enum import IntEnum
+from itertools import accumulate, compress, repeat
 from typing import Any
 
 from nitro_desktop.protocol.canonical import go_json
@@ -126,10 +127,33 @@ _GO_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u202
 # A float in the C encoder's compact output is a number token (right after ':', '[' or ',')
 # with a '.' or an exponent; integers never have either. A match inside a string literal
 # only sends the value down the exact, slower path, which decides.
-_FLOAT_TOKEN = re.compile(r"[:\[,]-?[0-9]+[.eE]")
+_FLOAT_TOKEN = re.compile(r"(?:^|[:\[,])-?[0-9]+[.eE]")
+
+
+_CONTAINER_TYPES = (dict, list, tuple)
+
+
+def _nesting_ok(value: Any) -> bool:
+    """At most MAX_DEPTH levels of containers (a container that holds itself never ends).
+
+    The C encoder recurses as deep as ``sys.getrecursionlimit()`` allows, which may be far
+    more than the C stack holds; this walk over containers only runs at C speed per level.
+    """
+    level = [value]
+    for _ in range(MAX_DEPTH - 1):  # the frame's own array is the last level decode_frame allows
+        nested: list[Any] = []
+        for item in level:
+            items = list(item.values()) if isinstance(item, dict) else item
+            nested.extend(compress(items, map(isinstance, items, repeat(_CONTAINER_TYPES))))
+        if not nested:
+            return True
+        level = nested
+    return False
 
 
 def _go_json(value: Any) -> str:
+    if not _nesting_ok(value):
+        raise ProtocolError(f"frame payload is nested deeper than {MAX_DEPTH} levels (or contains itself)")
     if _C_GO is not None:
         try:
             text = "".join(_C_GO(value, 0))
@@ -138,7 +162,12 @@ def _go_json(value: Any) -> str:
         # repr() of a float always has a "." or an "e+"/"e-"; memmem scans rule most frames out.
         if text and not (("." in text or "e+" in text or "e-" in text) and _FLOAT_TOKEN.search(text)):
             return _go_escapes(text)
-    return go_json(value)  # refuses floats and odd types with clear errors
+    try:
+        return go_json(value)  # refuses floats and odd types with clear errors
+    except ProtocolError:
+        raise
+    except (ValueError, RecursionError) as exc:
+        raise ProtocolError(f"frame payload cannot be written as JSON: {exc}") from None
 
 
 def _go_escapes(text: str) -> str:
@@ -221,6 +250,25 @@ def _reject_constant(name: str) -> Any:
 _DECODER = json.JSONDecoder(parse_int=_parse_int, parse_float=_parse_float, parse_constant=_reject_constant)
 
 
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+_BRACKET_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
+
+
+def _check_nesting(text: str) -> None:
+    """Refuse deep nesting before the C parser recurses into it.
+
+    The parser's recursion is bounded only by ``sys.getrecursionlimit()``, which some
+    libraries raise to 100000 (py_ecc, pulled in by eth-account): a frame of 100000 "["
+    would then overflow the C stack and kill the process instead of raising.
+    """
+    if text.count("[") + text.count("{") <= MAX_DEPTH:
+        return  # cannot be deeper than its number of openings
+    skeleton = _NOT_BRACKET.sub("", _JSON_STRING.sub("", text))
+    if max(accumulate(map(_BRACKET_STEP.__getitem__, skeleton)), default=0) > MAX_DEPTH:
+        raise V1FrameError(f"frame is nested deeper than {MAX_DEPTH} levels")
+
+
 def _check_shape(value: Any) -> None:
     """Depth, array and object sizes of a parsed value, walked without recursion."""
     stack: list[tuple[Any, int]] = [(value, 1)]
@@ -275,6 +323,7 @@ def decode_frame(text: str | bytes, *, max_size: int = MAX_FRAME_CHARS) -> Frame
         raise V1FrameError(f"a frame is text, got {type(text).__name__}")
     if len(text) > max_size:
         raise V1FrameError(f"frame is larger than {max_size} characters")
+    _check_nesting(text)
     try:
         parsed = _DECODER.decode(text)
     except V1FrameError:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from typing import Any
 
 import pytest
@@ -29,6 +30,13 @@ def test_frames_round_trip_and_keep_nested_order() -> None:
     assert FrameKind.EVENT == decode_frame('[3,0,"e",{},1]').kind
 
 
+_LOOP: list[Any] = []
+_LOOP.append(_LOOP)
+_DEEP: list[Any] = []
+for _ in range(100_000):
+    _DEEP = [_DEEP]
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -41,6 +49,9 @@ def test_frames_round_trip_and_keep_nested_order() -> None:
         ((1, 1, "m", [], 0), "JSON object"),
         ((1, 1, "m", {1: 2}, 0), "keys must be strings"),
         ((1, 1, "m", {"amount": 1.5}, 0), "floats"),
+        ((1, 1, "m", {"amount": float("nan")}, 0), "floats"),
+        ((1, 1, "m", {"loop": _LOOP}, 0), "contains itself"),
+        ((1, 1, "m", {"deep": _DEEP}, 0), "nested deeper than 32"),
     ],
 )
 def test_encode_frame_refuses_what_go_could_not_marshal(args: tuple[Any, ...], message: str) -> None:
@@ -52,7 +63,8 @@ def test_encode_frame_refuses_what_go_could_not_marshal(args: tuple[Any, ...], m
     ("text", "message"),
     [
         ('[1,1,"m",{},1' + "]" * 1, None),
-        ("[" * 5000 + "]" * 5000, "error reading RPCData|expected 5"),
+        ("[" * 5000 + "]" * 5000, "nested deeper"),
+        ('[1,1,"m",{"a":"' + "[" * 100 + '"},1]', None),
         ('[1,1,"m",' + '{"a":' * (MAX_DEPTH + 1) + "1" + "}" * (MAX_DEPTH + 1) + ",1]", "nested deeper"),
         ('[1,1,"m",{"a":[' + ",".join(["0"] * 10_001) + "]},1]", "more than 10000 entries"),
         ('[1,1,"m",{"a":' + "9" * 41 + "},1]", "more than 40 digits"),
@@ -64,7 +76,7 @@ def test_encode_frame_refuses_what_go_could_not_marshal(args: tuple[Any, ...], m
 )
 def test_decode_frame_bounds_hostile_input(text: str, message: str | None) -> None:
     if message is None:
-        assert decode_frame(text).method == "m"
+        assert decode_frame(text, max_size=SERVER_MAX_MESSAGE_SIZE).method == "m"
         return
     with pytest.raises(V1FrameError, match=message):
         decode_frame(text, max_size=SERVER_MAX_MESSAGE_SIZE)
@@ -93,3 +105,19 @@ def test_text_that_looks_like_a_float_is_still_a_string_and_real_floats_are_refu
     for hidden in ({"a": [1, {"b": 0.5}]}, {"a": 1e20}, {"a": [-2.0]}):
         with pytest.raises(ProtocolError, match="floats"):
             encode_frame(1, 1, "m", hidden, 0)
+
+
+def test_deep_frames_fail_cleanly_even_with_a_raised_recursion_limit() -> None:
+    # eth-account (through py_ecc) raises the limit to 100000; the C JSON parser and encoder
+    # would then recurse until the C stack overflows and the process dies.
+    original = sys.getrecursionlimit()
+    sys.setrecursionlimit(1_000_000)
+    try:
+        with pytest.raises(V1FrameError, match="nested deeper"):
+            decode_frame("[" * 1_000_000 + "]" * 1_000_000, max_size=4_000_000)
+        with pytest.raises(V1FrameError, match="nested deeper"):
+            decode_frame('[1,1,"m",{"a":' + "[" * 1_000_000 + "]" * 1_000_000 + "},1]", max_size=4_000_000)
+        with pytest.raises(ProtocolError, match="nested deeper"):
+            encode_frame(1, 1, "m", {"deep": _DEEP}, 0)
+    finally:
+        sys.setrecursionlimit(original)
