@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from nitro_desktop.protocol.errors import FrameFormatError, ProtocolError
+from nitro_desktop.protocol.nesting import nesting_within
 
 _LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
 _GO_ESCAPES = {
@@ -197,6 +198,8 @@ def go_json(value: Any) -> str:
 # A JSON number with a fraction or exponent, read as a Decimal, may have this many characters and
 # this large an exponent: enough for any amount, and ``1e-1000000`` never becomes a million digits.
 MAX_NUMBER_CHARS = 100
+# No 0.2/0.5 frame nests deeper than 6; the bound keeps the C parser off the C stack's edge.
+MAX_DEPTH = 64
 MAX_NUMBER_EXPONENT = 100
 
 
@@ -221,6 +224,11 @@ _decimal_decoder = json.JSONDecoder(parse_float=_bounded_decimal)
 _WS = re.compile(r"[ \t\n\r]*")
 
 
+def _refuse_deep(text: str) -> None:
+    if not nesting_within(text, MAX_DEPTH):
+        raise FrameFormatError(f"frame is nested deeper than {MAX_DEPTH} levels")
+
+
 def loads(text: str | bytes, *, decimals: bool = False) -> Any:
     """Parse JSON text; big integers stay exact.
 
@@ -231,6 +239,7 @@ def loads(text: str | bytes, *, decimals: bool = False) -> Any:
             text = text.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise FrameFormatError("frame is not valid UTF-8") from exc
+    _refuse_deep(text)
     try:
         return (_decimal_decoder if decimals else _decoder).decode(text)
     except FrameFormatError:
@@ -245,6 +254,7 @@ def raw_values(text: str, *, decimals: bool = False) -> dict[str, tuple[Any, str
     Later duplicates win, as in Go's decoder.
     """
     decoder = _decimal_decoder if decimals else _decoder
+    _refuse_deep(text)
     try:
         idx = _WS.match(text, 0).end()  # type: ignore[union-attr]
         if text[idx : idx + 1] != "{":

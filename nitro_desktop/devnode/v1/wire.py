@@ -17,6 +17,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
 from nitro_desktop.protocol import v1
+from nitro_desktop.protocol.nesting import nesting_within
 
 MAX_DEPTH = 64  # Go allows 10000; no v1 payload nests deeper than 5
 MAX_NUMBER_TEXT = 80
@@ -62,30 +63,8 @@ def _depth_ok(value: Any, depth: int = 0) -> bool:
     return True
 
 
-def _nesting(text: str) -> int:
-    """Deepest bracket nesting outside strings (a cheap bound before json.loads recurses)."""
-    depth = deepest = 0
-    in_string = escaped = False
-    for ch in text:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif ch == "\\":
-                escaped = True
-            elif ch == '"':
-                in_string = False
-        elif ch == '"':
-            in_string = True
-        elif ch in "[{":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif ch in "]}":
-            depth -= 1
-    return deepest
-
-
 def loads(text: str) -> Any:
-    if _nesting(text) > MAX_DEPTH:
+    if not nesting_within(text, MAX_DEPTH):
         raise ValueError("nested too deeply")
     value = json.loads(text, parse_int=_number, parse_float=_number, parse_constant=_no_constant)
     if not _depth_ok(value):

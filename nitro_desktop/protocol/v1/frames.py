@@ -15,11 +15,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from enum import IntEnum
-from itertools import accumulate, compress, repeat
+from itertools import compress, repeat
 from typing import Any
 
 from nitro_desktop.protocol.canonical import go_json
 from nitro_desktop.protocol.errors import FrameFormatError, ProtocolError
+from nitro_desktop.protocol.nesting import nesting_within
 from nitro_desktop.protocol.v1.values import UINT64_MAX
 
 # nitronode's default inbound cap (NITRONODE_WS_MAX_MESSAGE_SIZE); what our sandbox enforces.
@@ -250,22 +251,9 @@ def _reject_constant(name: str) -> Any:
 _DECODER = json.JSONDecoder(parse_int=_parse_int, parse_float=_parse_float, parse_constant=_reject_constant)
 
 
-_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
-_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
-_BRACKET_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
-
-
 def _check_nesting(text: str) -> None:
-    """Refuse deep nesting before the C parser recurses into it.
-
-    The parser's recursion is bounded only by ``sys.getrecursionlimit()``, which some
-    libraries raise to 100000 (py_ecc, pulled in by eth-account): a frame of 100000 "["
-    would then overflow the C stack and kill the process instead of raising.
-    """
-    if text.count("[") + text.count("{") <= MAX_DEPTH:
-        return  # cannot be deeper than its number of openings
-    skeleton = _NOT_BRACKET.sub("", _JSON_STRING.sub("", text))
-    if max(accumulate(map(_BRACKET_STEP.__getitem__, skeleton)), default=0) > MAX_DEPTH:
+    """Refuse deep nesting before the C parser recurses into it (see protocol.nesting)."""
+    if not nesting_within(text, MAX_DEPTH):
         raise V1FrameError(f"frame is nested deeper than {MAX_DEPTH} levels")
 
 
