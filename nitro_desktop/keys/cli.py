@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from nitro_desktop.cli_errors import CliError
 from nitro_desktop.keys.accounts import AccountManager
 from nitro_desktop.keys.errors import KeysError
 from nitro_desktop.redact import register_secret
@@ -23,8 +24,6 @@ Handler = Callable[[argparse.Namespace], int]
 
 
 def _cli_error(message: str) -> Exception:
-    from nitro_desktop.cli import CliError  # imported late: cli imports us
-
     return CliError(message)
 
 
