@@ -35,7 +35,9 @@ def test_downward_arrows_pass(tmp_path: Path) -> None:
             "client/connection.py": "from nitro_desktop.protocol.frames import X\n",
             "keys/accounts.py": "from nitro_desktop.store import records\n",  # an allowed sideways arrow
             "store/records.py": "from nitro_desktop.protocol import frames\n",
-            "ui/window.py": "from nitro_desktop.client import connection\nfrom nitro_desktop import __version__\n",
+            "ui/window.py": (
+                "from nitro_desktop.client import connection\nfrom nitro_desktop import __version__\n"
+            ),
             "app.py": "from nitro_desktop.devnode import server\n",
             "devnode/server.py": "from ..protocol import frames\n",
         },
@@ -73,7 +75,7 @@ def test_an_upward_import_fails_with_its_file_and_line(tmp_path: Path) -> None:
         ),
         (
             {"ui/sandbox.py": "\nfrom nitro_desktop.devnode import SandboxNode\n", "devnode/x.py": ""},
-            "nitro_desktop/ui/sandbox.py:2: imports nitro_desktop.devnode: only __main__, app, cli may import",
+            "nitro_desktop/ui/sandbox.py:2: imports nitro_desktop.devnode: only __main__, app, cli may",
         ),
         (
             {"client/auth.py": "from nitro_desktop.store import records\n", "store/records.py": ""},
@@ -81,7 +83,7 @@ def test_an_upward_import_fails_with_its_file_and_line(tmp_path: Path) -> None:
         ),
         (
             {"protocol/dialect.py": "if True:\n    from ..keys import crypto\n", "keys/crypto.py": ""},
-            "nitro_desktop/protocol/dialect.py:2: imports nitro_desktop.keys: protocol may import only nothing",
+            "nitro_desktop/protocol/dialect.py:2: imports nitro_desktop.keys: protocol may import only",
         ),
         (
             {"keys/cli.py": "from nitro_desktop.cli import CliError\n", "cli.py": ""},
