@@ -274,10 +274,6 @@ class Link:
             self.status.set(ConnectionState.READY, address=credentials.wallet_address)
         return result
 
-    @property
-    def jwt_known(self) -> bool:
-        return bool(self._jwt)
-
     def drop(self, reason: str) -> None:
         """Abort the current socket (tests and "reconnect now" buttons); the supervisor reconnects."""
         if self._conn is not None:
