@@ -15,8 +15,9 @@ from typing import Any
 from nitro_desktop.cli_errors import CliError
 from nitro_desktop.keys.accounts import AccountManager
 from nitro_desktop.keys.errors import KeysError
+from nitro_desktop.keys.types import Backend
 from nitro_desktop.redact import register_secret
-from nitro_desktop.store import AccountRecord, Backend, Store, StoreError
+from nitro_desktop.store import AccountRecord, Store, StoreError
 
 # For scripts and tests; an interactive user is asked with getpass instead.
 PASSWORD_ENV = "NITRO_DESKTOP_PASSWORD"  # noqa: S105 (a variable name, not a password)
