@@ -23,6 +23,7 @@ from nitro_desktop.devnode import handlers as H
 from nitro_desktop.devnode import params as P
 from nitro_desktop.devnode.app_sessions import AppSessions, Outcome
 from nitro_desktop.devnode.auth import AuthManager
+from nitro_desktop.devnode.call import Call
 from nitro_desktop.devnode.channels import Channels
 from nitro_desktop.devnode.config import AssetConfig
 from nitro_desktop.devnode.db import Database
@@ -95,7 +96,7 @@ class Router:
         self.sessions = AppSessions(db, self.ledger, self.keys, self.channels, v05=self.v05)
         self.hub: dict[str, set[Connection]] = {}
         self._transfer_digests: dict[bytes, float] = {}
-        self.routes: dict[str, tuple[int, Callable[[H.Call], Any]]] = {
+        self.routes: dict[str, tuple[int, Callable[[Call], Any]]] = {
             "ping": (PUBLIC, H.ping),
             "get_config": (PUBLIC, H.get_config),
             "get_assets": (PUBLIC, H.get_assets),
@@ -254,7 +255,7 @@ class Router:
             conn.send(self.error_frame(frame.request_id, f"unknown method: {frame.method}"))
             return
         group, handler = route
-        call = H.Call(self, conn, frame, conn.user_id)
+        call = Call(self, conn, frame, conn.user_id)
         response = self._run(call, group, handler)
         if group >= HISTORY:
             self._store_history(call, response)
@@ -270,7 +271,7 @@ class Router:
         first = keys.index("req") < keys.index("sig") if "req" in keys and "sig" in keys else False
         conn.send(self.error_frame(request_id_of(text) if first else 0, "invalid message format"))
 
-    def _run(self, call: H.Call, group: int, handler: Callable[[H.Call], Any]) -> str:
+    def _run(self, call: Call, group: int, handler: Callable[[Call], Any]) -> str:
         frame = call.frame
         if group >= PRIVATE:
             problem = self._check_private(call.conn, frame)
@@ -315,7 +316,7 @@ class Router:
         conn.send(self.notification("channels", []))
         conn.send(self.notification("bu", self.ledger.balances(wallet, wallet)))
 
-    def _store_history(self, call: H.Call, response: str) -> None:
+    def _store_history(self, call: Call, response: str) -> None:
         """``HistoryMiddleware``: it reads ``c.Message.Sig`` before the response is signed, so
         ``res_sig`` holds the request's signatures (as ``req_sig`` does)."""
         frame = call.frame
