@@ -31,7 +31,7 @@ from nitro_desktop.protocol import (
     Allocation,
     AppDefinition,
     AppSession,
-    Dialect,
+    DialectSpec,
     HashSigner,
     RequestFrame,
     RpcCall,
@@ -39,7 +39,6 @@ from nitro_desktop.protocol import (
     builders,
     definition_from_dict,
     parse_request_frame,
-    spec,
 )
 
 log = logging.getLogger("nitro_desktop.client")
@@ -79,7 +78,7 @@ class AppSessionCalls:
     def __init__(
         self,
         *,
-        dialect: Dialect,
+        dialect: DialectSpec,
         link: Link,
         hub: NotificationHub,
         memory: SessionMemory,
@@ -88,7 +87,7 @@ class AppSessionCalls:
         read_definition: DefinitionReader,
         list_sessions: SessionLister,
     ) -> None:
-        self.dialect = dialect
+        self.spec = dialect
         self.timeout = timeout
         self.outcome_timeout = outcome_timeout
         self._link = link
@@ -114,8 +113,13 @@ class AppSessionCalls:
         *,
         on_sent: SentHook | None = None,
     ) -> AppSession:
-        call = builders.create_app_session(self.dialect, definition, allocations, session_data)
-        ref = OperationRef("create", app_session_id(definition, self.dialect), 1)
+        if allocations and not self.spec.funded_at_create:
+            raise ValueError(
+                f"dialect {self.spec.dialect} creates sessions empty and funds them later: "
+                "create with no allocations, then deposit"
+            )
+        call = builders.create_app_session(self.spec, definition, allocations, session_data)
+        ref = OperationRef("create", app_session_id(definition, self.spec), 1)
         participant = definition.participants[0] if definition.participants else ""
         self._participants[ref.app_session_id] = participant
         session = await self._mutate(call, signers, ref, participant, on_sent)
@@ -136,7 +140,7 @@ class AppSessionCalls:
     ) -> AppSession:
         """``intent``/``version`` for NitroRPC/0.4 sessions; otherwise the next version is looked up."""
         call = builders.submit_app_state(
-            self.dialect,
+            self.spec,
             app_session_id,
             allocations,
             intent=intent,
@@ -160,7 +164,7 @@ class AppSessionCalls:
         *,
         on_sent: SentHook | None = None,
     ) -> AppSession:
-        call = builders.close_app_session(self.dialect, app_session_id, allocations, session_data)
+        call = builders.close_app_session(self.spec, app_session_id, allocations, session_data)
         participant = await self._participant_of(app_session_id)
         expected = self._versions.get(app_session_id, 0) + 1
         ref = OperationRef("close", app_session_id, expected)
@@ -214,10 +218,10 @@ class AppSessionCalls:
         return await self._mutate_with(frame.method, send, ref, participant, on_sent)
 
     async def _presigned_ref(self, frame: RequestFrame) -> tuple[OperationRef, str]:
-        params = spec(self.dialect).unwrap_params(frame.params)
+        params = self.spec.unwrap_params(frame.params)
         if frame.method == "create_app_session":
             definition = definition_from_dict(params.get("definition") or {})
-            ref = OperationRef("create", app_session_id(definition, self.dialect), 1)
+            ref = OperationRef("create", app_session_id(definition, self.spec), 1)
             participant = definition.participants[0] if definition.participants else ""
             self._participants[ref.app_session_id] = participant
             return ref, participant

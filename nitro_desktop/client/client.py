@@ -34,10 +34,12 @@ from nitro_desktop.protocol import (
     Balance,
     BrokerConfig,
     Dialect,
+    DialectLike,
     HashSigner,
     Record,
     RpcCall,
     builders,
+    spec,
 )
 
 log = logging.getLogger("nitro_desktop.client")
@@ -62,7 +64,7 @@ class ClearNodeClient:
     def __init__(
         self,
         url: str,
-        dialect: Dialect | str = Dialect.V02,
+        dialect: DialectLike = Dialect.V02,
         *,
         timeout: float = 10.0,
         keepalive_interval: float | None = None,
@@ -73,14 +75,16 @@ class ClearNodeClient:
         rng: random.Random | None = None,
     ) -> None:
         self.url = url
-        self.dialect = Dialect(dialect)
+        #: the dialect's implementation: envelope, capabilities, params and results
+        self.spec = spec(dialect)
+        self.dialect = self.spec.dialect
         self.timeout = timeout
         self.outcome_timeout = outcome_timeout if outcome_timeout is not None else max(30.0, 3 * timeout)
         self.stats = ClientStats()
         self._hub = NotificationHub()
         self._link = Link(
             url,
-            self.dialect,
+            self.spec,
             timeout=timeout,
             keepalive_interval=keepalive_interval if keepalive_interval is not None else timeout,
             backoff=backoff or Backoff(),
@@ -92,7 +96,7 @@ class ClearNodeClient:
         )
         self._memory = SessionMemory()
         self._sessions = AppSessionCalls(
-            dialect=self.dialect,
+            dialect=self.spec,
             link=self._link,
             hub=self._hub,
             memory=self._memory,
@@ -232,27 +236,27 @@ class ClearNodeClient:
         """Round trip in seconds."""
         loop = asyncio.get_running_loop()
         start = loop.time()
-        await self.request(builders.ping(self.dialect))
+        await self.request(builders.ping(self.spec))
         return loop.time() - start
 
     async def get_config(self) -> BrokerConfig:
         config: BrokerConfig = self._expect(
-            await self.request(builders.get_config(self.dialect)), BrokerConfig, "get_config"
+            await self.request(builders.get_config(self.spec)), BrokerConfig, "get_config"
         )
         return config
 
     async def get_assets(self, chain_id: int | None = None) -> list[Asset]:
-        result = await self.request(builders.get_assets(self.dialect, chain_id))
+        result = await self.request(builders.get_assets(self.spec, chain_id))
         return list(self._expect(result, tuple, "get_assets"))
 
     async def get_ledger_balances(
         self, participant: str | None = None, account_id: str | None = None
     ) -> list[Balance]:
-        result = await self.request(builders.get_ledger_balances(self.dialect, participant, account_id))
+        result = await self.request(builders.get_ledger_balances(self.spec, participant, account_id))
         return list(self._expect(result, tuple, "get_ledger_balances"))
 
     async def get_app_definition(self, app_session_id: str) -> AppDefinition:
-        result = await self.request(builders.get_app_definition(self.dialect, app_session_id))
+        result = await self.request(builders.get_app_definition(self.spec, app_session_id))
         definition: AppDefinition = self._expect(result, AppDefinition, "get_app_definition")
         if definition.participants:
             self._memory.participants.setdefault(app_session_id, definition.participants[0])
@@ -266,7 +270,7 @@ class ClearNodeClient:
         limit: int | None = None,
         sort: str | None = None,
     ) -> list[AppSession]:
-        call = builders.get_app_sessions(self.dialect, participant, status, offset, limit, sort)
+        call = builders.get_app_sessions(self.spec, participant, status, offset, limit, sort)
         sessions = list(self._expect(await self.request(call), tuple, "get_app_sessions"))
         for session in sessions:
             self._memory.remember(session)
@@ -309,11 +313,11 @@ class ClearNodeClient:
     async def get_session_keys(
         self, offset: int | None = None, limit: int | None = None, sort: str | None = None
     ) -> list[Record]:
-        result = await self.request(builders.get_session_keys(self.dialect, offset, limit, sort))
+        result = await self.request(builders.get_session_keys(self.spec, offset, limit, sort))
         return list(self._expect(result, tuple, "get_session_keys"))
 
     async def revoke_session_key(self, session_key: str, *, signer: HashSigner | None = None) -> Record:
-        call = builders.revoke_session_key(self.dialect, session_key)
+        call = builders.revoke_session_key(self.spec, session_key)
         result = await self.request(call, [signer or self._request_signer()])
         record: Record = self._expect(result, Record, "revoke_session_key")
         return record
@@ -328,7 +332,7 @@ class ClearNodeClient:
     ) -> list[Record]:
         """Move funds from the authenticated wallet's unified balance (signed by the session key)."""
         call = builders.transfer(
-            self.dialect, allocations, destination=destination, destination_user_tag=destination_user_tag
+            self.spec, allocations, destination=destination, destination_user_tag=destination_user_tag
         )
         result = await self.request(call, [signer or self._request_signer()])
         return list(self._expect(result, tuple, "transfer"))

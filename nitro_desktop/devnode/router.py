@@ -82,7 +82,8 @@ class Router:
         timestamp_window: float | None,
     ) -> None:
         self.spec = spec(dialect)
-        self.v05 = self.spec.dialect.value == "0.5"
+        # The ClearNode generation whose checks and texts apply: the v0.3+ servers' (object params).
+        self.v05 = self.spec.object_params
         self.db = db
         self.assets = assets
         self._broker = broker
@@ -91,7 +92,7 @@ class Router:
         self.auth = auth
         self.timestamp_window = timestamp_window
         self.ledger = Ledger(db, clock)
-        self.keys = SessionKeys(db, clock, expiring=self.v05)
+        self.keys = SessionKeys(db, clock, expiring=self.spec.session_keys_expire)
         self.channels = Channels(db)
         self.sessions = AppSessions(db, self.ledger, self.keys, self.channels, v05=self.v05)
         self.hub: dict[str, set[Connection]] = {}

@@ -1,10 +1,11 @@
 """The dialect seam: one ``DialectSpec`` per wire dialect, looked up by ``Dialect``.
 
-Callers never branch on the dialect themselves; they ask ``spec(dialect)``
-for params, results, errors and auth data. A new dialect (the v1 protocol,
-PROTOCOL.md §7.2) is one new module that subclasses ``DialectSpec`` and calls
-``register``; frames go through the spec too (``encode_frame`` /
-``decode_frame``), so its different envelope stays inside that module.
+Callers never branch on the dialect themselves; they ask ``spec(dialect)`` for
+its envelope (frames out and in, who signs them), its capabilities (a login
+step or none, sessions funded at create or created empty and funded later), its
+method names, params, typed results, errors and auth data. A new dialect (v1,
+docs/architecture.md "The dialect seam") is one module that subclasses
+``DialectSpec``, sets its ``envelope`` and capabilities, and calls ``register``.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from typing import Any, cast
 
 from nitro_desktop.protocol.crypto import HashSigner
 from nitro_desktop.protocol.errors import ProtocolError
-from nitro_desktop.protocol.frames import ServerFrame, parse_server_frame, sign_request
+from nitro_desktop.protocol.frames import REQ_SIG
 from nitro_desktop.protocol.models import AppDefinition, RpcCall
+from nitro_desktop.protocol.wire import Envelope, ServerFrame
 
 
 class Dialect(enum.StrEnum):
@@ -41,14 +43,40 @@ class DialectSpec(ABC):
     #: Whether ``sig`` entries are decoded as hex at frame level (v0.3+ servers).
     strict_hex_sigs: bool
 
+    # ---- the seam's capabilities (a dialect overrides what differs) ----------
+    #: Frames on the wire: encode, decode, who signed a server frame. 0.x: ``{"req","sig"}``.
+    envelope: Envelope = REQ_SIG
+    #: The client's login step, by name (``client.auth`` maps it to an authenticator);
+    #: None: no login, every request stands on its own (v1).
+    auth_scheme: str | None = "eip712-challenge"
+    #: True: a session's funds are its create's allocations (0.x). False: created
+    #: empty, funded later by deposit states (v1); a create then takes no allocations.
+    funded_at_create: bool = True
+    #: Whether the server keeps a session key's first expiry for good (0.5): the client
+    #: then logs in with a fresh key each time instead of re-using the wallet or a key.
+    session_keys_expire: bool = False
+    #: Params are a bare object (v0.3+ servers) rather than a one-element array; the
+    #: sandbox applies that server generation's rules with it.
+    object_params: bool = False
+
     # ---- frames ---------------------------------------------------------
     def encode_frame(
         self, request_id: int, call: RpcCall, timestamp: int, signers: Sequence[HashSigner]
     ) -> str:
-        return sign_request(request_id, call.method, call.params, timestamp, signers)
+        return self.envelope.encode_request(request_id, call, timestamp, signers)
 
     def decode_frame(self, text: str | bytes) -> ServerFrame:
-        return parse_server_frame(text)
+        return self.envelope.decode(text)
+
+    def decode_payload(self, frame: ServerFrame) -> Any:
+        """The typed payload of a response, event or error frame (a ``ServerError`` for errors)."""
+        from nitro_desktop.protocol.parsers import decode_result  # parsers imports this module
+
+        return decode_result(self, frame.method, frame.result)
+
+    def method_name(self, method: str) -> str:
+        """The wire name of a call the builders know by its 0.x name (v1: ``node.v1.ping``…)."""
+        return method
 
     # ---- params ---------------------------------------------------------
     @abstractmethod
@@ -76,8 +104,10 @@ class DialectSpec(ABC):
     def list_key(self, method: str) -> str | None:
         """Key under which list results are wrapped in an object (E3+), if any."""
 
-    # ---- auth -----------------------------------------------------------
-    @abstractmethod
+    # ---- auth (only for dialects with an auth_scheme) -------------------
+    def _no_login(self) -> ProtocolError:
+        return ProtocolError(f"dialect {self.dialect.value} has no login step")
+
     def auth_request_params(
         self,
         *,
@@ -90,14 +120,15 @@ class DialectSpec(ABC):
         app_address: str,
     ) -> Any:
         """auth_request params (positional list in 0.2, object in 0.5)."""
+        raise self._no_login()
 
-    @abstractmethod
     def auth_typed_data(self, auth_request_params: Any, challenge: str) -> dict[str, Any]:
         """Full EIP-712 message for auth_verify, from the params sent in auth_request."""
+        raise self._no_login()
 
-    @abstractmethod
     def auth_request_fields(self, auth_request_params: Any) -> dict[str, Any]:
         """Server side: address, session_key, application, allowances, expires_at, scope."""
+        raise self._no_login()
 
     # ---- app sessions -----------------------------------------------------
     def session_id_preimage(self, definition: AppDefinition) -> dict[str, Any]:
@@ -113,6 +144,9 @@ class DialectSpec(ABC):
         return True
 
 
+#: What ``spec`` accepts: a registered dialect by enum or text, or a spec object itself.
+DialectLike = Dialect | str | DialectSpec
+
 _REGISTRY: dict[Dialect, DialectSpec] = {}
 
 
@@ -121,13 +155,19 @@ def register(impl: DialectSpec) -> DialectSpec:
     return impl
 
 
-def spec(dialect: Dialect | str) -> DialectSpec:
-    """The implementation of a dialect; a readable error for an unknown one."""
+def spec(dialect: DialectLike) -> DialectSpec:
+    """The implementation of a dialect; a readable error for an unknown one.
+
+    A ``DialectSpec`` object is returned as is: callers can hand a spec that is not
+    (yet) registered under a ``Dialect`` through the same code (the seam's tests do).
+    """
     # Dialect is a StrEnum, so "0.2" finds Dialect.V02's entry without the enum conversion.
     if type(dialect) is str or type(dialect) is Dialect:
         impl = _REGISTRY.get(cast(Dialect, dialect))
         if impl is not None:
             return impl
+    if isinstance(dialect, DialectSpec):
+        return dialect
     try:
         key = Dialect(dialect)
     except ValueError:

@@ -40,6 +40,8 @@ class Dialect05(DialectSpec):
     definition_has_application = True
     server_v_offset = 27
     strict_hex_sigs = True
+    session_keys_expire = True
+    object_params = True
 
     def wrap_params(self, obj: dict[str, Any] | None) -> Any:
         return {} if obj is None else obj
