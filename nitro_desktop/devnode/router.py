@@ -94,7 +94,7 @@ class Router:
         self.ledger = Ledger(db, clock)
         self.keys = SessionKeys(db, clock, expiring=self.spec.session_keys_expire)
         self.channels = Channels(db)
-        self.sessions = AppSessions(db, self.ledger, self.keys, self.channels, v05=self.v05)
+        self.sessions = AppSessions(db, self.ledger, self.keys, self.channels, dialect=self.spec)
         self.hub: dict[str, set[Connection]] = {}
         self._transfer_digests: dict[bytes, float] = {}
         self.routes: dict[str, tuple[int, Callable[[Call], Any]]] = {
