@@ -11,8 +11,9 @@ docs/architecture.md "The dialect seam") is one module that subclasses
 from __future__ import annotations
 
 import enum
+import functools
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, cast
 
 from nitro_desktop.protocol.crypto import HashSigner
@@ -70,9 +71,7 @@ class DialectSpec(ABC):
 
     def decode_payload(self, frame: ServerFrame) -> Any:
         """The typed payload of a response, event or error frame (a ``ServerError`` for errors)."""
-        from nitro_desktop.protocol.parsers import decode_result  # parsers imports this module
-
-        return decode_result(self, frame.method, frame.result)
+        return _parsers_decode_result()(self, frame.method, frame.result)
 
     def method_name(self, method: str) -> str:
         """The wire name of a call the builders know by its 0.x name (v1: ``node.v1.ping``…)."""
@@ -144,14 +143,23 @@ class DialectSpec(ABC):
         return True
 
 
+@functools.cache
+def _parsers_decode_result() -> Callable[[DialectSpec, str, Any], Any]:
+    from nitro_desktop.protocol.parsers import decode_result  # parsers imports this module
+
+    return decode_result
+
+
 #: What ``spec`` accepts: a registered dialect by enum or text, or a spec object itself.
 DialectLike = Dialect | str | DialectSpec
 
 _REGISTRY: dict[Dialect, DialectSpec] = {}
+_SPEC_TYPES: set[type] = set()  # registered classes: found without ABCMeta's slower isinstance
 
 
 def register(impl: DialectSpec) -> DialectSpec:
     _REGISTRY[impl.dialect] = impl
+    _SPEC_TYPES.add(type(impl))
     return impl
 
 
@@ -166,8 +174,8 @@ def spec(dialect: DialectLike) -> DialectSpec:
         impl = _REGISTRY.get(cast(Dialect, dialect))
         if impl is not None:
             return impl
-    if isinstance(dialect, DialectSpec):
-        return dialect
+    if type(dialect) in _SPEC_TYPES or isinstance(dialect, DialectSpec):
+        return cast(DialectSpec, dialect)
     try:
         key = Dialect(dialect)
     except ValueError:
