@@ -14,6 +14,10 @@ import os
 import sys
 from collections.abc import Sequence
 
+from nitro_desktop.cli_errors import CliError
+
+__all__ = ["CliError", "build_parser", "main"]
+
 # Modules that define `register(subparsers: argparse._SubParsersAction) -> None`.
 # Each registered subparser sets `func=callable(args) -> int` via set_defaults.
 _COMMAND_MODULES: tuple[str, ...] = (
@@ -35,10 +39,6 @@ class _Version(argparse.Action):
 
         print(f"nitro-desktop {__version__}")
         parser.exit()
-
-
-class CliError(Exception):
-    """A user-facing command-line error: printed without a traceback, exit 2."""
 
 
 def build_parser(*, with_commands: bool = True) -> argparse.ArgumentParser:

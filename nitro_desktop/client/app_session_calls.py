@@ -1,6 +1,9 @@
 """create / submit / close app sessions, including pre-signed frames: never re-sent, reported once.
 
-Mixed into ``ClearNodeClient``; what it uses of the client is declared below for type checking.
+``AppSessionCalls`` is a part the client is composed of: it gets what it uses (the link,
+the shared ``SessionMemory``, two read calls) in its constructor and owns the
+``OperationTracker`` that follows up lost answers. ``ClearNodeClient`` keeps the public
+methods and hands them to it.
 """
 
 from __future__ import annotations
@@ -8,8 +11,8 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from nitro_desktop.client.connection import Connection
 from nitro_desktop.client.errors import (
@@ -18,13 +21,17 @@ from nitro_desktop.client.errors import (
     OperationNotApplied,
     OperationRef,
     RequestTimeout,
+    expect,
 )
 from nitro_desktop.client.exchanges import Exchange
+from nitro_desktop.client.lifecycle import Link
+from nitro_desktop.client.notifications import NotificationHub
+from nitro_desktop.client.operations import OperationTracker
 from nitro_desktop.protocol import (
     Allocation,
     AppDefinition,
     AppSession,
-    Dialect,
+    DialectSpec,
     HashSigner,
     RequestFrame,
     RpcCall,
@@ -32,18 +39,31 @@ from nitro_desktop.protocol import (
     builders,
     definition_from_dict,
     parse_request_frame,
-    spec,
 )
-
-if TYPE_CHECKING:
-    from nitro_desktop.client.lifecycle import Link
-    from nitro_desktop.client.operations import OperationTracker
 
 log = logging.getLogger("nitro_desktop.client")
 _MUTATIONS = ("create_app_session", "submit_app_state", "close_app_session")
 
 #: Called with the request's ``Exchange`` (its frame, no answer yet) the moment it has been sent.
 SentHook = Callable[[Exchange], None]
+#: ``get_app_definition(app_session_id)`` of the client (it also teaches the memory a participant).
+DefinitionReader = Callable[[str], Awaitable[AppDefinition]]
+#: ``iter_app_sessions(participant=…)`` of the client: every matching session once.
+SessionLister = Callable[[str | None], AsyncIterator[AppSession]]
+
+
+@dataclass(slots=True)
+class SessionMemory:
+    """What the client has learnt about sessions: last version and first participant, by id."""
+
+    versions: dict[str, int] = field(default_factory=dict)
+    participants: dict[str, str] = field(default_factory=dict)
+
+    def remember(self, session: AppSession) -> None:
+        if session.app_session_id and session.version:
+            self.versions[session.app_session_id] = session.version
+        if session.app_session_id and session.participants:
+            self.participants[session.app_session_id] = session.participants[0]
 
 
 class AppSessionCalls:
@@ -55,21 +75,33 @@ class AppSessionCalls:
     ``exchanges.get(request_id).response``.
     """
 
-    if TYPE_CHECKING:
-        dialect: Dialect
-        timeout: float
-        outcome_timeout: float
-        _link: Link
-        _ops: OperationTracker
-        _versions: dict[str, int]
-        _participants: dict[str, str]
-
-        def _remember(self, session: AppSession) -> None: ...
-        def _expect(self, value: Any, kind: type | tuple[type, ...], method: str) -> Any: ...
-        async def get_app_definition(self, app_session_id: str) -> AppDefinition: ...
-        def iter_app_sessions(
-            self, participant: str | None = None, status: str | None = None, sort: str | None = None
-        ) -> AsyncIterator[AppSession]: ...
+    def __init__(
+        self,
+        *,
+        dialect: DialectSpec,
+        link: Link,
+        hub: NotificationHub,
+        memory: SessionMemory,
+        timeout: float,
+        outcome_timeout: float,
+        read_definition: DefinitionReader,
+        list_sessions: SessionLister,
+    ) -> None:
+        self.spec = dialect
+        self.timeout = timeout
+        self.outcome_timeout = outcome_timeout
+        self._link = link
+        self._memory = memory
+        self._read_definition = read_definition
+        self._list_sessions = list_sessions
+        self.ops = OperationTracker(
+            hub,
+            self._find_session,
+            retry_delay=max(0.05, timeout / 2),
+            can_retry=lambda: not link.status.value.fatal,
+        )
+        self._versions = memory.versions
+        self._participants = memory.participants
 
     # ---- app sessions: never re-sent, reported once ---------------------------------------
     async def create_app_session(
@@ -81,8 +113,13 @@ class AppSessionCalls:
         *,
         on_sent: SentHook | None = None,
     ) -> AppSession:
-        call = builders.create_app_session(self.dialect, definition, allocations, session_data)
-        ref = OperationRef("create", app_session_id(definition, self.dialect), 1)
+        if allocations and not self.spec.funded_at_create:
+            raise ValueError(
+                f"dialect {self.spec.dialect} creates sessions empty and funds them later: "
+                "create with no allocations, then deposit"
+            )
+        call = builders.create_app_session(self.spec, definition, allocations, session_data)
+        ref = OperationRef("create", app_session_id(definition, self.spec), 1)
         participant = definition.participants[0] if definition.participants else ""
         self._participants[ref.app_session_id] = participant
         session = await self._mutate(call, signers, ref, participant, on_sent)
@@ -103,7 +140,7 @@ class AppSessionCalls:
     ) -> AppSession:
         """``intent``/``version`` for NitroRPC/0.4 sessions; otherwise the next version is looked up."""
         call = builders.submit_app_state(
-            self.dialect,
+            self.spec,
             app_session_id,
             allocations,
             intent=intent,
@@ -127,7 +164,7 @@ class AppSessionCalls:
         *,
         on_sent: SentHook | None = None,
     ) -> AppSession:
-        call = builders.close_app_session(self.dialect, app_session_id, allocations, session_data)
+        call = builders.close_app_session(self.spec, app_session_id, allocations, session_data)
         participant = await self._participant_of(app_session_id)
         expected = self._versions.get(app_session_id, 0) + 1
         ref = OperationRef("close", app_session_id, expected)
@@ -135,7 +172,7 @@ class AppSessionCalls:
 
     async def _participant_of(self, app_session_id: str) -> str:
         if app_session_id not in self._participants:
-            await self.get_app_definition(app_session_id)
+            await self._read_definition(app_session_id)
         return self._participants.get(app_session_id, "")
 
     async def _current_version(self, app_session_id: str, participant: str) -> int:
@@ -155,7 +192,7 @@ class AppSessionCalls:
         )
 
     async def _find_session(self, app_session_id: str, participant: str) -> AppSession | None:
-        async for session in self.iter_app_sessions(participant=participant or None):
+        async for session in self._list_sessions(participant or None):
             if session.app_session_id == app_session_id:
                 return session
         return None
@@ -181,10 +218,10 @@ class AppSessionCalls:
         return await self._mutate_with(frame.method, send, ref, participant, on_sent)
 
     async def _presigned_ref(self, frame: RequestFrame) -> tuple[OperationRef, str]:
-        params = spec(self.dialect).unwrap_params(frame.params)
+        params = self.spec.unwrap_params(frame.params)
         if frame.method == "create_app_session":
             definition = definition_from_dict(params.get("definition") or {})
-            ref = OperationRef("create", app_session_id(definition, self.dialect), 1)
+            ref = OperationRef("create", app_session_id(definition, self.spec), 1)
             participant = definition.participants[0] if definition.participants else ""
             self._participants[ref.app_session_id] = participant
             return ref, participant
@@ -237,26 +274,26 @@ class AppSessionCalls:
                 raise OperationNotApplied(ref, exc) from exc  # it never left this machine
             log.warning("connection lost while waiting for %s: %s", method, exc)
             ref = replace(ref, request_id=sent[0].request_id)
-            op = self._ops.track(ref, participant, caller_waiting=True, exchange=sent[0])
+            op = self.ops.track(ref, participant, caller_waiting=True, exchange=sent[0])
             try:
-                session = await self._ops.wait(op, self.outcome_timeout)
+                session = await self.ops.wait(op, self.outcome_timeout)
             except TimeoutError:
                 raise RequestTimeout(method, ref.request_id, self.outcome_timeout, pending=ref) from None
-            self._remember(session)
+            self._memory.remember(session)
             return session
         except asyncio.CancelledError:
             if sent:  # the caller left after sending: its outcome is still found out and reported
                 ref = replace(ref, request_id=sent[0].request_id)
-                self._ops.track(ref, participant, caller_waiting=False, exchange=sent[0])
+                self.ops.track(ref, participant, caller_waiting=False, exchange=sent[0])
             raise
         except (RequestTimeout, MalformedResponse) as exc:
             ref = replace(ref, request_id=exc.request_id)
-            self._ops.track(ref, participant, caller_waiting=False, exchange=sent[0] if sent else None)
+            self.ops.track(ref, participant, caller_waiting=False, exchange=sent[0] if sent else None)
             if isinstance(exc, RequestTimeout):
                 raise RequestTimeout(exc.method, exc.request_id, exc.timeout, pending=ref) from None
             raise
-        session = self._expect(result, AppSession, method)
+        session = expect(result, AppSession, method)
         if not session.app_session_id:
             session = AppSession(ref.app_session_id, session.status, session.version, extra=session.extra)
-        self._remember(session)
+        self._memory.remember(session)
         return session

@@ -1,4 +1,9 @@
-"""auth_request → auth_challenge → EIP-712 auth_verify, and re-authentication by JWT."""
+"""Logging in: the dialect names its scheme (``DialectSpec.auth_scheme``), this module runs it.
+
+The one scheme today is the 0.x EIP-712 challenge: auth_request → auth_challenge →
+auth_verify, and re-authentication by JWT. A dialect without a login (v1) has no
+authenticator (``authenticator_for`` gives None) and the link skips the step.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +11,9 @@ import datetime
 import logging
 import secrets
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from nitro_desktop.client.connection import Connection
 from nitro_desktop.client.errors import AuthenticationError, ClearNodeError
@@ -16,10 +21,12 @@ from nitro_desktop.client.redact import short
 from nitro_desktop.protocol import (
     AuthChallenge,
     AuthResult,
-    Dialect,
+    DialectLike,
+    DialectSpec,
     HashSigner,
     auth_typed_data,
     builders,
+    spec,
     to_checksum_address,
     typed_data_digest,
 )
@@ -170,7 +177,7 @@ def fresh_key_address() -> str:
     return to_checksum_address("0x" + secrets.token_bytes(20).hex())
 
 
-def login_keys(dialect: Dialect, creds: Credentials) -> tuple[str, ...]:
+def login_keys(dialect: DialectLike, creds: Credentials) -> tuple[str, ...]:
     """The session-key addresses to try, in order, for one challenge login.
 
     A key the caller chose is the only one. Otherwise, 0.5 registers a key once and never
@@ -182,13 +189,13 @@ def login_keys(dialect: Dialect, creds: Credentials) -> tuple[str, ...]:
     """
     if creds.session_key is not None:
         return (creds.session_key_address,)
-    if dialect == Dialect.V05:
+    if spec(dialect).session_keys_expire:
         return (fresh_key_address(),)
     return (creds.wallet_address, fresh_key_address())
 
 
 async def authenticate_with_challenge(
-    conn: Connection, dialect: Dialect, creds: Credentials, *, timeout: float
+    conn: Connection, dialect: DialectLike, creds: Credentials, *, timeout: float
 ) -> AuthResult:
     keys = login_keys(dialect, creds)
     for attempt, key in enumerate(keys):
@@ -205,7 +212,7 @@ async def authenticate_with_challenge(
 
 
 async def _challenge_login(
-    conn: Connection, dialect: Dialect, creds: Credentials, key: str, *, timeout: float
+    conn: Connection, dialect: DialectLike, creds: Credentials, key: str, *, timeout: float
 ) -> AuthResult:
     call = builders.auth_request(
         dialect,
@@ -239,7 +246,7 @@ async def _challenge_login(
 
 
 async def authenticate_with_jwt(
-    conn: Connection, dialect: Dialect, creds: Credentials, jwt: str, *, timeout: float
+    conn: Connection, dialect: DialectLike, creds: Credentials, jwt: str, *, timeout: float
 ) -> AuthResult:
     sent: list[int] = []
     try:
@@ -252,7 +259,7 @@ async def authenticate_with_jwt(
 
 
 async def authenticate(
-    conn: Connection, dialect: Dialect, creds: Credentials, *, jwt: str | None, timeout: float
+    conn: Connection, dialect: DialectLike, creds: Credentials, *, jwt: str | None, timeout: float
 ) -> AuthResult:
     """Re-use the JWT when we have one; fall back to a fresh challenge if it is refused."""
     if jwt:
@@ -263,3 +270,45 @@ async def authenticate(
         except AuthenticationError as exc:
             log.info("the saved token was refused (%s); asking for a new challenge", exc.message)
     return await authenticate_with_challenge(conn, dialect, creds, timeout=timeout)
+
+
+class Authenticator(Protocol):
+    """One login scheme: run it on a fresh connection (``jwt``: a token from an earlier login)."""
+
+    async def authenticate(
+        self, conn: Connection, creds: Credentials, *, jwt: str | None, timeout: float
+    ) -> AuthResult: ...
+
+
+class ChallengeAuthenticator:
+    """The 0.x login: the JWT when there is one, else an EIP-712 challenge signed by the wallet."""
+
+    def __init__(self, dialect: DialectSpec) -> None:
+        self._spec = dialect
+
+    async def authenticate(
+        self, conn: Connection, creds: Credentials, *, jwt: str | None, timeout: float
+    ) -> AuthResult:
+        return await authenticate(conn, self._spec, creds, jwt=jwt, timeout=timeout)
+
+
+#: Login schemes by the name a ``DialectSpec.auth_scheme`` gives.
+SCHEMES: dict[str, Callable[[DialectSpec], Authenticator]] = {
+    "eip712-challenge": ChallengeAuthenticator,
+}
+
+
+def authenticator_for(dialect: DialectLike) -> Authenticator | None:
+    """The dialect's login, or None when it has none (requests then stand on their own)."""
+    impl = spec(dialect)
+    if impl.auth_scheme is None:
+        return None
+    factory = SCHEMES.get(impl.auth_scheme)
+    if factory is None:
+        raise ValueError(f"no client for the login scheme {impl.auth_scheme!r}")
+    return factory(impl)
+
+
+def identified(creds: Credentials) -> AuthResult:
+    """What a dialect without a login reports for ``authenticate``: the wallet, nothing sent."""
+    return AuthResult(address=creds.wallet_address, session_key="", success=True)

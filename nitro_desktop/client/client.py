@@ -8,16 +8,12 @@ import logging
 import random
 from collections.abc import AsyncIterator, Callable, Sequence
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import Any
 
 from nitro_desktop.client import auth
-from nitro_desktop.client.app_session_calls import AppSessionCalls
+from nitro_desktop.client.app_session_calls import AppSessionCalls, SentHook, SessionMemory
 from nitro_desktop.client.connection import ClientStats
-from nitro_desktop.client.errors import (
-    AuthenticationError,
-    MalformedResponse,
-    OperationRef,
-)
+from nitro_desktop.client.errors import AuthenticationError, OperationRef, expect
 from nitro_desktop.client.exchanges import ExchangeLog
 from nitro_desktop.client.lifecycle import Link
 from nitro_desktop.client.notifications import (
@@ -27,9 +23,9 @@ from nitro_desktop.client.notifications import (
     OverflowPolicy,
     Subscription,
 )
-from nitro_desktop.client.operations import OperationTracker
 from nitro_desktop.client.state import Backoff, ConnectionState, ConnectionStatus, StatusCallback
 from nitro_desktop.protocol import (
+    Allocation,
     AppDefinition,
     AppSession,
     AppSessionUpdate,
@@ -38,14 +34,15 @@ from nitro_desktop.protocol import (
     Balance,
     BrokerConfig,
     Dialect,
+    DialectLike,
     HashSigner,
     Record,
     RpcCall,
     builders,
+    spec,
 )
 
 log = logging.getLogger("nitro_desktop.client")
-T = TypeVar("T")
 PAGE_LIMIT = 100  # the server's maximum page size
 
 
@@ -54,7 +51,7 @@ MAX_SCAN_PASSES = 3
 MAX_SCANNED_SESSIONS = 1_000_000
 
 
-class ClearNodeClient(AppSessionCalls):
+class ClearNodeClient:
     """One ClearNode endpoint: connect, authenticate, call, listen; reconnects by itself.
 
     ``timeout`` bounds every request; ``keepalive_interval`` (default ``timeout``) is how
@@ -67,7 +64,7 @@ class ClearNodeClient(AppSessionCalls):
     def __init__(
         self,
         url: str,
-        dialect: Dialect | str = Dialect.V02,
+        dialect: DialectLike = Dialect.V02,
         *,
         timeout: float = 10.0,
         keepalive_interval: float | None = None,
@@ -78,14 +75,16 @@ class ClearNodeClient(AppSessionCalls):
         rng: random.Random | None = None,
     ) -> None:
         self.url = url
-        self.dialect = Dialect(dialect)
+        #: the dialect's implementation: envelope, capabilities, params and results
+        self.spec = spec(dialect)
+        self.dialect = self.spec.dialect
         self.timeout = timeout
         self.outcome_timeout = outcome_timeout if outcome_timeout is not None else max(30.0, 3 * timeout)
         self.stats = ClientStats()
         self._hub = NotificationHub()
         self._link = Link(
             url,
-            self.dialect,
+            self.spec,
             timeout=timeout,
             keepalive_interval=keepalive_interval if keepalive_interval is not None else timeout,
             backoff=backoff or Backoff(),
@@ -95,11 +94,17 @@ class ClearNodeClient(AppSessionCalls):
             stats=self.stats,
             on_notification=self._on_notification,
         )
-        self._ops = OperationTracker(
-            self._hub, self._find_session, retry_delay=max(0.05, timeout / 2), can_retry=self._link_alive
+        self._memory = SessionMemory()
+        self._sessions = AppSessionCalls(
+            dialect=self.spec,
+            link=self._link,
+            hub=self._hub,
+            memory=self._memory,
+            timeout=timeout,
+            outcome_timeout=self.outcome_timeout,
+            read_definition=self.get_app_definition,
+            list_sessions=lambda participant: self.iter_app_sessions(participant=participant),
         )
-        self._versions: dict[str, int] = {}
-        self._participants: dict[str, str] = {}
 
     # ---- lifetime -------------------------------------------------------------
     async def connect(self) -> None:
@@ -108,7 +113,7 @@ class ClearNodeClient(AppSessionCalls):
 
     async def close(self) -> None:
         """Stop everything: tasks awaited, socket closed, subscriptions ended."""
-        await self._ops.close()
+        await self._sessions.ops.close()
         await self._link.close()
         self._hub.close()
 
@@ -124,9 +129,6 @@ class ClearNodeClient(AppSessionCalls):
     def drop_connection(self, reason: str = "dropped on request") -> None:
         """Abort the socket now; the client reconnects with its backoff."""
         self._link.drop(reason)
-
-    def _link_alive(self) -> bool:
-        return not self._link.status.value.fatal
 
     # ---- observing --------------------------------------------------------------
     @property
@@ -165,7 +167,7 @@ class ClearNodeClient(AppSessionCalls):
 
     @property
     def pending_operations(self) -> tuple[OperationRef, ...]:
-        return self._ops.unresolved
+        return self._sessions.ops.unresolved
 
     def on(
         self, callback: Callable[[Any], None], types: tuple[type, ...] | None = None
@@ -186,14 +188,8 @@ class ClearNodeClient(AppSessionCalls):
 
     def _on_notification(self, method: str, payload: Any) -> None:
         if isinstance(payload, AppSessionUpdate):
-            self._remember(payload.app_session)
+            self._memory.remember(payload.app_session)
         self._hub.publish(payload)
-
-    def _remember(self, session: AppSession) -> None:
-        if session.app_session_id and session.version:
-            self._versions[session.app_session_id] = session.version
-        if session.app_session_id and session.participants:
-            self._participants[session.app_session_id] = session.participants[0]
 
     # ---- authentication -------------------------------------------------------------
     async def authenticate(
@@ -234,40 +230,36 @@ class ClearNodeClient(AppSessionCalls):
         conn = await self._link.connection(self.timeout)
         return await conn.request(call, signers, timeout=timeout or self.timeout)
 
-    @staticmethod
-    def _expect(value: Any, kind: type[T] | tuple[type, ...], method: str) -> Any:
-        if not isinstance(value, kind):
-            raise MalformedResponse(method, 0, f"expected {kind}, got {type(value).__name__}")
-        return value
+    _expect = staticmethod(expect)
 
     async def ping(self) -> float:
         """Round trip in seconds."""
         loop = asyncio.get_running_loop()
         start = loop.time()
-        await self.request(builders.ping(self.dialect))
+        await self.request(builders.ping(self.spec))
         return loop.time() - start
 
     async def get_config(self) -> BrokerConfig:
         config: BrokerConfig = self._expect(
-            await self.request(builders.get_config(self.dialect)), BrokerConfig, "get_config"
+            await self.request(builders.get_config(self.spec)), BrokerConfig, "get_config"
         )
         return config
 
     async def get_assets(self, chain_id: int | None = None) -> list[Asset]:
-        result = await self.request(builders.get_assets(self.dialect, chain_id))
+        result = await self.request(builders.get_assets(self.spec, chain_id))
         return list(self._expect(result, tuple, "get_assets"))
 
     async def get_ledger_balances(
         self, participant: str | None = None, account_id: str | None = None
     ) -> list[Balance]:
-        result = await self.request(builders.get_ledger_balances(self.dialect, participant, account_id))
+        result = await self.request(builders.get_ledger_balances(self.spec, participant, account_id))
         return list(self._expect(result, tuple, "get_ledger_balances"))
 
     async def get_app_definition(self, app_session_id: str) -> AppDefinition:
-        result = await self.request(builders.get_app_definition(self.dialect, app_session_id))
+        result = await self.request(builders.get_app_definition(self.spec, app_session_id))
         definition: AppDefinition = self._expect(result, AppDefinition, "get_app_definition")
         if definition.participants:
-            self._participants.setdefault(app_session_id, definition.participants[0])
+            self._memory.participants.setdefault(app_session_id, definition.participants[0])
         return definition
 
     async def get_app_sessions(
@@ -278,10 +270,10 @@ class ClearNodeClient(AppSessionCalls):
         limit: int | None = None,
         sort: str | None = None,
     ) -> list[AppSession]:
-        call = builders.get_app_sessions(self.dialect, participant, status, offset, limit, sort)
+        call = builders.get_app_sessions(self.spec, participant, status, offset, limit, sort)
         sessions = list(self._expect(await self.request(call), tuple, "get_app_sessions"))
         for session in sessions:
-            self._remember(session)
+            self._memory.remember(session)
         return sessions
 
     async def iter_app_sessions(
@@ -321,11 +313,11 @@ class ClearNodeClient(AppSessionCalls):
     async def get_session_keys(
         self, offset: int | None = None, limit: int | None = None, sort: str | None = None
     ) -> list[Record]:
-        result = await self.request(builders.get_session_keys(self.dialect, offset, limit, sort))
+        result = await self.request(builders.get_session_keys(self.spec, offset, limit, sort))
         return list(self._expect(result, tuple, "get_session_keys"))
 
     async def revoke_session_key(self, session_key: str, *, signer: HashSigner | None = None) -> Record:
-        call = builders.revoke_session_key(self.dialect, session_key)
+        call = builders.revoke_session_key(self.spec, session_key)
         result = await self.request(call, [signer or self._request_signer()])
         record: Record = self._expect(result, Record, "revoke_session_key")
         return record
@@ -340,7 +332,7 @@ class ClearNodeClient(AppSessionCalls):
     ) -> list[Record]:
         """Move funds from the authenticated wallet's unified balance (signed by the session key)."""
         call = builders.transfer(
-            self.dialect, allocations, destination=destination, destination_user_tag=destination_user_tag
+            self.spec, allocations, destination=destination, destination_user_tag=destination_user_tag
         )
         result = await self.request(call, [signer or self._request_signer()])
         return list(self._expect(result, tuple, "transfer"))
@@ -350,3 +342,64 @@ class ClearNodeClient(AppSessionCalls):
         if creds is None:
             raise AuthenticationError("authenticate first: this request is signed by the session key", "", 0)
         return creds.request_signer
+
+    # ---- app sessions: never re-sent, reported once (see app_session_calls) ---------------
+    async def create_app_session(
+        self,
+        definition: AppDefinition,
+        allocations: Sequence[Allocation],
+        signers: Sequence[HashSigner],
+        session_data: str | None = None,
+        *,
+        on_sent: SentHook | None = None,
+    ) -> AppSession:
+        return await self._sessions.create_app_session(
+            definition, allocations, signers, session_data, on_sent=on_sent
+        )
+
+    async def submit_app_state(
+        self,
+        app_session_id: str,
+        allocations: Sequence[Allocation],
+        signers: Sequence[HashSigner],
+        *,
+        intent: str | None = None,
+        version: int | None = None,
+        session_data: str | None = None,
+        on_sent: SentHook | None = None,
+    ) -> AppSession:
+        """``intent``/``version`` for NitroRPC/0.4 sessions; otherwise the next version is looked up."""
+        return await self._sessions.submit_app_state(
+            app_session_id,
+            allocations,
+            signers,
+            intent=intent,
+            version=version,
+            session_data=session_data,
+            on_sent=on_sent,
+        )
+
+    async def close_app_session(
+        self,
+        app_session_id: str,
+        allocations: Sequence[Allocation],
+        signers: Sequence[HashSigner],
+        session_data: str | None = None,
+        *,
+        on_sent: SentHook | None = None,
+    ) -> AppSession:
+        return await self._sessions.close_app_session(
+            app_session_id, allocations, signers, session_data, on_sent=on_sent
+        )
+
+    async def find_app_session(self, app_session_id: str, participant: str = "") -> AppSession | None:
+        """The session as the server lists it, or None when the server has no such session."""
+        return await self._sessions.find_app_session(app_session_id, participant)
+
+    async def send_presigned(self, frame_text: str, *, on_sent: SentHook | None = None) -> Any:
+        """Send a frame whose ``req`` was signed elsewhere, byte for byte, and return its typed result.
+
+        See ``AppSessionCalls.send_presigned``: the frame's own request id is used, and
+        create/submit/close get the same outcome tracking as ``create_app_session``.
+        """
+        return await self._sessions.send_presigned(frame_text, on_sent=on_sent)

@@ -2,7 +2,9 @@
 
 A ``Connection`` never reconnects; ``lifecycle`` makes new ones. Its receive loop
 never raises on bad input: a frame that cannot be read, or that is not signed by
-the broker, is dropped, logged and counted.
+the broker, is dropped, logged and counted. Frames are made and read by the
+dialect's ``Envelope`` (``protocol.wire``); with an envelope whose server frames are
+unsigned (v1) there is no broker to check and every readable frame is dispatched.
 """
 
 from __future__ import annotations
@@ -27,14 +29,13 @@ from nitro_desktop.client.errors import (
 from nitro_desktop.client.exchanges import Exchange, ExchangeLog
 from nitro_desktop.client.redact import redact
 from nitro_desktop.protocol import (
-    NOTIFICATION_METHODS,
-    Dialect,
+    DialectLike,
+    FrameKind,
     HashSigner,
     ProtocolError,
     RpcCall,
     ServerError,
     ServerFrame,
-    decode_result,
     spec,
 )
 
@@ -75,7 +76,7 @@ class Connection:
     def __init__(
         self,
         ws: ClientConnection,
-        dialect: Dialect,
+        dialect: DialectLike,
         *,
         stats: ClientStats,
         on_notification: Callable[[str, Any], None],
@@ -84,8 +85,9 @@ class Connection:
     ) -> None:
         self._ws = ws
         self._exchanges = exchanges
-        self._dialect = dialect
         self._spec = spec(dialect)
+        self._envelope = self._spec.envelope
+        self._bootstrap_method = self._spec.method_name("get_config")
         self._stats = stats
         self._on_notification = on_notification
         self._broker = broker
@@ -206,13 +208,8 @@ class Connection:
         for frame in held:
             self._accept(frame)
 
-    @staticmethod
-    def _signer(frame: ServerFrame) -> str | None:
-        try:
-            signers = frame.signers()
-        except ProtocolError:
-            return None
-        return signers[0] if signers else None
+    def _signer(self, frame: ServerFrame) -> str | None:
+        return self._envelope.signer(frame)
 
     # ---- receiving ----------------------------------------------------------
     async def _read_loop(self) -> None:
@@ -266,9 +263,12 @@ class Connection:
             return
         if log.isEnabledFor(logging.DEBUG):
             log.debug("← %s", redact(message))
+        if not self._envelope.server_signed:  # nothing to check a frame against
+            self._dispatch(frame)
+            return
         if self._broker is None:
             pending = self._pending.get(frame.request_id)
-            if pending is not None and pending.method == "get_config" and self._bootstrap is None:
+            if pending is not None and pending.method == self._bootstrap_method and self._bootstrap is None:
                 self._bootstrap = frame  # the broker's own address comes with it; checked in set_broker
                 self._dispatch(frame)
             elif len(self._held) < _MAX_HELD:
@@ -294,9 +294,9 @@ class Connection:
         self._dispatch(frame)
 
     def _dispatch(self, frame: ServerFrame) -> None:
-        if frame.method in NOTIFICATION_METHODS:
+        if frame.kind is FrameKind.EVENT:
             try:
-                payload = decode_result(self._dialect, frame.method, frame.result)
+                payload = self._spec.decode_payload(frame)
             except Exception as exc:
                 self._stats.frames_malformed += 1
                 log.warning("dropped a malformed %s notification: %s", frame.method, exc)
@@ -316,7 +316,7 @@ class Connection:
             return
         pending.response = frame.text
         try:
-            payload = decode_result(self._dialect, frame.method, frame.result)
+            payload = self._spec.decode_payload(frame)
         except Exception as exc:
             self._stats.frames_malformed += 1
             pending.future.set_exception(MalformedResponse(pending.method, frame.request_id, str(exc)))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +121,13 @@ class MalformedResponse(ClientError):
         super().__init__(f"malformed answer to {method} (request {request_id}): {detail}")
         self.method = method
         self.request_id = request_id
+
+
+def expect(value: Any, kind: type | tuple[type, ...], method: str) -> Any:
+    """``value`` when it is the typed answer ``method`` should have; ``MalformedResponse`` otherwise."""
+    if not isinstance(value, kind):
+        raise MalformedResponse(method, 0, f"expected {kind}, got {type(value).__name__}")
+    return value
 
 
 class OperationNotApplied(ClientError):

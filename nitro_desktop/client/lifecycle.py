@@ -1,4 +1,9 @@
-"""Keeping one usable connection: open, check the broker, authenticate, keep alive, reconnect."""
+"""Keeping one usable connection: open, check the broker, authenticate, keep alive, reconnect.
+
+The broker check runs only for envelopes whose server frames are signed, and the
+login only for dialects that have one (``auth.authenticator_for``): a v1 link opens,
+keeps alive and reconnects with neither.
+"""
 
 from __future__ import annotations
 
@@ -24,7 +29,7 @@ from nitro_desktop.client.errors import (
 )
 from nitro_desktop.client.exchanges import ExchangeLog
 from nitro_desktop.client.state import Backoff, ConnectionState, StatusCell
-from nitro_desktop.protocol import BrokerConfig, Dialect, builders, to_checksum_address
+from nitro_desktop.protocol import AuthResult, BrokerConfig, DialectSpec, builders, to_checksum_address
 
 log = logging.getLogger("nitro_desktop.client")
 
@@ -59,7 +64,7 @@ class Link:
     def __init__(
         self,
         url: str,
-        dialect: Dialect,
+        spec: DialectSpec,
         *,
         timeout: float,
         keepalive_interval: float,
@@ -71,7 +76,8 @@ class Link:
         on_notification: Callable[[str, Any], None],
     ) -> None:
         self.url = url
-        self.dialect = dialect
+        self.spec = spec
+        self._authenticator = auth.authenticator_for(spec)
         self.timeout = timeout
         self.keepalive_interval = keepalive_interval
         self.backoff = backoff
@@ -118,35 +124,40 @@ class Link:
         )
         conn = Connection(
             ws,
-            self.dialect,
+            self.spec,
             stats=self.stats,
             on_notification=self._on_notification,
             exchanges=self.exchanges,
         )
         try:
-            config = await conn.request(builders.get_config(self.dialect), timeout=self.timeout)
-            if not isinstance(config, BrokerConfig) or not config.broker_address:
-                raise ConnectionLost(f"{self.url} did not name its broker in get_config")
-            broker = to_checksum_address(config.broker_address)
-            if self.pinned_broker and broker != self.pinned_broker:
-                raise BrokerMismatch(self.url, self.pinned_broker, broker)
-            conn.set_broker(broker, self.url)
-            if self.pinned_broker is None:
-                # Trust on first use, for the client's whole life: a reconnect that finds
-                # another broker at this URL is refused before anything is signed for it.
-                self.pinned_broker = broker
-                log.info("pinned broker %s for %s (first use)", broker, self.url)
-            self.config = config
-            if self.credentials is not None:
-                self.status.set(ConnectionState.AUTHENTICATING, broker_address=broker)
-                result = await auth.authenticate(
-                    conn, self.dialect, self.credentials, jwt=self._jwt, timeout=self.timeout
+            if self.spec.envelope.server_signed:
+                await self._learn_broker(conn)
+            if self.credentials is not None and self._authenticator is not None:
+                self.status.set(ConnectionState.AUTHENTICATING, broker_address=conn.broker)
+                result = await self._authenticator.authenticate(
+                    conn, self.credentials, jwt=self._jwt, timeout=self.timeout
                 )
                 self._jwt = result.jwt_token or self._jwt
         except BaseException:
             await conn.close(self.timeout)
             raise
         return conn
+
+    async def _learn_broker(self, conn: Connection) -> None:
+        """get_config names the broker; its frames (this answer included) must be signed by it."""
+        config = await conn.request(builders.get_config(self.spec), timeout=self.timeout)
+        if not isinstance(config, BrokerConfig) or not config.broker_address:
+            raise ConnectionLost(f"{self.url} did not name its broker in get_config")
+        broker = to_checksum_address(config.broker_address)
+        if self.pinned_broker and broker != self.pinned_broker:
+            raise BrokerMismatch(self.url, self.pinned_broker, broker)
+        conn.set_broker(broker, self.url)
+        if self.pinned_broker is None:
+            # Trust on first use, for the client's whole life: a reconnect that finds
+            # another broker at this URL is refused before anything is signed for it.
+            self.pinned_broker = broker
+            log.info("pinned broker %s for %s (first use)", broker, self.url)
+        self.config = config
 
     def _refuse(self, exc: BrokerMismatch) -> None:
         log.error(
@@ -174,7 +185,7 @@ class Link:
                 await asyncio.sleep(self.keepalive_interval - idle)
                 continue
             try:
-                await conn.request(builders.ping(self.dialect), timeout=self.timeout)
+                await conn.request(builders.ping(self.spec), timeout=self.timeout)
             except RequestTimeout:
                 log.warning(
                     "no answer to a keep-alive ping within %g s: the connection is dead", self.timeout
@@ -259,11 +270,16 @@ class Link:
             except TimeoutError:
                 pass
 
-    async def authenticate(self, credentials: auth.Credentials) -> Any:
+    async def authenticate(self, credentials: auth.Credentials) -> AuthResult:
+        """Log in, and again after every reconnect; without a login step, just keep the wallet."""
         conn = await self.connection(self.timeout)
+        if self._authenticator is None:
+            self.credentials = credentials
+            self.status.set(ConnectionState.READY, address=credentials.wallet_address)
+            return auth.identified(credentials)
         self.status.set(ConnectionState.AUTHENTICATING)
         try:
-            result = await auth.authenticate(conn, self.dialect, credentials, jwt=None, timeout=self.timeout)
+            result = await self._authenticator.authenticate(conn, credentials, jwt=None, timeout=self.timeout)
         except BaseException as exc:
             if conn.is_open:
                 self.status.set(ConnectionState.READY, last_error=describe(exc))
@@ -273,10 +289,6 @@ class Link:
         if conn.is_open and self._conn is conn:
             self.status.set(ConnectionState.READY, address=credentials.wallet_address)
         return result
-
-    @property
-    def jwt_known(self) -> bool:
-        return bool(self._jwt)
 
     def drop(self, reason: str) -> None:
         """Abort the current socket (tests and "reconnect now" buttons); the supervisor reconnects."""

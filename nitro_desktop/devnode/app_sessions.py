@@ -1,8 +1,8 @@
 """create_app_session / submit_app_state / close_app_session (PROTOCOL.md §5).
 
 Each operation runs in one DB transaction and follows the Go server's check
-order and texts for the node's dialect: ``v05=False`` is the array-params
-server of mid-2025, ``v05=True`` ClearNode v0.5.x (NitroRPC/0.2 and 0.4).
+order and texts for the node's dialect: ``object_params`` off is the array-params
+server of mid-2025, on is ClearNode v0.5.x (NitroRPC/0.2 and 0.4).
 Operations return the wallets whose unified balance changed (for ``bu``)
 and, for 0.5 submits, the session to announce in ``asu``.
 """
@@ -20,7 +20,7 @@ from nitro_desktop.devnode.db import Database
 from nitro_desktop.devnode.errors import InternalError, RPCError, clip
 from nitro_desktop.devnode.ledger import Ledger, TxType, amount_text, rfc3339
 from nitro_desktop.devnode.session_keys import SessionKeys
-from nitro_desktop.protocol import app_session_id
+from nitro_desktop.protocol import DialectSpec, app_session_id
 
 V02, V04 = "NitroRPC/0.2", "NitroRPC/0.4"
 
@@ -54,14 +54,14 @@ def session_response(session_id: str, version: int, status: str, *, v05: bool) -
 
 class AppSessions:
     def __init__(
-        self, db: Database, ledger: Ledger, keys: SessionKeys, channels: Channels, *, v05: bool
+        self, db: Database, ledger: Ledger, keys: SessionKeys, channels: Channels, *, dialect: DialectSpec
     ) -> None:
         self.db = db
         self.ledger = ledger
         self.keys = keys
         self.channels = channels
-        self.v05 = v05
-        self.dialect = "0.5" if v05 else "0.2"
+        self.v05 = dialect.object_params  # the v0.3+ server's rules come with its object params
+        self.dialect = dialect
 
     # ---- reads -----------------------------------------------------------------
     def get(self, session_id: str, status: str = "") -> Any:

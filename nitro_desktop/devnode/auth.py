@@ -86,9 +86,6 @@ class AuthManager:
         challenge.expires_at = now + USED_CHALLENGE_GRACE
         return True
 
-    def pending_count(self) -> int:
-        return len(self._challenges)
-
     # ---- auth sessions ----------------------------------------------------------
     def register_session(self, wallet: str) -> None:
         self._sessions[wallet] = self._clock()

@@ -8,8 +8,8 @@ from typing import Any
 
 from nitro_desktop.devnode import params as P
 from nitro_desktop.devnode.amounts import AmountRangeError
+from nitro_desktop.devnode.call import Call
 from nitro_desktop.devnode.errors import InternalError, RPCError, clip
-from nitro_desktop.devnode.handlers import Call
 from nitro_desktop.protocol import recover_address, typed_data_digest
 from nitro_desktop.protocol.errors import ProtocolError
 

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from nitro_desktop.cli_errors import CliError
 from nitro_desktop.devnode.config import parse_fund_spec
 
 
@@ -67,8 +68,6 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from nitro_desktop.cli import CliError
-
     try:
         funds = [parse_fund_spec(text) for text in args.fund]
     except ValueError as exc:
@@ -87,7 +86,6 @@ def run(args: argparse.Namespace) -> int:
 
 def _broker_key(args: argparse.Namespace) -> tuple[str | None, Path | None]:
     """The broker key to serve with and the file it is kept in (none without --db: a new broker)."""
-    from nitro_desktop.cli import CliError
     from nitro_desktop.devnode.broker_key import BrokerKeyError, key_path_for, load_or_create_broker_key
 
     if args.broker_key_file:

@@ -7,43 +7,17 @@ the handler's fallback text, ``Call.fallback``), like ``Fail(err, fallback)``.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from nitro_desktop.devnode import params as P
 from nitro_desktop.devnode.amounts import asset_decimals, check_asset_precision, exact_arithmetic
+from nitro_desktop.devnode.call import Call
 from nitro_desktop.devnode.config import networks
 from nitro_desktop.devnode.errors import InternalError, RPCError, clip
 from nitro_desktop.devnode.ledger import TxType, wallet_key
 from nitro_desktop.devnode.session_keys import CLEARNODE_APP
-from nitro_desktop.protocol import RequestFrame, recover_address, req_digest
-from nitro_desktop.protocol.errors import ProtocolError
-
-if TYPE_CHECKING:
-    from nitro_desktop.devnode.router import Connection, Router
-
-
-@dataclass(slots=True)
-class Call:
-    router: Router
-    conn: Connection
-    frame: RequestFrame
-    user_id: str
-    fallback: str = ""
-    params: dict[str, Any] = field(default_factory=dict)
-
-    def parse(self, fallback: str = "failed to parse parameters") -> dict[str, Any]:
-        self.fallback = fallback
-        try:
-            self.params = self.router.spec.unwrap_params(self.frame.params)
-        except ProtocolError:
-            raise P.ParamsError("params") from None
-        return self.params
-
-    def recovered(self) -> list[str]:
-        digest = req_digest(self.frame.raw_req)
-        return [recover_address(digest, sig) for sig in self.frame.signatures]
+from nitro_desktop.devnode.transfer import transfer as run_transfer
 
 
 def ping(c: Call) -> Any:
@@ -167,24 +141,13 @@ def get_session_keys(c: Call) -> Any:
     return c.router.keys.list_active(c.user_id, opts.offset, opts.limit, opts.desc)
 
 
-def _verify_signer(c: Call) -> str:
-    """``verifySigner``: sig[0] must map to the authenticated wallet; returns the raw signer."""
-    if not c.frame.signatures:
-        raise RPCError("missing participant signature")
-    recovered = recover_address(req_digest(c.frame.raw_req), c.frame.signatures[0])
-    mapped = c.router.keys.wallet_of(recovered) or recovered
-    if mapped != c.user_id:
-        raise RPCError("invalid signature")
-    return recovered
-
-
 def revoke_session_key(c: Call) -> Any:
     p = c.parse()
     key = P.text(p, "session_key")
     if not key:
         raise RPCError("session_key parameter is required")
     c.fallback = "failed to verify signer"
-    signer = _verify_signer(c)
+    signer = c.verify_signer()
     c.fallback = "failed to revoke session key"
     keys = c.router.keys
     with c.router.db.transaction():
@@ -204,9 +167,7 @@ def revoke_session_key(c: Call) -> Any:
 
 @exact_arithmetic
 def transfer(c: Call) -> Any:
-    from nitro_desktop.devnode.transfer import transfer as run
-
-    return run(c)
+    return run_transfer(c)
 
 
 def _signers(c: Call, *, v05_create: bool = False) -> tuple[set[str], set[str]]:

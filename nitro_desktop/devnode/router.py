@@ -23,6 +23,7 @@ from nitro_desktop.devnode import handlers as H
 from nitro_desktop.devnode import params as P
 from nitro_desktop.devnode.app_sessions import AppSessions, Outcome
 from nitro_desktop.devnode.auth import AuthManager
+from nitro_desktop.devnode.call import Call
 from nitro_desktop.devnode.channels import Channels
 from nitro_desktop.devnode.config import AssetConfig
 from nitro_desktop.devnode.db import Database
@@ -81,7 +82,8 @@ class Router:
         timestamp_window: float | None,
     ) -> None:
         self.spec = spec(dialect)
-        self.v05 = self.spec.dialect.value == "0.5"
+        # The ClearNode generation whose checks and texts apply: the v0.3+ servers' (object params).
+        self.v05 = self.spec.object_params
         self.db = db
         self.assets = assets
         self._broker = broker
@@ -90,12 +92,12 @@ class Router:
         self.auth = auth
         self.timestamp_window = timestamp_window
         self.ledger = Ledger(db, clock)
-        self.keys = SessionKeys(db, clock, expiring=self.v05)
+        self.keys = SessionKeys(db, clock, expiring=self.spec.session_keys_expire)
         self.channels = Channels(db)
-        self.sessions = AppSessions(db, self.ledger, self.keys, self.channels, v05=self.v05)
+        self.sessions = AppSessions(db, self.ledger, self.keys, self.channels, dialect=self.spec)
         self.hub: dict[str, set[Connection]] = {}
         self._transfer_digests: dict[bytes, float] = {}
-        self.routes: dict[str, tuple[int, Callable[[H.Call], Any]]] = {
+        self.routes: dict[str, tuple[int, Callable[[Call], Any]]] = {
             "ping": (PUBLIC, H.ping),
             "get_config": (PUBLIC, H.get_config),
             "get_assets": (PUBLIC, H.get_assets),
@@ -254,7 +256,7 @@ class Router:
             conn.send(self.error_frame(frame.request_id, f"unknown method: {frame.method}"))
             return
         group, handler = route
-        call = H.Call(self, conn, frame, conn.user_id)
+        call = Call(self, conn, frame, conn.user_id)
         response = self._run(call, group, handler)
         if group >= HISTORY:
             self._store_history(call, response)
@@ -270,7 +272,7 @@ class Router:
         first = keys.index("req") < keys.index("sig") if "req" in keys and "sig" in keys else False
         conn.send(self.error_frame(request_id_of(text) if first else 0, "invalid message format"))
 
-    def _run(self, call: H.Call, group: int, handler: Callable[[H.Call], Any]) -> str:
+    def _run(self, call: Call, group: int, handler: Callable[[Call], Any]) -> str:
         frame = call.frame
         if group >= PRIVATE:
             problem = self._check_private(call.conn, frame)
@@ -315,7 +317,7 @@ class Router:
         conn.send(self.notification("channels", []))
         conn.send(self.notification("bu", self.ledger.balances(wallet, wallet)))
 
-    def _store_history(self, call: H.Call, response: str) -> None:
+    def _store_history(self, call: Call, response: str) -> None:
         """``HistoryMiddleware``: it reads ``c.Message.Sig`` before the response is signed, so
         ``res_sig`` holds the request's signatures (as ``req_sig`` does)."""
         frame = call.frame

@@ -3,23 +3,19 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from nitro_desktop.devnode import params as P
 from nitro_desktop.devnode.amounts import asset_decimals, check_asset_precision
+from nitro_desktop.devnode.call import Call
 from nitro_desktop.devnode.errors import InternalError, RPCError, clip
 from nitro_desktop.devnode.ledger import TxType, account_id, amount_text
 from nitro_desktop.protocol import keccak256
-
-if TYPE_CHECKING:
-    from nitro_desktop.devnode.handlers import Call
 
 _HEX_ADDRESS = re.compile(r"(0[xX])?[0-9a-fA-F]{40}")
 
 
 def transfer(c: Call) -> Any:
-    from nitro_desktop.devnode.handlers import _verify_signer
-
     router = c.router
     p = c.parse()
     destination, tag = P.text(p, "destination"), P.text(p, "destination_user_tag")
@@ -42,7 +38,7 @@ def transfer(c: Call) -> Any:
     if not allocs:
         raise RPCError("allocations cannot be empty")
     c.fallback = "failed to verify signer"
-    signer = _verify_signer(c)
+    signer = c.verify_signer()
     to_tag = tag
     if not destination:
         c.fallback = f"failed to get wallet by tag: {tag}"

@@ -237,7 +237,7 @@ class CreateSessionDraft:
 
     def allocation_problems(self) -> dict[str, str]:
         problems: dict[str, str] = {}
-        if not self.dialect_spec.allocations_at_create:
+        if not self.dialect_spec.funded_at_create:
             return problems  # created empty, funded later: nothing to check here
         self.sync_allocations()
         local = set(self.local_accounts)

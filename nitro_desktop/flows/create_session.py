@@ -62,7 +62,7 @@ class CreateSessionFlow(CreateSessionDraft):
     # ---- step order ------------------------------------------------------------------------
     def pages(self) -> tuple[str, ...]:
         """The pages this ClearNode needs, in order (no allocations page when sessions start empty)."""
-        if self.dialect_spec.allocations_at_create:
+        if self.dialect_spec.funded_at_create:
             return PAGES
         return tuple(p for p in PAGES if p != "allocations")
 
@@ -108,7 +108,7 @@ class CreateSessionFlow(CreateSessionDraft):
 
     def allocation_list(self) -> list[Allocation]:
         self._require_valid()
-        if not self.dialect_spec.allocations_at_create:
+        if not self.dialect_spec.funded_at_create:
             return []
         return [
             Allocation(parse_address(p.address), a.asset, parse_amount(a.amount))

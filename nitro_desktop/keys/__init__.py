@@ -4,7 +4,7 @@ No Qt here. eth-account is imported only where keystore files need it.
 """
 
 from nitro_desktop.keys.accounts import AccountManager
-from nitro_desktop.keys.crypto import SignedHash, to_checksum_address
+from nitro_desktop.keys.crypto import SignedHash
 from nitro_desktop.keys.errors import (
     AccountExistsError,
     AccountNotFoundError,
@@ -24,6 +24,7 @@ from nitro_desktop.keys.keyfile import DEFAULT_KDF, KdfParams
 from nitro_desktop.keys.keyring_backend import SERVICE, KeyringStatus, keyring_status
 from nitro_desktop.keys.session_keys import SessionKeyManager
 from nitro_desktop.keys.signer import Signer, UnlockedSigner
+from nitro_desktop.keys.types import Backend
 from nitro_desktop.keys.vault import PasswordSource, SecretVault
 
 __all__ = [
@@ -32,6 +33,7 @@ __all__ = [
     "AccountExistsError",
     "AccountManager",
     "AccountNotFoundError",
+    "Backend",
     "InvalidKeyError",
     "KdfParams",
     "KeyringAccessError",
@@ -52,5 +54,4 @@ __all__ = [
     "UnlockedSigner",
     "WrongPasswordError",
     "keyring_status",
-    "to_checksum_address",
 ]

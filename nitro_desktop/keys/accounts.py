@@ -17,8 +17,9 @@ from nitro_desktop.keys.errors import (
 from nitro_desktop.keys.keyfile import DEFAULT_KDF, KdfParams, decrypt_keystore, encrypt_key
 from nitro_desktop.keys.keyring_backend import KeyringStatus
 from nitro_desktop.keys.signer import Signer
+from nitro_desktop.keys.types import Backend
 from nitro_desktop.keys.vault import PasswordSource, SecretVault
-from nitro_desktop.store import AccountRecord, Backend, Store, StoreError
+from nitro_desktop.store import AccountRecord, Store, StoreError
 
 log = logging.getLogger(__name__)
 

@@ -12,11 +12,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from nitro_desktop.cli_errors import CliError
 from nitro_desktop.keys.accounts import AccountManager
 from nitro_desktop.keys.backup import key_from_phrase, write_backup_file
 from nitro_desktop.keys.errors import KeysError
+from nitro_desktop.keys.types import Backend
 from nitro_desktop.redact import register_secret
-from nitro_desktop.store import AccountRecord, Backend, Store, StoreError
+from nitro_desktop.store import AccountRecord, Store, StoreError
 
 # For scripts and tests; an interactive user is asked with getpass instead.
 PASSWORD_ENV = "NITRO_DESKTOP_PASSWORD"  # noqa: S105 (a variable name, not a password)
@@ -25,8 +27,6 @@ Handler = Callable[[argparse.Namespace], int]
 
 
 def _cli_error(message: str) -> Exception:
-    from nitro_desktop.cli import CliError  # imported late: cli imports us
-
     return CliError(message)
 
 

@@ -1,7 +1,8 @@
-"""secp256k1 primitives over coincurve: fast to import, fast to sign.
+"""Private keys as the key store handles them: made, parsed, checked, used for one signature.
 
-eth-account is only needed for keystore files (see ``keyfile``); keeping it out
-of this path saves ~0.5 s at GUI start-up.
+Hashing, addresses and the curve work are ``nitro_desktop.protocol.crypto``'s (one
+implementation for the whole app); eth-account is only needed for keystore files
+(see ``keyfile``), which keeps it off the GUI's start-up path.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ import secrets
 from typing import NamedTuple
 
 from hexbytes import HexBytes
+
+from nitro_desktop.protocol.crypto import address_of_key, sign_hash_with_key
 
 # The order of the secp256k1 group: valid private keys are 1 .. N-1.
 SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
@@ -23,23 +26,6 @@ class SignedHash(NamedTuple):
     s: int
     v: int
     signature: HexBytes  # 65 bytes: r || s || v, v in {27, 28}
-
-
-def keccak256(data: bytes) -> bytes:
-    from Crypto.Hash import keccak
-
-    return keccak.new(data=data, digest_bits=256).digest()
-
-
-def to_checksum_address(address: str | bytes) -> str:
-    """EIP-55 form of a 20-byte address (bytes or hex, any case)."""
-    raw = address.hex() if isinstance(address, bytes) else address.lower().removeprefix("0x")
-    if len(raw) != 40 or any(c not in "0123456789abcdef" for c in raw):
-        raise ValueError("not a 20-byte hex address")
-    digest = keccak256(raw.encode("ascii")).hex()
-    return "0x" + "".join(
-        c.upper() if c.isalpha() and int(digest[i], 16) >= 8 else c for i, c in enumerate(raw)
-    )
 
 
 def is_valid_private_key(key: bytes) -> bool:
@@ -68,21 +54,12 @@ def parse_private_key(text: str) -> bytes:
 
 def address_of(key: bytes) -> str:
     """EIP-55 address of a private key."""
-    import coincurve
-
-    public = coincurve.PrivateKey(key).public_key.format(compressed=False)
-    return to_checksum_address(keccak256(public[1:])[-20:])
+    return address_of_key(key)
 
 
 def sign_hash(key: bytes, message_hash: bytes) -> SignedHash:
     """Raw recoverable signature over a 32-byte digest (no EIP-191 prefix)."""
-    import coincurve
-
-    if len(message_hash) != 32:
-        raise ValueError("the digest to sign must be exactly 32 bytes")
-    # libsecp256k1 signs deterministically (RFC 6979) with low s, as eth-keys does.
-    raw = coincurve.PrivateKey(key).sign_recoverable(message_hash, hasher=None)
+    raw = sign_hash_with_key(key, message_hash)
     r = int.from_bytes(raw[:32], "big")
     s = int.from_bytes(raw[32:64], "big")
-    v = raw[64] + 27
-    return SignedHash(HexBytes(message_hash), r, s, v, HexBytes(raw[:64] + bytes([v])))
+    return SignedHash(HexBytes(message_hash), r, s, raw[64], HexBytes(raw))

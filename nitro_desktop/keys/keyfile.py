@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from nitro_desktop.keys.crypto import address_of, to_checksum_address
+from nitro_desktop.keys.crypto import address_of
 from nitro_desktop.keys.errors import InvalidKeyError, KeystoreFileError, WrongPasswordError
+from nitro_desktop.protocol.crypto import lenient_checksum
 
 #: scrypt memory is 128·r·n bytes (2^18, r=8: 256 MiB) and its time grows with n·r·p.
 MAX_SCRYPT_N = 2**18
@@ -86,7 +87,8 @@ def decrypt_keystore(keystore: dict[str, Any] | str, password: str) -> bytes:
     stated = keystore.get("address")
     if stated:
         try:
-            matches = to_checksum_address(str(stated)) == address_of(key)
+            # keystores write the address without 0x, in any case: read it as geth does
+            matches = lenient_checksum("0x" + str(stated).removeprefix("0x")) == address_of(key)
         except ValueError:
             matches = False
         if not matches:

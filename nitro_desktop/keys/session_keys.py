@@ -9,8 +9,9 @@ from nitro_desktop.keys.accounts import AccountManager
 from nitro_desktop.keys.crypto import new_private_key
 from nitro_desktop.keys.errors import AccountNotFoundError, KeysError, SessionKeyExpiredError
 from nitro_desktop.keys.signer import Signer
+from nitro_desktop.keys.types import Backend
 from nitro_desktop.keys.vault import PasswordSource
-from nitro_desktop.store import Backend, SessionKeyRecord
+from nitro_desktop.store import SessionKeyRecord
 
 log = logging.getLogger(__name__)
 

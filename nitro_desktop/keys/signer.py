@@ -7,7 +7,7 @@ from typing import NoReturn
 
 from nitro_desktop.keys.crypto import SignedHash, address_of, sign_hash
 from nitro_desktop.keys.errors import KeystoreFileError
-from nitro_desktop.store.records import Backend
+from nitro_desktop.keys.types import Backend
 
 
 class Signer:

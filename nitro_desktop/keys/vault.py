@@ -22,7 +22,7 @@ from nitro_desktop.keys.keyfile import (
 )
 from nitro_desktop.keys.keyring_backend import KeyringSecrets, KeyringStatus
 from nitro_desktop.keys.signer import Signer
-from nitro_desktop.store.records import Backend
+from nitro_desktop.keys.types import Backend
 
 log = logging.getLogger(__name__)
 

@@ -20,7 +20,7 @@ from nitro_desktop.protocol.crypto import (
     recover_address,
     to_checksum_address,
 )
-from nitro_desktop.protocol.dialect import Dialect, DialectSpec, spec
+from nitro_desktop.protocol.dialect import Dialect, DialectLike, DialectSpec, spec
 from nitro_desktop.protocol.eip712 import typed_data_digest
 from nitro_desktop.protocol.errors import (
     AddressError,
@@ -32,8 +32,9 @@ from nitro_desktop.protocol.errors import (
     SignatureError,
 )
 from nitro_desktop.protocol.frames import (
+    NOTIFICATION_METHODS,
+    REQ_SIG,
     RequestFrame,
-    ServerFrame,
     add_signatures,
     encode_request,
     frame_from_req,
@@ -67,7 +68,6 @@ from nitro_desktop.protocol.models import (
     UnknownMessage,
 )
 from nitro_desktop.protocol.parsers import (
-    NOTIFICATION_METHODS,
     ServerMessage,
     decode_result,
     parse_error,
@@ -80,9 +80,10 @@ from nitro_desktop.protocol.values import (
     parse_amount,
     reachable_quorum,
 )
+from nitro_desktop.protocol.wire import Envelope, FrameKind, ServerFrame
 
 
-def auth_typed_data(dialect: Dialect | str, auth_request_params: Any, challenge: str) -> dict[str, Any]:
+def auth_typed_data(dialect: DialectLike, auth_request_params: Any, challenge: str) -> dict[str, Any]:
     """The full EIP-712 message for ``auth_verify`` (domain, types, primaryType, message).
 
     ``auth_request_params`` are the params sent in ``auth_request``: the
@@ -93,6 +94,7 @@ def auth_typed_data(dialect: Dialect | str, auth_request_params: Any, challenge:
 
 __all__ = [
     "NOTIFICATION_METHODS",
+    "REQ_SIG",
     "AddressError",
     "Allocation",
     "AmountError",
@@ -109,9 +111,12 @@ __all__ = [
     "ChannelUpdate",
     "ChannelsNotification",
     "Dialect",
+    "DialectLike",
     "DialectSpec",
     "EmptyRequestError",
+    "Envelope",
     "FrameFormatError",
+    "FrameKind",
     "FrameValidationError",
     "HashSigner",
     "Network",

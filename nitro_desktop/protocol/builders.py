@@ -12,7 +12,7 @@ from typing import Any
 
 from nitro_desktop.protocol.canonical import go_json
 from nitro_desktop.protocol.crypto import keccak256
-from nitro_desktop.protocol.dialect import Dialect, spec
+from nitro_desktop.protocol.dialect import Dialect, DialectLike, spec
 from nitro_desktop.protocol.errors import ProtocolError
 from nitro_desktop.protocol.models import Allocation, AppDefinition, RpcCall
 from nitro_desktop.protocol.values import check_exact_int
@@ -21,11 +21,11 @@ INTENTS = ("operate", "deposit", "withdraw")
 SORTS = ("asc", "desc")
 
 
-def _call(dialect: Dialect | str, method: str, obj: dict[str, Any] | None) -> RpcCall:
+def _call(dialect: DialectLike, method: str, obj: dict[str, Any] | None) -> RpcCall:
     impl = spec(dialect)
     if not impl.supports(method):
         raise ProtocolError(f"{method} is not available in dialect {impl.dialect.value}")
-    return RpcCall(method, impl.wrap_params(obj))
+    return RpcCall(impl.method_name(method), impl.wrap_params(obj))
 
 
 def _present(**fields: Any) -> dict[str, Any]:
@@ -44,20 +44,20 @@ def _list_options(
     return obj or None
 
 
-def ping(dialect: Dialect | str) -> RpcCall:
+def ping(dialect: DialectLike) -> RpcCall:
     return _call(dialect, "ping", None)
 
 
-def get_config(dialect: Dialect | str) -> RpcCall:
+def get_config(dialect: DialectLike) -> RpcCall:
     return _call(dialect, "get_config", None)
 
 
-def get_assets(dialect: Dialect | str, chain_id: int | None = None) -> RpcCall:
+def get_assets(dialect: DialectLike, chain_id: int | None = None) -> RpcCall:
     return _call(dialect, "get_assets", _present(chain_id=chain_id) or None)
 
 
 def get_channels(
-    dialect: Dialect | str,
+    dialect: DialectLike,
     participant: str | None = None,
     status: str | None = None,
     offset: int | None = None,
@@ -71,12 +71,12 @@ def get_channels(
     )
 
 
-def get_app_definition(dialect: Dialect | str, app_session_id: str) -> RpcCall:
+def get_app_definition(dialect: DialectLike, app_session_id: str) -> RpcCall:
     return _call(dialect, "get_app_definition", {"app_session_id": app_session_id})
 
 
 def get_app_sessions(
-    dialect: Dialect | str,
+    dialect: DialectLike,
     participant: str | None = None,
     status: str | None = None,
     offset: int | None = None,
@@ -91,9 +91,9 @@ def get_app_sessions(
 
 
 def get_ledger_balances(
-    dialect: Dialect | str, participant: str | None = None, account_id: str | None = None
+    dialect: DialectLike, participant: str | None = None, account_id: str | None = None
 ) -> RpcCall:
-    if Dialect(dialect) is Dialect.V05:
+    if spec(dialect).dialect is Dialect.V05:
         # v0.5 dropped `participant`: balances are the authenticated wallet's.
         return _call(dialect, "get_ledger_balances", _present(account_id=account_id) or None)
     return _call(
@@ -104,7 +104,7 @@ def get_ledger_balances(
 
 
 def get_ledger_entries(
-    dialect: Dialect | str,
+    dialect: DialectLike,
     account_id: str | None = None,
     asset: str | None = None,
     wallet: str | None = None,
@@ -117,7 +117,7 @@ def get_ledger_entries(
 
 
 def get_ledger_transactions(
-    dialect: Dialect | str,
+    dialect: DialectLike,
     account_id: str | None = None,
     asset: str | None = None,
     tx_type: str | None = None,
@@ -130,7 +130,7 @@ def get_ledger_transactions(
 
 
 def get_rpc_history(
-    dialect: Dialect | str,
+    dialect: DialectLike,
     offset: int | None = None,
     limit: int | None = None,
     sort: str | None = None,
@@ -138,12 +138,12 @@ def get_rpc_history(
     return _call(dialect, "get_rpc_history", _list_options(offset, limit, sort))
 
 
-def get_user_tag(dialect: Dialect | str) -> RpcCall:
+def get_user_tag(dialect: DialectLike) -> RpcCall:
     return _call(dialect, "get_user_tag", None)
 
 
 def get_session_keys(
-    dialect: Dialect | str,
+    dialect: DialectLike,
     offset: int | None = None,
     limit: int | None = None,
     sort: str | None = None,
@@ -151,12 +151,12 @@ def get_session_keys(
     return _call(dialect, "get_session_keys", _list_options(offset, limit, sort))
 
 
-def revoke_session_key(dialect: Dialect | str, session_key: str) -> RpcCall:
+def revoke_session_key(dialect: DialectLike, session_key: str) -> RpcCall:
     return _call(dialect, "revoke_session_key", {"session_key": session_key})
 
 
 def auth_request(
-    dialect: Dialect | str,
+    dialect: DialectLike,
     *,
     address: str,
     session_key: str,
@@ -183,11 +183,11 @@ def auth_request(
     return RpcCall("auth_request", params)
 
 
-def auth_verify_challenge(dialect: Dialect | str, challenge: str) -> RpcCall:
+def auth_verify_challenge(dialect: DialectLike, challenge: str) -> RpcCall:
     return _call(dialect, "auth_verify", {"challenge": challenge})
 
 
-def auth_verify_jwt(dialect: Dialect | str, jwt: str) -> RpcCall:
+def auth_verify_jwt(dialect: DialectLike, jwt: str) -> RpcCall:
     return _call(dialect, "auth_verify", {"jwt": jwt})
 
 
@@ -203,7 +203,7 @@ def check_definition_numbers(definition: AppDefinition) -> AppDefinition:
 
 
 def create_app_session(
-    dialect: Dialect | str,
+    dialect: DialectLike,
     definition: AppDefinition,
     allocations: Sequence[Allocation],
     session_data: str | None = None,
@@ -221,7 +221,7 @@ def create_app_session(
 
 
 def submit_app_state(
-    dialect: Dialect | str,
+    dialect: DialectLike,
     app_session_id: str,
     allocations: Sequence[Allocation],
     *,
@@ -232,7 +232,7 @@ def submit_app_state(
     """submit_app_state; ``intent`` and ``version`` only for NitroRPC/0.4 sessions (dialect 0.5)."""
     obj: dict[str, Any] = {"app_session_id": app_session_id}
     if intent is not None or version is not None:
-        if Dialect(dialect) is not Dialect.V05:
+        if spec(dialect).dialect is not Dialect.V05:
             raise ProtocolError("intent and version need a v0.5 ClearNode and a NitroRPC/0.4 session")
         if intent not in INTENTS:
             raise ProtocolError(f"intent must be one of {', '.join(INTENTS)}, got {intent!r}")
@@ -247,7 +247,7 @@ def submit_app_state(
 
 
 def close_app_session(
-    dialect: Dialect | str,
+    dialect: DialectLike,
     app_session_id: str,
     allocations: Sequence[Allocation],
     session_data: str | None = None,
@@ -262,7 +262,7 @@ def close_app_session(
 
 
 def transfer(
-    dialect: Dialect | str,
+    dialect: DialectLike,
     allocations: Sequence[tuple[str, str]],
     *,
     destination: str | None = None,
@@ -275,7 +275,7 @@ def transfer(
     return _call(dialect, "transfer", obj)
 
 
-def app_session_id(definition: AppDefinition | dict[str, Any], dialect: Dialect | str) -> str:
+def app_session_id(definition: AppDefinition | dict[str, Any], dialect: DialectLike) -> str:
     """The id the server derives: keccak256 of Go's JSON of its definition struct."""
     if isinstance(definition, dict):
         definition = definition_from_dict(definition)

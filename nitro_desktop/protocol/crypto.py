@@ -117,6 +117,23 @@ def address_of_public_key(public_key: coincurve.PublicKey) -> str:
     return _checksum_hex(keccak256(public_key.format(compressed=False)[1:])[-20:].hex())
 
 
+def address_of_key(private_key: bytes) -> str:
+    """EIP-55 address of a 32-byte private key."""
+    return address_of_public_key(coincurve.PrivateKey(private_key).public_key)
+
+
+def sign_hash_with_key(private_key: bytes, message_hash: bytes) -> bytes:
+    """65 bytes r||s||v (v = 27/28), raw over a 32-byte digest: no EIP-191 prefix, RFC 6979 nonce.
+
+    For callers that hold a key only for one signature (the key store); a long-lived
+    key is faster as a ``RawKeySigner``.
+    """
+    if len(message_hash) != 32:
+        raise ValueError("the digest to sign must be exactly 32 bytes")
+    raw = coincurve.PrivateKey(private_key).sign_recoverable(bytes(message_hash), hasher=None)
+    return raw[:64] + bytes([raw[64] + 27])
+
+
 class HashSigner(Protocol):
     """What signs a request: eth-account's ``LocalAccount`` fits, so do our key-store signers."""
 

@@ -1,23 +1,26 @@
 """The dialect seam: one ``DialectSpec`` per wire dialect, looked up by ``Dialect``.
 
-Callers never branch on the dialect themselves; they ask ``spec(dialect)``
-for params, results, errors and auth data. A new dialect (the v1 protocol,
-PROTOCOL.md §7.2) is one new module that subclasses ``DialectSpec`` and calls
-``register``; frames go through the spec too (``encode_frame`` /
-``decode_frame``), so its different envelope stays inside that module.
+Callers never branch on the dialect themselves; they ask ``spec(dialect)`` for
+its envelope (frames out and in, who signs them), its capabilities (a login
+step or none, sessions funded at create or created empty and funded later), its
+method names, params, typed results, errors and auth data. A new dialect (v1,
+docs/architecture.md "The dialect seam") is one module that subclasses
+``DialectSpec``, sets its ``envelope`` and capabilities, and calls ``register``.
 """
 
 from __future__ import annotations
 
 import enum
+import functools
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, cast
 
 from nitro_desktop.protocol.crypto import HashSigner
 from nitro_desktop.protocol.errors import ProtocolError
-from nitro_desktop.protocol.frames import ServerFrame, parse_server_frame, sign_request
+from nitro_desktop.protocol.frames import REQ_SIG
 from nitro_desktop.protocol.models import AppDefinition, RpcCall
+from nitro_desktop.protocol.wire import Envelope, ServerFrame
 
 
 class Dialect(enum.StrEnum):
@@ -41,13 +44,27 @@ class DialectSpec(ABC):
     #: Whether ``sig`` entries are decoded as hex at frame level (v0.3+ servers).
     strict_hex_sigs: bool
 
+    # ---- the seam's capabilities (a dialect overrides what differs) ----------
+    #: Frames on the wire: encode, decode, who signed a server frame. 0.x: ``{"req","sig"}``.
+    envelope: Envelope = REQ_SIG
+    #: The client's login step, by name (``client.auth`` maps it to an authenticator);
+    #: None: no login, every request stands on its own (v1).
+    auth_scheme: str | None = "eip712-challenge"
+    #: True: a session's funds are its create's allocations (0.x). False: created
+    #: empty, funded later by deposit states (v1); a create then takes no allocations.
+    funded_at_create: bool = True
+    #: Whether the server keeps a session key's first expiry for good (0.5): the client
+    #: then logs in with a fresh key each time instead of re-using the wallet or a key.
+    session_keys_expire: bool = False
+    #: Params are a bare object (v0.3+ servers) rather than a one-element array; the
+    #: sandbox applies that server generation's rules with it.
+    object_params: bool = False
+
     # ---- what a session holds: flows and the UI ask these instead of comparing dialects ----
     #: Whether the definition carries the app ``protocol`` string (the wizard asks for it).
     definition_has_protocol: bool = True
     #: Whether the definition carries a ``challenge`` period (the wizard asks for it).
     definition_has_challenge: bool = True
-    #: Whether create_app_session carries each participant's allocation (else: created empty, funded later).
-    allocations_at_create: bool = True
     #: App protocols whose submit_app_state carries an intent and the session's next version.
     versioned_protocols: tuple[str, ...] = ()
     #: The intents such a versioned submit may carry (empty: none).
@@ -57,10 +74,18 @@ class DialectSpec(ABC):
     def encode_frame(
         self, request_id: int, call: RpcCall, timestamp: int, signers: Sequence[HashSigner]
     ) -> str:
-        return sign_request(request_id, call.method, call.params, timestamp, signers)
+        return self.envelope.encode_request(request_id, call, timestamp, signers)
 
     def decode_frame(self, text: str | bytes) -> ServerFrame:
-        return parse_server_frame(text)
+        return self.envelope.decode(text)
+
+    def decode_payload(self, frame: ServerFrame) -> Any:
+        """The typed payload of a response, event or error frame (a ``ServerError`` for errors)."""
+        return _parsers_decode_result()(self, frame.method, frame.result)
+
+    def method_name(self, method: str) -> str:
+        """The wire name of a call the builders know by its 0.x name (v1: ``node.v1.ping``…)."""
+        return method
 
     # ---- params ---------------------------------------------------------
     @abstractmethod
@@ -88,8 +113,10 @@ class DialectSpec(ABC):
     def list_key(self, method: str) -> str | None:
         """Key under which list results are wrapped in an object (E3+), if any."""
 
-    # ---- auth -----------------------------------------------------------
-    @abstractmethod
+    # ---- auth (only for dialects with an auth_scheme) -------------------
+    def _no_login(self) -> ProtocolError:
+        return ProtocolError(f"dialect {self.dialect.value} has no login step")
+
     def auth_request_params(
         self,
         *,
@@ -102,14 +129,15 @@ class DialectSpec(ABC):
         app_address: str,
     ) -> Any:
         """auth_request params (positional list in 0.2, object in 0.5)."""
+        raise self._no_login()
 
-    @abstractmethod
     def auth_typed_data(self, auth_request_params: Any, challenge: str) -> dict[str, Any]:
         """Full EIP-712 message for auth_verify, from the params sent in auth_request."""
+        raise self._no_login()
 
-    @abstractmethod
     def auth_request_fields(self, auth_request_params: Any) -> dict[str, Any]:
         """Server side: address, session_key, application, allowances, expires_at, scope."""
+        raise self._no_login()
 
     # ---- app sessions -----------------------------------------------------
     def session_id_preimage(self, definition: AppDefinition) -> dict[str, Any]:
@@ -125,21 +153,39 @@ class DialectSpec(ABC):
         return True
 
 
+@functools.cache
+def _parsers_decode_result() -> Callable[[DialectSpec, str, Any], Any]:
+    from nitro_desktop.protocol.parsers import decode_result  # parsers imports this module
+
+    return decode_result
+
+
+#: What ``spec`` accepts: a registered dialect by enum or text, or a spec object itself.
+DialectLike = Dialect | str | DialectSpec
+
 _REGISTRY: dict[Dialect, DialectSpec] = {}
+_SPEC_TYPES: set[type] = set()  # registered classes: found without ABCMeta's slower isinstance
 
 
 def register(impl: DialectSpec) -> DialectSpec:
     _REGISTRY[impl.dialect] = impl
+    _SPEC_TYPES.add(type(impl))
     return impl
 
 
-def spec(dialect: Dialect | str) -> DialectSpec:
-    """The implementation of a dialect; a readable error for an unknown one."""
+def spec(dialect: DialectLike) -> DialectSpec:
+    """The implementation of a dialect; a readable error for an unknown one.
+
+    A ``DialectSpec`` object is returned as is: callers can hand a spec that is not
+    (yet) registered under a ``Dialect`` through the same code (the seam's tests do).
+    """
     # Dialect is a StrEnum, so "0.2" finds Dialect.V02's entry without the enum conversion.
     if type(dialect) is str or type(dialect) is Dialect:
         impl = _REGISTRY.get(cast(Dialect, dialect))
         if impl is not None:
             return impl
+    if type(dialect) in _SPEC_TYPES or isinstance(dialect, DialectSpec):
+        return cast(DialectSpec, dialect)
     try:
         key = Dialect(dialect)
     except ValueError:

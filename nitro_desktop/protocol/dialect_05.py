@@ -42,6 +42,8 @@ class Dialect05(DialectSpec):
     strict_hex_sigs = True
     versioned_protocols = ("NitroRPC/0.4",)
     intents = ("operate", "deposit", "withdraw")
+    session_keys_expire = True
+    object_params = True
 
     def wrap_params(self, obj: dict[str, Any] | None) -> Any:
         return {} if obj is None else obj

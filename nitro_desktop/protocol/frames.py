@@ -1,4 +1,4 @@
-"""Frames of the 0.x wire protocol: ``{"req":[id, method, params, ts], "sig":[…]}``.
+"""Frames of the 0.x wire protocol: ``{"req":[id, method, params, ts], "sig":[…]}`` (``REQ_SIG``).
 
 The ``req`` text is produced once and then carried as a string: the frame is
 assembled by concatenation so the signed bytes and the sent bytes cannot
@@ -25,10 +25,15 @@ from nitro_desktop.protocol.errors import (
     EmptyRequestError,
     FrameFormatError,
     FrameValidationError,
+    ProtocolError,
     SignatureError,
 )
+from nitro_desktop.protocol.models import RpcCall
+from nitro_desktop.protocol.wire import Envelope, FrameKind, ServerFrame
 
 _UINT64_MAX = (1 << 64) - 1
+#: Server-initiated frames of the 0.x dialects: told from responses by their method only.
+NOTIFICATION_METHODS = frozenset({"assets", "channels", "bu", "cu", "tr", "asu"})
 
 
 def encode_request(request_id: int, method: str, params: Any, timestamp: int) -> str:
@@ -172,25 +177,6 @@ def parse_request_frame(text: str, *, strict_hex_sigs: bool = False, decimals: b
     )
 
 
-@dataclass(frozen=True, slots=True)
-class ServerFrame:
-    """A server frame as the client sees it, with the exact ``res`` text kept."""
-
-    request_id: int
-    method: str
-    result: Any
-    timestamp: int
-    raw_res: str
-    signatures: tuple[str, ...]
-    #: the whole frame as received, for showing and keeping it exactly
-    text: str = ""
-
-    def signers(self) -> list[str]:
-        """Addresses recovered from the broker's signature(s) over the raw ``res`` bytes."""
-        digest = keccak256(self.raw_res.encode("utf-8"))
-        return [recover_address(digest, s) for s in self.signatures]
-
-
 def parse_server_frame(text: str | bytes) -> ServerFrame:
     """Parse ``{"res":[id, method, result, ts], "sig":[…]}``; anything else is a ProtocolError."""
     if isinstance(text, bytes):
@@ -209,15 +195,20 @@ def parse_server_frame(text: str | bytes) -> ServerFrame:
     sig_value = values.get("sig", ([], ""))[0] or []
     if not isinstance(sig_value, list) or not all(isinstance(s, str) for s in sig_value):
         raise FrameFormatError("'sig' must be a list of strings")
+    method = res[1]
     return ServerFrame(
         request_id=_uint64(res[0], "request_id"),
-        method=res[1],
+        method=method,
         result=res[2],
         timestamp=_uint64(res[3], "timestamp"),
         raw_res=raw_res,
         signatures=tuple(sig_value),
         text=text,
+        kind=_EVENT if method in NOTIFICATION_METHODS else _ERROR if method == "error" else _RESPONSE,
     )
+
+
+_EVENT, _ERROR, _RESPONSE = FrameKind.EVENT, FrameKind.ERROR, FrameKind.RESPONSE
 
 
 def sign_response(
@@ -238,3 +229,29 @@ def sign_response(
     if v_offset == 0:
         sig = sig[:-2] + f"{int(sig[-2:], 16) - 27:02x}"
     return '{"res":' + res_text + ',"sig":["' + sig + '"]}'
+
+
+class ReqSigEnvelope(Envelope):
+    """The 0.x envelope: ``{"req":…,"sig":[…]}`` out, broker-signed ``{"res":…,"sig":[…]}`` in."""
+
+    signs_requests = True
+    server_signed = True
+
+    def encode_request(
+        self, request_id: int, call: RpcCall, timestamp: int, signers: Sequence[HashSigner]
+    ) -> str:
+        return sign_request(request_id, call.method, call.params, timestamp, signers)
+
+    def decode(self, text: str | bytes) -> ServerFrame:
+        return parse_server_frame(text)
+
+    def signer(self, frame: ServerFrame) -> str | None:
+        try:
+            signers = frame.signers()
+        except ProtocolError:
+            return None
+        return signers[0] if signers else None
+
+
+#: The one instance both 0.x dialects use.
+REQ_SIG = ReqSigEnvelope()

@@ -13,9 +13,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from nitro_desktop.protocol.dialect import Dialect, spec
+from nitro_desktop.protocol.dialect import DialectLike, spec
 from nitro_desktop.protocol.errors import ProtocolError
-from nitro_desktop.protocol.frames import ServerFrame
 from nitro_desktop.protocol.models import (
     Allocation,
     AppDefinition,
@@ -38,8 +37,7 @@ from nitro_desktop.protocol.models import (
     UnknownMessage,
 )
 from nitro_desktop.protocol.values import parse_amount
-
-NOTIFICATION_METHODS = frozenset({"assets", "channels", "bu", "cu", "tr", "asu"})
+from nitro_desktop.protocol.wire import FrameKind, ServerFrame
 
 
 def _obj(value: Any, what: str) -> dict[str, Any]:
@@ -281,11 +279,11 @@ class ServerMessage:
 
     @property
     def is_notification(self) -> bool:
-        return self.frame.method in NOTIFICATION_METHODS
+        return self.frame.kind is FrameKind.EVENT
 
 
-def decode_result(dialect: Dialect | str, method: str, result: Any) -> Any:
-    """Typed payload of a response or notification ``method`` with raw ``result``."""
+def decode_result(dialect: DialectLike, method: str, result: Any) -> Any:
+    """Typed payload of a 0.x response or notification ``method`` with raw ``result``."""
     if method == "error":
         return parse_error(result)
     payload = spec(dialect).unwrap_result(method, result)
@@ -300,7 +298,8 @@ def decode_result(dialect: Dialect | str, method: str, result: Any) -> Any:
         raise ProtocolError(f"{method}: malformed result ({exc})") from None
 
 
-def parse_server_message(text: str | bytes, dialect: Dialect | str) -> ServerMessage:
+def parse_server_message(text: str | bytes, dialect: DialectLike) -> ServerMessage:
     """Parse and type one server frame; any malformation raises ``ProtocolError``."""
-    frame = spec(dialect).decode_frame(text)
-    return ServerMessage(frame, decode_result(dialect, frame.method, frame.result))
+    impl = spec(dialect)
+    frame = impl.decode_frame(text)
+    return ServerMessage(frame, impl.decode_payload(frame))

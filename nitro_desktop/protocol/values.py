@@ -13,7 +13,6 @@ from nitro_desktop.protocol.errors import AmountError, ProtocolError
 _DECIMAL = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
 # The ledger stores decimals of up to 78 characters.
 MAX_AMOUNT_CHARS = 78
-MAX_UINT64 = (1 << 64) - 1
 # The ClearNode decodes params into Go float64: larger integers are rounded on arrival, so a
 # session id computed here from the exact value would not be the server's.
 MAX_EXACT_INT = (1 << 53) - 1
@@ -127,14 +126,6 @@ def parse_address(value: Any, *, what: str = "address") -> str:
         return to_checksum_address(value.strip())
     except ProtocolError as exc:
         raise type(exc)(f"{what}: {exc}") from None
-
-
-def parse_uint(value: Any, *, what: str, maximum: int = MAX_UINT64) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ProtocolError(f"{what} must be a whole number, got {value!r:.40}")
-    if not 0 <= value <= maximum:
-        raise ProtocolError(f"{what} must be between 0 and {maximum}, got {value}")
-    return value
 
 
 def check_exact_int(value: int, *, what: str) -> int:

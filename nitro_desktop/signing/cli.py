@@ -135,7 +135,7 @@ def _endpoint_name(store: Any, url: str, dialect: Dialect) -> str:
         if record.url == url and record.dialect == dialect.value:
             return str(record.name)
     name = url if store.endpoints.get(url) is None else f"{url} ({dialect.value})"
-    store.endpoints.save(EndpointRecord(name, url, dialect.value))
+    store.endpoints.save(EndpointRecord(name, url, dialect))
     return name
 
 

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 
 def cli_error(message: str) -> Exception:
-    from nitro_desktop.cli import CliError  # imported late: cli imports us
+    from nitro_desktop.cli_errors import CliError
 
     return CliError(message)
 

@@ -50,7 +50,7 @@ class EndpointPin:
         if self.name is None:
             taken = self.store.endpoints.get(self.url) is not None
             self.name = f"{self.url} ({self.dialect.value})" if taken else self.url
-            self.store.endpoints.save(EndpointRecord(self.name, self.url, self.dialect.value))
+            self.store.endpoints.save(EndpointRecord(self.name, self.url, self.dialect))
         self.store.endpoints.pin_broker(self.name, broker)
         self.expected = broker
         return f"pinned broker {broker} for endpoint {self.name}"

@@ -7,12 +7,11 @@ import json
 import time
 from typing import Any
 
+from nitro_desktop.cli_errors import CliError
 from nitro_desktop.store import Store, StoreError
 
 
 def cmd_sessions_list(args: argparse.Namespace) -> int:
-    from nitro_desktop.cli import CliError
-
     try:
         with Store.open(args.data_dir) as store:
             rows = store.sessions.find(

@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, NamedTuple
 
+from nitro_desktop.protocol.dialect import Dialect
+
+#: Where an account's secret lives, as the store keeps it (the key store's ``keys.Backend`` words).
 Backend = Literal["keyring", "file"]
-Dialect = Literal["0.2", "0.5"]
 Origin = Literal["created", "server"]
 
 
@@ -25,6 +27,10 @@ class EndpointRecord:
     dialect: Dialect
     broker_address: str | None = None  # pinned; None = trust the first one seen
     is_sandbox: bool = False
+
+    def __post_init__(self) -> None:
+        # Callers holding the plain text ("0.5") get the enum too; an unknown dialect fails here.
+        object.__setattr__(self, "dialect", Dialect(self.dialect))
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from nitro_desktop.protocol import Dialect
 from nitro_desktop.store.db import Database
 from nitro_desktop.store.errors import StoreConflictError, StoreNotFoundError
 from nitro_desktop.store.records import AccountRecord, EndpointRecord, SessionKeyRecord
@@ -98,7 +99,7 @@ class Endpoints:
 
 def _endpoint(row: tuple[str, str, str, str | None, int]) -> EndpointRecord:
     name, url, dialect, broker, sandbox = row
-    return EndpointRecord(name, url, dialect, broker, bool(sandbox))  # type: ignore[arg-type]
+    return EndpointRecord(name, url, Dialect(dialect), broker, bool(sandbox))
 
 
 class SessionKeys:

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nitro_desktop.protocol import ProtocolError, parse_address
+from nitro_desktop.protocol import Dialect, ProtocolError, parse_address
 from nitro_desktop.store import EndpointRecord
 from nitro_desktop.ui.dialogs import EndpointDialog, button_row, confirm
 
@@ -99,7 +99,7 @@ class EndpointsDialog(QDialog):
         dialog = EndpointDialog({e.name for e in self.store.endpoints.list()}, self)
 
         def save(name: str, url: str, dialect: str) -> None:
-            self.store.endpoints.save(EndpointRecord(name, url, dialect))  # type: ignore[arg-type]
+            self.store.endpoints.save(EndpointRecord(name, url, Dialect(dialect)))
             self.message.setText(f"Added {name}.")
             self.reload()
             self.changed.emit()

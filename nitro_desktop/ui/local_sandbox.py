@@ -9,6 +9,7 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
+from nitro_desktop.protocol import Dialect
 from nitro_desktop.store import EndpointRecord, Store
 
 SANDBOX_NAME = "Local sandbox"
@@ -25,12 +26,12 @@ def ensure_default_endpoints(store: Store) -> list[EndpointRecord]:
     """The Local sandbox and the public ClearNodes, added once; user edits are kept."""
     known = {e.name for e in store.endpoints.list()}
     if SANDBOX_NAME not in known:
-        store.endpoints.save(EndpointRecord(SANDBOX_NAME, SANDBOX_URL, "0.2", None, True))
+        store.endpoints.save(EndpointRecord(SANDBOX_NAME, SANDBOX_URL, Dialect.V02, None, True))
     if SANDBOX_05_NAME not in known:
-        store.endpoints.save(EndpointRecord(SANDBOX_05_NAME, SANDBOX_URL, "0.5", None, True))
+        store.endpoints.save(EndpointRecord(SANDBOX_05_NAME, SANDBOX_URL, Dialect.V05, None, True))
     for name, url, dialect in PUBLIC_ENDPOINTS:
         if name not in known:
-            store.endpoints.save(EndpointRecord(name, url, dialect))  # type: ignore[arg-type]
+            store.endpoints.save(EndpointRecord(name, url, Dialect(dialect)))
     return store.endpoints.list()
 
 

@@ -40,7 +40,7 @@ def new_session(window: MainWindow) -> None:
         return
     assert window.service.endpoint is not None
     flow = CreateSessionFlow(
-        window.service.endpoint.dialect,  # type: ignore[arg-type]
+        window.service.endpoint.dialect,
         local_accounts=[a.address for a in window.service.accounts.list()],
         assets=dict(window.service.assets),
         balances=window.service.known_balances(),
@@ -102,7 +102,7 @@ def open_update_dialog(window: MainWindow, kind: str, app_session_id: str, note:
     }
     flow = UpdateSessionFlow(
         kind,
-        window.service.endpoint.dialect,  # type: ignore[arg-type]
+        window.service.endpoint.dialect,
         record.app_session_id,
         definition,
         record.version,

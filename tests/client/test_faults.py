@@ -102,7 +102,7 @@ async def test_submit_in_the_seed_dialect_learns_the_version_it_expects() -> Non
         other = await ready_client(node.url, "0.2", a)  # a second window moves the session on
         await other.submit_app_state(sid, split(a, b, 9, 1), [a])
         await other.close()
-        client._versions.clear()  # forget what we knew: the client must ask before sending
+        client._memory.versions.clear()  # forget what we knew: the client must ask before sending
         proxy.drop_after("submit_app_state")
         submitted = await client.submit_app_state(sid, split(a, b, 8, 2), [a])
         assert submitted.version == 3

@@ -99,7 +99,7 @@ def test_a_dialect_without_a_challenge_is_not_asked_for_one(monkeypatch: pytest.
 
 
 def test_a_session_created_empty_skips_the_allocations_page(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(spec(Dialect.V02), "allocations_at_create", False)
+    monkeypatch.setattr(spec(Dialect.V02), "funded_at_create", False)
     flow = create_flow("0.2")
     assert flow.pages() == ("application", "participants", "signers", "review", "submit")
     wizard = CreateWizard(flow)

@@ -281,3 +281,13 @@ def test_the_ceilings_admit_geth_metamask_and_eth_account_defaults() -> None:
             }
         }
     )
+
+
+@pytest.mark.parametrize("shape", ["bare-lower", "bare-upper", "0x-checksum"])
+def test_keystore_address_is_read_in_every_wallet_spelling(shape: str) -> None:
+    keystore = encrypt_key(KEY, "pw", FAST_KDF)
+    bare = ADDRESS[2:]
+    keystore["address"] = {"bare-lower": bare.lower(), "bare-upper": bare.upper(), "0x-checksum": ADDRESS}[
+        shape
+    ]
+    assert decrypt_keystore(keystore, "pw") == KEY

@@ -96,3 +96,16 @@ def test_unlocked_signer_signs_the_same_and_never_reveals_its_key(manager: Accou
     with pytest.raises(TypeError, match="cannot be pickled"):
         pickle.dumps(unlocked)
     assert not hasattr(unlocked, "__dict__")
+
+
+def test_key_store_signs_and_addresses_through_protocol_crypto() -> None:
+    from nitro_desktop.keys.crypto import address_of, sign_hash
+    from nitro_desktop.protocol import RawKeySigner, recover_address
+
+    key = bytes.fromhex("4c" * 32)
+    signed = sign_hash(key, DIGEST)
+    assert bytes(signed.signature) == RawKeySigner(key).unsafe_sign_hash(DIGEST)
+    assert address_of(key) == RawKeySigner(key).address == Account.from_key(key).address
+    assert recover_address(DIGEST, "0x" + bytes(signed.signature).hex()) == address_of(key)
+    with pytest.raises(ValueError, match="32 bytes"):
+        sign_hash(key, b"short")

@@ -118,3 +118,14 @@ def test_allocation_totals_are_exact_decimal_sums() -> None:
     )
     assert allocation_totals(text) == "0.3 usdc, 1.000000000000000001 eth"
     assert allocation_totals("not json") == "" and allocation_totals('[{"asset": "usdc"}]') == ""
+
+
+def test_endpoint_dialect_is_the_protocol_dialect(store: Store) -> None:
+    from nitro_desktop.protocol import Dialect, spec
+
+    store.endpoints.save(EndpointRecord("prod", "wss://clearnet.yellow.com/ws", "0.5"))
+    prod = store.endpoints.get("prod")
+    assert prod is not None and prod.dialect is Dialect.V05
+    assert spec(prod.dialect).dialect is Dialect.V05
+    with pytest.raises(ValueError, match=r"9\.9"):
+        EndpointRecord("odd", "ws://127.0.0.1:1/ws", "9.9")  # type: ignore[arg-type]

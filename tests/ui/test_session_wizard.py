@@ -395,7 +395,7 @@ def test_the_pages_follow_what_the_dialect_says_a_session_holds(
         assert name.isEnabled() is named
         assert (name.toolTip() == "This ClearNode does not use application names.") is not named
     # A dialect whose sessions are created empty: Next on the participants page goes to the signers.
-    monkeypatch.setattr(spec(Dialect.V02), "allocations_at_create", False)
+    monkeypatch.setattr(spec(Dialect.V02), "funded_at_create", False)
     flow = CreateSessionFlow("0.2", local_accounts=[me], assets={"usdc": 6}, now_ms=1)
     wizard = CreateSessionWizard(flow, never_sent)
     qtbot.addWidget(wizard)
