@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from nitro_desktop.flows import INTENTS, UpdateSessionFlow
 from nitro_desktop.ui import tasks
 from nitro_desktop.ui.feedback import error_label, show_problem
+from nitro_desktop.wallet.errors import error_text
 
 
 class UpdateSessionDialog(QDialog):
@@ -155,7 +156,7 @@ class UpdateSessionDialog(QDialog):
         if task.cancelled():
             self.status.setText("Cancelled.")
         elif (exc := task.exception()) is not None:
-            message = str(getattr(exc, "message", None) or exc)
+            message = error_text(exc)
             if getattr(exc, "nothing_sent", False):
                 self.status.setText(message)  # the session moved: the amounts may need a look
             else:

@@ -36,6 +36,7 @@ from nitro_desktop.ui.wizard_pages import (
     ParticipantsPage,
     SignersPage,
 )
+from nitro_desktop.wallet.errors import error_text
 
 Submitter = Callable[[CreateSessionFlow], Awaitable[SubmitResult]]
 
@@ -157,7 +158,7 @@ class SubmitPage(QWizardPage):
             self.status.setText("Cancelled. The request may still reach the server; Refresh shows it if so.")
             self.retry.show()
         elif (exc := task.exception()) is not None:
-            message = str(getattr(exc, "message", None) or exc)
+            message = error_text(exc)
             explanation = explain_server_error(message)
             self.status.setText("The ClearNode refused the request:")
             show_problem(self.error, message if explanation is None else f"{message}\n\n{explanation}")

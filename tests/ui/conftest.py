@@ -15,10 +15,12 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QSettings
 
+from nitro_desktop.app import local_sandbox_factory
 from nitro_desktop.keys import AccountManager, KdfParams
 from nitro_desktop.store import Store
 from nitro_desktop.ui.main_window import MainWindow
 from nitro_desktop.ui.service import AppService
+from nitro_desktop.wallet.core import Wallet
 from tests.keys.memory_keyring import MemoryKeyring
 
 FAST_KDF = KdfParams(work_factor=2**10)
@@ -51,6 +53,11 @@ class Running:
     service: AppService
     store: Store
 
+    @property
+    def wallet(self) -> Wallet:
+        """The session core behind the window (what the service re-emits as signals)."""
+        return self.service.wallet
+
 
 class AppRunner:
     """``async with AppRunner() as apps:`` — every window opened is shut down at the end.
@@ -71,7 +78,8 @@ class AppRunner:
     def open(self, profile: Profile) -> Running:
         store = Store.open(profile.data_dir)
         accounts = AccountManager(store, keyring_backend=profile.keyring, kdf=FAST_KDF)
-        service = AppService(store, accounts)
+        wallet = Wallet(store, accounts, sandbox_factory=local_sandbox_factory(store.data_dir))
+        service = AppService(wallet)
         settings = QSettings(str(profile.data_dir / "settings.ini"), QSettings.Format.IniFormat)
         window = MainWindow(service, settings)
         window.show()
