@@ -251,7 +251,7 @@ async def test_submit_state_then_close_through_their_dialogs(profile: Profile) -
         run.window.table.selectRow(0)
 
         run.window.act_submit.trigger()
-        dialog = await until(lambda: getattr(run.window, "update_dialog", None), what="the submit dialog")
+        dialog = await until(lambda: run.window.menu_actions.update_dialog, what="the submit dialog")
         ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
         assert ok.isEnabled()  # the current allocations are a valid state
         dialog.amounts[0].setText("60")

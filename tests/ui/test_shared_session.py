@@ -59,7 +59,7 @@ async def test_asu_from_another_participant_moves_the_row_and_the_next_update_bu
             # Submit state starts from Bob's split and sends version 3 (not "incorrect version").
             run.window.table.selectRow(0)
             run.window.act_submit.trigger()
-            dialog = await until(lambda: getattr(run.window, "update_dialog", None), what="the submit dialog")
+            dialog = await until(lambda: run.window.menu_actions.update_dialog, what="the submit dialog")
             assert [a.text() for a in dialog.amounts] == ["5", "15"]
             dialog.amounts[0].setText("10")
             dialog.amounts[1].setText("10")
