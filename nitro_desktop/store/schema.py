@@ -140,16 +140,19 @@ def totals_sort_key(totals: str) -> str:
     followed by its digits, so plain text order is numeric order. Anything that is not
     "amount asset" keeps its text. Separators sort below every digit and letter.
     """
-    parts: list[tuple[str, str]] = []
+    if not totals:
+        return ""
+    keys: list[str] = []
     for part in totals.split(", "):
         amount, _, asset = part.partition(" ")
         whole, _, fraction = amount.partition(".")
-        if not part or not whole.isdigit() or not (fraction == "" or fraction.isdigit()):
-            parts.append((part, ""))
-            continue
-        whole = whole.lstrip("0") or "0"
-        parts.append((asset, f"{len(whole):03d}{whole}{fraction.rstrip('0')}"))
-    return "".join(f"{asset}\x01{amount}\x02" for asset, amount in sorted(parts))
+        if whole.isdigit() and (not fraction or fraction.isdigit()):
+            whole = whole.lstrip("0") or "0"
+            keys.append(f"{asset}\x01{len(whole):03d}{whole}{fraction.rstrip('0')}\x02")
+        else:
+            keys.append(f"{part}\x01\x02")
+    keys.sort()
+    return "".join(keys)
 
 
 def _v5_totals_sort_key(conn: sqlite3.Connection) -> None:
