@@ -1,7 +1,8 @@
 """The I/O edge of multi-party signing: send a ready request and record the outcome.
 
 Everything else in ``nitro_desktop.signing`` is pure; this module (not imported by the
-package itself) uses the client and the store, for the CLI and the GUI alike.
+package itself) uses the client, and records through ``wallet.history`` (the one writer
+of the session history, which the app's session core uses too).
 
 ``submit_once`` is what a command line needs: it asks the server before sending
 (a create whose session exists is not sent again, a close of a closed session

@@ -343,8 +343,11 @@ async def test_refresh_merges_sessions_found_on_the_server(profile: Profile) -> 
                 [bob],
             )
         assert run.window.model.rowCount() == 0
+        resets: list[bool] = []
+        run.window.model.modelReset.connect(lambda: resets.append(True))
         run.window.act_refresh.trigger()
         await until(lambda: run.window.model.rowCount() == 1, what="the merged row")
+        assert resets == []  # placed row by row, not by reloading the whole list
         row = run.window.model.row_at(0)
         assert (row.app_session_id, row.origin, row.status) == (made.app_session_id, "server", "open")
         assert "found on server" in run.window.model.data(run.window.model.index(0, 0))
