@@ -63,6 +63,8 @@ class AppService(QObject):
         """Cancel the window's tasks and wait for them (bounded), then shut the core down."""
         await tasks.settle_owner(self)
         await self.wallet.shutdown()
+        # The window's password prompt and these signals are the core's only ties to the window.
+        self.wallet.password_prompt = None
         for unsubscribe in self._unsubscribe:
             unsubscribe()
         self._unsubscribe.clear()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+import weakref
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
@@ -42,10 +43,19 @@ class WindowActions:
     """The window's menu actions and the dialogs they keep open (the window holds one)."""
 
     def __init__(self, window: MainWindow) -> None:
-        self.window = window
+        # Weak: the window holds this object, and a cycle through a window would leave its
+        # deletion to the garbage collector, at any later moment, inside any event loop.
+        self._window = weakref.ref(window)
         self.wizard: CreateSessionWizard | None = None
         self.update_dialog: UpdateSessionDialog | None = None
         self.signing_dialog: SigningRequestDialog | None = None
+
+    @property
+    def window(self) -> MainWindow:
+        window = self._window()
+        if window is None:
+            raise RuntimeError("the window of these actions is gone")
+        return window
 
     @property
     def wallet(self) -> Wallet:
