@@ -1,9 +1,11 @@
-"""Builds the QApplication and the one qasync event loop, wires the service to the window.
+"""Builds the QApplication and the one qasync event loop, and composes the app.
 
-Nothing else lives here: the window, service and dialogs are in ``nitro_desktop.ui``.
-Start-up paints first: the window with the stored sessions needs only Qt and
-the store, so it is shown, and painted in a first turn of the event loop,
-before the service, keys, client and protocol modules are imported.
+It builds the store, the accounts, the sandbox factory (the only place the app's
+GUI reaches ``devnode``), the session core (``nitro_desktop.wallet``), its Qt
+adapter and the window; nothing else lives here. Start-up paints first: the
+window with the stored sessions needs only Qt and the store, so it is shown, and
+painted in a first turn of the event loop, before the service, keys, client and
+protocol modules are imported.
 """
 
 from __future__ import annotations
@@ -11,6 +13,11 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from nitro_desktop.wallet.endpoints import Sandbox, SandboxFactory
 
 # The first paint waits for at most this long before the rest loads anyway.
 _FIRST_PAINT_WAIT_MS = 1000
@@ -18,8 +25,6 @@ _FIRST_PAINT_WAIT_MS = 1000
 
 def icon_path() -> str | None:
     """The app icon: beside the package in a source tree, or in a frozen bundle's data."""
-    from pathlib import Path
-
     bundle = getattr(sys, "_MEIPASS", None)
     candidates = [Path(bundle) / "resources"] if bundle else []
     candidates.append(Path(__file__).resolve().parent.parent / "resources")
@@ -27,6 +32,28 @@ def icon_path() -> str | None:
         if (folder / "nitro-desktop.svg").is_file():
             return str(folder / "nitro-desktop.svg")
     return None
+
+
+def local_sandbox_factory(data_dir: Path) -> SandboxFactory:
+    """Starts the in-process sandbox ClearNode of a dialect on a free loopback port, for the core."""
+
+    async def start(dialect: str) -> Sandbox:
+        import asyncio
+
+        from nitro_desktop.devnode import SandboxNode
+        from nitro_desktop.devnode.broker_key import key_path_for, load_or_create_broker_key
+
+        # One ledger file per dialect: their sessions' ids and rules differ.
+        db = data_dir / f"sandbox-{dialect}.sqlite"
+        # The same broker across app restarts, like the ledger it signs for.
+        key = await asyncio.get_running_loop().run_in_executor(
+            None, load_or_create_broker_key, key_path_for(db)
+        )
+        node = SandboxNode(host="127.0.0.1", port=0, dialect=dialect, db_path=str(db), broker_key=key)
+        await node.start()
+        return node
+
+    return start
 
 
 class _EarlyLog(logging.Handler):
@@ -94,6 +121,7 @@ def main(data_dir: str | None = None) -> int:
     from nitro_desktop.ui import tasks
     from nitro_desktop.ui.dialogs import LogBuffer
     from nitro_desktop.ui.service import AppService
+    from nitro_desktop.wallet.core import Wallet
 
     log_buffer = LogBuffer()
     logger.removeHandler(early)
@@ -101,7 +129,8 @@ def main(data_dir: str | None = None) -> int:
     for record in early.records:
         log_buffer.handle(record)
     window.log_buffer = log_buffer
-    service = AppService(store, AccountManager(store))
+    wallet = Wallet(store, AccountManager(store), sandbox_factory=local_sandbox_factory(store.data_dir))
+    service = AppService(wallet)
     loop_handler = crash.install(
         store.data_dir / "crash-reports",
         notify=lambda path: window.statusBar().showMessage(

@@ -99,9 +99,10 @@ def _main(argv: Sequence[str]) -> int:
     # The GUI start and --version need none of the commands' modules (the sandbox node, signing…).
     args = build_parser(with_commands=_names_a_command(argv)).parse_args(argv)
     if args.self_test:
+        from nitro_desktop.devnode import SandboxNode
         from nitro_desktop.ui.selftest import run as run_self_test
 
-        return run_self_test()
+        return run_self_test(lambda: SandboxNode(host="127.0.0.1", port=0, dialect="0.2"))
     func = getattr(args, "func", None)
     if func is None:
         from nitro_desktop.app import main as gui_main

@@ -17,13 +17,14 @@ lower layer, and the sideways arrows listed in SIDEWAYS):
     1      protocol                             pure; imports only layer 0
     2      client, keys, store, chain           keys -> store allowed (accounts' public data)
     2      devnode                              protocol and layer 0 only (RESTRICTED)
-    3      wallet, flows, signing, crash        wallet -> flows/signing, signing -> flows allowed
-    4      ui                                   Qt only here
-    5      app                                  composition: builds the window, hands the sandbox in
-    6      cli                                  the entry point: subcommands, or app for the GUI
-    7      __main__                             python -m nitro_desktop
+    3      history                              the one writer of the session list (GUI and CLI)
+    4      wallet, flows, signing, crash        wallet -> flows/signing, signing -> flows allowed
+    5      ui                                   Qt only here
+    6      app                                  composition: builds the window, hands the sandbox in
+    7      cli                                  the entry point: subcommands, or app for the GUI
+    8      __main__                             python -m nitro_desktop
 
-devnode may be imported only from layers 5-7 (app.py hands the sandbox in; cli runs it).
+devnode may be imported only from layers 6-8 (app.py hands the sandbox in; cli runs it).
 """
 
 from __future__ import annotations
@@ -47,14 +48,15 @@ LAYERS: dict[str, int] = {
     "store": 2,
     "chain": 2,
     "devnode": 2,
-    "wallet": 3,
-    "flows": 3,
-    "signing": 3,
-    "crash": 3,
-    "ui": 4,
-    "app": 5,
-    "cli": 6,
-    "__main__": 7,
+    "history": 3,
+    "wallet": 4,
+    "flows": 4,
+    "signing": 4,
+    "crash": 4,
+    "ui": 5,
+    "app": 6,
+    "cli": 7,
+    "__main__": 8,
 }
 #: Arrows between packages of the same layer that the design allows.
 SIDEWAYS: frozenset[tuple[str, str]] = frozenset(

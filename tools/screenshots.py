@@ -48,10 +48,12 @@ async def shoot(out: Path, data_dir: Path) -> list[Path]:
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QWidget
 
+    from nitro_desktop.app import local_sandbox_factory
     from nitro_desktop.keys import AccountManager
     from nitro_desktop.store import Store
     from nitro_desktop.ui.main_window import MainWindow
     from nitro_desktop.ui.service import AppService
+    from nitro_desktop.wallet.core import Wallet
 
     saved: list[Path] = []
 
@@ -69,12 +71,12 @@ async def shoot(out: Path, data_dir: Path) -> list[Path]:
     accounts.generate("Alice")
     bob = accounts.generate("Bob (second account)")
     settings = QSettings(str(data_dir / "settings.ini"), QSettings.Format.IniFormat)
-    service = AppService(store, accounts)
+    service = AppService(Wallet(store, accounts, sandbox_factory=local_sandbox_factory(store.data_dir)))
     window = MainWindow(service, settings)
     window.resize(1280, 760)
     window.show()
     for _ in range(500):
-        if service.client is not None and window.balances.rowCount():
+        if service.wallet.client is not None and window.balances.rowCount():
             break
         await settle(0.05)
     await settle()
@@ -82,7 +84,7 @@ async def shoot(out: Path, data_dir: Path) -> list[Path]:
 
     window.act_new.trigger()
     await settle()
-    wizard = window.wizard
+    wizard = window.menu_actions.wizard
     assert wizard is not None
     wizard.pages["application"].flow.session_data = ""
     grab(wizard, "02-wizard-application")
@@ -116,9 +118,9 @@ async def shoot(out: Path, data_dir: Path) -> list[Path]:
     grab(window, "08-main-window-with-session")
     window.act_close.trigger()
     await settle()
-    if window.update_dialog is not None:
-        grab(window.update_dialog, "09-close-session")
-        window.update_dialog.reject()
+    if window.menu_actions.update_dialog is not None:
+        grab(window.menu_actions.update_dialog, "09-close-session")
+        window.menu_actions.update_dialog.reject()
     window.act_accounts.trigger()
     await settle()
     from nitro_desktop.ui.accounts import AccountsDialog

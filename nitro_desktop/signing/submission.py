@@ -1,7 +1,8 @@
 """The I/O edge of multi-party signing: send a ready request and record the outcome.
 
 Everything else in ``nitro_desktop.signing`` is pure; this module (not imported by the
-package itself) uses the client and the store, for the CLI and the GUI alike.
+package itself) uses the client, and records through ``nitro_desktop.history`` (the one writer
+of the session history, which the app's session core uses too).
 
 ``submit_once`` is what a command line needs: it asks the server before sending
 (a create whose session exists is not sent again, a close of a closed session
@@ -13,8 +14,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
-import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -28,10 +29,25 @@ from nitro_desktop.client import (
     OperationRef,
     is_applied,
 )
+from nitro_desktop.history import Draft, Frames, Kind, SessionHistory, moved_note
 from nitro_desktop.protocol import AppSession, HashSigner, RawKeySigner, go_json, spec
 from nitro_desktop.signing.build import ready_frame
 from nitro_desktop.signing.request import SigningRequest
 from nitro_desktop.store import AppSessionRecord, Store
+
+__all__ = [
+    "Submitted",
+    "draft_of",
+    "fetch_state",
+    "moved_note",
+    "next_version",
+    "record",
+    "record_found",
+    "record_seen",
+    "send",
+    "send_and_exchange",
+    "submit_once",
+]
 
 APP_NAME = "nitro-desktop"
 log = logging.getLogger("nitro_desktop.signing")
@@ -57,15 +73,39 @@ async def send(
     answer as ``expected_broker`` is refused (``BrokerMismatch``) before anything is
     sent, and ``on_broker`` hears the broker seen before authentication (to pin it).
     """
+    session, _exchange = await send_and_exchange(
+        request,
+        auth_signer=auth_signer,
+        timeout=timeout,
+        client=client,
+        expected_broker=expected_broker,
+        on_broker=on_broker,
+    )
+    return session
+
+
+async def send_and_exchange(
+    request: SigningRequest,
+    *,
+    auth_signer: HashSigner | None = None,
+    timeout: float = 10.0,
+    client: ClearNodeClient | None = None,
+    expected_broker: str | None = None,
+    on_broker: Callable[[str], None] | None = None,
+) -> tuple[AppSession, Exchange | None]:
+    """``send``, and the exchange of that request: its frames as they crossed the wire."""
     frame = ready_frame(request)
+    sent: list[Exchange] = []
     if client is not None:
-        result: Any = await client.send_presigned(frame)
+        result: Any = await client.send_presigned(frame, on_sent=sent.append)
+        exchange = client.exchanges.get(sent[0].request_id) if sent else None
     else:
         async with _authenticated(request, auth_signer, timeout, expected_broker, on_broker) as own:
-            result = await own.send_presigned(frame)
+            result = await own.send_presigned(frame, on_sent=sent.append)
+            exchange = own.exchanges.get(sent[0].request_id) if sent else None
     if not isinstance(result, AppSession):
         raise TypeError(f"unexpected answer to {request.method}: {type(result).__name__}")
-    return result
+    return result, exchange
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,6 +238,19 @@ async def _authenticated(
         yield client
 
 
+def draft_of(request: SigningRequest, *, endpoint: str, account: str, allocations_json: str) -> Draft:
+    """What the history keeps of a request's session besides the server's answer."""
+    wire = request.definition.to_wire(with_application=spec(request.dialect).definition_has_application)
+    return Draft(
+        endpoint=endpoint,
+        account=account,
+        protocol=request.definition.protocol,
+        application=request.definition.application,
+        definition_json=go_json(wire),
+        allocations_json=allocations_json,
+    )
+
+
 def record(
     store: Store,
     request: SigningRequest,
@@ -208,106 +261,40 @@ def record(
     request_frame: str | None = None,
     response_frame: str | None = None,
 ) -> AppSessionRecord:
-    """Save the outcome in the session history, as the wizard and the update dialog do.
+    """Save the outcome in the session history (``nitro_desktop.history``, the app's one writer).
 
     ``request_frame`` defaults to the request's own frame; pass the frames that
-    crossed the wire when known (``Submitted``).
+    crossed the wire when known (``Submitted``, or the client's exchange).
     """
-    now = time.time()
+    history = SessionHistory(store)
     sid = session.app_session_id or request.app_session_id
-    status = session.status or ("closed" if request.kind == "close" else "open")
-    version = session.version or 1
     allocations_json = go_json(request.params.get("allocations") or [])
-    frame = request_frame or request.frame_text()
-    existing = store.sessions.get(sid)
-    if existing is not None and request.kind != "create":
-        store.sessions.update_status(
-            sid,
-            status,
-            version,
-            allocations_json=allocations_json,
-            request_frame=frame,
-            response_frame=response_frame,
-            at=now,
+    frames = Frames(request_frame or request.frame_text(), response_frame)
+    if request.kind != "create" and store.sessions.get(sid) is not None:
+        kind: Kind = "close" if request.kind == "close" else "submit"
+        return history.changed(
+            sid, kind, session, frames, expected_version=1, allocations_json=allocations_json
         )
-        saved = store.sessions.get(sid)
-        assert saved is not None
-        return saved
-    wire = request.definition.to_wire(with_application=spec(request.dialect).definition_has_application)
-    saved = AppSessionRecord(
-        app_session_id=sid,
-        endpoint=endpoint,
-        account=account,
-        protocol=request.definition.protocol,
-        application=request.definition.application,
-        definition_json=go_json(wire),
-        allocations_json=allocations_json,
-        status=status,
-        version=version,
-        created_at=existing.created_at if existing else now,
-        updated_at=now,
-        request_frame=frame,
-        response_frame=response_frame,
-    )
-    store.sessions.save(saved)
-    return saved
+    draft = draft_of(request, endpoint=endpoint, account=account, allocations_json=allocations_json)
+    if not session.status and request.kind == "close":
+        session = dataclasses.replace(session, status="closed")
+    return history.created(draft, dataclasses.replace(session, app_session_id=sid), frames)
 
 
 def record_found(
     store: Store, request: SigningRequest, session: AppSession, *, endpoint: str, account: str
 ) -> AppSessionRecord:
     """Save a session the server already had (a re-run): its state, none of this run's frames."""
-    now = time.time()
-    record_seen(store, session, at=now)
-    existing = store.sessions.get(session.app_session_id)
-    if existing is not None:
-        return existing
-    wire = request.definition.to_wire(with_application=spec(request.dialect).definition_has_application)
-    saved = AppSessionRecord(
-        app_session_id=session.app_session_id,
-        endpoint=endpoint,
-        account=account,
-        protocol=request.definition.protocol,
-        application=request.definition.application,
-        definition_json=go_json(wire),
-        allocations_json="[]",  # what an earlier run put in is not known here
-        status=session.status or "open",
-        version=session.version or 1,
-        created_at=now,
-        updated_at=now,
-        origin="server",
-    )
-    store.sessions.save(saved)
-    return saved
+    # What an earlier run put in is not known here: no allocations.
+    draft = draft_of(request, endpoint=endpoint, account=account, allocations_json="[]")
+    return SessionHistory(store).found(draft, session)
 
 
 def record_seen(
     store: Store, session: AppSession, *, allocations_json: str | None = None, at: float | None = None
 ) -> AppSessionRecord | None:
-    """Bring a saved session to the state the server reports (a listing or an ``asu``).
-
-    Returns the record as it was before when the server's state differs (someone else
-    moved or closed the session), None when nothing changed or the session is not saved.
-    ``allocations_json`` replaces the saved split when the server sent one.
-    """
-    existing = store.sessions.get(session.app_session_id)
-    if existing is None or not session.status or not session.version:
-        return None
-    if (existing.status, existing.version) == (session.status, session.version):
-        return None
-    store.sessions.update_status(
-        session.app_session_id, session.status, session.version, allocations_json=allocations_json, at=at
-    )
-    return existing
-
-
-def moved_note(before: AppSessionRecord | None, session: AppSession, what: str = "update") -> str:
-    """What to tell the user when the server's state is not the one saved here ("" when it is)."""
-    if before is None:
-        return ""
-    if session.status == "closed":
-        return f"Someone else closed this session (version {session.version})."
-    return f"Someone else moved this session to version {session.version}; the {what} builds on it."
+    """Bring a saved session to the state the server reports (see ``SessionHistory.seen``)."""
+    return SessionHistory(store).seen(session, allocations_json=allocations_json, at=at)
 
 
 def next_version(request_dialect: str, protocol: str, session: AppSession | None) -> int | None:

@@ -23,7 +23,7 @@ from nitro_desktop.store.records import (
     SessionRow,
     StatusChange,
 )
-from nitro_desktop.store.schema import LATEST_VERSION
+from nitro_desktop.store.schema import LATEST_VERSION, totals_sort_key
 from nitro_desktop.store.sessions import filter_rows
 from nitro_desktop.store.store import Store
 
@@ -49,4 +49,5 @@ __all__ = [
     "StoreTooNewError",
     "default_data_dir",
     "filter_rows",
+    "totals_sort_key",
 ]

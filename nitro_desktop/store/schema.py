@@ -133,6 +133,37 @@ def _v4_totals(conn: sqlite3.Connection) -> None:
     )
 
 
+def totals_sort_key(totals: str) -> str:
+    """A text that sorts the Total column by amount within each asset ('250 usdc' before '1000 usdc').
+
+    Per asset (in name order): the asset, then the amount as its count of integer digits
+    followed by its digits, so plain text order is numeric order. Anything that is not
+    "amount asset" keeps its text. Separators sort below every digit and letter.
+    """
+    if not totals:
+        return ""
+    keys: list[str] = []
+    for part in totals.split(", "):
+        amount, _, asset = part.partition(" ")
+        whole, _, fraction = amount.partition(".")
+        if whole.isdigit() and (not fraction or fraction.isdigit()):
+            whole = whole.lstrip("0") or "0"
+            keys.append(f"{asset}\x01{len(whole):03d}{whole}{fraction.rstrip('0')}\x02")
+        else:
+            keys.append(f"{part}\x01\x02")
+    keys.sort()
+    return "".join(keys)
+
+
+def _v5_totals_sort_key(conn: sqlite3.Connection) -> None:
+    conn.execute("ALTER TABLE app_sessions ADD COLUMN totals_key TEXT NOT NULL DEFAULT ''")
+    rows = conn.execute("SELECT app_session_id, totals FROM app_sessions").fetchall()
+    conn.executemany(
+        "UPDATE app_sessions SET totals_key = ? WHERE app_session_id = ?",
+        [(totals_sort_key(totals), sid) for sid, totals in rows],
+    )
+
+
 # Index i migrates from version i to version i + 1. Append only: never edit a
 # shipped migration, since databases in the field have already run it.
 MIGRATIONS: tuple[Migration, ...] = (
@@ -140,6 +171,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _v2_history,
     _v3_participants_and_session_keys,
     _v4_totals,
+    _v5_totals_sort_key,
 )
 LATEST_VERSION = len(MIGRATIONS)
 

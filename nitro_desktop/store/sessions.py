@@ -13,7 +13,7 @@ from nitro_desktop.store.records import (
     SessionRow,
     StatusChange,
 )
-from nitro_desktop.store.schema import allocation_totals, participants_text
+from nitro_desktop.store.schema import allocation_totals, participants_text, totals_sort_key
 
 _FULL_COLUMNS = (
     "app_session_id, endpoint, account, protocol, application, definition_json, "
@@ -21,8 +21,8 @@ _FULL_COLUMNS = (
     "response_frame, origin"
 )
 _UPSERT = f"""
-    INSERT INTO app_sessions ({_FULL_COLUMNS}, participants, totals)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    INSERT INTO app_sessions ({_FULL_COLUMNS}, participants, totals, totals_key)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (app_session_id) DO UPDATE SET
       endpoint = excluded.endpoint, account = excluded.account,
       protocol = excluded.protocol, application = excluded.application,
@@ -31,7 +31,8 @@ _UPSERT = f"""
       version = excluded.version, updated_at = excluded.updated_at,
       request_frame = COALESCE(excluded.request_frame, app_sessions.request_frame),
       response_frame = COALESCE(excluded.response_frame, app_sessions.response_frame),
-      participants = excluded.participants, totals = excluded.totals
+      participants = excluded.participants, totals = excluded.totals,
+      totals_key = excluded.totals_key
 """  # noqa: S608 (column names are our constants)
 
 
@@ -75,11 +76,13 @@ class Sessions:
     ) -> None:
         """Record a new state (e.g. after submit_app_state or close_app_session)."""
         now = time.time() if at is None else at
+        totals = None if allocations_json is None else allocation_totals(allocations_json)
         with self._db.write() as conn:
             cur = conn.execute(
                 """UPDATE app_sessions SET status = ?, version = ?, updated_at = ?,
                      allocations_json = COALESCE(?, allocations_json),
                      totals = COALESCE(?, totals),
+                     totals_key = COALESCE(?, totals_key),
                      request_frame = COALESCE(?, request_frame),
                      response_frame = COALESCE(?, response_frame)
                    WHERE app_session_id = ?""",
@@ -88,7 +91,8 @@ class Sessions:
                     version,
                     now,
                     allocations_json,
-                    None if allocations_json is None else allocation_totals(allocations_json),
+                    totals,
+                    None if totals is None else totals_sort_key(totals),
                     request_frame,
                     response_frame,
                     app_session_id,
@@ -231,7 +235,7 @@ SORT_FIELDS: dict[str, tuple[str, ...]] = {
     "status": ("status",),
     "participants": ("participants",),
     "application": ("application", "protocol"),
-    "totals": ("totals",),
+    "totals": ("totals_key",),  # by amount per asset (``totals_sort_key``), not as text
     "version": ("version",),
     "updated_at": ("updated_at",),
     "endpoint": ("endpoint",),
@@ -258,6 +262,7 @@ def _like_escape(text: str) -> str:
 
 
 def _params(s: AppSessionRecord) -> tuple[object, ...]:
+    totals = allocation_totals(s.allocations_json)
     return (
         s.app_session_id,
         s.endpoint,
@@ -274,5 +279,6 @@ def _params(s: AppSessionRecord) -> tuple[object, ...]:
         s.response_frame,
         s.origin,
         participants_text(s.definition_json),
-        allocation_totals(s.allocations_json),
+        totals,
+        totals_sort_key(totals),
     )

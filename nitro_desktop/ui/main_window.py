@@ -29,21 +29,13 @@ from nitro_desktop.ui.status import ConnectionIndicator
 
 if TYPE_CHECKING:
     from decimal import Decimal
-    from types import ModuleType
 
-    from nitro_desktop.store import Store
+    from nitro_desktop.store import SessionRow, Store
     from nitro_desktop.ui.dialogs import LogBuffer
     from nitro_desktop.ui.service import AppService
-    from nitro_desktop.ui.update_dialog import UpdateSessionDialog
-    from nitro_desktop.ui.wizard import CreateSessionWizard
-
-
-def _actions() -> ModuleType:
-    # The dialogs behind the actions (and the client, keys and protocol they use) load on first use,
-    # so the window paints before they are imported.
-    from nitro_desktop.ui import window_actions
-
-    return window_actions
+    from nitro_desktop.ui.window_actions import WindowActions
+    from nitro_desktop.wallet.core import Wallet
+    from nitro_desktop.wallet.events import SessionsChanged
 
 
 STATUSES = ("", "open", "closed")
@@ -63,7 +55,7 @@ class MainWindow(QMainWindow):
         """With ``service`` None the window shows the stored sessions at once; ``attach`` does the rest."""
         super().__init__()
         self.service: AppService = None  # type: ignore[assignment]  # set by attach()
-        self.store = store if store is not None else service.store  # type: ignore[union-attr]
+        self.store = store if store is not None else service.wallet.store  # type: ignore[union-attr]
         self.settings = settings
         self._log_buffer = log_buffer
         self.setWindowTitle("Nitro Desktop")
@@ -77,9 +69,7 @@ class MainWindow(QMainWindow):
         self._restore()
         self.model.set_source(self.store.sessions)
         self._update_count()
-        self.wizard: CreateSessionWizard | None = None
-        self.update_dialog: UpdateSessionDialog | None = None
-        self.signing_dialog: Any = None
+        self._actions: WindowActions | None = None
         self._closed = False
         self.setAcceptDrops(True)
         if os.environ.get("NITRO_DESKTOP_BENCH_MARKS"):  # bench/bench_startup.py times start-up by it
@@ -95,8 +85,22 @@ class MainWindow(QMainWindow):
 
         self.service = service
         self._wire_service()
-        service.password_prompt = lambda address, note: ask_password(self, address, note)
+        service.wallet.password_prompt = lambda address, note: ask_password(self, address, note)
         QTimer.singleShot(0, self._start)
+
+    @property
+    def wallet(self) -> Wallet:
+        """The session core behind the attached service."""
+        return self.service.wallet
+
+    @property
+    def menu_actions(self) -> WindowActions:
+        """What the menus open; its dialogs (and their imports) load on first use, after the first paint."""
+        if self._actions is None:
+            from nitro_desktop.ui.window_actions import WindowActions
+
+            self._actions = WindowActions(self)
+        return self._actions
 
     @property
     def log_buffer(self) -> LogBuffer:
@@ -167,31 +171,31 @@ class MainWindow(QMainWindow):
 
     def _build_actions(self) -> None:
         self.act_new = self._action(
-            "&New session…", lambda: _actions().new_session(self), QKeySequence.StandardKey.New
+            "&New session…", lambda: self.menu_actions.new_session(), QKeySequence.StandardKey.New
         )
         self.act_refresh = self._action(
             "&Refresh from server", self.refresh, QKeySequence.StandardKey.Refresh
         )
         self.act_open_request = self._action(
             "&Open signing request…",
-            lambda: _actions().open_request_file(self),
+            lambda: self.menu_actions.open_request_file(),
             QKeySequence.StandardKey.Open,
             "open_request",
         )
         self.act_submit = self._action(
-            "&Submit state…", lambda: _actions().update_session(self, "submit"), "Ctrl+U"
+            "&Submit state…", lambda: self.menu_actions.update_session("submit"), "Ctrl+U"
         )
         self.act_close = self._action(
-            "C&lose session…", lambda: _actions().update_session(self, "close"), "Ctrl+W"
+            "C&lose session…", lambda: self.menu_actions.update_session("close"), "Ctrl+W"
         )
         self.act_copy = self._action("&Copy session id", self.copy_id, QKeySequence.StandardKey.Copy)
-        self.act_accounts = self._action("&Accounts…", lambda: _actions().open_accounts(self))
+        self.act_accounts = self._action("&Accounts…", lambda: self.menu_actions.open_accounts())
         self.act_endpoint = self._action(
-            "&ClearNodes…", lambda: _actions().open_endpoints(self), name="endpoints"
+            "&ClearNodes…", lambda: self.menu_actions.open_endpoints(), name="endpoints"
         )
-        self.act_prefs = self._action("&Preferences…", lambda: _actions().open_preferences(self))
-        self.act_log = self._action("&Log", lambda: _actions().open_log(self))
-        self.act_about = self._action("&About Nitro Desktop", lambda: _actions().about(self))
+        self.act_prefs = self._action("&Preferences…", lambda: self.menu_actions.open_preferences())
+        self.act_log = self._action("&Log", lambda: self.menu_actions.open_log())
+        self.act_about = self._action("&About Nitro Desktop", lambda: self.menu_actions.about())
         self.act_quit = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
         self.table.addAction(self.act_copy)
         menu = self.menuBar()
@@ -245,8 +249,7 @@ class MainWindow(QMainWindow):
         s.status_changed.connect(self.indicator.set_status)
         s.ready_changed.connect(self._ready_changed)
         s.balances_changed.connect(self._show_balances)
-        s.session_saved.connect(self._session_saved)
-        s.sessions_reloaded.connect(self.reload_sessions)
+        s.sessions_changed.connect(self._sessions_changed)
         s.rtt_changed.connect(lambda rtt: self.rtt.setText(f"RTT {rtt * 1000:.0f} ms"))
         s.problem.connect(lambda text: self.statusBar().showMessage(text, 15000))
         s.info.connect(lambda text: self.statusBar().showMessage(text, 8000))
@@ -273,13 +276,13 @@ class MainWindow(QMainWindow):
     def _start(self) -> None:
         if self._closed:  # closed before its first loop turn: connect nothing
             return
-        self.service.spawn(self.service.purge_expired_session_keys(), what="Removing expired session keys")
-        self.service.ensure_default_endpoints()
+        self.service.spawn(self.wallet.purge_expired_session_keys(), what="Removing expired session keys")
+        self.wallet.ensure_default_endpoints()
         self.fill_choices()
-        if not self.service.accounts.list():
+        if not self.wallet.accounts.list():
             from nitro_desktop.ui.accounts import WelcomeDialog
 
-            self.welcome = WelcomeDialog(self.service.accounts, self)
+            self.welcome = WelcomeDialog(self.wallet.accounts, self)
             self.welcome.account_ready.connect(lambda record: self.fill_choices(select=record.address))
             self.welcome.account_ready.connect(lambda _r: self.reconnect())
             self.welcome.open()
@@ -287,19 +290,19 @@ class MainWindow(QMainWindow):
         self.reconnect()
 
     def fill_choices(self, select: str | None = None) -> None:
-        from nitro_desktop.ui.local_sandbox import SANDBOX_NAME
+        from nitro_desktop.wallet.endpoints import SANDBOX_NAME
 
         endpoint = self.endpoint_box.currentText() or str(self.settings.value("last/endpoint", SANDBOX_NAME))
         account = select or self.account_box.currentData() or self.settings.value("last/account", "")
         self.endpoint_box.clear()
-        for e in self.service.store.endpoints.list():
+        for e in self.store.endpoints.list():
             self.endpoint_box.addItem(e.name, e.name)
             self.endpoint_box.setItemData(
                 self.endpoint_box.count() - 1, f"{e.url} (dialect {e.dialect})", Qt.ItemDataRole.ToolTipRole
             )
         self.endpoint_box.setCurrentIndex(max(0, self.endpoint_box.findData(endpoint)))
         self.account_box.clear()
-        for a in self.service.accounts.list():
+        for a in self.wallet.accounts.list():
             self.account_box.addItem(f"{a.label} — {short_id(a.address, 8, 6)}", a.address)
         self.account_box.setCurrentIndex(max(0, self.account_box.findData(account)))
 
@@ -310,13 +313,9 @@ class MainWindow(QMainWindow):
         self.settings.setValue("last/endpoint", endpoint)
         self.settings.setValue("last/account", account)
         self.balances_dock.set_owner(account, endpoint)
-        record = self.service.store.endpoints.get(endpoint)
+        record = self.store.endpoints.get(endpoint)
         self.indicator.sandbox = bool(record and record.is_sandbox)
-        self.service.spawn(self.service.connect_to(endpoint, account), what=f"Connecting to {endpoint}")
-
-    def reload_sessions(self) -> None:
-        self.model.reload()
-        self._update_count()
+        self.service.spawn(self.wallet.connect_to(endpoint, account), what=f"Connecting to {endpoint}")
 
     def _update_count(self) -> None:
         shown, total = self.model.match_count(), self.model.total_count()
@@ -327,13 +326,13 @@ class MainWindow(QMainWindow):
         self.model.set_filter(self.search.text(), self.status_filter.currentData())
         self._update_count()
 
-    def _session_saved(self, app_session_id: str) -> None:
-        row = self.store.sessions.row(app_session_id)
-        if row is not None:
-            self.model.upsert(row)
+    def _sessions_changed(self, change: SessionsChanged) -> None:
+        """Saved sessions go where the filter and order place them, without reloading the list."""
+        rows = [self.store.sessions.row(sid) for sid in change.app_session_ids]
+        self.model.upsert_many([r for r in rows if r is not None])
         self._update_count()
-        index = self.model.index_of(app_session_id)
-        if index.isValid():
+        index = self.model.index_of(change.selected) if change.selected else None
+        if index is not None and index.isValid():
             self.table.selectRow(index.row())
             self._show_details(index.row())
 
@@ -344,10 +343,10 @@ class MainWindow(QMainWindow):
         self.details.show_session(record, history)
 
     def _show_balances(self, balances: dict[str, Decimal]) -> None:
-        self.balances_dock.show_balances(balances, self.service.odd_balances)
+        self.balances_dock.show_balances(balances, self.wallet.odd_balances)
 
     # ---- actions ------------------------------------------------------------------------------
-    def selected(self) -> Any:
+    def selected(self) -> SessionRow | None:
         rows = self.table.selectionModel().selectedRows()
         return self.model.row_at(rows[0].row()) if rows else None
 
@@ -371,18 +370,18 @@ class MainWindow(QMainWindow):
 
     def refresh(self) -> None:
         async def run() -> None:
-            count = await self.service.refresh_from_server()
+            count = await self.wallet.refresh_from_server()
             self.service.info.emit(f"{count} sessions found on the server are in the list.")
 
         self.service.spawn(run(), what="Refreshing from the server")
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if self.service is not None:
-            _actions().accept_request_drag(event)
+            self.menu_actions.accept_request_drag(event)
 
     def dropEvent(self, event: QDropEvent) -> None:
         if self.service is not None:
-            _actions().open_dropped(self, event)
+            self.menu_actions.open_dropped(event)
 
     # ---- shutdown -------------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:

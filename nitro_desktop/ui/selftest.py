@@ -30,7 +30,8 @@ import time
 import traceback
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
-from typing import Any, TextIO
+from decimal import Decimal
+from typing import Any, Protocol, TextIO
 
 PASS, WARN, FAIL = "PASS", "WARN", "FAIL"
 
@@ -209,17 +210,31 @@ def check_eth_account() -> tuple[str, str]:
 
 
 # ---- sandbox loopback -------------------------------------------------------------------------
-async def check_loopback(report: Report) -> None:
-    """get_config + ping through ClearNodeClient, then auth and create an app session."""
-    from decimal import Decimal
+class LoopbackNode(Protocol):
+    """The sandbox node the loopback check talks to (the caller makes it: ui does not import devnode)."""
 
+    @property
+    def url(self) -> str: ...
+    @property
+    def broker_address(self) -> str: ...
+
+    async def start(self) -> None: ...
+    async def stop(self) -> None: ...
+    def fund(self, address: str, asset: str, amount: Decimal) -> object: ...
+
+
+#: Makes a dialect "0.2" sandbox node on 127.0.0.1 and a free port, not started yet.
+NodeFactory = Callable[[], LoopbackNode]
+
+
+async def check_loopback(report: Report, make_node: NodeFactory) -> None:
+    """get_config + ping through ClearNodeClient, then auth and create an app session."""
     from eth_account import Account
 
     from nitro_desktop.client import ClearNodeClient
-    from nitro_desktop.devnode import SandboxNode
     from nitro_desktop.protocol import Allocation, AppDefinition
 
-    node = SandboxNode(host="127.0.0.1", port=0, dialect="0.2")
+    node = make_node()
     start = time.perf_counter()
     try:
         await asyncio.wait_for(node.start(), _LOOPBACK_TIMEOUT)
@@ -282,7 +297,7 @@ def _header(out: TextIO) -> None:
     )
 
 
-def run(out: TextIO | None = None) -> int:
+def run(make_node: NodeFactory, out: TextIO | None = None) -> int:
     """Run every check, print the report; 0 when nothing failed (warnings allowed)."""
     if os.environ.get(_CHILD_ENV) == "qt":
         return _child_probe_qt()
@@ -304,7 +319,7 @@ def run(out: TextIO | None = None) -> int:
     async def on_the_loop() -> None:
         if qt_ok:
             await report.run_async("qasync", check_qasync)
-        await check_loopback(report)
+        await check_loopback(report, make_node)
 
     if qt_ok:
         import qasync

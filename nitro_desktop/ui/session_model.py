@@ -12,14 +12,16 @@ instead of reloading the list.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Sequence
 from functools import cmp_to_key
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QPaintEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
-from nitro_desktop.store import SessionRow, filter_rows
+from nitro_desktop.store import SessionRow, filter_rows, totals_sort_key
 
 if TYPE_CHECKING:
     from nitro_desktop.store.sessions import Sessions
@@ -35,8 +37,11 @@ SORT_NAMES = (
     "updated_at",
     "endpoint",
 )
-_SORT_ATTRS: dict[str, tuple[str, ...]] = {name: (name,) for name in SORT_NAMES}
-_SORT_ATTRS["application"] = ("application", "protocol")
+RowKey = Callable[[SessionRow], Any]
+# The in-memory twin of ``Sessions.page``'s ORDER BY, to place one row without a query.
+_SORT_KEYS: dict[str, tuple[RowKey, ...]] = {name: (attrgetter(name),) for name in SORT_NAMES}
+_SORT_KEYS["application"] = (attrgetter("application"), attrgetter("protocol"))
+_SORT_KEYS["totals"] = (lambda r: totals_sort_key(r.totals),)  # by amount per asset, not as text
 PAGE = 256
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -121,14 +126,25 @@ class SessionListModel(QAbstractTableModel):
 
     def upsert(self, row: SessionRow) -> None:
         """Put one added or changed session where the current filter and order place it."""
+        self.upsert_many([row])
+
+    def upsert_many(self, rows: Sequence[SessionRow]) -> None:
+        """Put added or changed sessions in place, row by row (counted once); many at once reload."""
+        if len(rows) > PAGE:
+            self.reload()
+            return
         was_complete = not self.canFetchMore()
+        for row in rows:
+            self._place(row, was_complete)
+        self._recount()
+
+    def _place(self, row: SessionRow, was_complete: bool) -> None:
         for i, existing in enumerate(self._loaded):
             if existing.app_session_id == row.app_session_id:
                 self.beginRemoveRows(QModelIndex(), i, i)
                 del self._loaded[i]
                 self.endRemoveRows()
                 break
-        self._recount()
         if not filter_rows([row], text=self._text, status=self._status):
             return
         position = self._position(row)
@@ -140,12 +156,12 @@ class SessionListModel(QAbstractTableModel):
 
     def _position(self, row: SessionRow) -> int:
         """Where ``row`` goes in the loaded rows, by the ORDER BY that ``Sessions.page`` uses."""
-        attrs = _SORT_ATTRS[SORT_NAMES[self._sort_column]]
+        keys = _SORT_KEYS[SORT_NAMES[self._sort_column]]
         sign = -1 if self._sort_order == Qt.SortOrder.DescendingOrder else 1
 
         def compare(a: SessionRow, b: SessionRow) -> int:
-            for attr in attrs:
-                c = _cmp(getattr(a, attr), getattr(b, attr))
+            for key_of in keys:
+                c = _cmp(key_of(a), key_of(b))
                 if c:
                     return sign * c
             return _cmp(b.updated_at, a.updated_at) or _cmp(a.app_session_id, b.app_session_id)

@@ -1,6 +1,6 @@
 """Open a signing request (.nitroreq): read what it asks, add a signature, save it back, submit.
 
-Entry point for the main window: ``open_signing_request(path, service, parent)`` (File → Open,
+Entry point for the main window: ``open_signing_request(path, wallet, parent)`` (File → Open,
 drag and drop). The dialog itself only needs the local accounts and two coroutines (unlock a
 signer, submit a request), so it is tested without a ClearNode. Opened with ``open()``.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QGuiApplication
@@ -27,9 +27,13 @@ from PySide6.QtWidgets import (
 )
 
 from nitro_desktop import signing
+from nitro_desktop.flows import error_text
 from nitro_desktop.protocol import AppSession, HashSigner
 from nitro_desktop.ui import tasks
 from nitro_desktop.ui.feedback import error_label, show_problem
+
+if TYPE_CHECKING:
+    from nitro_desktop.wallet.core import Wallet
 
 Unlock = Callable[[str], Awaitable[HashSigner]]
 Submit = Callable[[signing.SigningRequest], Awaitable[AppSession]]
@@ -166,7 +170,7 @@ class SigningRequestDialog(QDialog):
                 self.status.setText("Cancelled.")
             elif (exc := task.exception()) is not None:
                 self.status.setText("Refused:")
-                show_problem(self.error, str(getattr(exc, "message", None) or exc))
+                show_problem(self.error, error_text(exc))
             else:
                 done(task.result())
             self._refresh()
@@ -234,27 +238,22 @@ class SigningRequestDialog(QDialog):
 
 
 def open_signing_request(
-    path: str | Path | None, service: Any, parent: QWidget | None = None, *, request: Any = None
+    path: str | Path | None,
+    wallet: Wallet,
+    parent: QWidget | None = None,
+    *,
+    request: signing.SigningRequest | None = None,
 ) -> SigningRequestDialog:
-    """Open a .nitroreq (or a just-built request) with the app's accounts, keys and client; non-blocking."""
-    from nitro_desktop.signing import submission
+    """Open a .nitroreq (or a just-built request) with the app's accounts, keys and client; non-blocking.
 
-    accounts = [record.address for record in service.accounts.list()]
+    Submitting goes through the session core, which sends and records it (``Wallet.submit_request``).
+    """
+    accounts = [record.address for record in wallet.accounts.list()]
 
     async def unlock(address: str) -> HashSigner:
-        signers = await service.unlocked_signers([address])
-        return signers[0]  # type: ignore[no-any-return]
+        signers = await wallet.unlocked_signers([address])
+        return signers[0]
 
-    async def submit(req: signing.SigningRequest) -> AppSession:
-        client = service.client
-        same = client is not None and client.url == req.endpoint and client.dialect == req.dialect
-        session = await submission.send(req, client=client if same else None)
-        endpoint = service.endpoint.name if same and service.endpoint is not None else req.endpoint
-        account = service.account or req.created_by
-        submission.record(service.store, req, session, endpoint=endpoint, account=account)
-        service.session_saved.emit(session.app_session_id)
-        return session
-
-    dialog = SigningRequestDialog(path, accounts, unlock, submit, parent, request=request)
+    dialog = SigningRequestDialog(path, accounts, unlock, wallet.submit_request, parent, request=request)
     dialog.open()
     return dialog

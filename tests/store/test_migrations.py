@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from nitro_desktop.store import DB_FILENAME, LATEST_VERSION, Store, StoreTooNewError
-from nitro_desktop.store.schema import migrate
+from nitro_desktop.store.schema import migrate, totals_sort_key
 
 PARTICIPANTS = ["0x" + "Aa" * 20, "0x" + "Bb" * 20]
 ALLOCATIONS = json.dumps(
@@ -42,6 +42,8 @@ def _database_at(version: int, data_dir: Path) -> Path:
         conn.execute("INSERT INTO app_session_history VALUES (1, '0xsession', 'open', 3, 2.0)")
     if version >= 3:  # what that release wrote beside each session
         conn.execute("UPDATE app_sessions SET participants = ?", (",".join(PARTICIPANTS).lower(),))
+    if version >= 4:
+        conn.execute("UPDATE app_sessions SET totals = '2.5 usdc'")
     conn.close()
     return path
 
@@ -67,6 +69,9 @@ def test_upgrade_from_every_earlier_version(tmp_path: Path, version: int) -> Non
         assert [h.status for h in store.sessions.history("0xsession")] == ["open"]
         assert store.session_keys.list() == []
         assert store.sessions.rows()[0].totals == "2.5 usdc"
+        # the Total column's sort key is filled in too: it sorts by amount
+        (key,) = store.db.query("SELECT totals_key FROM app_sessions")[0]
+        assert key == totals_sort_key("2.5 usdc") and key > totals_sort_key("2.25 usdc")
 
 
 def test_newer_database_is_refused_and_untouched(tmp_path: Path) -> None:

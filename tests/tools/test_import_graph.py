@@ -62,7 +62,7 @@ def test_an_upward_import_fails_with_its_file_and_line(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert (
         "nitro_desktop/client/connection.py:5: imports nitro_desktop.ui: "
-        "upward arrow: client (layer 2) -> ui (layer 4)"
+        "upward arrow: client (layer 2) -> ui (layer 5)"
     ) in result.stdout
 
 

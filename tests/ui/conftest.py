@@ -7,18 +7,22 @@ polling with asyncio.sleep: qtbot.waitUntil inside a running qasync loop hangs.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+import gc
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QCoreApplication, QEvent, QSettings
+from PySide6.QtWidgets import QApplication
 
+from nitro_desktop.app import local_sandbox_factory
 from nitro_desktop.keys import AccountManager, KdfParams
 from nitro_desktop.store import Store
 from nitro_desktop.ui.main_window import MainWindow
 from nitro_desktop.ui.service import AppService
+from nitro_desktop.wallet.core import Wallet
 from tests.keys.memory_keyring import MemoryKeyring
 
 FAST_KDF = KdfParams(work_factor=2**10)
@@ -51,6 +55,11 @@ class Running:
     service: AppService
     store: Store
 
+    @property
+    def wallet(self) -> Wallet:
+        """The session core behind the window (what the service re-emits as signals)."""
+        return self.service.wallet
+
 
 class AppRunner:
     """``async with AppRunner() as apps:`` — every window opened is shut down at the end.
@@ -71,7 +80,8 @@ class AppRunner:
     def open(self, profile: Profile) -> Running:
         store = Store.open(profile.data_dir)
         accounts = AccountManager(store, keyring_backend=profile.keyring, kdf=FAST_KDF)
-        service = AppService(store, accounts)
+        wallet = Wallet(store, accounts, sandbox_factory=local_sandbox_factory(store.data_dir))
+        service = AppService(wallet)
         settings = QSettings(str(profile.data_dir / "settings.ini"), QSettings.Format.IniFormat)
         window = MainWindow(service, settings)
         window.show()
@@ -89,6 +99,26 @@ class AppRunner:
         # ("Cannot enter into task") and those tasks never run again, so teardown hangs on them.
         for _ in range(3):
             await asyncio.sleep(0)
+
+
+@pytest.fixture(autouse=True)
+def _no_widget_outlives_its_test() -> Iterator[None]:
+    """Delete what a test left behind now, between tests, with no event loop running.
+
+    Left to the garbage collector, a closed window or dialog is freed at some later moment inside
+    another test's qasync loop, while Qt may still hold a pending deletion of one of its children:
+    that is a segfault in a test that did nothing wrong.
+    """
+    yield
+    app = QApplication.instance()
+    if app is None:
+        return
+    for widget in QApplication.topLevelWidgets():
+        widget.close()
+        widget.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    gc.collect()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
 @pytest.fixture

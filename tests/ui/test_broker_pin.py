@@ -46,7 +46,7 @@ async def test_status_bar_names_both_brokers_when_a_reconnect_finds_another(prof
                 what="the refusal in the status bar",
             )
             assert broker_a in text and "Disconnected" in text
-            client = run.service.client
+            client = run.wallet.client
             assert client.state is ConnectionState.DISCONNECTED and client.status.fatal
             assert client.address is None or client.status.address is None
             assert run.store.endpoints.get("Remote").broker_address == broker_a  # the pin is kept
@@ -63,12 +63,12 @@ async def test_local_sandbox_is_the_same_broker_after_an_app_restart(profile: Pr
     async with AppRunner() as apps:
         run = apps.open(profile)
         await ready(run)
-        first = run.service.sandbox.broker_address
-        assert run.service.client.broker_address == first
+        first = run.wallet.sandbox.broker_address
+        assert run.wallet.client.broker_address == first
         await apps.close(run)
 
         run = apps.open(profile)
         await ready(run)
-        assert run.service.sandbox.broker_address == first
+        assert run.wallet.sandbox.broker_address == first
     key_file = key_path_for(profile.data_dir / "sandbox-0.2.sqlite")
     assert stat.S_IMODE(os.stat(key_file).st_mode) == 0o600

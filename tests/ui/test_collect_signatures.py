@@ -25,7 +25,7 @@ async def test_wizard_collects_a_co_signers_signature_then_submits(profile: Prof
         me = add_account(profile)
         run = apps.open(profile)
         await ready(run)
-        run.service.sandbox.fund(BOB.address, "usdc", "100")
+        run.wallet.sandbox.fund(BOB.address, "usdc", "100")
         wizard = await open_wizard(run)
         wizard.next()
         wizard.pages["participants"].table.item(1, 0).setText(BOB.address)
@@ -46,7 +46,7 @@ async def test_wizard_collects_a_co_signers_signature_then_submits(profile: Prof
         chooser.findChild(QLineEdit, "fileNameEdit").setText(target.name)  # what a person types
         chooser.accept()
         dialog: SigningRequestDialog = await until(
-            lambda: run.window.signing_dialog, what="the signing dialog"
+            lambda: run.window.menu_actions.signing_dialog, what="the signing dialog"
         )
         saved = signing.load(target)
         assert saved.signers == (me,) and saved.method == "create_app_session"
@@ -59,12 +59,12 @@ async def test_wizard_collects_a_co_signers_signature_then_submits(profile: Prof
         assert signed.req == saved.req
 
         dialog.close()
-        reopened = open_signing_request(target, run.service, run.window)
+        reopened = open_signing_request(target, run.wallet, run.window)
         assert reopened.submit_button.isEnabled()
         reopened.submit_button.click()
         await until(lambda: reopened.outcome is not None, what="the submission")
         session_id = reopened.outcome.app_session_id
         await until(lambda: run.store.sessions.get(session_id) is not None, what="the stored session")
-        assert run.service.sandbox.balances(BOB.address)["usdc"] == Decimal(95)
-        assert run.service.sandbox.balances(me)["usdc"] == Decimal(990)
+        assert run.wallet.sandbox.balances(BOB.address)["usdc"] == Decimal(95)
+        assert run.wallet.sandbox.balances(me)["usdc"] == Decimal(990)
         await until(lambda: run.window.model.rowCount() == 1, what="the row in the list")

@@ -55,4 +55,4 @@ async def test_endpoints_dialog_adds_pins_and_refuses_a_different_broker(profile
             lambda: "broker" in run.window.statusBar().currentMessage().lower(), what="the refusal message"
         )
         assert node.broker_address in run.window.statusBar().currentMessage()
-        assert run.service.client is None or run.service.client.state is not ConnectionState.READY
+        assert run.wallet.client is None or run.wallet.client.state is not ConnectionState.READY

@@ -19,6 +19,7 @@ from nitro_desktop.devnode import SandboxNode
 from nitro_desktop.flows import CreateSessionFlow
 from nitro_desktop.protocol import Dialect, RawKeySigner, recover_signers
 from nitro_desktop.store import EndpointRecord, Store
+from nitro_desktop.wallet.core import ClientOptions
 from tests.client.proxy import FaultProxy
 from tests.ui.conftest import AppRunner, Profile, Running, until
 from tests.ui.test_session_wizard import add_account, choose_endpoint, ready
@@ -43,7 +44,7 @@ async def app_behind_proxy(profile: Profile, dialect: str) -> AsyncIterator[tupl
         try:
             run = runner.open(profile)
             # Short waits so a lost answer turns into a late outcome within the test.
-            run.service.client_options = {"timeout": 1.0, "backoff": Backoff(initial=0.01, cap=0.05)}
+            run.wallet.client_options = ClientOptions(timeout=1.0, backoff=Backoff(initial=0.01, cap=0.05))
             await ready(run)
             yield run, proxy, node
         finally:
@@ -55,7 +56,7 @@ async def app_behind_proxy(profile: Profile, dialect: str) -> AsyncIterator[tupl
 
 def flow_for(run: Running, amount: int) -> CreateSessionFlow:
     _nonce[0] += 1
-    service = run.service
+    service = run.wallet
     assert service.endpoint is not None and service.account is not None
     flow = CreateSessionFlow(
         Dialect(service.endpoint.dialect),
@@ -94,7 +95,7 @@ async def test_a_create_whose_outcome_comes_after_a_reconnect_reaches_the_list_o
         sid = flow.expected_session_id()
         proxy.go_dark_after("create_app_session")  # the node applies it; its answer never comes
         with pytest.raises(RequestTimeout) as info:
-            await run.service.create_session(flow)
+            await run.wallet.create_session(flow)
         assert info.value.pending is not None and info.value.pending.app_session_id == sid
         assert run.store.sessions.get(sid) is None and listed(run, sid) == 0
 
@@ -108,7 +109,7 @@ async def test_a_create_whose_outcome_comes_after_a_reconnect_reaches_the_list_o
         assert sent_request_id(saved.request_frame) == proxy.sent_ids["create_app_session"][0]
         assert recover_signers(saved.request_frame) == [RawKeySigner(ALICE_KEY).address]  # type: ignore[arg-type]
         assert saved.response_frame is None
-        assert node.balances(run.service.account)["usdc"] == Decimal(90)  # locked once
+        assert node.balances(run.wallet.account)["usdc"] == Decimal(90)  # locked once
         assert proxy.seen["create_app_session"] == 1
 
 
@@ -118,10 +119,10 @@ async def test_a_recovered_second_create_keeps_its_own_frames_not_the_first_ones
     profile: Profile, dialect: str
 ) -> None:
     async with app_behind_proxy(profile, dialect) as (run, proxy, node):
-        first = await run.service.create_session(flow_for(run, 10))
+        first = await run.wallet.create_session(flow_for(run, 10))
         proxy.drop_after("create_app_session")  # the node applies the second; the socket drops
-        second = await run.service.create_session(flow_for(run, 5))
-        assert run.service.client.stats.reconnects == 1
+        second = await run.wallet.create_session(flow_for(run, 5))
+        assert run.wallet.client.stats.reconnects == 1
 
         one, two = run.store.sessions.get(first.app_session_id), run.store.sessions.get(second.app_session_id)
         assert one is not None and two is not None
@@ -131,4 +132,4 @@ async def test_a_recovered_second_create_keeps_its_own_frames_not_the_first_ones
         assert two.request_frame != one.request_frame and two.response_frame is None
         assert json.loads(two.request_frame)["req"][1] == "create_app_session"  # type: ignore[arg-type]
         assert listed(run, first.app_session_id) == 1 and listed(run, second.app_session_id) == 1
-        assert node.balances(run.service.account)["usdc"] == Decimal(85)
+        assert node.balances(run.wallet.account)["usdc"] == Decimal(85)

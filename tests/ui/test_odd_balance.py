@@ -8,7 +8,7 @@ import pytest
 
 from nitro_desktop.devnode.db import Database
 from nitro_desktop.ui.balances import ODD_MARK
-from nitro_desktop.ui.local_sandbox import SANDBOX_NAME
+from nitro_desktop.wallet.endpoints import SANDBOX_NAME
 from tests.ui.conftest import AppRunner, Profile
 from tests.ui.test_session_wizard import add_account, balances, choose_endpoint, ready
 
@@ -42,5 +42,5 @@ async def test_an_odd_balance_is_shown_as_received_with_a_warning(profile: Profi
         ]
         assert "cannot read" in run.window.balances.item(row[0], 1).toolTip()
         # Shown, but never counted as money the wizard may spend.
-        assert run.service.balances["usdc"] == Decimal(0)
-        assert run.service.known_balances()[(me, "usdc")] == Decimal(0)
+        assert run.wallet.balances["usdc"] == Decimal(0)
+        assert run.wallet.known_balances()[(me, "usdc")] == Decimal(0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -22,11 +23,17 @@ REFERENCE_KEYS: dict[str, Any] = {
     "status": lambda r: r.status,
     "participants": lambda r: r.participants,
     "application": lambda r: (r.application, r.protocol),
-    "totals": lambda r: r.totals,
+    "totals": lambda r: numeric_totals(r.totals),
     "version": lambda r: r.version,
     "updated_at": lambda r: r.updated_at,
     "endpoint": lambda r: r.endpoint,
 }
+
+
+def numeric_totals(totals: str) -> list[tuple[str, Decimal]]:
+    """What the Total column sorts by: the amount of each asset, assets in name order."""
+    parts = [p.split(" ") for p in totals.split(", ") if p]
+    return sorted((asset, Decimal(amount)) for amount, asset in parts)
 
 
 def record(i: int, *, status: str | None = None, updated: float | None = None) -> AppSessionRecord:
@@ -144,3 +151,52 @@ def test_a_saved_session_the_filter_hides_only_changes_the_counts(qapp: Any, sto
     model.upsert(store.sessions.row(closed.app_session_id))  # type: ignore[arg-type]
     assert not model.index_of(closed.app_session_id).isValid()
     assert (model.match_count(), model.total_count()) == (before, N + 1)
+
+
+def holding(i: int, *amounts: tuple[str, str]) -> AppSessionRecord:
+    people = [f"0x{i:040x}", "0x" + "Bb" * 20]
+    return AppSessionRecord(
+        app_session_id=f"0x{i:064x}",
+        endpoint="Local sandbox",
+        account=people[0],
+        protocol="NitroRPC/0.2",
+        application="",
+        definition_json=json.dumps({"participants": people}),
+        allocations_json=json.dumps(
+            [{"participant": people[0], "asset": asset, "amount": amount} for asset, amount in amounts]
+        ),
+        status="open",
+        version=1,
+        created_at=1_700_000_000.0,
+        updated_at=1_700_000_000.0 + i,
+    )
+
+
+def test_the_total_column_sorts_by_amount_per_asset_not_as_text(qapp: Any, tmp_path: Path) -> None:
+    with Store.open(tmp_path / "data") as store:
+        store.sessions.save_many(
+            [
+                holding(1, ("usdc", "1000")),
+                holding(2, ("usdc", "250")),
+                holding(3, ("usdc", "99.5")),
+                holding(4, ("eth", "2"), ("usdc", "5")),
+                holding(5, ("usdc", "0.75")),
+                holding(6, ("eth", "10")),
+            ]
+        )
+        model = SessionListModel()
+        model.set_source(store.sessions)
+        model.sort(SORT_NAMES.index("totals"), ASC)
+        totals = [r.totals for r in load_all(model)]
+        # eth before usdc; within an asset by amount: '1000 usdc' is not below '250 usdc'
+        assert totals == ["2 eth, 5 usdc", "10 eth", "0.75 usdc", "99.5 usdc", "250 usdc", "1000 usdc"]
+        model.sort(SORT_NAMES.index("totals"), DESC)
+        assert [r.totals for r in load_all(model)] == totals[::-1]
+
+        # A saved session is placed by the same order without a reload.
+        resets: list[bool] = []
+        model.modelReset.connect(lambda: resets.append(True))
+        store.sessions.save(holding(7, ("usdc", "300")))
+        model.upsert_many([store.sessions.row(f"0x{7:064x}")])  # type: ignore[list-item]
+        assert [r.totals for r in load_all(model)][:3] == ["1000 usdc", "300 usdc", "250 usdc"]
+        assert resets == []

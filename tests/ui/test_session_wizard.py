@@ -17,8 +17,8 @@ from nitro_desktop.flows import CreateSessionFlow, SubmitResult
 from nitro_desktop.keys import AccountManager
 from nitro_desktop.protocol import Dialect, spec
 from nitro_desktop.store import Store
-from nitro_desktop.ui.local_sandbox import SANDBOX_05_NAME, SANDBOX_NAME
 from nitro_desktop.ui.wizard import CreateSessionWizard, SubmitPage
+from nitro_desktop.wallet.endpoints import SANDBOX_05_NAME, SANDBOX_NAME
 from tests.ui.conftest import FAST_KDF, AppRunner, Profile, Running, until
 
 B = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
@@ -40,8 +40,8 @@ def choose_endpoint(profile: Profile, endpoint: str) -> None:
 async def ready(run: Running) -> None:
     await until(
         lambda: (
-            run.service.client is not None
-            and run.service.client.state is ConnectionState.READY
+            run.wallet.client is not None
+            and run.wallet.client.state is ConnectionState.READY
             and run.window.act_new.isEnabled()
             and run.window.balances.rowCount() > 0
         ),
@@ -56,7 +56,7 @@ def balances(run: Running) -> dict[str, str]:
 
 async def open_wizard(run: Running) -> QWizard:
     run.window.act_new.trigger()
-    wizard = await until(lambda: run.window.wizard, what="the wizard")
+    wizard = await until(lambda: run.window.menu_actions.wizard, what="the wizard")
     assert wizard.isVisible()
     return wizard
 
@@ -81,9 +81,9 @@ async def test_first_run_creates_a_funded_account_with_clicks_only(profile: Prof
         await write_down_and_check(welcome)  # the new key's backup comes before the account
         await ready(run)
         assert balances(run) == {"eth": "1", "usdc": "1000"}
-        assert len(run.service.accounts.list()) == 1
+        assert len(run.wallet.accounts.list()) == 1
         assert (
-            run.window.indicator.text().endswith(run.service.account[-4:])
+            run.window.indicator.text().endswith(run.wallet.account[-4:])
             or "Connected" in run.window.indicator.text()
         )
 
@@ -122,7 +122,8 @@ async def test_wizard_creates_a_session_that_survives_a_restart(profile: Profile
         assert "250.5 usdc" in pages["review"].summary.text()
         wizard.next()
         submit: SubmitPage = pages["submit"]  # type: ignore[assignment]
-        await until(lambda: submit.result is not None or submit.error.isVisible(), what="the server's answer")
+        # The page is done when it says so (the copy button), not when the result exists underneath.
+        await until(lambda: submit.copy.isVisible() or submit.error.isVisible(), what="the server's answer")
         assert submit.result is not None, submit.error.text()
         assert submit.result.app_session_id == expected_id
         assert submit.copy.isVisible()
@@ -197,7 +198,7 @@ async def test_server_refusal_is_shown_with_a_way_back(profile: Profile) -> None
         run = app_runner.open(profile)
         await ready(run)
         # The server knows better than the wizard here: Bob's balance was spent behind its back.
-        run.service.sandbox.fund(bob, "usdc", "1")
+        run.wallet.sandbox.fund(bob, "usdc", "1")
         wizard = await open_wizard(run)
         flow = wizard.pages["application"].flow
         flow.balances = {}  # nothing known locally: only the server can refuse
@@ -223,13 +224,13 @@ async def test_status_bar_shows_reconnect_while_the_node_restarts(profile: Profi
         add_account(profile)
         run = app_runner.open(profile)
         await ready(run)
-        node = run.service.sandbox
+        node = run.wallet.sandbox
         await node.stop()
         await until(lambda: "Reconnecting in" in run.window.indicator.text(), what="the reconnect countdown")
         await node.start()
         await until(
             lambda: (
-                run.service.client.state is ConnectionState.READY
+                run.wallet.client.state is ConnectionState.READY
                 and "Connected" in run.window.indicator.text()
             ),
             timeout=40,
@@ -257,7 +258,7 @@ async def test_submit_state_then_close_through_their_dialogs(profile: Profile) -
         run.window.table.selectRow(0)
 
         run.window.act_submit.trigger()
-        dialog = await until(lambda: getattr(run.window, "update_dialog", None), what="the submit dialog")
+        dialog = await until(lambda: run.window.menu_actions.update_dialog, what="the submit dialog")
         ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
         assert ok.isEnabled()  # the current allocations are a valid state
         dialog.amounts[0].setText("60")
@@ -270,7 +271,9 @@ async def test_submit_state_then_close_through_their_dialogs(profile: Profile) -
         run.window.table.selectRow(0)
         run.window.act_close.trigger()
         closing = await until(
-            lambda: run.window.update_dialog is not dialog and run.window.update_dialog,
+            lambda: (
+                run.window.menu_actions.update_dialog is not dialog and run.window.menu_actions.update_dialog
+            ),
             what="the close dialog",
         )
         assert [a.text() for a in closing.amounts] == ["60", "40"]
@@ -278,7 +281,7 @@ async def test_submit_state_then_close_through_their_dialogs(profile: Profile) -
         await until(lambda: run.store.sessions.get(session_id).status == "closed", what="the close")
         assert run.store.sessions.get(session_id).version == 3
         await until(lambda: balances(run)["usdc"] == "960", what="the refund in the balances")
-        assert run.service.sandbox.balances(B) == {"usdc": Decimal(40)}
+        assert run.wallet.sandbox.balances(B) == {"usdc": Decimal(40)}
         assert me != B
 
 
@@ -323,7 +326,7 @@ async def test_without_an_os_keyring_the_key_goes_to_an_encrypted_file(tmp_path:
         again.findChild(QLineEdit, "password").setText("correct horse battery")
         again.accept()
         await ready(run)
-        [record] = run.service.accounts.list()
+        [record] = run.wallet.accounts.list()
         assert record.backend == "file"
         keystore = profile.data_dir / "keystore" / f"{record.address}.json"
         assert keystore.exists() and "correct horse" not in keystore.read_text()
@@ -340,8 +343,8 @@ async def test_refresh_merges_sessions_found_on_the_server(profile: Profile) -> 
         await ready(run)
         # Someone else opens a session with us on the same node, from their own client.
         bob = RawKeySigner("0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d")
-        run.service.sandbox.fund(bob.address, "usdc", "50")
-        async with ClearNodeClient(run.service.client.url, "0.2") as theirs:
+        run.wallet.sandbox.fund(bob.address, "usdc", "50")
+        async with ClearNodeClient(run.wallet.client.url, "0.2") as theirs:
             await theirs.authenticate(bob, app_name="Bob's game")
             definition = AppDefinition("NitroRPC/0.2", (bob.address, me), (100, 0), 100, 0, 42)
             made = await theirs.create_app_session(
@@ -350,8 +353,11 @@ async def test_refresh_merges_sessions_found_on_the_server(profile: Profile) -> 
                 [bob],
             )
         assert run.window.model.rowCount() == 0
+        resets: list[bool] = []
+        run.window.model.modelReset.connect(lambda: resets.append(True))
         run.window.act_refresh.trigger()
         await until(lambda: run.window.model.rowCount() == 1, what="the merged row")
+        assert resets == []  # placed row by row, not by reloading the whole list
         row = run.window.model.row_at(0)
         assert (row.app_session_id, row.origin, row.status) == (made.app_session_id, "server", "open")
         assert "found on server" in run.window.model.data(run.window.model.index(0, 0))

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QDialogButtonBox
 
 from nitro_desktop.client import ClearNodeClient
 from nitro_desktop.protocol import Allocation, AppDefinition, RawKeySigner
-from nitro_desktop.ui.local_sandbox import SANDBOX_05_NAME
+from nitro_desktop.wallet.endpoints import SANDBOX_05_NAME
 from tests.ui.conftest import AppRunner, Profile, until
 from tests.ui.test_session_wizard import add_account, choose_endpoint, ready
 
@@ -26,10 +26,10 @@ async def test_asu_from_another_participant_moves_the_row_and_the_next_update_bu
         run = app_runner.open(profile)
         await ready(run)
         bob = RawKeySigner(BOB_KEY)
-        run.service.sandbox.fund(bob.address, "usdc", "50")
+        run.wallet.sandbox.fund(bob.address, "usdc", "50")
         # Either of us alone reaches the quorum: Bob moves the session from his own client.
         definition = AppDefinition("NitroRPC/0.4", (bob.address, me), (100, 100), 100, 0, 4242)
-        async with ClearNodeClient(run.service.client.url, "0.5") as theirs:
+        async with ClearNodeClient(run.wallet.client.url, "0.5") as theirs:
             await theirs.authenticate(bob, app_name="Bob's game")
             made = await theirs.create_app_session(
                 definition,
@@ -59,7 +59,7 @@ async def test_asu_from_another_participant_moves_the_row_and_the_next_update_bu
             # Submit state starts from Bob's split and sends version 3 (not "incorrect version").
             run.window.table.selectRow(0)
             run.window.act_submit.trigger()
-            dialog = await until(lambda: getattr(run.window, "update_dialog", None), what="the submit dialog")
+            dialog = await until(lambda: run.window.menu_actions.update_dialog, what="the submit dialog")
             assert [a.text() for a in dialog.amounts] == ["5", "15"]
             dialog.amounts[0].setText("10")
             dialog.amounts[1].setText("10")
@@ -81,4 +81,4 @@ async def test_asu_from_another_participant_moves_the_row_and_the_next_update_bu
             await until(lambda: run.store.sessions.get(sid).version == 4, what="our update at version 4")
         history = [(h.status, h.version) for h in run.store.sessions.history(sid)]
         assert history[-3:] == [("open", 2), ("open", 3), ("open", 4)]
-        assert run.service.sandbox.balances(me)["usdc"] == Decimal(1000)  # nothing left the session
+        assert run.wallet.sandbox.balances(me)["usdc"] == Decimal(1000)  # nothing left the session

@@ -76,11 +76,12 @@ async def send_from_wizard(run: Running, proxy: FaultProxy) -> tuple[CreateSessi
 
 
 def ui_tasks_left() -> list[asyncio.Task[Any]]:
-    """Unfinished tasks running our UI code (the service's and the dialogs' coroutines)."""
+    """Unfinished tasks running our UI or session-core code (the core's, the service's, the dialogs')."""
+    ours = (os.path.join("nitro_desktop", "ui", ""), os.path.join("nitro_desktop", "wallet", ""))
     left = []
     for task in asyncio.all_tasks():
         code = getattr(task.get_coro(), "cr_code", None)
-        if code is not None and os.path.join("nitro_desktop", "ui", "") in code.co_filename:
+        if code is not None and any(part in code.co_filename for part in ours):
             left.append(task)
     return left
 

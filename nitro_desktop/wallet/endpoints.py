@@ -1,14 +1,16 @@
-"""The endpoints a new profile starts with, and the in-process sandbox nodes behind "Local sandbox".
+"""The endpoints a new profile starts with, and the in-process sandbox behind "Local sandbox".
 
-No Qt here: ``AppService`` calls these and keeps the nodes it started.
+The sandbox itself is handed in (``SandboxFactory``, built by ``nitro_desktop.app``):
+nothing here imports the sandbox server, only what the core needs of it.
 """
 
 from __future__ import annotations
 
-import asyncio
-from pathlib import Path
-from typing import Any
+from collections.abc import Awaitable, Callable
+from decimal import Decimal
+from typing import Protocol
 
+from nitro_desktop.keys import AccountManager
 from nitro_desktop.protocol import Dialect
 from nitro_desktop.store import EndpointRecord, Store
 
@@ -20,6 +22,26 @@ PUBLIC_ENDPOINTS = (
     ("Yellow clearnet", "wss://clearnet.yellow.com/ws", "0.5"),
     ("Yellow sandbox", "wss://clearnet-sandbox.yellow.com/ws", "0.5"),
 )
+
+
+class Sandbox(Protocol):
+    """What the core uses of a running local ClearNode (``nitro_desktop.devnode.SandboxNode``)."""
+
+    @property
+    def url(self) -> str: ...
+
+    @property
+    def broker_address(self) -> str: ...
+
+    def balances(self, address: str) -> dict[str, Decimal]: ...
+
+    def fund(self, address: str, asset: str, amount: Decimal | str | int) -> object: ...
+
+    async def stop(self) -> None: ...
+
+
+#: Starts the sandbox node of a dialect ("0.2", "0.5") on a free loopback port.
+SandboxFactory = Callable[[str], Awaitable[Sandbox]]
 
 
 def ensure_default_endpoints(store: Store) -> list[EndpointRecord]:
@@ -35,26 +57,7 @@ def ensure_default_endpoints(store: Store) -> list[EndpointRecord]:
     return store.endpoints.list()
 
 
-async def start_sandbox(sandboxes: dict[str, Any], data_dir: Path, dialect: str) -> Any:
-    """The in-process sandbox node for this dialect, started on first use on a free loopback port."""
-    from nitro_desktop.devnode import SandboxNode
-    from nitro_desktop.devnode.broker_key import key_path_for, load_or_create_broker_key
-
-    node = sandboxes.get(dialect)
-    if node is None:
-        # One ledger file per dialect: their sessions' ids and rules differ.
-        db = data_dir / f"sandbox-{dialect}.sqlite"
-        # The same broker across app restarts, like the ledger it signs for.
-        key = await asyncio.get_running_loop().run_in_executor(
-            None, load_or_create_broker_key, key_path_for(db)
-        )
-        node = SandboxNode(host="127.0.0.1", port=0, dialect=dialect, db_path=str(db), broker_key=key)
-        await node.start()
-        sandboxes[dialect] = node
-    return node
-
-
-def fund_new_accounts(sandbox: Any, accounts: Any) -> None:
+def fund_new_accounts(sandbox: Sandbox, accounts: AccountManager) -> None:
     """Give every local account with an empty sandbox balance the grant, so it can start at once."""
     for record in accounts.list():
         if not any(sandbox.balances(record.address).values()):

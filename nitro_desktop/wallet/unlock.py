@@ -1,0 +1,56 @@
+"""Keys unlocked off the loop's thread, asking for a keystore file's password as a wallet does."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+
+from nitro_desktop.keys import AccountManager, WrongPasswordError
+from nitro_desktop.protocol import HashSigner
+from nitro_desktop.redact import register_secret
+
+#: Asks for the password of ``address`` (``note`` says why again); None when the user cancels.
+PasswordPrompt = Callable[[str, str], Awaitable[str | None]]
+PASSWORD_ATTEMPTS = 3
+RETRY_NOTE = "That password did not open the key. Try again:"
+
+
+class Unlocker:
+    """Signers for local accounts; ``prompt`` is supplied by the UI (a dialog, a terminal)."""
+
+    def __init__(self, accounts: AccountManager, prompt: PasswordPrompt | None = None) -> None:
+        self.accounts = accounts
+        self.prompt = prompt
+
+    async def signer(self, address: str) -> HashSigner:
+        """A signer with the key fetched off the loop (keyring I/O or scrypt).
+
+        A key in an encrypted file asks for its password, again after a wrong one
+        (up to ``PASSWORD_ATTEMPTS`` times).
+        """
+        record = self.accounts.get(address)
+        loop = asyncio.get_running_loop()
+        if record.backend != "file":
+            unlocked: HashSigner = await loop.run_in_executor(None, self.accounts.signer(address).unlocked)
+            return unlocked
+        if self.prompt is None:
+            raise PermissionError(f"{address} is in an encrypted file and needs its password")
+        note = ""
+        for _attempt in range(PASSWORD_ATTEMPTS):
+            password = await self.prompt(address, note)
+            if password is None:
+                raise PermissionError("signing cancelled: no password given")
+            signer = self.accounts.signer(address, password=password)
+            forget = register_secret(password)  # an error raised while it is in use cannot show it
+            try:
+                unlocked = await loop.run_in_executor(None, signer.unlocked)
+            except WrongPasswordError:
+                note = RETRY_NOTE
+                continue
+            finally:
+                forget()
+            return unlocked
+        raise PermissionError(f"wrong password for {address}, {PASSWORD_ATTEMPTS} times")
+
+    async def signers(self, addresses: Sequence[str]) -> list[HashSigner]:
+        return [await self.signer(a) for a in addresses]
