@@ -24,10 +24,12 @@ from nitro_desktop.protocol.wire import Envelope, ServerFrame
 
 
 class Dialect(enum.StrEnum):
-    """Wire dialects: "0.2" is the mid-2025 array-params ClearNode, "0.5" is ClearNode v0.5.x."""
+    """Wire dialects: "0.2" is the mid-2025 array-params ClearNode, "0.5" is ClearNode v0.5.x,
+    "1" is Nitrolite v1 (nitronode v1.4.x)."""
 
     V02 = "0.2"
     V05 = "0.5"
+    V1 = "1"
 
 
 class DialectSpec(ABC):
@@ -193,4 +195,5 @@ def spec(dialect: DialectLike) -> DialectSpec:
         raise ProtocolError(f"unknown dialect {dialect!r}; known dialects: {known}") from None
     if key not in _REGISTRY:  # the modules register themselves on import
         from nitro_desktop.protocol import dialect_02, dialect_05  # noqa: F401
+        from nitro_desktop.protocol.v1 import dialect as _v1  # noqa: F401
     return _REGISTRY[key]
