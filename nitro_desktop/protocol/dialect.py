@@ -61,6 +61,9 @@ class DialectSpec(ABC):
     #: Params are a bare object (v0.3+ servers) rather than a one-element array; the
     #: sandbox applies that server generation's rules with it.
     object_params: bool = False
+    #: The server's per-connection request limit a client should stay under, as
+    #: (requests per second, burst); None: the server does not limit, or says so in an error.
+    request_rate: tuple[float, int] | None = None
 
     # ---- what a session holds: flows and the UI ask these instead of comparing dialects ----
     #: Whether the definition carries the app ``protocol`` string (the wizard asks for it).
