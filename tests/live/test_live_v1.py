@@ -3,6 +3,7 @@ list, definition), empty and, where the node has assets, funded by a deposit."""
 
 from __future__ import annotations
 
+import asyncio
 from decimal import Decimal
 
 import pytest
@@ -105,3 +106,19 @@ async def test_v1_deposit_operate_withdraw_close_funded(v1_target: LiveTarget, f
         assert info is not None and (info.status, info.version) == ("closed", 5)
         assert await channel_balance(client, b.address, asset) == before_b + 3
         assert await channel_balance(client, a.address, asset) == before_a - 3
+
+
+async def test_v1_bursts_stay_under_the_rate_limit(v1_target: LiveTarget, frames: FrameRecorder) -> None:
+    # nitronode drops a connection past 10 requests/s (burst 20) without a word; the client paces.
+    async with connected(v1_target, frames) as client:
+        await asyncio.gather(*(client.v1.ping() for _ in range(40)))
+        assert client.stats.connections == 1 and client.stats.reconnects == 0
+
+
+async def test_v1_idle_connection_answers_server_pings(v1_target: LiveTarget, frames: FrameRecorder) -> None:
+    # nitronode pings every 5 s and cuts a client that has not answered 10 s after connecting.
+    async with connected(v1_target, frames, keepalive_interval=60.0) as client:
+        await asyncio.sleep(11)
+        assert client.stats.requests_sent == 0  # kept up by answering pings alone
+        await client.v1.ping()
+        assert client.stats.connections == 1 and client.stats.reconnects == 0
