@@ -111,7 +111,7 @@ class ClearNodeClient:
             read_definition=self.get_app_definition,
             list_sessions=lambda participant: self.iter_app_sessions(participant=participant),
         )
-        #: dialect "1"'s typed calls (``node.v1``, ``user.v1``, ``channels.v1``, ``app_sessions.v1``)
+        #: dialect "1"'s typed calls: node.v1, user.v1 and channels.v1 reads, every app_sessions.v1 method
         self.v1 = V1Calls(
             dialect=self.spec,
             link=self._link,
@@ -182,7 +182,7 @@ class ClearNodeClient:
 
     @property
     def pending_operations(self) -> tuple[OperationRef, ...]:
-        return self._sessions.ops.unresolved
+        return self._sessions.ops.unresolved + self.v1.ops.unresolved
 
     def on(
         self, callback: Callable[[Any], None], types: tuple[type, ...] | None = None

@@ -85,9 +85,10 @@ async def test_duplicate_create_after_a_lost_answer_means_already_created_once(
         with pytest.raises(RequestTimeout) as lost:
             await client.v1.create_app_session(d, [A, B])
         assert lost.value.pending is not None and lost.value.pending.app_session_id == v1.app_session_id(d)
+        assert [op.app_session_id for op in client.pending_operations] == [v1.app_session_id(d)]
         again = await client.v1.create_app_session(d, [A, B])  # the user tries again
         assert again.extra["already_created"] is True and again.app_session_id == v1.app_session_id(d)
-        assert client.v1.ops.unresolved == ()
+        assert client.pending_operations == ()  # settled by the refusal, not reported twice
         async with asyncio.timeout(10):  # the stalled follow-up runs out and finds nothing left to report
             while client.stats.timeouts < 2:  # the lost create, then the stalled follow-up
                 await asyncio.sleep(0.05)
