@@ -168,6 +168,8 @@ class Connection:
             await self.pacer.acquire()
             if self.close_reason is not None:
                 raise self.close_reason
+            if request_id in self._pending:  # a pre-signed frame's id, taken while it waited its turn
+                raise ValueError(f"request id {request_id} is already in flight on this connection")
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         pending = self._pending[request_id] = _Pending(method, future)
         try:

@@ -7,10 +7,12 @@ rate nitronode enforces, and pings answered.
 from __future__ import annotations
 
 import asyncio
+import json
 from decimal import Decimal
 from typing import Any
 
 import pytest
+from websockets.asyncio.server import ServerConnection, serve
 
 from nitro_desktop.client import ClearNodeClient, ClearNodeError, ConnectionState
 from nitro_desktop.client.pacing import RequestRate
@@ -183,3 +185,25 @@ async def test_server_pings_are_answered(v1_sandbox_factory: Any) -> None:
         await client.v1.ping()
     finally:
         await client.close()
+
+
+async def test_events_reach_subscribers_and_malformed_frames_are_dropped() -> None:
+    # nitronode v1.4.1 sends no events; a later node might: type 3 goes to subscribers, not callers.
+    async def serve_one(ws: ServerConnection) -> None:
+        async for message in ws:
+            _kind, request_id, method, _payload, ts = json.loads(message)
+            await ws.send('[3,0,"user.v1.balance_update",{"asset":"usdc"},1]')
+            await ws.send('[2,"x"]')  # malformed: dropped and counted, never fatal
+            await ws.send(v1.encode_frame(2, request_id, method, {}, ts))
+
+    async with serve(serve_one, "127.0.0.1", 0) as server:
+        port = next(iter(server.sockets)).getsockname()[1]
+        client = await v1_client(f"ws://127.0.0.1:{port}/ws")
+        try:
+            events: list[Any] = []
+            client.on(events.append)
+            await client.v1.ping()
+            assert [(e.method, e.payload) for e in events] == [("user.v1.balance_update", {"asset": "usdc"})]
+            assert client.stats.frames_malformed == 1 and client.stats.notifications == 1
+        finally:
+            await client.close()
