@@ -80,7 +80,7 @@ class V1Calls(V1Reads):
             raise ProtocolError(
                 f"{method} is a dialect 1 method; this client speaks {self.spec.dialect.value}"
             )
-        call = RpcCall(method, payload)
+        call = RpcCall(str(method), payload)
 
         async def send(conn: Connection, mark_sent: Callable[[int], None]) -> Any:
             return await conn.request(call, timeout=self.timeout, on_sent=mark_sent)

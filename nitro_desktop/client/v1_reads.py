@@ -89,7 +89,7 @@ class V1Reads:
                 f"{method} is a dialect 1 method; this client speaks {self.spec.dialect.value}"
             )
         conn = await self._link.connection(self.timeout)
-        return await conn.request(RpcCall(method, dict(payload or {})), timeout=self.timeout)
+        return await conn.request(RpcCall(str(method), dict(payload or {})), timeout=self.timeout)
 
     @staticmethod
     def _items(answer: Any, key: str, method: str) -> list[dict[str, Any]]:

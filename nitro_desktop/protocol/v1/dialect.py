@@ -32,13 +32,13 @@ from nitro_desktop.protocol.wire import Envelope, FrameKind, ServerFrame
 
 # The calls the shared builders know by their 0.x names, and what v1 calls them.
 _NAMES: dict[str, str] = {
-    "ping": Method.NODE_PING,
-    "get_config": Method.NODE_GET_CONFIG,
-    "get_assets": Method.NODE_GET_ASSETS,
-    "get_app_definition": Method.APP_SESSIONS_GET_APP_DEFINITION,
-    "get_app_sessions": Method.APP_SESSIONS_GET_APP_SESSIONS,
-    "create_app_session": Method.APP_SESSIONS_CREATE_APP_SESSION,
-    "submit_app_state": Method.APP_SESSIONS_SUBMIT_APP_STATE,
+    "ping": Method.NODE_PING.value,
+    "get_config": Method.NODE_GET_CONFIG.value,
+    "get_assets": Method.NODE_GET_ASSETS.value,
+    "get_app_definition": Method.APP_SESSIONS_GET_APP_DEFINITION.value,
+    "get_app_sessions": Method.APP_SESSIONS_GET_APP_SESSIONS.value,
+    "create_app_session": Method.APP_SESSIONS_CREATE_APP_SESSION.value,
+    "submit_app_state": Method.APP_SESSIONS_SUBMIT_APP_STATE.value,
 }
 
 #: The error shape name ``ServerError.shape`` carries for a v1 error frame.
