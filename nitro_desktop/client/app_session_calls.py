@@ -255,45 +255,73 @@ class AppSessionCalls:
         participant: str,
         on_sent: SentHook | None = None,
     ) -> AppSession:
-        conn = await self._link.connection(self.timeout)
-        sent: list[Exchange] = []
-
-        def mark_sent(request_id: int) -> None:
-            exchange = self._link.exchanges.get(request_id) or Exchange(method, request_id, "")
-            sent.append(exchange)
-            if on_sent is not None:
-                try:
-                    on_sent(exchange)
-                except Exception:  # the caller's bookkeeping must not lose the request's outcome
-                    log.exception("on_sent hook failed")
-
-        try:
-            result = await send(conn, mark_sent)
-        except ConnectionLost as exc:
-            if not sent:
-                raise OperationNotApplied(ref, exc) from exc  # it never left this machine
-            log.warning("connection lost while waiting for %s: %s", method, exc)
-            ref = replace(ref, request_id=sent[0].request_id)
-            op = self.ops.track(ref, participant, caller_waiting=True, exchange=sent[0])
-            try:
-                session = await self.ops.wait(op, self.outcome_timeout)
-            except TimeoutError:
-                raise RequestTimeout(method, ref.request_id, self.outcome_timeout, pending=ref) from None
-            self._memory.remember(session)
-            return session
-        except asyncio.CancelledError:
-            if sent:  # the caller left after sending: its outcome is still found out and reported
-                ref = replace(ref, request_id=sent[0].request_id)
-                self.ops.track(ref, participant, caller_waiting=False, exchange=sent[0])
-            raise
-        except (RequestTimeout, MalformedResponse) as exc:
-            ref = replace(ref, request_id=exc.request_id)
-            self.ops.track(ref, participant, caller_waiting=False, exchange=sent[0] if sent else None)
-            if isinstance(exc, RequestTimeout):
-                raise RequestTimeout(exc.method, exc.request_id, exc.timeout, pending=ref) from None
-            raise
-        session = expect(result, AppSession, method)
+        result = await send_once(
+            self._link, self.ops, method, send, ref, participant, on_sent, self.outcome_timeout
+        )
+        if isinstance(result, Reconciled):
+            self._memory.remember(result.session)
+            return result.session
+        session: AppSession = expect(result, AppSession, method)
         if not session.app_session_id:
             session = AppSession(ref.app_session_id, session.status, session.version, extra=session.extra)
         self._memory.remember(session)
         return session
+
+
+@dataclass(frozen=True, slots=True)
+class Reconciled:
+    """What ``send_once`` returns when the answer was lost and the server was asked instead."""
+
+    session: AppSession
+
+
+async def send_once(
+    link: Link,
+    ops: OperationTracker,
+    method: str,
+    send: Callable[[Connection, Callable[[int], None]], Awaitable[Any]],
+    ref: OperationRef,
+    participant: str,
+    on_sent: SentHook | None,
+    outcome_timeout: float,
+) -> Any:
+    """Send a state-changing request once; its answer, or ``Reconciled`` if the server was asked.
+
+    Never re-sent: a lost answer is followed up by ``ops`` (the server is asked whether
+    ``ref`` was applied) and reported once, to this caller while it waits, else as an event.
+    """
+    conn = await link.connection(link.timeout)
+    sent: list[Exchange] = []
+
+    def mark_sent(request_id: int) -> None:
+        exchange = link.exchanges.get(request_id) or Exchange(method, request_id, "")
+        sent.append(exchange)
+        if on_sent is not None:
+            try:
+                on_sent(exchange)
+            except Exception:  # the caller's bookkeeping must not lose the request's outcome
+                log.exception("on_sent hook failed")
+
+    try:
+        return await send(conn, mark_sent)
+    except ConnectionLost as exc:
+        if not sent:
+            raise OperationNotApplied(ref, exc) from exc  # it never left this machine
+        log.warning("connection lost while waiting for %s: %s", method, exc)
+        ref = replace(ref, request_id=sent[0].request_id)
+        op = ops.track(ref, participant, caller_waiting=True, exchange=sent[0])
+        try:
+            return Reconciled(await ops.wait(op, outcome_timeout))
+        except TimeoutError:
+            raise RequestTimeout(method, ref.request_id, outcome_timeout, pending=ref) from None
+    except asyncio.CancelledError:
+        if sent:  # the caller left after sending: its outcome is still found out and reported
+            ref = replace(ref, request_id=sent[0].request_id)
+            ops.track(ref, participant, caller_waiting=False, exchange=sent[0])
+        raise
+    except (RequestTimeout, MalformedResponse) as exc:
+        ref = replace(ref, request_id=exc.request_id)
+        ops.track(ref, participant, caller_waiting=False, exchange=sent[0] if sent else None)
+        if isinstance(exc, RequestTimeout):
+            raise RequestTimeout(exc.method, exc.request_id, exc.timeout, pending=ref) from None
+        raise

@@ -8,7 +8,7 @@ import logging
 import random
 from collections.abc import AsyncIterator, Callable, Sequence
 from types import TracebackType
-from typing import Any
+from typing import Any, Literal
 
 from nitro_desktop.client import auth
 from nitro_desktop.client.app_session_calls import AppSessionCalls, SentHook, SessionMemory
@@ -23,7 +23,9 @@ from nitro_desktop.client.notifications import (
     OverflowPolicy,
     Subscription,
 )
+from nitro_desktop.client.pacing import RequestRate, rate_for
 from nitro_desktop.client.state import Backoff, ConnectionState, ConnectionStatus, StatusCallback
+from nitro_desktop.client.v1_calls import V1Calls
 from nitro_desktop.protocol import (
     Allocation,
     AppDefinition,
@@ -59,6 +61,8 @@ class ClearNodeClient:
     two timeouts. ``expected_broker`` pins the endpoint's broker address.
     ``outcome_timeout`` bounds how long a create/submit/close whose connection
     dropped waits for the reconnect and the server's answer about its outcome.
+    ``request_rate`` paces requests per connection; by default the dialect's
+    (``DialectSpec.request_rate``: v1's nitronode cuts a connection over its limit).
     """
 
     def __init__(
@@ -73,6 +77,7 @@ class ClearNodeClient:
         outcome_timeout: float | None = None,
         max_frame_bytes: int = 8 * 1024 * 1024,
         rng: random.Random | None = None,
+        request_rate: RequestRate | Literal["dialect"] | None = "dialect",
     ) -> None:
         self.url = url
         #: the dialect's implementation: envelope, capabilities, params and results
@@ -93,6 +98,7 @@ class ClearNodeClient:
             rng=rng,
             stats=self.stats,
             on_notification=self._on_notification,
+            request_rate=rate_for(self.spec, request_rate),
         )
         self._memory = SessionMemory()
         self._sessions = AppSessionCalls(
@@ -105,6 +111,14 @@ class ClearNodeClient:
             read_definition=self.get_app_definition,
             list_sessions=lambda participant: self.iter_app_sessions(participant=participant),
         )
+        #: dialect "1"'s typed calls: node.v1, user.v1 and channels.v1 reads, every app_sessions.v1 method
+        self.v1 = V1Calls(
+            dialect=self.spec,
+            link=self._link,
+            hub=self._hub,
+            timeout=timeout,
+            outcome_timeout=self.outcome_timeout,
+        )
 
     # ---- lifetime -------------------------------------------------------------
     async def connect(self) -> None:
@@ -114,6 +128,7 @@ class ClearNodeClient:
     async def close(self) -> None:
         """Stop everything: tasks awaited, socket closed, subscriptions ended."""
         await self._sessions.ops.close()
+        await self.v1.ops.close()
         await self._link.close()
         self._hub.close()
 
@@ -167,7 +182,7 @@ class ClearNodeClient:
 
     @property
     def pending_operations(self) -> tuple[OperationRef, ...]:
-        return self._sessions.ops.unresolved
+        return self._sessions.ops.unresolved + self.v1.ops.unresolved
 
     def on(
         self, callback: Callable[[Any], None], types: tuple[type, ...] | None = None

@@ -27,6 +27,7 @@ from nitro_desktop.client.errors import (
     RequestTimeout,
 )
 from nitro_desktop.client.exchanges import Exchange, ExchangeLog
+from nitro_desktop.client.pacing import RequestPacer
 from nitro_desktop.client.redact import redact
 from nitro_desktop.protocol import (
     DialectLike,
@@ -82,8 +83,10 @@ class Connection:
         on_notification: Callable[[str, Any], None],
         broker: str | None = None,
         exchanges: ExchangeLog | None = None,
+        pacer: RequestPacer | None = None,
     ) -> None:
         self._ws = ws
+        self.pacer = pacer
         self._exchanges = exchanges
         self._spec = spec(dialect)
         self._envelope = self._spec.envelope
@@ -161,6 +164,12 @@ class Connection:
         timeout: float,
         on_sent: Callable[[int], None] | None,
     ) -> Any:
+        if self.pacer is not None:  # before the timeout: waiting for our own turn is not the server's delay
+            await self.pacer.acquire()
+            if self.close_reason is not None:
+                raise self.close_reason
+            if request_id in self._pending:  # a pre-signed frame's id, taken while it waited its turn
+                raise ValueError(f"request id {request_id} is already in flight on this connection")
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         pending = self._pending[request_id] = _Pending(method, future)
         try:

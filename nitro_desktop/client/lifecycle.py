@@ -28,6 +28,7 @@ from nitro_desktop.client.errors import (
     RequestTimeout,
 )
 from nitro_desktop.client.exchanges import ExchangeLog
+from nitro_desktop.client.pacing import RequestPacer, RequestRate
 from nitro_desktop.client.state import Backoff, ConnectionState, StatusCell
 from nitro_desktop.protocol import AuthResult, BrokerConfig, DialectSpec, builders, to_checksum_address
 
@@ -74,8 +75,10 @@ class Link:
         rng: random.Random | None,
         stats: ClientStats,
         on_notification: Callable[[str, Any], None],
+        request_rate: RequestRate | None = None,
     ) -> None:
         self.url = url
+        self.request_rate = request_rate
         self.spec = spec
         self._authenticator = auth.authenticator_for(spec)
         self.timeout = timeout
@@ -128,6 +131,7 @@ class Link:
             stats=self.stats,
             on_notification=self._on_notification,
             exchanges=self.exchanges,
+            pacer=RequestPacer(self.request_rate) if self.request_rate is not None else None,
         )
         try:
             if self.spec.envelope.server_signed:

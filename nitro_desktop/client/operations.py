@@ -113,6 +113,17 @@ class OperationTracker:
                 continue
             self._resolve(op, is_applied(op.ref, session), session)
 
+    def settle(self, kind: str, app_session_id: str, session: AppSession) -> int:
+        """The server has shown ``kind`` on ``app_session_id`` applied (v1's duplicate-create
+        refusal): resolve the operations still waiting for that news, each reported once.
+        Returns how many there were."""
+        matching = [
+            op for op in self._unresolved if op.ref.kind == kind and op.ref.app_session_id == app_session_id
+        ]
+        for op in matching:
+            self._resolve(op, True, session)
+        return len(matching)
+
     def _resolve(self, op: TrackedOperation, applied: bool, session: AppSession | None) -> None:
         if op not in self._unresolved:
             return

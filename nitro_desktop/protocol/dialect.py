@@ -24,10 +24,12 @@ from nitro_desktop.protocol.wire import Envelope, ServerFrame
 
 
 class Dialect(enum.StrEnum):
-    """Wire dialects: "0.2" is the mid-2025 array-params ClearNode, "0.5" is ClearNode v0.5.x."""
+    """Wire dialects: "0.2" is the mid-2025 array-params ClearNode, "0.5" is ClearNode v0.5.x,
+    "1" is Nitrolite v1 (nitronode v1.4.x)."""
 
     V02 = "0.2"
     V05 = "0.5"
+    V1 = "1"
 
 
 class DialectSpec(ABC):
@@ -59,6 +61,9 @@ class DialectSpec(ABC):
     #: Params are a bare object (v0.3+ servers) rather than a one-element array; the
     #: sandbox applies that server generation's rules with it.
     object_params: bool = False
+    #: The server's per-connection request limit a client should stay under, as
+    #: (requests per second, burst); None: the server does not limit, or says so in an error.
+    request_rate: tuple[float, int] | None = None
 
     # ---- what a session holds: flows and the UI ask these instead of comparing dialects ----
     #: Whether the definition carries the app ``protocol`` string (the wizard asks for it).
@@ -193,4 +198,5 @@ def spec(dialect: DialectLike) -> DialectSpec:
         raise ProtocolError(f"unknown dialect {dialect!r}; known dialects: {known}") from None
     if key not in _REGISTRY:  # the modules register themselves on import
         from nitro_desktop.protocol import dialect_02, dialect_05  # noqa: F401
+        from nitro_desktop.protocol.v1 import dialect as _v1  # noqa: F401
     return _REGISTRY[key]

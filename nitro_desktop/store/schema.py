@@ -164,6 +164,29 @@ def _v5_totals_sort_key(conn: sqlite3.Connection) -> None:
     )
 
 
+def _v6_dialect_1(conn: sqlite3.Connection) -> None:
+    """Endpoints may speak dialect "1" (nitronode v1).
+
+    SQLite cannot change a CHECK in place: the table is rebuilt with the wider one and
+    every row copied as it was (nothing references ``endpoints`` by foreign key).
+    """
+    conn.execute(
+        """CREATE TABLE endpoints_v6 (
+            name           TEXT PRIMARY KEY,
+            url            TEXT NOT NULL,
+            dialect        TEXT NOT NULL CHECK (dialect IN ('0.2', '0.5', '1')),
+            broker_address TEXT,
+            is_sandbox     INTEGER NOT NULL DEFAULT 0
+        )"""
+    )
+    conn.execute(
+        """INSERT INTO endpoints_v6 (name, url, dialect, broker_address, is_sandbox)
+           SELECT name, url, dialect, broker_address, is_sandbox FROM endpoints"""
+    )
+    conn.execute("DROP TABLE endpoints")
+    conn.execute("ALTER TABLE endpoints_v6 RENAME TO endpoints")
+
+
 # Index i migrates from version i to version i + 1. Append only: never edit a
 # shipped migration, since databases in the field have already run it.
 MIGRATIONS: tuple[Migration, ...] = (
@@ -172,6 +195,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _v3_participants_and_session_keys,
     _v4_totals,
     _v5_totals_sort_key,
+    _v6_dialect_1,
 )
 LATEST_VERSION = len(MIGRATIONS)
 

@@ -1,8 +1,8 @@
 """A fault-injecting websocket proxy on 127.0.0.1, between the client and a real node.
 
-It forwards frames both ways and, on request, drops the client's socket before or
-after forwarding a given request, swallows (stalls) a request, re-signs answers
-with a stranger's key, injects arbitrary frames, and replays genuine ones.
+It forwards frames both ways (0.x objects or v1 bare arrays) and, on request, drops the
+client's socket before or after forwarding a given request, swallows (stalls) a request,
+re-signs answers with a stranger's key, injects arbitrary frames, and replays genuine ones.
 """
 
 from __future__ import annotations
@@ -19,6 +19,15 @@ from websockets.exceptions import ConnectionClosed
 
 from nitro_desktop.protocol import RawKeySigner, keccak256, parse_server_frame
 from nitro_desktop.protocol.crypto import sign_digest
+
+
+def _head(text: str | bytes, key: str) -> tuple[int, str]:
+    """(request id, method) of a 0.x frame (under ``key``) or a v1 bare array."""
+    value = json.loads(text)
+    if isinstance(value, list):  # v1: [type, request_id, method, payload, ts]
+        return int(value[1]), str(value[2])
+    request_id, method = value[key][:2]
+    return int(request_id), str(method)
 
 
 @dataclass(eq=False)
@@ -119,7 +128,7 @@ class FaultProxy:
     async def _c2s(self, pair: _Pair) -> None:
         with contextlib.suppress(ConnectionClosed):
             async for message in pair.client:
-                request_id, method = json.loads(message)["req"][:2]
+                request_id, method = _head(message, "req")
                 self.seen[method] += 1
                 self.sent_ids.setdefault(method, []).append(request_id)
                 rules = self._rules.get(method)
@@ -143,7 +152,7 @@ class FaultProxy:
         with contextlib.suppress(ConnectionClosed):
             async for message in pair.upstream:
                 text = str(message)
-                request_id, method = json.loads(text)["res"][:2]
+                request_id, method = _head(text, "res")
                 self.last_server_frame[method] = text
                 if self.dark:
                     continue

@@ -197,11 +197,15 @@ async def test_frames_are_not_signed_and_sessions_are_created_empty() -> None:
 
 
 def test_the_registered_dialects_keep_their_envelope_and_capabilities() -> None:
-    for dialect in Dialect:
+    for dialect in (Dialect.V02, Dialect.V05):
         impl = spec(dialect)
         assert impl.envelope.server_signed and impl.envelope.signs_requests
         assert impl.auth_scheme == "eip712-challenge" and impl.funded_at_create
         assert impl.method_name("ping") == "ping"
     assert spec(Dialect.V05).session_keys_expire and not spec(Dialect.V02).session_keys_expire
+    v1 = spec("1")
+    assert v1.dialect is Dialect.V1 and not v1.envelope.server_signed and not v1.envelope.signs_requests
+    assert v1.auth_scheme is None and not v1.funded_at_create
+    assert v1.method_name("ping") == "node.v1.ping" and not v1.supports("transfer")
     toy = ToyDialect()
     assert spec(toy) is toy

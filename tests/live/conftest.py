@@ -3,10 +3,11 @@
 Target, from the environment:
 
 ``NITRO_DESKTOP_LIVE_URL``
-    ``ws://…/ws`` of a running ClearNode. Unset: the tests run against the in-process
-    sandbox (``nitro_desktop.devnode.SandboxNode`` on 127.0.0.1), once per dialect.
+    ``ws://…/ws`` of a running ClearNode. Unset: the tests run against the project's
+    sandbox (``nitro-desktop sandbox`` on 127.0.0.1), once per dialect.
 ``NITRO_DESKTOP_LIVE_DIALECT``
-    ``0.2`` (array params, mid-2025 server) or ``0.5`` (ClearNode v0.5.x). Default ``0.5``.
+    ``0.2`` (array params, mid-2025 server), ``0.5`` (ClearNode v0.5.x) or ``1``
+    (nitronode v1.4.x; its tests are ``test_live_v1*.py``, the others are 0.x only). Default ``0.5``.
 ``NITRO_DESKTOP_LIVE_KEYS``
     Comma-separated hex private keys, at least 3, each already holding some of the asset
     below in its unified balance (the tests move a few units at a time and always put them
@@ -48,9 +49,24 @@ SANDBOX_FUNDS = 1000
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     here = Path(__file__).parent
+    keep, dropped = [], []
     for item in items:
         if here in Path(str(item.fspath)).parents:
             item.add_marker(pytest.mark.live)
+        callspec = getattr(item, "callspec", None)
+        param = callspec.params.get("live_target") if callspec is not None else None
+        # Dialect 1 is another protocol: its tests and the 0.x tests each run on their own targets.
+        if isinstance(param, str) and param.endswith("-1") != _is_v1_test(item):
+            dropped.append(item)
+        else:
+            keep.append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = keep
+
+
+def _is_v1_test(item: pytest.Item) -> bool:
+    return Path(str(item.fspath)).name.startswith("test_live_v1")
 
 
 class _SandboxProcess:
@@ -114,7 +130,7 @@ class LiveTarget:
 def _targets() -> list[str]:
     if os.environ.get(ENV_URL):
         return [f"live-{os.environ.get(ENV_DIALECT, '0.5')}"]
-    return ["sandbox-0.2", "sandbox-0.5"]
+    return ["sandbox-0.2", "sandbox-0.5", "sandbox-1"]
 
 
 @pytest.fixture(scope="session", params=_targets())
@@ -129,8 +145,8 @@ def live_target(
     asset = os.environ.get(ENV_ASSET, "usdc")
     if url:
         dialect = os.environ.get(ENV_DIALECT, "0.5")
-        if dialect not in ("0.2", "0.5"):
-            pytest.skip(f"{ENV_DIALECT} must be 0.2 or 0.5, not {dialect!r}")
+        if dialect not in ("0.2", "0.5", "1"):
+            pytest.skip(f"{ENV_DIALECT} must be 0.2, 0.5 or 1, not {dialect!r}")
         keys = tuple(k.strip() for k in os.environ.get(ENV_KEYS, "").split(",") if k.strip())
         if len(keys) < 3:
             pytest.skip(f"{ENV_URL} is set but {ENV_KEYS} holds {len(keys)} key(s); 3 funded keys are needed")
@@ -149,6 +165,17 @@ def live_target(
 
 @pytest.fixture
 def target(live_target: LiveTarget) -> LiveTarget:
+    """A 0.x target (the 0.x tests speak the 0.x API)."""
+    if live_target.dialect == "1":
+        pytest.skip("a 0.x test; dialect 1 runs tests/live/test_live_v1*.py")
+    return live_target
+
+
+@pytest.fixture
+def v1_target(live_target: LiveTarget) -> LiveTarget:
+    """A dialect "1" target (nitronode v1.4.x or the v1 sandbox)."""
+    if live_target.dialect != "1":
+        pytest.skip("a dialect 1 test")
     return live_target
 
 
@@ -186,9 +213,10 @@ class FrameRecorder:
 
 
 @pytest.fixture
-def frames(request: pytest.FixtureRequest, target: LiveTarget) -> Iterator[FrameRecorder]:
+def frames(request: pytest.FixtureRequest, live_target: LiveTarget) -> Iterator[FrameRecorder]:
     recorder = FrameRecorder()
     yield recorder
+    target = live_target
     if target.frames_dir is None:
         return
     lines: list[str] = []

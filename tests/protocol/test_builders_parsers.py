@@ -184,7 +184,7 @@ def test_error_shapes_of_every_era() -> None:
     }
     for vector_id, (text, shape) in cases.items():
         wire = _vector("responses_constructed.json", vector_id)["wire"]
-        for dialect in Dialect:
+        for dialect in (Dialect.V02, Dialect.V05):  # 0.x frames
             message = parse_server_message(wire, dialect)
             assert message.is_error
             assert message.payload == ServerError(text, shape)

@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from nitro_desktop.protocol import Dialect
 from nitro_desktop.store import DB_FILENAME, LATEST_VERSION, Store, StoreTooNewError
+from nitro_desktop.store.records import EndpointRecord
 from nitro_desktop.store.schema import migrate, totals_sort_key
 
 PARTICIPANTS = ["0x" + "Aa" * 20, "0x" + "Bb" * 20]
@@ -29,6 +31,7 @@ def _database_at(version: int, data_dir: Path) -> Path:
     if version >= 1:
         conn.execute("INSERT INTO accounts VALUES ('0xAccount', 'old label', 'keyring', 1.0)")
         conn.execute("INSERT INTO endpoints VALUES ('sandbox', 'ws://x', '0.2', NULL, 1)")
+        conn.execute("INSERT INTO endpoints VALUES ('public', 'wss://y/ws', '0.5', '0xBroker', 0)")
         definition = json.dumps({"protocol": "NitroRPC/0.2", "participants": PARTICIPANTS})
         conn.execute(
             "INSERT INTO app_sessions (app_session_id, endpoint, account, protocol, application,"
@@ -44,6 +47,8 @@ def _database_at(version: int, data_dir: Path) -> Path:
         conn.execute("UPDATE app_sessions SET participants = ?", (",".join(PARTICIPANTS).lower(),))
     if version >= 4:
         conn.execute("UPDATE app_sessions SET totals = '2.5 usdc'")
+    if version >= 5:
+        conn.execute("UPDATE app_sessions SET totals_key = ?", (totals_sort_key("2.5 usdc"),))
     conn.close()
     return path
 
@@ -72,6 +77,29 @@ def test_upgrade_from_every_earlier_version(tmp_path: Path, version: int) -> Non
         # the Total column's sort key is filled in too: it sorts by amount
         (key,) = store.db.query("SELECT totals_key FROM app_sessions")[0]
         assert key == totals_sort_key("2.5 usdc") and key > totals_sort_key("2.25 usdc")
+        # Every endpoint row kept as it was, and dialect "1" is now accepted beside them.
+        assert sorted(store.endpoints.list(), key=lambda e: e.name) == [
+            EndpointRecord("public", "wss://y/ws", Dialect.V05, "0xBroker", False),
+            EndpointRecord("sandbox", "ws://x", Dialect.V02, None, True),
+        ]
+        store.endpoints.save(EndpointRecord("nitronode", "ws://127.0.0.1:7824/ws", Dialect.V1))
+        assert store.endpoints.get("nitronode") == EndpointRecord(
+            "nitronode", "ws://127.0.0.1:7824/ws", Dialect.V1
+        )
+
+
+def test_endpoints_check_still_refuses_unknown_dialects(tmp_path: Path) -> None:
+    path = _database_at(LATEST_VERSION, tmp_path / "data")
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("INSERT INTO endpoints VALUES ('v1', 'ws://z/ws', '1', NULL, 0)")
+    with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
+        conn.execute("INSERT INTO endpoints VALUES ('v9', 'ws://z/ws', '9', NULL, 0)")
+    assert [r[0] for r in conn.execute("SELECT name FROM endpoints ORDER BY name")] == [
+        "public",
+        "sandbox",
+        "v1",
+    ]
+    conn.close()
 
 
 def test_newer_database_is_refused_and_untouched(tmp_path: Path) -> None:
