@@ -176,6 +176,16 @@ def _js_surrogates(text: str) -> str:
     return text
 
 
+#: JSON text of a str as JSON.stringify writes it, except lone surrogates (``js_finish`` escapes
+#: those); the C function when there is one. For the builders' hand-written request texts.
+js_quote: Any = json.encoder.encode_basestring
+
+
+def js_finish(text: str) -> str:
+    """Escape lone surrogates in text made with ``js_quote``, as JSON.stringify (ES2019+) does."""
+    return _js_surrogates(text)
+
+
 def js_json(value: Any) -> str:
     """Serialise like JavaScript's ``JSON.stringify(value)``."""
     text = _fast_js_json(value) if _c_js is not None else None
