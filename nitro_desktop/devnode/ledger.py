@@ -86,6 +86,9 @@ class Ledger:
     def __init__(self, db: Database, clock: Callable[[], float]) -> None:
         self.db = db
         self.clock = clock
+        # Bumped by every balance write (even one rolled back later): an unchanged count means
+        # unchanged balances, so a notification listing them may be reused.
+        self.writes = 0
 
     # ---- reads ------------------------------------------------------------
     def balance(self, account: str, wallet: str, asset: str) -> Decimal:
@@ -160,6 +163,7 @@ class Ledger:
         updated = check_storable(
             EXACT.add(self.balance(acc, wal, asset), amount), "balance", places_too=False
         )
+        self.writes += 1
         conn.execute(
             "INSERT INTO balances (account_id, wallet, asset, amount) VALUES (?, ?, ?, ?)"
             " ON CONFLICT (account_id, wallet, asset) DO UPDATE SET amount = excluded.amount",
