@@ -60,9 +60,9 @@ async def test_a_refused_create_leaves_no_money_moved_but_its_history_row(sandbo
 async def test_every_answered_create_survives_a_kill(tmp_path: Path) -> None:
     db = tmp_path / "node.sqlite"
     wallet = RawKeySigner.generate()
+    command = [sys.executable, "-m", "nitro_desktop", "sandbox", "--port", "0", "--db", str(db)]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "nitro_desktop", "sandbox", "--port", "0", "--db", str(db)]
-        + ["--fund", f"{wallet.address}:usdc:100000"],
+        [*command, "--fund", f"{wallet.address}:usdc:100000"],
         stdout=subprocess.PIPE,
         text=True,
         cwd=Path(__file__).resolve().parents[2],
