@@ -31,7 +31,8 @@ _HISTORY_INSERT = (
     "INSERT INTO rpc_history (sender, req_id, method, params, timestamp, req_sig, response, res_sig)"
     " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
 )
-_HISTORY_SIZE_OF = f"SELECT {_ROW_BYTES} FROM rpc_history WHERE id = ?"  # noqa: S608
+# Positions in an _HISTORY_INSERT row of the columns _ROW_BYTES counts.
+_TEXT_COLUMNS = (0, 2, 3, 5, 6, 7)
 _HISTORY_BEYOND = (
     f"SELECT id, {_ROW_BYTES} FROM rpc_history WHERE sender = ? ORDER BY id DESC LIMIT -1 OFFSET ?"  # noqa: S608
 )
@@ -167,8 +168,11 @@ class Database:
         Call inside ``transaction()``.
         """
         conn = self.conn
-        cur = conn.execute(_HISTORY_INSERT, row)
-        total = self.history_bytes() + int(conn.execute(_HISTORY_SIZE_OF, (cur.lastrowid,)).fetchone()[0])
+        # Summed before the insert (the first SUM after an open used to count the new row twice).
+        before = self.history_bytes()
+        conn.execute(_HISTORY_INSERT, row)
+        # _ROW_BYTES of the new row, without asking SQLite: the UTF-8 length of its text columns.
+        total = before + sum(len(str(row[i]).encode("utf-8")) for i in _TEXT_COLUMNS)
         old = conn.execute(_HISTORY_BEYOND, (sender, self.history_rows_per_sender)).fetchall()
         total -= self._drop_history([r[0] for r in old], sum(r[1] for r in old))
         while total > self.history_max_bytes:

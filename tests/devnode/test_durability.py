@@ -115,3 +115,16 @@ async def test_every_answered_create_survives_a_kill(tmp_path: Path) -> None:
         assert node.balances(wallet.address)["usdc"] == 100000 - len(stored)
     finally:
         await node.stop()
+
+
+def test_history_size_counted_in_python_is_sqlites_count(tmp_path: Path) -> None:
+    # add_history no longer asks SQLite for each new row's size: the running total must not drift.
+    db = Database(tmp_path / "h.sqlite")
+    db.history_max_bytes = 600
+    with db.transaction():
+        for i, text in enumerate(["plain", "é😀\u2028", '"quoted" \\ <&>', "x" * 150]):
+            db.add_history("0xSender", ("0xSender", i + 1, "m", text, 1, "[]", f'[{i},"ü"]', "[]"))
+    counted = db.history_bytes()
+    db._history_bytes = None  # the one-off SUM an open does
+    assert counted == db.history_bytes() <= 600
+    db.close()
