@@ -1,6 +1,9 @@
 """create_app_session round trips per second against the sandbox node, N concurrent clients.
 
-    .venv/bin/python bench/bench_devnode.py [CLIENTS] [REQUESTS_PER_CLIENT] [DIALECT]
+    .venv/bin/python bench/bench_devnode.py [CLIENTS] [REQUESTS_PER_CLIENT] [DIALECT] [file]
+
+``file`` runs the node on a database file (WAL, synchronous=FULL: a commit,
+and so an fsync, before every answer) instead of in memory.
 
 Frames are pre-signed, so the figure measures the node (parse, recover the
 signatures, checks, one SQLite transaction, sign the response, notifications).
@@ -15,8 +18,10 @@ from __future__ import annotations
 
 import asyncio
 import sys
+import tempfile
 import time
 from decimal import Decimal
+from pathlib import Path
 
 from websockets.asyncio.client import connect
 from websockets.asyncio.server import ServerConnection, serve
@@ -87,12 +92,14 @@ async def echo_baseline(batches: list[list[str]]) -> float:
         return await drive(f"ws://127.0.0.1:{port}", batches)
 
 
-async def main(clients: int, per_client: int, dialect: str) -> None:
+async def main(clients: int, per_client: int, dialect: str, on_file: bool = False) -> None:
     wallets = [RawKeySigner.generate() for _ in range(clients)]
     batches = [frames(dialect, w, per_client, k * 1_000_000) for k, w in enumerate(wallets)]
     total = clients * per_client
     baseline = await echo_baseline(batches)
-    async with SandboxNode(dialect=dialect, rate_limit=None) as node:
+    tmp = tempfile.TemporaryDirectory() if on_file else None
+    db_path = None if tmp is None else Path(tmp.name) / "bench.sqlite"
+    async with SandboxNode(dialect=dialect, rate_limit=None, db_path=db_path) as node:
         for w in wallets:
             node.fund(w.address, "usdc", per_client)
         # authenticate each socket first: private methods need it (done outside the timing)
@@ -155,8 +162,12 @@ async def main(clients: int, per_client: int, dialect: str) -> None:
         totals, minted = node.ledger_totals()
         moved = sum(per_client - node.balances(w.address).get("usdc", Decimal(0)) for w in wallets)
         ok = totals == minted and moved == total
+    if tmp is not None:
+        tmp.cleanup()
     node_rate, echo_rate = total / elapsed, total / baseline
+    where = "on a database file" if on_file else "in memory"
     print(f"dialect {dialect}: {clients} clients x {per_client} create_app_session = {total} round trips")
+    print(f"  node database: {where}")
     print(f"  sandbox node : {node_rate:9.0f} round trips/s ({elapsed:.2f} s)")
     print(f"  echo baseline: {echo_rate:9.0f} round trips/s ({baseline:.2f} s)")
     print(f"  ratio node/echo: {node_rate / echo_rate:.3f}")
@@ -172,4 +183,4 @@ if __name__ == "__main__":
     n_clients = int(sys.argv[1]) if len(sys.argv) > 1 else 20
     per = int(sys.argv[2]) if len(sys.argv) > 2 else 100
     dial = sys.argv[3] if len(sys.argv) > 3 else "0.2"
-    asyncio.run(main(n_clients, per, dial))
+    asyncio.run(main(n_clients, per, dial, len(sys.argv) > 4 and sys.argv[4] == "file"))

@@ -30,7 +30,7 @@ from nitro_desktop.protocol import (
     RawKeySigner,
     builders,
     encode_request,
-    sign_request,
+    spec,
 )
 from nitro_desktop.protocol.crypto import keccak256
 
@@ -62,10 +62,12 @@ def main(n: int, rounds: int) -> None:
         for data in texts:
             signer.unsafe_sign_hash(keccak256(data))
 
+    # The client's path: DialectSpec.encode_frame of the builder's RpcCall.
+    dialect = spec("0.2")
+
     def ours() -> None:
         for i in range(n):
-            c = call(i)
-            sign_request(i + 1, c.method, c.params, TS + i, [signer])
+            dialect.encode_frame(i + 1, call(i), TS + i, [signer])
 
     def rate(fn) -> float:  # type: ignore[no-untyped-def]
         t0 = time.process_time()
@@ -89,8 +91,7 @@ def main(n: int, rounds: int) -> None:
         m = max(200, n // 10)
         t0 = time.process_time()
         for i in range(m):
-            c = call(i)
-            sign_request(i + 1, c.method, c.params, TS + i, [account])
+            dialect.encode_frame(i + 1, call(i), TS + i, [account])
         extra = (
             f"\nwith eth-account LocalAccount as signer:       {m / (time.process_time() - t0):>10,.0f} req/s"
         )

@@ -20,7 +20,7 @@ from nitro_desktop.devnode.db import Database
 from nitro_desktop.devnode.errors import InternalError, RPCError, clip
 from nitro_desktop.devnode.ledger import Ledger, TxType, amount_text, rfc3339
 from nitro_desktop.devnode.session_keys import SessionKeys
-from nitro_desktop.protocol import DialectSpec, app_session_id
+from nitro_desktop.protocol import AppDefinition, DialectSpec, app_session_id
 
 V02, V04 = "NitroRPC/0.2", "NitroRPC/0.4"
 
@@ -131,10 +131,18 @@ class AppSessions:
         ]
 
     # ---- create ------------------------------------------------------------------
-    def create(self, params: dict[str, Any], signers: set[str], raw_signers: set[str]) -> Outcome:
-        definition = P.definition(params)
-        allocs = P.allocations(params)
-        session_data = P.optional_text(params, "session_data")
+    def create(
+        self,
+        params: dict[str, Any],
+        signers: set[str],
+        raw_signers: set[str],
+        *,
+        parsed: tuple[AppDefinition, list[P.AllocationIn], str | None] | None = None,
+    ) -> Outcome:
+        """``parsed``: what the handler already read from these params (read here when None)."""
+        if parsed is None:
+            parsed = (P.definition(params), P.allocations(params), P.optional_text(params, "session_data"))
+        definition, allocs, session_data = parsed
         d = definition
         if self.v05 and d.protocol not in (V02, V04):
             raise RPCError(f"unsupported protocol: {d.protocol}")

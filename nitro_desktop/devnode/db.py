@@ -3,7 +3,8 @@
 SQLite either in memory or in a file (WAL, synchronous=FULL). Every state
 change runs inside ``transaction()``: ``BEGIN IMMEDIATE`` … ``COMMIT``, rolled
 back on any exception, so a crash or kill at any moment leaves the file at the
-last committed state. Amounts are stored as exact decimal TEXT.
+last committed state; the router commits before it queues an answer, so an
+answered request survives a kill. Amounts are stored as exact decimal TEXT.
 """
 
 from __future__ import annotations
@@ -30,7 +31,8 @@ _HISTORY_INSERT = (
     "INSERT INTO rpc_history (sender, req_id, method, params, timestamp, req_sig, response, res_sig)"
     " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
 )
-_HISTORY_SIZE_OF = f"SELECT {_ROW_BYTES} FROM rpc_history WHERE id = ?"  # noqa: S608
+# Positions in an _HISTORY_INSERT row of the columns _ROW_BYTES counts.
+_TEXT_COLUMNS = (0, 2, 3, 5, 6, 7)
 _HISTORY_BEYOND = (
     f"SELECT id, {_ROW_BYTES} FROM rpc_history WHERE sender = ? ORDER BY id DESC LIMIT -1 OFFSET ?"  # noqa: S608
 )
@@ -58,6 +60,8 @@ CREATE TABLE IF NOT EXISTS app_sessions (
     challenge INTEGER NOT NULL, nonce INTEGER NOT NULL, status TEXT NOT NULL,
     version INTEGER NOT NULL, session_data TEXT NOT NULL, created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL, seq INTEGER NOT NULL);
+-- every create and update reads MAX(seq): without the index that is a scan of every session
+CREATE INDEX IF NOT EXISTS app_sessions_seq ON app_sessions (seq);
 CREATE TABLE IF NOT EXISTS session_keys (
     id INTEGER PRIMARY KEY AUTOINCREMENT, session_key TEXT NOT NULL UNIQUE, wallet TEXT NOT NULL,
     application TEXT NOT NULL, scope TEXT NOT NULL, allowances TEXT NOT NULL,
@@ -105,6 +109,7 @@ class Database:
             self.conn.execute("PRAGMA synchronous=FULL")
         self.conn.execute("PRAGMA foreign_keys=ON")
         self._depth = 0
+        self.rollbacks = 0  # lets a cache of what was read tell that writes were undone
         self.history_rows_per_sender = HISTORY_ROWS_PER_SENDER
         self.history_max_bytes = HISTORY_MAX_BYTES
         self._history_bytes: int | None = None
@@ -117,13 +122,26 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One atomic unit of work; nested calls join the outer transaction."""
+        """One atomic unit of work.
+
+        A nested call is a savepoint inside the outer transaction: its failure undoes its own
+        writes only, and nothing is durable before the outermost ``COMMIT`` (the router runs a
+        whole request turn, handler and history row, as one transaction: one commit per answer).
+        """
         if self._depth:
+            savepoint = f"nested{self._depth}"  # fixed text: no input is formatted into it
+            self.conn.execute("SAVEPOINT " + savepoint)
             self._depth += 1
             try:
                 yield self.conn
+            except BaseException:
+                self.rollbacks += 1
+                self.conn.execute("ROLLBACK TO " + savepoint)
+                self.conn.execute("RELEASE " + savepoint)
+                raise
             finally:
                 self._depth -= 1
+            self.conn.execute("RELEASE " + savepoint)
             return
         self.conn.execute("BEGIN IMMEDIATE")
         self._depth = 1
@@ -131,6 +149,7 @@ class Database:
             yield self.conn
         except BaseException:
             self._depth = 0
+            self.rollbacks += 1
             self.conn.execute("ROLLBACK")
             raise
         self._depth = 0
@@ -149,8 +168,11 @@ class Database:
         Call inside ``transaction()``.
         """
         conn = self.conn
-        cur = conn.execute(_HISTORY_INSERT, row)
-        total = self.history_bytes() + int(conn.execute(_HISTORY_SIZE_OF, (cur.lastrowid,)).fetchone()[0])
+        # Summed before the insert (the first SUM after an open used to count the new row twice).
+        before = self.history_bytes()
+        conn.execute(_HISTORY_INSERT, row)
+        # _ROW_BYTES of the new row, without asking SQLite: the UTF-8 length of its text columns.
+        total = before + sum(len(str(row[i]).encode("utf-8")) for i in _TEXT_COLUMNS)
         old = conn.execute(_HISTORY_BEYOND, (sender, self.history_rows_per_sender)).fetchall()
         total -= self._drop_history([r[0] for r in old], sum(r[1] for r in old))
         while total > self.history_max_bytes:

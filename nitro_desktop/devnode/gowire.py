@@ -53,19 +53,24 @@ def undecodable_sig(text: str) -> bool:
 def go_marshal(params: Any) -> str:
     """``json.Marshal`` of params decoded into Go ``any``: map keys sorted, numbers as float64 text."""
 
+    decimals = False  # noticed in the same walk as the sorting
+
     def sort(value: Any) -> Any:
+        nonlocal decimals
         if isinstance(value, dict):
             return {k: sort(value[k]) for k in sorted(value)}
         if isinstance(value, list):
             return [sort(v) for v in value]
+        if isinstance(value, Decimal):
+            decimals = True
         return value
 
-    text = go_json(sort(params)) if not _has_decimal(params) else None
-    if text is not None:
-        return text
+    ordered = sort(params)
+    if not decimals:
+        return go_json(ordered)
     # A fresh marker each time: no string a peer sent can pose as a number.
     tag = secrets.token_hex(8)
-    encoded = go_json(_mark_decimals(sort(params), "\x00" + tag))
+    encoded = go_json(_mark_decimals(ordered, "\x00" + tag))
     return re.sub(r'"\\u0000' + tag + r'([^"]*)"', lambda m: m.group(1), encoded)
 
 
@@ -77,13 +82,3 @@ def _mark_decimals(value: Any, marker: str) -> Any:
     if isinstance(value, dict):
         return {k: _mark_decimals(v, marker) for k, v in value.items()}
     return value
-
-
-def _has_decimal(value: Any) -> bool:
-    if isinstance(value, Decimal):
-        return True
-    if isinstance(value, list):
-        return any(_has_decimal(v) for v in value)
-    if isinstance(value, dict):
-        return any(_has_decimal(v) for v in value.values())
-    return False

@@ -191,12 +191,13 @@ def _check_precision(c: Call, allocations: list[P.AllocationIn]) -> None:
 @exact_arithmetic
 def create_app_session(c: Call) -> Any:
     p = c.parse()
-    P.definition(p)
-    _check_precision(c, P.allocations(p))
-    P.optional_text(p, "session_data")
+    definition = P.definition(p)
+    allocations = P.allocations(p)
+    _check_precision(c, allocations)
+    session_data = P.optional_text(p, "session_data")
     wallets, raw = _signers(c, v05_create=True)
     c.fallback = "failed to create application session"
-    outcome = c.router.sessions.create(p, wallets, raw)
+    outcome = c.router.sessions.create(p, wallets, raw, parsed=(definition, allocations, session_data))
     c.router.after_change(outcome)
     return outcome.response
 

@@ -53,8 +53,23 @@ ACCOUNT_TYPE_WALLET = 1000
 ACCOUNT_TYPE_APP = 3000
 
 
+# account_id runs for every ledger read and write; the same few addresses come back each time.
+_ACCOUNT_IDS: dict[str, str] = {}
+_ACCOUNT_IDS_MAX = 4096  # a peer inventing addresses only empties it
+
+
 def account_id(value: str) -> str:
     """Go's ``NewAccountID``: hex addresses in EIP-55 form, anything else as is."""
+    known = _ACCOUNT_IDS.get(value)
+    if known is None:
+        known = _account_id(value)
+        if len(_ACCOUNT_IDS) >= _ACCOUNT_IDS_MAX:
+            _ACCOUNT_IDS.clear()
+        _ACCOUNT_IDS[value] = known
+    return known
+
+
+def _account_id(value: str) -> str:
     if len(value) == 42 and value[:2].lower() == "0x":
         try:
             return to_checksum_address(value) if not is_checksum_address(value) else value
@@ -78,14 +93,26 @@ def amount_text(value: Decimal) -> str:
     return format_amount(strip_zeros(value))
 
 
+_last_second: list[Any] = [None, ""]  # (whole second, its text): many writes share a second
+
+
 def rfc3339(seconds: float) -> str:
-    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    whole = int(seconds) if seconds >= 0 else None
+    if whole is not None and _last_second[0] == whole:
+        return str(_last_second[1])
+    text = datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    if whole is not None:
+        _last_second[:] = [whole, text]
+    return text
 
 
 class Ledger:
     def __init__(self, db: Database, clock: Callable[[], float]) -> None:
         self.db = db
         self.clock = clock
+        # Bumped by every balance write (even one rolled back later): an unchanged count means
+        # unchanged balances, so a notification listing them may be reused.
+        self.writes = 0
 
     # ---- reads ------------------------------------------------------------
     def balance(self, account: str, wallet: str, asset: str) -> Decimal:
@@ -160,6 +187,7 @@ class Ledger:
         updated = check_storable(
             EXACT.add(self.balance(acc, wal, asset), amount), "balance", places_too=False
         )
+        self.writes += 1
         conn.execute(
             "INSERT INTO balances (account_id, wallet, asset, amount) VALUES (?, ?, ?, ?)"
             " ON CONFLICT (account_id, wallet, asset) DO UPDATE SET amount = excluded.amount",

@@ -96,6 +96,10 @@ class Router:
         self.channels = Channels(db)
         self.sessions = AppSessions(db, self.ledger, self.keys, self.channels, dialect=self.spec)
         self.hub: dict[str, set[Connection]] = {}
+        # During a request turn: frames held until its transaction commits, and the signed ``bu``
+        # per (wallet, ledger writes, rollbacks), so an unchanged balance is not listed and signed twice.
+        self._held: list[tuple[Connection, str]] | None = None
+        self._bu_memo: dict[tuple[str, int, int], str] | None = None
         self._transfer_digests: dict[bytes, float] = {}
         self.routes: dict[str, tuple[int, Callable[[Call], Any]]] = {
             "ping": (PUBLIC, H.ping),
@@ -149,16 +153,32 @@ class Router:
         request_id = 0 if self.v05 else self.now_ms()
         return self._frame(request_id, method, self._payload(method, payload))
 
-    def notify(self, wallet: str, method: str, payload: Any) -> None:
-        conns = self.hub.get(wallet_key(wallet)) or self.hub.get(wallet)
-        if conns:
-            text = self.notification(method, payload)
-            for conn in list(conns):
+    def _connections(self, wallet: str) -> set[Connection] | None:
+        return self.hub.get(wallet_key(wallet)) or self.hub.get(wallet)
+
+    def _send(self, conns: set[Connection], text: str) -> None:
+        for conn in list(conns):
+            if self._held is not None:
+                self._held.append((conn, text))
+            else:
                 conn.send(text)
 
+    def notify(self, wallet: str, method: str, payload: Any) -> None:
+        conns = self._connections(wallet)
+        if conns:
+            self._send(conns, self.notification(method, payload))
+
     def notify_balance(self, wallet: str) -> None:
-        if self.hub.get(wallet_key(wallet)) or self.hub.get(wallet):
-            self.notify(wallet, "bu", self.ledger.balances(wallet, wallet))
+        conns = self._connections(wallet)
+        if not conns:
+            return
+        key = (wallet_key(wallet), self.ledger.writes, self.db.rollbacks)
+        text = None if self._bu_memo is None else self._bu_memo.get(key)
+        if text is None:
+            text = self.notification("bu", self.ledger.balances(wallet, wallet))
+            if self._bu_memo is not None:
+                self._bu_memo[key] = text
+        self._send(conns, text)
 
     def after_change(self, outcome: Outcome) -> None:
         for wallet in sorted(outcome.bu_wallets):
@@ -173,8 +193,12 @@ class Router:
                     a for a in self.sessions.allocations_of(outcome.asu_session) if Decimal(a["amount"]) != 0
                 ],
             }
+            text = None  # the same frame for every participant: signed once
             for participant in json.loads(row["participants"]):
-                self.notify(participant, "asu", payload)
+                conns = self._connections(participant)
+                if conns:
+                    text = text or self.notification("asu", payload)
+                    self._send(conns, text)
 
     def on_connect(self, conn: Connection) -> None:
         conn.send(self.notification("assets", [a.to_wire() for a in self.assets]))
@@ -257,11 +281,26 @@ class Router:
             return
         group, handler = route
         call = Call(self, conn, frame, conn.user_id)
-        response = self._run(call, group, handler)
-        if group >= HISTORY:
-            self._store_history(call, response)
-        if group == BALANCE and conn.user_id:
-            self.notify_balance(conn.user_id)
+        held: list[tuple[Connection, str]] = []
+        self._held, self._bu_memo = held, {}
+        try:
+            if group >= HISTORY:
+                # The change and its history row commit together, before anything of the turn is
+                # queued: an answered request is on disk (one commit per answer, not two).
+                with self.db.transaction():
+                    response = self._run(call, group, handler)
+                    self._store_history(call, response)
+            else:
+                response = self._run(call, group, handler)
+        finally:
+            self._held = None
+        try:
+            for target, text in held:
+                target.send(text)
+            if group == BALANCE and conn.user_id:
+                self.notify_balance(conn.user_id)
+        finally:
+            self._bu_memo = None
         conn.send(response)
         self._switch_identity(conn)
 
@@ -319,7 +358,7 @@ class Router:
 
     def _store_history(self, call: Call, response: str) -> None:
         """``HistoryMiddleware``: it reads ``c.Message.Sig`` before the response is signed, so
-        ``res_sig`` holds the request's signatures (as ``req_sig`` does)."""
+        ``res_sig`` holds the request's signatures (as ``req_sig`` does). Inside the turn's transaction."""
         frame = call.frame
         res_start = response.index("[")
         res_end = response.rindex(',"sig":')
@@ -330,17 +369,16 @@ class Router:
             params_text = go_marshal(frame.params)
         except (TypeError, ValueError, RecursionError):
             params_text = "null"
-        with self.db.transaction():
-            self.db.add_history(
+        self.db.add_history(
+            call.conn.user_id,
+            (
                 call.conn.user_id,
-                (
-                    call.conn.user_id,
-                    frame.request_id,
-                    frame.method,
-                    params_text,
-                    frame.timestamp,
-                    json.dumps(sigs),
-                    response[res_start:res_end],
-                    json.dumps(sigs),
-                ),
-            )
+                frame.request_id,
+                frame.method,
+                params_text,
+                frame.timestamp,
+                json.dumps(sigs),
+                response[res_start:res_end],
+                json.dumps(sigs),
+            ),
+        )

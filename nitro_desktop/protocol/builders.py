@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from nitro_desktop.protocol.canonical import go_json
+from nitro_desktop.protocol.canonical import go_json, js_finish, js_quote
 from nitro_desktop.protocol.crypto import keccak256
 from nitro_desktop.protocol.dialect import Dialect, DialectLike, spec
 from nitro_desktop.protocol.errors import ProtocolError
@@ -21,11 +21,96 @@ INTENTS = ("operate", "deposit", "withdraw")
 SORTS = ("asc", "desc")
 
 
-def _call(dialect: DialectLike, method: str, obj: dict[str, Any] | None) -> RpcCall:
+def _call(
+    dialect: DialectLike, method: str, obj: dict[str, Any] | None, obj_json: str | None = None
+) -> RpcCall:
+    """``obj_json``, when given, is ``js_json(obj)``: signing skips the encoder (session calls)."""
     impl = spec(dialect)
     if not impl.supports(method):
         raise ProtocolError(f"{method} is not available in dialect {impl.dialect.value}")
-    return RpcCall(impl.method_name(method), impl.wrap_params(obj))
+    params = impl.wrap_params(obj)
+    params_json = None
+    if obj_json is not None:
+        # Only the two wrappings of the 0.x dialects; any other is encoded later from params.
+        if params is obj:
+            params_json = obj_json
+        elif type(params) is list and len(params) == 1 and params[0] is obj:
+            params_json = "[" + obj_json + "]"
+    return RpcCall(impl.method_name(method), params, params_json)
+
+
+# Hand-written JSON of the session calls' params, exactly what js_json gives for them (the property
+# tests hold it to that). Each part checks its keys and value types and gives None for anything
+# else, and the call is then encoded by js_json from params as before.
+_DEFINITION_KEYS = ("protocol", "participants", "weights", "quorum", "challenge", "nonce")
+_ALLOCATION_KEYS = ("participant", "asset", "amount")
+_STR = frozenset({str})
+_INT = frozenset({int})
+
+
+def _definition_json(wire: Any) -> str | None:
+    if type(wire) is not dict:
+        return None
+    keys = tuple(wire)
+    if keys == _DEFINITION_KEYS:
+        head = "{"
+    elif keys[:1] == ("application",) and keys[1:] == _DEFINITION_KEYS and type(wire["application"]) is str:
+        head = '{"application":' + js_quote(wire["application"]) + ","
+    else:
+        return None
+    protocol, participants, weights = wire["protocol"], wire["participants"], wire["weights"]
+    numbers = (wire["quorum"], wire["challenge"], wire["nonce"])
+    if (
+        type(protocol) is not str
+        or type(participants) is not list
+        or type(weights) is not list
+        or not _STR.issuperset(map(type, participants))
+        or not _INT.issuperset(map(type, weights))
+        or not _INT.issuperset(map(type, numbers))
+    ):
+        return None
+    return (
+        f'{head}"protocol":{js_quote(protocol)},"participants":[{",".join(map(js_quote, participants))}],'
+        f'"weights":[{",".join(map(str, weights))}],'
+        f'"quorum":{numbers[0]},"challenge":{numbers[1]},"nonce":{numbers[2]}}}'
+    )
+
+
+def _allocations_json(wires: Any) -> str | None:
+    if type(wires) is not list:
+        return None
+    out = []
+    for wire in wires:
+        if type(wire) is not dict or tuple(wire) != _ALLOCATION_KEYS:
+            return None
+        participant, asset, amount = wire["participant"], wire["asset"], wire["amount"]
+        if type(participant) is not str or type(asset) is not str or type(amount) is not str:
+            return None
+        out.append(
+            f'{{"participant":{js_quote(participant)},"asset":{js_quote(asset)},"amount":{js_quote(amount)}}}'
+        )
+    return "[" + ",".join(out) + "]"
+
+
+def _session_call_json(obj: dict[str, Any] | None) -> str | None:
+    if type(obj) is not dict:
+        return None
+    parts = []
+    for key, value in obj.items():
+        if key == "definition":
+            text = _definition_json(value)
+        elif key == "allocations":
+            text = _allocations_json(value)
+        elif type(value) is str:
+            text = js_quote(value)
+        elif type(value) is int:
+            text = str(value)
+        else:
+            return None
+        if text is None or type(key) is not str or not key.isidentifier() or not key.isascii():
+            return None
+        parts.append('"' + key + '":' + text)
+    return js_finish("{" + ",".join(parts) + "}")
 
 
 def _present(**fields: Any) -> dict[str, Any]:
@@ -211,13 +296,19 @@ def create_app_session(
     impl = spec(dialect)
     impl.check_protocol(definition.protocol)
     check_definition_numbers(definition)
-    obj: dict[str, Any] = {
-        "definition": definition.to_wire(with_application=impl.definition_has_application),
-        "allocations": _allocations(allocations),
-    }
+    definition_wire = definition.to_wire(with_application=impl.definition_has_application)
+    allocations_wire = _allocations(allocations)
+    obj: dict[str, Any] = {"definition": definition_wire, "allocations": allocations_wire}
     if session_data is not None:
         obj["session_data"] = session_data
-    return _call(dialect, "create_app_session", obj)
+    # The hot path of every create: the two parts written straight, no per-key loop.
+    definition_json = _definition_json(definition_wire)
+    allocations_json = _allocations_json(allocations_wire)
+    obj_json = None
+    if definition_json and allocations_json and (session_data is None or type(session_data) is str):
+        tail = "}" if session_data is None else ',"session_data":' + js_quote(session_data) + "}"
+        obj_json = js_finish('{"definition":' + definition_json + ',"allocations":' + allocations_json + tail)
+    return _call(impl, "create_app_session", obj, obj_json)
 
 
 def submit_app_state(
@@ -243,7 +334,7 @@ def submit_app_state(
     obj["allocations"] = _allocations(allocations)
     if session_data is not None:
         obj["session_data"] = session_data
-    return _call(dialect, "submit_app_state", obj)
+    return _call(dialect, "submit_app_state", obj, _session_call_json(obj))
 
 
 def close_app_session(
@@ -258,7 +349,7 @@ def close_app_session(
     }
     if session_data is not None:
         obj["session_data"] = session_data
-    return _call(dialect, "close_app_session", obj)
+    return _call(dialect, "close_app_session", obj, _session_call_json(obj))
 
 
 def transfer(

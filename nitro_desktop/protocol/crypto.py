@@ -8,6 +8,7 @@ work because it is ~20x faster than the pure-Python fallback.
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from typing import Any, Protocol
@@ -74,6 +75,9 @@ def keccak256(data: bytes) -> bytes:
     return digest
 
 
+# Pure, and asked again and again for the same few addresses (every recovered signer, every
+# ledger key); the bound keeps a peer sending fresh addresses from growing it.
+@functools.lru_cache(maxsize=4096)
 def _checksum_hex(hex40_lower: str) -> str:
     digest = keccak256(hex40_lower.encode("ascii")).hex()
     return "0x" + "".join(

@@ -41,6 +41,26 @@ def encode_request(request_id: int, method: str, params: Any, timestamp: int) ->
     return js_json([request_id, method, params, timestamp])
 
 
+_PLAIN_METHODS = frozenset({"create_app_session", "submit_app_state", "close_app_session"})
+
+
+def _plain_name(method: str) -> bool:
+    return type(method) is str and method.isascii() and method.isidentifier()
+
+
+def encode_request_with(request_id: int, method: str, params_json: str, timestamp: int) -> str:
+    """``encode_request`` around params already written as JSON (``RpcCall.params_json``)."""
+    if (
+        type(request_id) is int
+        and type(timestamp) is int
+        and (method in _PLAIN_METHODS or _plain_name(method))
+    ):
+        # An ASCII identifier needs no escaping, so its JSON is the name in quotes.
+        return f'[{request_id},"{method}",{params_json},{timestamp}]'
+    # JSON.stringify of an array is its elements' texts joined by commas.
+    return "[" + ",".join((js_json(request_id), js_json(method), params_json, js_json(timestamp))) + "]"
+
+
 def req_digest(req_text: str) -> bytes:
     """keccak256 of the ``req`` bytes: what every request signature covers."""
     return keccak256(req_text.encode("utf-8"))
@@ -240,7 +260,15 @@ class ReqSigEnvelope(Envelope):
     def encode_request(
         self, request_id: int, call: RpcCall, timestamp: int, signers: Sequence[HashSigner]
     ) -> str:
-        return sign_request(request_id, call.method, call.params, timestamp, signers)
+        if call.params_json is None:
+            return sign_request(request_id, call.method, call.params, timestamp, signers)
+        req_text = encode_request_with(request_id, call.method, call.params_json, timestamp)
+        if not signers:
+            return '{"req":' + req_text + ',"sig":[]}'
+        digest = keccak256(req_text.encode("utf-8"))
+        # sign_digest writes "0x" + hex: nothing in it needs JSON escaping.
+        sigs = '","'.join([sign_digest(signer, digest) for signer in signers])
+        return '{"req":' + req_text + ',"sig":["' + sigs + '"]}'
 
     def decode(self, text: str | bytes) -> ServerFrame:
         return parse_server_frame(text)

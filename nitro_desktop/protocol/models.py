@@ -62,10 +62,17 @@ class Allowance:
 
 @dataclass(frozen=True, slots=True)
 class RpcCall:
-    """A method and its params in the dialect's shape, ready to be framed and signed."""
+    """A method and its params in the dialect's shape, ready to be framed and signed.
+
+    ``params_json``, when a builder sets it, is ``js_json(params)`` already
+    written (the hot path signs it without walking ``params`` again). Only
+    builders set it; a call made by hand leaves it None and is encoded from
+    ``params``.
+    """
 
     method: str
     params: Any
+    params_json: str | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)

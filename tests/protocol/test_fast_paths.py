@@ -19,7 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nitro_desktop.protocol import Dialect, ProtocolError, RawKeySigner, js_json
-from nitro_desktop.protocol.canonical import _general_js_json
+from nitro_desktop.protocol.canonical import _general_go_json, _general_js_json, _go_escapes, go_json
 from nitro_desktop.protocol.crypto import keccak256
 from nitro_desktop.protocol.dialect import spec
 from nitro_desktop.protocol.frames import frame_from_req
@@ -57,6 +57,13 @@ def _outcome(fn: Any, arg: Any) -> tuple[str, str]:
 @settings(max_examples=400)
 def test_js_json_fast_path_is_the_general_encoder(v: Any) -> None:
     assert _outcome(js_json, v) == _outcome(_general_js_json, v)
+
+
+@given(value)
+@settings(max_examples=400)
+def test_go_json_fast_path_is_the_general_encoder(v: Any) -> None:
+    # The node signs every response and notification over go_json: the shortcut must not show.
+    assert _outcome(go_json, v) == _outcome(lambda x: _go_escapes(_general_go_json(x)), v)
 
 
 def test_js_json_fast_path_refuses_what_the_general_one_refuses() -> None:
