@@ -10,6 +10,7 @@ server would refuse. ``CreateSessionFlow`` (``create_session``) builds the reque
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -64,7 +65,7 @@ class CreateSessionDraft:
     now_ms: int = 0
 
     protocol: str = ""
-    application: str = "Nitro Desktop"
+    application: str = ""  # empty: the dialect's default application
     challenge: str = "0"
     nonce: str = ""
     participants: list[ParticipantDraft] = field(default_factory=list)
@@ -76,6 +77,7 @@ class CreateSessionDraft:
     def __post_init__(self) -> None:
         self.dialect = Dialect(self.dialect)
         self.protocol = self.protocol or self.dialect_spec.default_protocol
+        self.application = self.application or self.dialect_spec.default_application
         self.nonce = self.nonce or str(self.now_ms)
         if not self.participants:
             me = self.local_accounts[0] if self.local_accounts else ""
@@ -109,6 +111,12 @@ class CreateSessionDraft:
                 problems["protocol"] = f"This ClearNode accepts only {' or '.join(impl.protocols)}."
         if "application" in fields and not self.application.strip():
             problems["application"] = "Enter the application name (it is part of the session id)."
+        elif "application" in fields and impl.application_pattern is not None:
+            if not re.fullmatch(impl.application_pattern, self.application):
+                problems["application"] = (
+                    "The application id may hold only lower-case letters a-z, digits, _ and -, "
+                    f"1 to 66 of them (the ClearNode's rule ^{impl.application_pattern}$)."
+                )
         for name in ("challenge", "nonce"):
             if name not in fields:
                 continue
@@ -141,11 +149,22 @@ class CreateSessionDraft:
                 problems[key] = f"Participant {i + 1} repeats participant {seen[address] + 1}."
             seen[address] = i
             weight = int_or_none(p.weight)
+            top = self.dialect_spec.max_weight
             if weight is None or weight < 0:
                 problems[f"weight.{i}"] = f"Participant {i + 1}'s weight must be a whole number of 0 or more."
+            elif top is not None and weight > top:
+                problems[f"weight.{i}"] = (
+                    f"Participant {i + 1}'s weight must be at most {top}: "
+                    "this ClearNode keeps a weight in one byte (0 to 255)."
+                )
         quorum = uint_or_none(self.quorum)
+        top_quorum = self.dialect_spec.max_quorum
         if quorum is None:
             problems["quorum"] = "The quorum must be a whole number."
+        elif top_quorum is not None and quorum > top_quorum:
+            problems["quorum"] = (
+                f"The quorum must be from 1 to {top_quorum}: this ClearNode keeps it in one byte."
+            )
         elif not any(k.startswith("weight.") for k in problems):
             total = sum(self.weights())
             if quorum > total:

@@ -10,8 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from nitro_desktop.protocol.canonical import go_json
-from nitro_desktop.protocol.crypto import keccak256
 from nitro_desktop.protocol.dialect import Dialect, DialectLike, spec
 from nitro_desktop.protocol.errors import ProtocolError
 from nitro_desktop.protocol.models import Allocation, AppDefinition, RpcCall
@@ -211,12 +209,7 @@ def create_app_session(
     impl = spec(dialect)
     impl.check_protocol(definition.protocol)
     check_definition_numbers(definition)
-    obj: dict[str, Any] = {
-        "definition": definition.to_wire(with_application=impl.definition_has_application),
-        "allocations": _allocations(allocations),
-    }
-    if session_data is not None:
-        obj["session_data"] = session_data
+    obj = impl.create_params(definition, _allocations(allocations), session_data)
     return _call(dialect, "create_app_session", obj)
 
 
@@ -276,11 +269,10 @@ def transfer(
 
 
 def app_session_id(definition: AppDefinition | dict[str, Any], dialect: DialectLike) -> str:
-    """The id the server derives: keccak256 of Go's JSON of its definition struct."""
+    """The id the server derives (0.x: keccak256 of Go's JSON of its definition struct)."""
     if isinstance(definition, dict):
         definition = definition_from_dict(definition)
-    preimage = go_json(spec(dialect).session_id_preimage(definition))
-    return "0x" + keccak256(preimage.encode("utf-8")).hex()
+    return spec(dialect).session_id(definition)
 
 
 def definition_from_dict(raw: dict[str, Any]) -> AppDefinition:

@@ -48,15 +48,15 @@ class SessionSender:
         definition, allocations = flow.definition(), flow.allocation_list()
         signers = await wallet.unlocked_signers(flow.ordered_signers())
         session_data = flow.sent_session_data
-        call = flow.call()
-        params = call.params[0] if isinstance(call.params, list) else call.params
+        # Saved in the common shape whatever the dialect's wire shape (the frames keep that).
+        wire_definition = definition.to_wire(with_application=flow.dialect_spec.definition_has_application)
         draft = Draft(
             endpoint=endpoint,
             account=account,
             protocol=definition.protocol,
             application=definition.application,
-            definition_json=go_json(params["definition"]),
-            allocations_json=go_json(params["allocations"]),
+            definition_json=go_json(wire_definition),
+            allocations_json=go_json([a.to_wire() for a in allocations]),
         )
         saved: list[SubmitResult] = []
 

@@ -1,0 +1,162 @@
+"""``ClearNodeClient`` on dialect "1": the common session calls answered by ``client.v1``.
+
+The wallet core, the CLI and the wizard speak one client API (assets, balances, the
+session list, create, submit, close). A v1 node has other methods and shapes, so for a
+dialect whose spec says ``own_session_calls`` the client is this subclass, which maps
+each common call onto the typed v1 call and its answer back onto the common models.
+Creates and updates keep v1's exactly-once rule (``V1Calls``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from nitro_desktop.client.app_session_calls import SentHook
+from nitro_desktop.client.client import ClearNodeClient
+from nitro_desktop.client.v1_calls import QuorumSigners
+from nitro_desktop.client.v1_reads import session_of_info
+from nitro_desktop.protocol import (
+    Allocation,
+    AppDefinition,
+    AppSession,
+    Asset,
+    Balance,
+    HashSigner,
+    ProtocolError,
+    format_amount,
+    parsers,
+)
+from nitro_desktop.protocol.v1.dialect import definition_of
+
+#: A v1 asset's decimals beyond this are refused (uint8 upstream; ERC-20s use at most 77 digits).
+MAX_DECIMALS = 77
+#: The node's largest page.
+V1_PAGE_LIMIT = 100
+
+
+def _asset(raw: dict[str, Any]) -> Asset:
+    symbol, decimals = raw.get("symbol"), raw.get("decimals")
+    if not isinstance(symbol, str) or not 0 < len(symbol) <= 32:
+        raise ProtocolError("a v1 asset needs a symbol of 1 to 32 characters")
+    if type(decimals) is not int or not 0 <= decimals <= MAX_DECIMALS:
+        raise ProtocolError(f"asset {symbol!r}: decimals must be a whole number from 0 to {MAX_DECIMALS}")
+    chain = raw.get("suggested_blockchain_id")
+    chain_id = int(chain) if isinstance(chain, str) and chain.isdigit() and len(chain) <= 20 else 0
+    extra = {k: v for k, v in raw.items() if k not in ("symbol", "decimals")}
+    return Asset("", chain_id, symbol, decimals, extra)
+
+
+def _definition(raw: Any) -> AppDefinition:
+    return AppDefinition(
+        protocol="",
+        participants=tuple(p.wallet_address for p in raw.participants),
+        weights=tuple(p.signature_weight for p in raw.participants),
+        quorum=raw.quorum,
+        challenge=0,
+        nonce=raw.nonce,
+        application=raw.application_id,
+    )
+
+
+def _wire(allocations: Sequence[Allocation]) -> list[tuple[str, str, str]]:
+    return [(a.participant, a.asset, format_amount(a.amount)) for a in allocations]
+
+
+class V1ClearNodeClient(ClearNodeClient):
+    """See the module docstring; everything not named here is ``ClearNodeClient``'s own."""
+
+    async def get_assets(self, chain_id: int | None = None) -> list[Asset]:
+        return [_asset(a) for a in await self.v1.get_assets(chain_id)]
+
+    async def get_ledger_balances(
+        self, participant: str | None = None, account_id: str | None = None
+    ) -> list[Balance]:
+        """The wallet's home-channel balances (``user.v1.get_balances``); v1 has no login to default to."""
+        wallet = participant or account_id or self.address
+        if not wallet:
+            raise ProtocolError("a v1 balance read names the wallet it is about")
+        return [parsers.parse_balance(b) for b in await self.v1.get_balances(wallet)]
+
+    async def get_app_definition(self, app_session_id: str) -> AppDefinition:
+        found = await self.v1.get_app_definition(app_session_id)
+        if found is None:
+            raise ProtocolError(f"the node has no app session {app_session_id}")
+        return _definition(found)
+
+    async def get_app_sessions(
+        self,
+        participant: str | None = None,
+        status: str | None = None,
+        offset: int | None = None,
+        limit: int | None = None,
+        sort: str | None = None,  # the node ignores it: always newest first
+    ) -> list[AppSession]:
+        limit = min(limit or V1_PAGE_LIMIT, V1_PAGE_LIMIT)
+        page = await self.v1.get_app_sessions(
+            participant=participant or self.address, status=status, offset=offset or 0, limit=limit
+        )
+        return [session_of_info(info) for info in page.sessions]
+
+    async def find_app_session(self, app_session_id: str, participant: str = "") -> AppSession | None:
+        info = await self.v1.find_app_session(app_session_id)
+        return None if info is None else session_of_info(info)
+
+    async def create_app_session(
+        self,
+        definition: AppDefinition,
+        allocations: Sequence[Allocation],
+        signers: Sequence[HashSigner],
+        session_data: str | None = None,
+        *,
+        on_sent: SentHook | None = None,
+    ) -> AppSession:
+        if allocations:
+            raise ProtocolError("a v1 session is created empty; fund it afterwards with a deposit")
+        return await self.v1.create_app_session(
+            definition_of(definition),
+            QuorumSigners(wallets=tuple(signers)),
+            session_data=session_data or "",
+            on_sent=on_sent,
+        )
+
+    async def submit_app_state(
+        self,
+        app_session_id: str,
+        allocations: Sequence[Allocation],
+        signers: Sequence[HashSigner],
+        *,
+        intent: str | None = None,
+        version: int | None = None,
+        session_data: str | None = None,
+        on_sent: SentHook | None = None,
+    ) -> AppSession:
+        """An ``operate`` (or the named intent) at the next version, looked up when not given."""
+        return await self.v1.update(
+            app_session_id,
+            intent or "operate",
+            _wire(allocations),
+            QuorumSigners(wallets=tuple(signers)),
+            version=version,
+            session_data=session_data or "",
+            on_sent=on_sent,
+        )
+
+    async def close_app_session(
+        self,
+        app_session_id: str,
+        allocations: Sequence[Allocation],
+        signers: Sequence[HashSigner],
+        session_data: str | None = None,
+        *,
+        on_sent: SentHook | None = None,
+    ) -> AppSession:
+        return await self.submit_app_state(
+            app_session_id, allocations, signers, intent="close", session_data=session_data, on_sent=on_sent
+        )
+
+    async def send_presigned(self, frame_text: str, *, on_sent: SentHook | None = None) -> Any:
+        raise ProtocolError(
+            "signing requests (.nitroreq) are not available for dialect 1 yet: "
+            "create, update and close v1 sessions with every quorum signer's key on this computer"
+        )
