@@ -10,6 +10,7 @@ Creates and updates keep v1's exactly-once rule (``V1Calls``).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 from nitro_desktop.client.app_session_calls import SentHook
@@ -27,7 +28,9 @@ from nitro_desktop.protocol import (
     format_amount,
     parsers,
 )
+from nitro_desktop.protocol.v1.deposit import commit_state, go_decimal
 from nitro_desktop.protocol.v1.dialect import definition_of
+from nitro_desktop.protocol.v1.models import Intent
 
 #: A v1 asset's decimals beyond this are refused (uint8 upstream; ERC-20s use at most 77 digits).
 MAX_DECIMALS = 77
@@ -153,6 +156,45 @@ class V1ClearNodeClient(ClearNodeClient):
     ) -> AppSession:
         return await self.submit_app_state(
             app_session_id, allocations, signers, intent="close", session_data=session_data, on_sent=on_sent
+        )
+
+    async def deposit(
+        self,
+        app_session_id: str,
+        asset: str,
+        amount: Decimal,
+        depositor: HashSigner,
+        signers: Sequence[HashSigner],
+        *,
+        on_sent: SentHook | None = None,
+    ) -> AppSession:
+        """Move ``amount`` of ``asset`` from the depositor's home channel into the session."""
+        wallet = depositor.address
+        latest = await self.v1.get_latest_state(wallet, asset)
+        if latest is None:
+            raise ProtocolError(f"{wallet} has no {asset} home channel on this ClearNode: nothing to deposit")
+        info = await self.v1.find_app_session(app_session_id)
+        if info is None:
+            raise ProtocolError(f"the node has no app session {app_session_id}")
+        decimals = {a.symbol: a.decimals for a in await self.get_assets()}
+        if asset not in decimals:
+            raise ProtocolError(f"this ClearNode has no asset {asset!r}")
+        state = commit_state(latest, info.app_session_id, amount, depositor, decimals[asset])
+        # The update names every share after the deposit: the others as they are, ours grown.
+        shares = {(a.participant.lower(), a.asset): Decimal(a.amount.string()) for a in info.allocations}
+        mine = (wallet.lower(), asset)
+        shares[mine] = shares.get(mine, Decimal(0)) + amount
+        update = {
+            "app_session_id": info.app_session_id,
+            "intent": int(Intent.DEPOSIT),
+            "version": str(info.version + 1),
+            "allocations": [
+                {"participant": p, "asset": a, "amount": go_decimal(v)} for (p, a), v in shares.items() if v
+            ],
+            "session_data": "",
+        }
+        return await self.v1.submit_deposit_state(
+            update, QuorumSigners(wallets=tuple(signers)), state, on_sent=on_sent
         )
 
     async def send_presigned(self, frame_text: str, *, on_sent: SentHook | None = None) -> Any:

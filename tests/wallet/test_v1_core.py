@@ -12,7 +12,7 @@ import pytest
 from nitro_desktop.app import local_sandbox_factory
 from nitro_desktop.client import ClearNodeClient, ConnectionState
 from nitro_desktop.flows import CreateSessionFlow, UpdateSessionFlow
-from nitro_desktop.protocol import Dialect, definition_from_dict
+from nitro_desktop.protocol import Dialect, ProtocolError, definition_from_dict
 from nitro_desktop.wallet.core import Wallet
 from nitro_desktop.wallet.endpoints import SANDBOX_V1_NAME
 from tests.wallet.helpers import OTHER, wallet_rig
@@ -142,3 +142,49 @@ async def test_sessions_on_the_node_are_merged_into_the_history(tmp_path: Path) 
         }
         kept = rig.store.sessions.get(second.app_session_id)
         assert kept is not None and kept.origin == "created"
+
+
+async def test_deposit_from_the_home_channel_and_a_participant_without_funds(tmp_path: Path) -> None:
+    async with wallet_rig(tmp_path) as rig:
+        wallet = rig.wallet
+        await wallet.connect_to(SANDBOX_V1_NAME, rig.me)
+        created = await wallet.create_session(v1_flow(wallet))
+        sid = created.app_session_id
+        moved = await wallet.deposit(sid, "usdc", Decimal("12.5"))
+        assert moved.version == 2
+        assert wallet.balances["usdc"] == Decimal("987.5")  # left the home channel
+        record = rig.store.sessions.get(sid)
+        assert record is not None and record.version == 2
+        assert json.loads(record.allocations_json or "") == [
+            {"participant": rig.me.lower(), "asset": "usdc", "amount": "12.5"}
+        ]
+        sent = json.loads(record.request_frame or "")
+        assert sent[2] == "app_sessions.v1.submit_deposit_state"
+        assert sent[3]["user_state"]["transition"]["type"] == 40  # commit to the session
+        listed = await wallet.require_client().find_app_session(sid)
+        assert listed is not None and listed.extra["allocations"] == [
+            {"participant": rig.me.lower(), "asset": "usdc", "amount": "12.5"}
+        ]
+        node = wallet.sandbox
+        assert node is not None
+        held, minted = node.ledger_totals()  # type: ignore[attr-defined]
+        assert held == minted  # conserved
+
+        # A second account puts all it has into a session; with no funds left it can still
+        # create and close sessions, only not deposit.
+        poor = wallet.accounts.generate("Poor", backend="keyring").address
+        await wallet.connect_to(SANDBOX_V1_NAME, poor)
+        first = await wallet.create_session(v1_flow(wallet, other=rig.me))
+        await wallet.deposit(first.app_session_id, "usdc", wallet.balances["usdc"])
+        assert wallet.balances["usdc"] == 0
+        own = await wallet.create_session(v1_flow(wallet, other=rig.me))
+        with pytest.raises(ProtocolError, match="holds 0 usdc; it cannot put in more"):
+            await wallet.deposit(own.app_session_id, "usdc", Decimal(1))
+        saved = rig.store.sessions.get(own.app_session_id)
+        assert saved is not None and saved.version == 1  # nothing was sent
+        definition = definition_from_dict(json.loads(saved.definition_json))
+        close = UpdateSessionFlow(
+            "close", Dialect.V1, own.app_session_id, definition, 1, [poor], dict(wallet.assets)
+        )
+        close.signers = {poor}
+        assert (await wallet.update_session(close)).status == "closed"
