@@ -324,6 +324,21 @@ class CreateSessionDraft:
     def preselect_signers(self) -> None:
         """Check the local accounts that must sign (they fund the session); called on entering the page."""
         self.signers |= self.required_signers() & set(self.local_accounts)
+        if not self.dialect_spec.funded_at_create:
+            # An empty session's create is signed by a quorum: check local weight until it is reached.
+            for address, weight in self._local_weights():
+                if self._signed_weight() >= (uint_or_none(self.quorum) or 0):
+                    break
+                if weight > 0:
+                    self.signers.add(address)
+
+    def _local_weights(self) -> list[tuple[str, int]]:
+        local = set(self.local_accounts)
+        pairs = zip((address_or_none(p.address) for p in self.participants), self.weights(), strict=True)
+        return [(a, w) for a, w in pairs if a is not None and a in local]
+
+    def _signed_weight(self) -> int:
+        return sum(w for a, w in self._local_weights() if a in self.signers)
 
     def signer_problems(self) -> dict[str, str]:
         missing = (self.required_signers() & set(self.local_accounts)) - self.signers
@@ -344,6 +359,12 @@ class CreateSessionDraft:
             problems["signers"] = "Only your own accounts can sign here: " + ", ".join(sorted(unknown))
         if not self.signers and not problems:
             problems["signers"] = "Choose at least one account to sign the request."
+        quorum = uint_or_none(self.quorum) or 0
+        if not problems and not self.dialect_spec.funded_at_create and self._signed_weight() < quorum:
+            problems["signers"] = (
+                f"The signers' weight is {self._signed_weight()} of the quorum {quorum}: this ClearNode "
+                "creates a session only with signatures that reach its quorum."
+            )
         return problems
 
     def ordered_signers(self) -> list[str]:
