@@ -36,6 +36,8 @@ class DialectSpec(ABC):
     """Everything that differs between dialects, behind one interface."""
 
     dialect: Dialect
+    #: The dialect's name for people: its value and the servers that speak it.
+    title: str = ""
     #: App protocol names the server accepts (empty: any string).
     protocols: tuple[str, ...]
     default_protocol: str

@@ -101,6 +101,7 @@ def _error_text(payload: Any) -> str:
 
 class DialectV1(DialectSpec):
     dialect = Dialect.V1
+    title = "1 (nitronode v1)"
     protocols = ()
     default_protocol = ""
     definition_has_application = True
