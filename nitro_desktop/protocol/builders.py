@@ -225,8 +225,10 @@ def submit_app_state(
     """submit_app_state; ``intent`` and ``version`` only for NitroRPC/0.4 sessions (dialect 0.5)."""
     obj: dict[str, Any] = {"app_session_id": app_session_id}
     if intent is not None or version is not None:
-        if spec(dialect).dialect is not Dialect.V05:
-            raise ProtocolError("intent and version need a v0.5 ClearNode and a NitroRPC/0.4 session")
+        if not spec(dialect).versioned_protocols:  # no dialect versions its sessions
+            raise ProtocolError(
+                "intent and version need a ClearNode that versions sessions (0.5 with NitroRPC/0.4, or 1)"
+            )
         if intent not in INTENTS:
             raise ProtocolError(f"intent must be one of {', '.join(INTENTS)}, got {intent!r}")
         if isinstance(version, bool) or not isinstance(version, int) or version < 2:

@@ -188,3 +188,29 @@ async def test_deposit_from_the_home_channel_and_a_participant_without_funds(tmp
         )
         close.signers = {poor}
         assert (await wallet.update_session(close)).status == "closed"
+
+
+async def test_withdraw_then_close_a_funded_session_by_intents(tmp_path: Path) -> None:
+    async with wallet_rig(tmp_path) as rig:
+        wallet = rig.wallet
+        await wallet.connect_to(SANDBOX_V1_NAME, rig.me)
+        sid = (await wallet.create_session(v1_flow(wallet))).app_session_id
+        await wallet.deposit(sid, "usdc", Decimal(20))
+        saved = rig.store.sessions.get(sid)
+        assert saved is not None
+        definition = definition_from_dict(json.loads(saved.definition_json))
+        flow = UpdateSessionFlow("submit", Dialect.V1, sid, definition, 2, [rig.me], dict(wallet.assets))
+        assert flow.intents == ("operate", "withdraw")  # deposit has its own action; close its own
+        flow.intent, flow.asset, flow.signers = "withdraw", "usdc", {rig.me}
+        flow.amounts = {0: "15", 1: "0"}
+        moved = await wallet.update_session(flow)
+        assert moved.version == 3
+        sent = json.loads(rig.store.sessions.get(sid).request_frame or "")  # type: ignore[union-attr]
+        assert sent[3]["app_state_update"]["intent"] == 2  # withdraw
+        await wallet.refresh_balances()
+        assert wallet.balances["usdc"] == Decimal(985)  # 1000 - 20 + 5
+        close = UpdateSessionFlow("close", Dialect.V1, sid, definition, 3, [rig.me], dict(wallet.assets))
+        close.asset, close.signers, close.amounts = "usdc", {rig.me}, {0: "15", 1: "0"}
+        assert (await wallet.update_session(close)).status == "closed"
+        await wallet.refresh_balances()
+        assert wallet.balances["usdc"] == Decimal(1000)  # all back in the home channel

@@ -113,7 +113,10 @@ class DialectV1(DialectSpec):
     object_params = True
     definition_has_protocol = False
     definition_has_challenge = False
-    intents = ("operate", "deposit", "withdraw", "close")
+    # Every v1 session is versioned (its definition names no protocol). What a submit carries:
+    # deposit goes by submit_deposit_state and close by the close action (intents 1 and 3).
+    versioned_protocols = ("",)
+    intents = ("operate", "withdraw")
     # nitronode drops a connection past 10 requests/s (burst 20) without an answer: stay
     # below, with room for jitter that bunches frames on the way.
     request_rate = (8.0, 16)
