@@ -6,10 +6,22 @@ from __future__ import annotations
 import json
 
 import pytest
+import shiboken6
+from PySide6.QtWidgets import QDialogButtonBox
 
+from nitro_desktop.flows import CreateSessionFlow
+from nitro_desktop.protocol import Dialect
 from nitro_desktop.wallet.endpoints import SANDBOX_V1_NAME
 from tests.ui.conftest import AppRunner, Profile, until
-from tests.ui.test_session_wizard import B, add_account, choose_endpoint, next_enabled, open_wizard, ready
+from tests.ui.test_session_wizard import (
+    B,
+    add_account,
+    balances,
+    choose_endpoint,
+    next_enabled,
+    open_wizard,
+    ready,
+)
 
 
 @pytest.mark.asyncio
@@ -69,3 +81,35 @@ async def test_v1_wizard_creates_an_empty_session_that_survives_a_restart(profil
         await until(lambda: again.window.model.rowCount() == 1, what="the stored row after a restart")
         row = again.window.model.row_at(0)
         assert row.app_session_id == expected_id and row.status == "open"
+
+
+@pytest.mark.asyncio
+async def test_deposit_from_the_window_into_an_empty_v1_session(profile: Profile) -> None:
+    async with AppRunner() as app_runner:
+        me = add_account(profile)
+        choose_endpoint(profile, SANDBOX_V1_NAME)
+        run = app_runner.open(profile)
+        await ready(run)
+        flow = CreateSessionFlow(Dialect.V1, local_accounts=[me], assets=dict(run.wallet.assets), now_ms=777)
+        flow.participants[1].address = B
+        flow.signers = {me}
+        created = await run.wallet.create_session(flow)
+        await until(lambda: run.window.model.rowCount() == 1, what="the new row")
+        run.window.table.selectRow(0)
+        run.window.act_deposit.trigger()
+        dialog = await until(lambda: run.window.menu_actions.deposit_dialog, what="the deposit dialog")
+        ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        dialog.amount.setText("5000")
+        assert not ok.isEnabled() and "holds 1000 usdc" in dialog.error.text()
+        dialog.amount.setText("1.1234567")
+        assert not ok.isEnabled() and "decimal places" in dialog.error.text()
+        dialog.amount.setText("100")
+        assert ok.isEnabled()
+        ok.click()
+        await until(
+            lambda: not shiboken6.isValid(dialog) or not dialog.isVisible(), what="the deposit to finish"
+        )
+        record = run.store.sessions.get(created.app_session_id)
+        assert record is not None and record.version == 2
+        assert json.loads(record.allocations_json or "")[0]["amount"] == "100"
+        await until(lambda: balances(run).get("usdc") == "900", what="the home channel balance")
