@@ -10,6 +10,7 @@ Creates and updates keep v1's exactly-once rule (``V1Calls``).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -27,6 +28,7 @@ from nitro_desktop.protocol import (
     ProtocolError,
     format_amount,
     parsers,
+    to_checksum_address,
 )
 from nitro_desktop.protocol.v1.deposit import commit_state, go_decimal
 from nitro_desktop.protocol.v1.dialect import definition_of
@@ -60,6 +62,12 @@ def _definition(raw: Any) -> AppDefinition:
         nonce=raw.nonce,
         application=raw.application_id,
     )
+
+
+def _common(info: Any) -> AppSession:
+    """A listed v1 session in the common shape, addresses in EIP-55 like every 0.x answer."""
+    session = session_of_info(info)
+    return replace(session, participants=tuple(to_checksum_address(p) for p in session.participants))
 
 
 def _wire(allocations: Sequence[Allocation]) -> list[tuple[str, str, str]]:
@@ -99,11 +107,11 @@ class V1ClearNodeClient(ClearNodeClient):
         page = await self.v1.get_app_sessions(
             participant=participant or self.address, status=status, offset=offset or 0, limit=limit
         )
-        return [session_of_info(info) for info in page.sessions]
+        return [_common(info) for info in page.sessions]
 
     async def find_app_session(self, app_session_id: str, participant: str = "") -> AppSession | None:
         info = await self.v1.find_app_session(app_session_id)
-        return None if info is None else session_of_info(info)
+        return None if info is None else _common(info)
 
     async def create_app_session(
         self,

@@ -142,6 +142,19 @@ async def test_sessions_on_the_node_are_merged_into_the_history(tmp_path: Path) 
         }
         kept = rig.store.sessions.get(second.app_session_id)
         assert kept is not None and kept.origin == "created"
+        # Saved as created: EIP-55 addresses in the order sent (the node's order is unspecified),
+        # so the session can still be updated with local signers after a refresh.
+        assert json.loads(kept.definition_json)["participants"] == [rig.me, OTHER]
+        assert json.loads(merged.definition_json)["participants"][0] in (rig.me, OTHER)  # checksummed
+        saved = rig.store.sessions.get(second.app_session_id)
+        assert saved is not None
+        definition = definition_from_dict(json.loads(saved.definition_json))
+        flow = UpdateSessionFlow(
+            "close", Dialect.V1, saved.app_session_id, definition, 1, [rig.me], {"usdc": 6}
+        )
+        flow.signers = {rig.me}
+        assert flow.problems() == {} or set(flow.problems()) == {"asset"}
+        assert flow.eligible_signers() == [rig.me]
 
 
 async def test_deposit_from_the_home_channel_and_a_participant_without_funds(tmp_path: Path) -> None:
