@@ -40,7 +40,7 @@ def local_sandbox_factory(data_dir: Path) -> SandboxFactory:
     async def start(dialect: str) -> Sandbox:
         import asyncio
 
-        from nitro_desktop.devnode import SandboxNode
+        from nitro_desktop.devnode import sandbox_node
         from nitro_desktop.devnode.broker_key import key_path_for, load_or_create_broker_key
 
         # One ledger file per dialect: their sessions' ids and rules differ.
@@ -49,7 +49,7 @@ def local_sandbox_factory(data_dir: Path) -> SandboxFactory:
         key = await asyncio.get_running_loop().run_in_executor(
             None, load_or_create_broker_key, key_path_for(db)
         )
-        node = SandboxNode(host="127.0.0.1", port=0, dialect=dialect, db_path=str(db), broker_key=key)
+        node = sandbox_node(dialect, host="127.0.0.1", port=0, db_path=str(db), broker_key=key)
         await node.start()
         return node
 

@@ -200,7 +200,10 @@ def from_server(
         account=existing.account if existing else account,
         protocol=session.protocol,
         application=session.application,
-        definition_json=go_json(definition),
+        # What was sent here is the definition exactly (a v1 node lists participants in no set order).
+        definition_json=existing.definition_json
+        if existing and existing.origin == "created"
+        else go_json(definition),
         allocations_json=existing.allocations_json if existing else "[]",
         status=session.status,
         version=session.version,

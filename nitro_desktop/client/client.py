@@ -24,6 +24,7 @@ from nitro_desktop.client.notifications import (
     Subscription,
 )
 from nitro_desktop.client.pacing import RequestRate, rate_for
+from nitro_desktop.client.session_scan import scan
 from nitro_desktop.client.state import Backoff, ConnectionState, ConnectionStatus, StatusCallback
 from nitro_desktop.client.v1_calls import V1Calls
 from nitro_desktop.protocol import (
@@ -48,11 +49,6 @@ log = logging.getLogger("nitro_desktop.client")
 PAGE_LIMIT = 100  # the server's maximum page size
 
 
-# A scan re-reads the head at most this often, and keeps at most this many ids to de-duplicate.
-MAX_SCAN_PASSES = 3
-MAX_SCANNED_SESSIONS = 1_000_000
-
-
 class ClearNodeClient:
     """One ClearNode endpoint: connect, authenticate, call, listen; reconnects by itself.
 
@@ -64,6 +60,13 @@ class ClearNodeClient:
     ``request_rate`` paces requests per connection; by default the dialect's
     (``DialectSpec.request_rate``: v1's nitronode cuts a connection over its limit).
     """
+
+    def __new__(cls, url: str, dialect: DialectLike = Dialect.V02, **_: Any) -> ClearNodeClient:
+        if cls is ClearNodeClient and spec(dialect).own_session_calls:
+            from nitro_desktop.client.v1_common import V1ClearNodeClient  # it imports this module
+
+            cls = V1ClearNodeClient
+        return super().__new__(cls)
 
     def __init__(
         self,
@@ -298,32 +301,9 @@ class ClearNodeClient:
         sort: str | None = None,
         page_size: int = PAGE_LIMIT,
     ) -> AsyncIterator[AppSession]:
-        """Every matching session once, page by page.
-
-        The server pages by ``OFFSET`` over ``updated_at`` with no tiebreaker, and every update
-        moves a session to the front (newest first, the default): pages can repeat a session
-        (skipped here by id) and a session moved or created during the scan lands before the
-        offset, so the head is read again until a page brings nothing new. Limit: sessions
-        updated in the same instant may still swap across a page boundary and be missed by this
-        scan (the next one shows them); with ``sort="asc"`` a move during the scan can hide one too.
-        """
-        seen: set[str] = set()
-        for head_pass in range(MAX_SCAN_PASSES):
-            offset, pages, new_total = 0, 0, 0
-            while len(seen) < MAX_SCANNED_SESSIONS:
-                page = await self.get_app_sessions(participant, status, offset, page_size, sort)
-                pages += 1
-                new = [x for x in page if x.app_session_id not in seen]
-                for session in new:
-                    seen.add(session.app_session_id)
-                    yield session
-                new_total += len(new)
-                if len(page) < page_size or (head_pass and not new):
-                    break
-                offset += len(page)
-            # One page is one snapshot: nothing can have moved past the reader.
-            if new_total == 0 or (head_pass == 0 and pages == 1) or len(seen) >= MAX_SCANNED_SESSIONS:
-                return
+        """Every matching session once, page by page (see ``session_scan.scan``)."""
+        async for session in scan(self.get_app_sessions, participant, status, sort, page_size):
+            yield session
 
     async def get_session_keys(
         self, offset: int | None = None, limit: int | None = None, sort: str | None = None

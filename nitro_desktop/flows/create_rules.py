@@ -10,6 +10,7 @@ server would refuse. ``CreateSessionFlow`` (``create_session``) builds the reque
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -64,7 +65,7 @@ class CreateSessionDraft:
     now_ms: int = 0
 
     protocol: str = ""
-    application: str = "Nitro Desktop"
+    application: str = ""  # empty: the dialect's default application
     challenge: str = "0"
     nonce: str = ""
     participants: list[ParticipantDraft] = field(default_factory=list)
@@ -76,6 +77,7 @@ class CreateSessionDraft:
     def __post_init__(self) -> None:
         self.dialect = Dialect(self.dialect)
         self.protocol = self.protocol or self.dialect_spec.default_protocol
+        self.application = self.application or self.dialect_spec.default_application
         self.nonce = self.nonce or str(self.now_ms)
         if not self.participants:
             me = self.local_accounts[0] if self.local_accounts else ""
@@ -109,6 +111,12 @@ class CreateSessionDraft:
                 problems["protocol"] = f"This ClearNode accepts only {' or '.join(impl.protocols)}."
         if "application" in fields and not self.application.strip():
             problems["application"] = "Enter the application name (it is part of the session id)."
+        elif "application" in fields and impl.application_pattern is not None:
+            if not re.fullmatch(impl.application_pattern, self.application):
+                problems["application"] = (
+                    "The application id may hold only lower-case letters a-z, digits, _ and -, "
+                    f"1 to 66 of them (the ClearNode's rule ^{impl.application_pattern}$)."
+                )
         for name in ("challenge", "nonce"):
             if name not in fields:
                 continue
@@ -141,11 +149,22 @@ class CreateSessionDraft:
                 problems[key] = f"Participant {i + 1} repeats participant {seen[address] + 1}."
             seen[address] = i
             weight = int_or_none(p.weight)
+            top = self.dialect_spec.max_weight
             if weight is None or weight < 0:
                 problems[f"weight.{i}"] = f"Participant {i + 1}'s weight must be a whole number of 0 or more."
+            elif top is not None and weight > top:
+                problems[f"weight.{i}"] = (
+                    f"Participant {i + 1}'s weight must be at most {top}: "
+                    "this ClearNode keeps a weight in one byte (0 to 255)."
+                )
         quorum = uint_or_none(self.quorum)
+        top_quorum = self.dialect_spec.max_quorum
         if quorum is None:
             problems["quorum"] = "The quorum must be a whole number."
+        elif top_quorum is not None and quorum > top_quorum:
+            problems["quorum"] = (
+                f"The quorum must be from 1 to {top_quorum}: this ClearNode keeps it in one byte."
+            )
         elif not any(k.startswith("weight.") for k in problems):
             total = sum(self.weights())
             if quorum > total:
@@ -305,6 +324,21 @@ class CreateSessionDraft:
     def preselect_signers(self) -> None:
         """Check the local accounts that must sign (they fund the session); called on entering the page."""
         self.signers |= self.required_signers() & set(self.local_accounts)
+        if not self.dialect_spec.funded_at_create:
+            # An empty session's create is signed by a quorum: check local weight until it is reached.
+            for address, weight in self._local_weights():
+                if self._signed_weight() >= (uint_or_none(self.quorum) or 0):
+                    break
+                if weight > 0:
+                    self.signers.add(address)
+
+    def _local_weights(self) -> list[tuple[str, int]]:
+        local = set(self.local_accounts)
+        pairs = zip((address_or_none(p.address) for p in self.participants), self.weights(), strict=True)
+        return [(a, w) for a, w in pairs if a is not None and a in local]
+
+    def _signed_weight(self) -> int:
+        return sum(w for a, w in self._local_weights() if a in self.signers)
 
     def signer_problems(self) -> dict[str, str]:
         missing = (self.required_signers() & set(self.local_accounts)) - self.signers
@@ -325,6 +359,12 @@ class CreateSessionDraft:
             problems["signers"] = "Only your own accounts can sign here: " + ", ".join(sorted(unknown))
         if not self.signers and not problems:
             problems["signers"] = "Choose at least one account to sign the request."
+        quorum = uint_or_none(self.quorum) or 0
+        if not problems and not self.dialect_spec.funded_at_create and self._signed_weight() < quorum:
+            problems["signers"] = (
+                f"The signers' weight is {self._signed_weight()} of the quorum {quorum}: this ClearNode "
+                "creates a session only with signatures that reach its quorum."
+            )
         return problems
 
     def ordered_signers(self) -> list[str]:

@@ -129,12 +129,19 @@ class CreateSessionFlow(CreateSessionDraft):
 
     # ---- the review --------------------------------------------------------------------------
     def summary(self) -> str:
-        d = self.definition()
+        d, fields = self.definition(), self.application_fields()
+        kind = f"{d.protocol} session" if "protocol" in fields else "session"
         lines = [
-            f"Create a {d.protocol} session" + (f" for “{d.application}”" if d.application else "") + ".",
+            f"Create a {kind}" + (f" for “{d.application}”" if d.application else "") + ".",
             f"{len(d.participants)} participants; updates need weight {d.quorum} of {sum(d.weights)}.",
-            f"Challenge period {d.challenge} s, nonce {d.nonce}.",
+            (
+                f"Challenge period {d.challenge} s, nonce {d.nonce}."
+                if "challenge" in fields
+                else f"Nonce {d.nonce}."
+            ),
         ]
+        if not self.dialect_spec.funded_at_create:
+            lines.append("It starts empty: each participant deposits into it afterwards.")
         funds = {a.participant: a for a in self.allocation_list()}
         for i, (addr, w) in enumerate(zip(d.participants, d.weights, strict=True)):
             mine = " (you)" if addr in self.local_accounts else ""

@@ -10,8 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from nitro_desktop.protocol.canonical import go_json, js_finish, js_quote
-from nitro_desktop.protocol.crypto import keccak256
+from nitro_desktop.protocol.canonical import js_finish, js_quote
 from nitro_desktop.protocol.dialect import Dialect, DialectLike, spec
 from nitro_desktop.protocol.errors import ProtocolError
 from nitro_desktop.protocol.models import Allocation, AppDefinition, RpcCall
@@ -296,18 +295,18 @@ def create_app_session(
     impl = spec(dialect)
     impl.check_protocol(definition.protocol)
     check_definition_numbers(definition)
-    definition_wire = definition.to_wire(with_application=impl.definition_has_application)
     allocations_wire = _allocations(allocations)
-    obj: dict[str, Any] = {"definition": definition_wire, "allocations": allocations_wire}
-    if session_data is not None:
-        obj["session_data"] = session_data
-    # The hot path of every create: the two parts written straight, no per-key loop.
-    definition_json = _definition_json(definition_wire)
-    allocations_json = _allocations_json(allocations_wire)
+    obj = impl.create_params(definition, allocations_wire, session_data)
     obj_json = None
-    if definition_json and allocations_json and (session_data is None or type(session_data) is str):
-        tail = "}" if session_data is None else ',"session_data":' + js_quote(session_data) + "}"
-        obj_json = js_finish('{"definition":' + definition_json + ',"allocations":' + allocations_json + tail)
+    definition_wire = obj.get("definition")
+    if obj.get("allocations") is allocations_wire and isinstance(definition_wire, dict):
+        # The 0.x shape, the hot path of every create: the two parts written straight, no per-key loop.
+        definition_json = _definition_json(definition_wire)
+        allocations_json = _allocations_json(allocations_wire)
+        if definition_json and allocations_json and (session_data is None or type(session_data) is str):
+            tail = "}" if session_data is None else ',"session_data":' + js_quote(session_data) + "}"
+            body = '{"definition":' + definition_json + ',"allocations":' + allocations_json + tail
+            obj_json = js_finish(body)
     return _call(impl, "create_app_session", obj, obj_json)
 
 
@@ -323,8 +322,10 @@ def submit_app_state(
     """submit_app_state; ``intent`` and ``version`` only for NitroRPC/0.4 sessions (dialect 0.5)."""
     obj: dict[str, Any] = {"app_session_id": app_session_id}
     if intent is not None or version is not None:
-        if spec(dialect).dialect is not Dialect.V05:
-            raise ProtocolError("intent and version need a v0.5 ClearNode and a NitroRPC/0.4 session")
+        if not spec(dialect).versioned_protocols:  # no dialect versions its sessions
+            raise ProtocolError(
+                "intent and version need a ClearNode that versions sessions (0.5 with NitroRPC/0.4, or 1)"
+            )
         if intent not in INTENTS:
             raise ProtocolError(f"intent must be one of {', '.join(INTENTS)}, got {intent!r}")
         if isinstance(version, bool) or not isinstance(version, int) or version < 2:
@@ -367,11 +368,10 @@ def transfer(
 
 
 def app_session_id(definition: AppDefinition | dict[str, Any], dialect: DialectLike) -> str:
-    """The id the server derives: keccak256 of Go's JSON of its definition struct."""
+    """The id the server derives (0.x: keccak256 of Go's JSON of its definition struct)."""
     if isinstance(definition, dict):
         definition = definition_from_dict(definition)
-    preimage = go_json(spec(dialect).session_id_preimage(definition))
-    return "0x" + keccak256(preimage.encode("utf-8")).hex()
+    return spec(dialect).session_id(definition)
 
 
 def definition_from_dict(raw: dict[str, Any]) -> AppDefinition:

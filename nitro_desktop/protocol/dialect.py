@@ -36,6 +36,8 @@ class DialectSpec(ABC):
     """Everything that differs between dialects, behind one interface."""
 
     dialect: Dialect
+    #: The dialect's name for people: its value and the servers that speak it.
+    title: str = ""
     #: App protocol names the server accepts (empty: any string).
     protocols: tuple[str, ...]
     default_protocol: str
@@ -74,6 +76,15 @@ class DialectSpec(ABC):
     versioned_protocols: tuple[str, ...] = ()
     #: The intents such a versioned submit may carry (empty: none).
     intents: tuple[str, ...] = ()
+    #: The largest participant weight and quorum a definition may hold (None: no limit of its own).
+    max_weight: int | None = None
+    #: The application name a new session starts with, and the pattern it must match (None: any text).
+    default_application: str = "Nitro Desktop"
+    application_pattern: str | None = None
+    max_quorum: int | None = None
+    #: The client's common session calls (assets, balances, list, create, submit, close) go through
+    #: the dialect's own typed calls (``client.v1``) rather than the 0.x request builders.
+    own_session_calls: bool = False
 
     # ---- frames ---------------------------------------------------------
     def encode_frame(
@@ -147,6 +158,25 @@ class DialectSpec(ABC):
     # ---- app sessions -----------------------------------------------------
     def session_id_preimage(self, definition: AppDefinition) -> dict[str, Any]:
         return definition.to_wire(with_application=self.definition_has_application)
+
+    def session_id(self, definition: AppDefinition) -> str:
+        """The id the server derives for ``definition`` (0.x: keccak256 of Go's JSON of it)."""
+        from nitro_desktop.protocol.canonical import go_json
+        from nitro_desktop.protocol.crypto import keccak256
+
+        return "0x" + keccak256(go_json(self.session_id_preimage(definition)).encode("utf-8")).hex()
+
+    def create_params(
+        self, definition: AppDefinition, allocations: list[dict[str, Any]], session_data: str | None
+    ) -> dict[str, Any]:
+        """The create request's params object, before the dialect wraps it."""
+        obj: dict[str, Any] = {
+            "definition": definition.to_wire(with_application=self.definition_has_application),
+            "allocations": allocations,
+        }
+        if session_data is not None:
+            obj["session_data"] = session_data
+        return obj
 
     def check_protocol(self, protocol: str) -> None:
         if self.protocols and protocol not in self.protocols:

@@ -32,6 +32,7 @@ def _uint256_text(value: str, what: str) -> int:
 
 class Dialect02(DialectSpec):
     dialect = Dialect.V02
+    title = "0.2 (mid-2025)"
     protocols = ()  # a free string before NitroRPC/x.y was enforced
     default_protocol = "NitroRPC/0.2"
     definition_has_application = False

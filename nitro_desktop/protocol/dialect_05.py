@@ -35,6 +35,7 @@ _LIST_KEYS = {
 
 class Dialect05(DialectSpec):
     dialect = Dialect.V05
+    title = "0.5 (v0.5.x)"
     protocols = ("NitroRPC/0.2", "NitroRPC/0.4")
     default_protocol = "NitroRPC/0.4"
     definition_has_application = True

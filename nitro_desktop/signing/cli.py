@@ -155,6 +155,8 @@ def cmd_create(args: argparse.Namespace) -> int:
     with _store(args) as store:
         url, dialect = endpoint_of(args, store)
         definition = read_definition(args.definition, dialect, keep_nonce=True)
+        if spec(dialect).own_session_calls:  # quorum signatures inside the payload: sent directly
+            return _direct(args, store, url, dialect, "create", definition)
         request = signing.create_request(
             url,
             dialect,
@@ -171,6 +173,8 @@ def cmd_create(args: argparse.Namespace) -> int:
 def cmd_close(args: argparse.Namespace) -> int:
     with _store(args) as store:
         definition, url, dialect = session_definition(args, store)
+        if spec(dialect).own_session_calls:
+            return _direct(args, store, url, dialect, "close", definition)
         args.command_word = "close"
         state_on_server(args, store, url, dialect, definition)
         request = signing.close_request(
@@ -189,6 +193,8 @@ def cmd_close(args: argparse.Namespace) -> int:
 def cmd_update(args: argparse.Namespace) -> int:
     with _store(args) as store:
         definition, url, dialect = session_definition(args, store)
+        if spec(dialect).own_session_calls:
+            return _direct(args, store, url, dialect, "submit", definition)
         args.command_word = "update"
         session = state_on_server(args, store, url, dialect, definition)
         # Sessions whose protocol the dialect versions name the next version (and an intent).
@@ -206,6 +212,29 @@ def cmd_update(args: argparse.Namespace) -> int:
             created_by=args.sign[0] if args.sign else "",
         )
         return _finish(args, store, request)
+
+
+def _direct(
+    args: argparse.Namespace, store: Any, url: str, dialect: Dialect, kind: str, definition: Any
+) -> int:
+    """Dialect 1: local quorum signers only, sent at once (``cli_v1``)."""
+    from nitro_desktop.client import ClientError
+    from nitro_desktop.signing import cli_v1
+
+    cli_v1.refuse_out(args)
+    if not args.sign:
+        raise cli_error("name the local accounts whose signatures reach the quorum: --sign ADDRESS")
+    allocations = read_allocations(args.allocations)
+    signers = _signers(args, store, args.sign)
+    try:
+        if kind == "create":
+            endpoint = _endpoint_name(store, url, dialect)
+            return cli_v1.create(args, store, url, dialect, endpoint, definition, allocations, signers)
+        return cli_v1.change(
+            args, store, url, dialect, "close" if kind == "close" else "submit", allocations, signers
+        )
+    except (ClientError, ProtocolError, OSError) as exc:
+        raise cli_error(f"{kind} failed: {exc}") from None
 
 
 @_with_errors
@@ -237,7 +266,8 @@ def cmd_sign(args: argparse.Namespace) -> int:
 @_with_errors
 def cmd_submit(args: argparse.Namespace) -> int:
     with _store(args) as store:
-        return _submit(args, store, signing.load(args.file))
+        request = signing.load(args.file)
+        return _submit(args, store, request)
 
 
 def _common(p: argparse.ArgumentParser, *, endpoint: bool = True) -> None:
@@ -289,8 +319,10 @@ def register(subparsers: Any) -> None:
             "--definition", metavar="FILE", help="the session's definition (default: history/server)"
         )
         if name == "update":
-            p.add_argument("--intent", choices=("operate", "deposit", "withdraw"), help="NitroRPC/0.4 only")
-            p.add_argument("--version", type=int, help="the next version (NitroRPC/0.4 only)")
+            p.add_argument(
+                "--intent", choices=("operate", "deposit", "withdraw"), help="NitroRPC/0.4 and dialect 1"
+            )
+            p.add_argument("--version", type=int, help="the next version (NitroRPC/0.4 and dialect 1)")
         _build_options(p)
         p.set_defaults(func=func)
 

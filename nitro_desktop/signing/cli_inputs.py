@@ -51,6 +51,8 @@ def read_definition(path: str, dialect: Dialect, *, keep_nonce: bool = False) ->
     if not isinstance(raw, dict):
         raise cli_error("the definition must be a JSON object")
     original, raw = raw, dict(raw)
+    if "application_id" in raw and isinstance(raw.get("participants"), list):
+        raw = _from_v1_shape(raw)  # nitronode's own shape: {wallet_address, signature_weight} entries
     raw.setdefault("protocol", spec(dialect).default_protocol)
     if not raw.get("nonce"):
         import time
@@ -65,6 +67,17 @@ def read_definition(path: str, dialect: Dialect, *, keep_nonce: bool = False) ->
         return check_definition_numbers(definition_from_dict(raw))
     except ProtocolError as exc:
         raise cli_error(f"definition: {exc}") from None
+
+
+def _from_v1_shape(raw: dict[str, Any]) -> dict[str, Any]:
+    entries = [p if isinstance(p, dict) else {} for p in raw["participants"]]
+    return {
+        "application": raw.get("application_id"),
+        "participants": [p.get("wallet_address") for p in entries],
+        "weights": [p.get("signature_weight") for p in entries],
+        "quorum": raw.get("quorum"),
+        "nonce": int(raw["nonce"]) if str(raw.get("nonce", "")).isdigit() else raw.get("nonce"),
+    }
 
 
 def read_allocations(path: str) -> list[Allocation]:

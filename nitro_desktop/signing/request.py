@@ -45,6 +45,11 @@ from nitro_desktop.signing.errors import (
 )
 
 FORMAT = "nitro-desktop/signing-request"
+#: Dialect 1 signs inside the payload (quorum signatures over a hash), not the request text.
+NO_V1_REQUESTS = (
+    "signing requests (.nitroreq) are not available for dialect 1 yet: its quorum signatures "
+    "ride inside the request, so every quorum signer must be a local account named with --sign"
+)
 FORMAT_VERSION = 1
 FILE_SUFFIX = ".nitroreq"
 METHODS = ("create_app_session", "submit_app_state", "close_app_session")
@@ -261,6 +266,8 @@ def loads(text: str | bytes) -> SigningRequest:
             f"the request is for ClearNode dialect {raw_dialect!r}, which this version of Nitro Desktop "
             f"does not speak (known: {known}); it cannot be checked or signed safely"
         ) from None
+    if spec(dialect).own_session_calls:
+        raise UnknownDialectError(NO_V1_REQUESTS)
     req = doc.get("req")
     if not isinstance(req, str):
         raise SigningFormatError("the file has no request text ('req')")

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from nitro_desktop.protocol import Dialect, spec
 from nitro_desktop.redact import redact
 
 
@@ -99,8 +100,12 @@ class EndpointDialog(QDialog):
         self.url.setObjectName("endpoint_url")
         self.url.setPlaceholderText("wss://clearnode.example/ws")
         self.dialect = QComboBox()
-        self.dialect.addItem("ClearNode v0.5.x (object params)", "0.5")
-        self.dialect.addItem("Mid-2025 ClearNode (array params)", "0.2")
+        self.dialect.setObjectName("endpoint_dialect")
+        # Asked of the server on Save by default: people should not have to know the dialect.
+        self.dialect.addItem("Ask the ClearNode", "")
+        for dialect in Dialect:
+            self.dialect.addItem(spec(dialect).title or dialect.value, dialect.value)
+        self.detecting: asyncio.Task[Dialect] | None = None
         form.addRow("&Name:", self.name)
         form.addRow("&URL:", self.url)
         form.addRow("&Dialect:", self.dialect)
@@ -138,11 +143,37 @@ class EndpointDialog(QDialog):
             save.setEnabled(problem is None)
 
     def _save(self) -> None:
-        if self.problem() is None:
-            self.accepted_endpoint.emit(
-                self.name.text().strip(), self.url.text().strip(), self.dialect.currentData()
+        if self.problem() is not None or self.detecting is not None:
+            return
+        if self.dialect.currentData():
+            self._emit()
+            return
+        from nitro_desktop.client.detect import detect_dialect
+        from nitro_desktop.ui import tasks
+
+        self.error.setText("Asking the ClearNode which dialect it speaks…")
+        self.buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(False)
+        self.detecting = tasks.spawn(self, detect_dialect(self.url.text().strip()), on_done=self._detected)
+
+    def _detected(self, task: asyncio.Task[Dialect]) -> None:
+        self.detecting = None
+        self._check()
+        if task.cancelled():
+            return
+        exc = task.exception()
+        if exc is not None:
+            self.error.setText(
+                f"Could not tell its dialect: {exc}. Choose the dialect by hand, or try again."
             )
-            self.accept()
+            return
+        self.dialect.setCurrentIndex(self.dialect.findData(task.result().value))
+        self._emit()
+
+    def _emit(self) -> None:
+        self.accepted_endpoint.emit(
+            self.name.text().strip(), self.url.text().strip(), self.dialect.currentData()
+        )
+        self.accept()
 
 
 class LogBuffer(logging.Handler, QObject):

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nitro_desktop.protocol import Dialect, ProtocolError, parse_address
+from nitro_desktop.protocol import Dialect, ProtocolError, parse_address, spec
 from nitro_desktop.store import EndpointRecord
 from nitro_desktop.ui.dialogs import EndpointDialog, button_row, confirm
 
@@ -61,11 +61,15 @@ class EndpointsDialog(QDialog):
         self.table.setRowCount(len(endpoints))
         for i, e in enumerate(endpoints):
             url = "built in, on this computer" if e.is_sandbox else e.url
+            impl = spec(e.dialect)
+            signed = impl.envelope.server_signed
             pin = "not needed (built in)" if e.is_sandbox else (e.broker_address or "")
-            for col, text in enumerate((e.name, url, e.dialect, pin)):
+            if not signed and not e.is_sandbox:
+                pin = "none: this dialect's answers are not signed"
+            for col, text in enumerate((e.name, url, impl.title or str(e.dialect), pin)):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, e.name)
-                editable = col == _PIN_COLUMN and not e.is_sandbox
+                editable = col == _PIN_COLUMN and not e.is_sandbox and signed
                 if not editable:
                     item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
                 self.table.setItem(i, col, item)

@@ -188,6 +188,7 @@ class MainWindow(QMainWindow):
         self.act_close = self._action(
             "C&lose session…", lambda: self.menu_actions.update_session("close"), "Ctrl+W"
         )
+        self.act_deposit = self._action("&Deposit…", lambda: self.menu_actions.deposit(), name="deposit")
         self.act_copy = self._action("&Copy session id", self.copy_id, QKeySequence.StandardKey.Copy)
         self.act_accounts = self._action("&Accounts…", lambda: self.menu_actions.open_accounts())
         self.act_endpoint = self._action(
@@ -201,7 +202,7 @@ class MainWindow(QMainWindow):
         menu = self.menuBar()
         for title, actions in (
             ("&File", [self.act_new, self.act_open_request, self.act_refresh, None, self.act_quit]),
-            ("&Session", [self.act_submit, self.act_close, self.act_copy]),
+            ("&Session", [self.act_submit, self.act_close, self.act_deposit, self.act_copy]),
             ("&Settings", [self.act_accounts, self.act_endpoint, self.act_prefs]),
             ("&Help", [self.act_log, self.act_about]),
         ):
@@ -256,7 +257,7 @@ class MainWindow(QMainWindow):
 
     def _ready_changed(self, ready: bool) -> None:
         # Sessions are built from the server's assets: nothing to offer until they are known.
-        for action in (self.act_new, self.act_refresh, self.act_submit, self.act_close):
+        for action in (self.act_new, self.act_refresh, self.act_submit, self.act_close, self.act_deposit):
             action.setEnabled(ready)
 
     # ---- start-up and state ----------------------------------------------------------------

@@ -22,9 +22,10 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from nitro_desktop import __version__, signing
 from nitro_desktop.flows import CreateSessionFlow, UpdateSessionFlow
-from nitro_desktop.protocol import definition_from_dict
+from nitro_desktop.protocol import definition_from_dict, spec
 from nitro_desktop.ui import tasks
 from nitro_desktop.ui.accounts import AccountsDialog
+from nitro_desktop.ui.deposit_dialog import DepositDialog
 from nitro_desktop.ui.dialogs import LogDialog, PreferencesDialog, ask_path
 from nitro_desktop.ui.endpoints import EndpointsDialog
 from nitro_desktop.ui.signing_dialog import SigningRequestDialog, open_signing_request
@@ -48,6 +49,7 @@ class WindowActions:
         self._window = weakref.ref(window)
         self.wizard: CreateSessionWizard | None = None
         self.update_dialog: UpdateSessionDialog | None = None
+        self.deposit_dialog: DepositDialog | None = None
         self.signing_dialog: SigningRequestDialog | None = None
 
     @property
@@ -116,6 +118,25 @@ class WindowActions:
             on_done=fetched,
             name="Reading the session",
         )
+
+    def deposit(self) -> None:
+        """Deposit into the selected session from the account's home channel (sessions created empty)."""
+        row, wallet = self.window.selected(), self.wallet
+        record = wallet.store.sessions.get(row.app_session_id) if row is not None else None
+        if record is None or record.status != "open":
+            self._say("Select an open session first.", 5000)
+            return
+        if wallet.client is None or wallet.endpoint is None:
+            self._say("Connect to the session's ClearNode first.", 5000)
+            return
+        if spec(wallet.endpoint.dialect).funded_at_create:
+            self._say("This ClearNode funds sessions when they are created: there is no deposit.", 8000)
+            return
+        assets, held = dict(wallet.assets), dict(wallet.balances)
+        dialog = DepositDialog(record.app_session_id, assets, held, wallet.deposit, self.window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        self.deposit_dialog = dialog
 
     def open_update_dialog(self, kind: str, app_session_id: str, note: str = "") -> None:
         """The Submit state / Close dialog over the saved record (brought up to date by the caller)."""

@@ -101,6 +101,17 @@ class ApplicationPage(FlowPage):
             if name not in held:
                 edit.setEnabled(False)
                 edit.setToolTip(f"This ClearNode does not use {_PLURALS[name]}.")
+                # A field the definition cannot hold is not shown at all (v1: protocol, challenge).
+                form.setRowVisible(edit, False)
+                form.setRowVisible(self.errors[name], False)
+        pattern = flow.dialect_spec.application_pattern
+        if pattern is not None:
+            name_label = form.labelForField(self.fields["application"])
+            if isinstance(name_label, QLabel):
+                name_label.setText("Application &id:")
+            self.fields["application"].setToolTip(
+                f"Part of the session id: lower-case letters, digits, _ and - (^{pattern}$)."
+            )
 
     def _edited(self, name: str, text: str) -> None:
         setattr(self.flow, name, text)

@@ -275,6 +275,10 @@ class Wallet:
         """Submit a state or close, after checking nobody moved the session meanwhile."""
         return await self.sender.update(flow)
 
+    async def deposit(self, app_session_id: str, asset: str, amount: Decimal) -> AppSession:
+        """Put the current account's home-channel funds into a session created empty (dialect 1)."""
+        return await self.sender.deposit(app_session_id, asset, amount)
+
     async def sync_session(self, app_session_id: str, what: str = "update") -> str:
         """Bring the saved session to the server's state; what to tell the user ("" if it had not moved)."""
         return await self.sender.sync(app_session_id, what)

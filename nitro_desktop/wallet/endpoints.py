@@ -16,11 +16,15 @@ from nitro_desktop.store import EndpointRecord, Store
 
 SANDBOX_NAME = "Local sandbox"
 SANDBOX_05_NAME = "Local sandbox (v0.5)"
+SANDBOX_V1_NAME = "Local sandbox (v1)"
 SANDBOX_URL = "sandbox:"  # resolved to the in-process node's loopback URL at connect time
 SANDBOX_GRANT = (("usdc", "1000"), ("eth", "1"))
 PUBLIC_ENDPOINTS = (
     ("Yellow clearnet", "wss://clearnet.yellow.com/ws", "0.5"),
     ("Yellow sandbox", "wss://clearnet-sandbox.yellow.com/ws", "0.5"),
+    # nitronode's public deployments (upstream's chart configs); their ingress maps /v1/ws to /ws.
+    ("Yellow v1 sandbox", "wss://nitronode-sandbox.yellow.org/v1/ws", "1"),
+    ("Yellow v1", "wss://nitronode.yellow.org/v1/ws", "1"),
 )
 
 
@@ -40,7 +44,7 @@ class Sandbox(Protocol):
     async def stop(self) -> None: ...
 
 
-#: Starts the sandbox node of a dialect ("0.2", "0.5") on a free loopback port.
+#: Starts the sandbox node of a dialect ("0.2", "0.5", "1") on a free loopback port.
 SandboxFactory = Callable[[str], Awaitable[Sandbox]]
 
 
@@ -51,6 +55,8 @@ def ensure_default_endpoints(store: Store) -> list[EndpointRecord]:
         store.endpoints.save(EndpointRecord(SANDBOX_NAME, SANDBOX_URL, Dialect.V02, None, True))
     if SANDBOX_05_NAME not in known:
         store.endpoints.save(EndpointRecord(SANDBOX_05_NAME, SANDBOX_URL, Dialect.V05, None, True))
+    if SANDBOX_V1_NAME not in known:
+        store.endpoints.save(EndpointRecord(SANDBOX_V1_NAME, SANDBOX_URL, Dialect.V1, None, True))
     for name, url, dialect in PUBLIC_ENDPOINTS:
         if name not in known:
             store.endpoints.save(EndpointRecord(name, url, Dialect(dialect)))

@@ -15,9 +15,10 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from nitro_desktop.client import ClearNodeClient, Exchange
+from nitro_desktop.client.v1_common import V1ClearNodeClient
 from nitro_desktop.flows import CreateSessionFlow, SubmitResult, UpdateSessionFlow
 from nitro_desktop.history import Draft, Frames, Kind, moved_note
-from nitro_desktop.protocol import AppSession, AppSessionUpdate, go_json
+from nitro_desktop.protocol import AppSession, AppSessionUpdate, ProtocolError, go_json
 from nitro_desktop.wallet.outcomes import SentHook
 
 if TYPE_CHECKING:
@@ -48,15 +49,15 @@ class SessionSender:
         definition, allocations = flow.definition(), flow.allocation_list()
         signers = await wallet.unlocked_signers(flow.ordered_signers())
         session_data = flow.sent_session_data
-        call = flow.call()
-        params = call.params[0] if isinstance(call.params, list) else call.params
+        # Saved in the common shape whatever the dialect's wire shape (the frames keep that).
+        wire_definition = definition.to_wire(with_application=flow.dialect_spec.definition_has_application)
         draft = Draft(
             endpoint=endpoint,
             account=account,
             protocol=definition.protocol,
             application=definition.application,
-            definition_json=go_json(params["definition"]),
-            allocations_json=go_json(params["allocations"]),
+            definition_json=go_json(wire_definition),
+            allocations_json=go_json([a.to_wire() for a in allocations]),
         )
         saved: list[SubmitResult] = []
 
@@ -126,6 +127,44 @@ class SessionSender:
             save,
             client.exchanges.get,
         )
+
+    # ---- deposit (sessions created empty) ----------------------------------------------------------
+    async def deposit(self, app_session_id: str, asset: str, amount: Decimal) -> AppSession:
+        """Fund a session from the current account's home channel; recorded with its frames."""
+        wallet = self.wallet
+        client = wallet.require_client()
+        if not isinstance(client, V1ClearNodeClient):
+            raise ProtocolError("this ClearNode funds sessions when they are created; there is no deposit")
+        _endpoint, account = _where(wallet)
+        (depositor,) = await wallet.unlocked_signers([account])
+        saved = wallet.store.sessions.get(app_session_id)
+        version = saved.version if saved is not None else 0
+
+        def save(session: AppSession, exchange: Exchange | None) -> None:
+            allocations = session.extra.get("allocations")
+            wallet.history.changed(
+                app_session_id,
+                "submit",
+                session,
+                Frames.of(exchange),
+                expected_version=version + 1,
+                allocations_json=go_json(allocations) if isinstance(allocations, list) else None,
+            )
+            wallet.saved(app_session_id, selected=app_session_id)
+
+        self.sending.add(app_session_id)
+        try:
+            session = await wallet.outcomes.run(
+                lambda on_sent: client.deposit(
+                    app_session_id, asset, amount, depositor, [depositor], on_sent=on_sent
+                ),
+                save,
+                client.exchanges.get,
+            )
+        finally:
+            self.sending.discard(app_session_id)
+        await wallet.refresh_balances()
+        return session
 
     # ---- signing requests (.nitroreq) --------------------------------------------------------------
     async def submit_request(self, request: SigningRequest) -> AppSession:

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 import keyring
 import pytest
 
-from nitro_desktop.devnode import SandboxNode
+from nitro_desktop.devnode import sandbox_node
 from tests.keys.memory_keyring import MemoryKeyring
 
 T = TypeVar("T")
@@ -25,7 +25,7 @@ class ThreadedSandbox:
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, name="sandbox", daemon=True)
         self.thread.start()
-        self.node = SandboxNode(host="127.0.0.1", port=0, dialect=dialect)
+        self.node = sandbox_node(dialect, host="127.0.0.1", port=0)
         asyncio.run_coroutine_threadsafe(self.node.start(), self.loop).result(10)
 
     @property

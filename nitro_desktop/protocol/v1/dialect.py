@@ -18,12 +18,14 @@ from nitro_desktop.protocol.crypto import HashSigner
 from nitro_desktop.protocol.dialect import Dialect, DialectSpec, register
 from nitro_desktop.protocol.errors import FrameFormatError, ProtocolError
 from nitro_desktop.protocol.models import AppDefinition, RpcCall, ServerError, UnknownMessage
+from nitro_desktop.protocol.v1.app_session import app_session_id
 from nitro_desktop.protocol.v1.frames import FrameKind as V1Kind
 from nitro_desktop.protocol.v1.frames import decode_frame, encode_frame
 from nitro_desktop.protocol.v1.methods import METHODS, Method
 from nitro_desktop.protocol.v1.payloads import (
     PageMetadata,
     SessionInfo,
+    create_app_session_payload,
     parse_app_definition,
     parse_app_sessions,
     parse_created_session,
@@ -99,6 +101,7 @@ def _error_text(payload: Any) -> str:
 
 class DialectV1(DialectSpec):
     dialect = Dialect.V1
+    title = "1 (nitronode v1)"
     protocols = ()
     default_protocol = ""
     definition_has_application = True
@@ -110,10 +113,18 @@ class DialectV1(DialectSpec):
     object_params = True
     definition_has_protocol = False
     definition_has_challenge = False
-    intents = ("operate", "deposit", "withdraw", "close")
+    # Every v1 session is versioned (its definition names no protocol). What a submit carries:
+    # deposit goes by submit_deposit_state and close by the close action (intents 1 and 3).
+    versioned_protocols = ("",)
+    intents = ("operate", "withdraw")
     # nitronode drops a connection past 10 requests/s (burst 20) without an answer: stay
     # below, with room for jitter that bunches frames on the way.
     request_rate = (8.0, 16)
+    max_weight = 255  # uint8 on the wire: the node cannot even parse a larger one
+    max_quorum = 255
+    default_application = "nitro-desktop"
+    application_pattern = "[a-z0-9_-]{1,66}"  # app.IsValidApplicationID
+    own_session_calls = True
 
     def method_name(self, method: str) -> str:
         return _NAMES.get(method, method)
@@ -160,11 +171,35 @@ class DialectV1(DialectSpec):
     def list_key(self, method: str) -> str | None:
         return None
 
+    def session_id(self, definition: AppDefinition) -> str:
+        return app_session_id(definition_of(definition))
+
+    def create_params(
+        self, definition: AppDefinition, allocations: list[dict[str, Any]], session_data: str | None
+    ) -> dict[str, Any]:
+        if allocations:
+            raise ProtocolError("a v1 session is created empty; fund it afterwards with a deposit")
+        # No quorum_sigs yet: they are made over create_session_hash and added when it is signed.
+        return create_app_session_payload(definition_of(definition), session_data or "")
+
     def session_id_preimage(self, definition: AppDefinition) -> dict[str, Any]:
         raise ProtocolError(
             "a v1 session id is a keccak256 of the ABI-encoded definition: "
             "use nitro_desktop.protocol.v1.app_session_id"
         )
+
+
+def definition_of(definition: AppDefinition) -> dict[str, Any]:
+    """A common ``AppDefinition`` in v1's wire shape (protocol and challenge do not exist in v1)."""
+    return {
+        "application_id": definition.application,
+        "participants": [
+            {"wallet_address": p, "signature_weight": w}
+            for p, w in zip(definition.participants, definition.weights, strict=True)
+        ],
+        "quorum": definition.quorum,
+        "nonce": str(definition.nonce),
+    }
 
 
 register(DialectV1())

@@ -1,0 +1,111 @@
+"""``sessions create|update|close`` on dialect 1 against the v1 sandbox on 127.0.0.1, and the
+clear refusals where the 0.x path (``--out``, ``.nitroreq``, allocations at create) does not apply."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from nitro_desktop import signing
+from nitro_desktop.protocol import Dialect, v1
+from nitro_desktop.store import Store
+from tests.signing.conftest import ThreadedSandbox
+from tests.signing.helpers import ALICE_KEY, players
+from tests.signing.test_cli_three_profiles import profile, run, write_json
+
+NO_NITROREQ = "signing requests (.nitroreq) are not available for dialect 1"
+
+
+@pytest.fixture
+def v1_node() -> Iterator[ThreadedSandbox]:
+    node = ThreadedSandbox("1")
+    try:
+        yield node
+    finally:
+        node.stop()
+
+
+def test_create_update_close_on_dialect_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], global_keyring: object, v1_node: ThreadedSandbox
+) -> None:
+    _referee, alice, bob = players()
+    data = profile(tmp_path, capsys, "alice", ALICE_KEY)
+    definition = {
+        "application_id": "nitro-desktop-cli",
+        "participants": [
+            {"wallet_address": alice.address, "signature_weight": 100},
+            {"wallet_address": bob.address, "signature_weight": 0},
+        ],
+        "quorum": 100,
+        "nonce": "4242",
+    }
+    sid = v1.app_session_id(definition)
+    def_file = write_json(tmp_path / "def.json", definition)
+    none = write_json(tmp_path / "none.json", [])
+    some = write_json(
+        tmp_path / "some.json", [{"participant": alice.address, "asset": "usdc", "amount": "1"}]
+    )
+    common = ("--endpoint", v1_node.url, "--dialect", "1", "--sign", alice.address)
+
+    code, out = run(
+        capsys, data, "sessions", "create", "--definition", def_file, "--allocations", some, *common
+    )
+    assert code == 2 and "created empty" in out
+    code, out = run(
+        capsys,
+        data,
+        "sessions",
+        "create",
+        "--definition",
+        def_file,
+        "--allocations",
+        none,
+        *common,
+        "--out",
+        str(tmp_path / "x.nitroreq"),
+    )
+    assert code == 2 and NO_NITROREQ in out
+
+    code, out = run(
+        capsys, data, "sessions", "create", "--definition", def_file, "--allocations", none, *common
+    )
+    assert code == 0 and f"Created {sid}" in out
+    with Store.open(data) as store:
+        saved = store.sessions.get(sid)
+        assert saved is not None and saved.version == 1 and saved.origin == "created"
+        assert json.loads(saved.request_frame or "")[2] == "app_sessions.v1.create_app_session"
+
+    code, out = run(
+        capsys, data, "sessions", "update", sid, "--allocations", none, "--session-data", "{}", *common
+    )
+    assert code == 0 and "version 2, open" in out
+    code, out = run(capsys, data, "sessions", "close", sid, "--allocations", none, *common)
+    assert code == 0 and "version 3, closed" in out
+    with Store.open(data) as store:
+        saved = store.sessions.get(sid)
+        assert saved is not None and (saved.status, saved.version) == ("closed", 3)
+        assert json.loads(saved.request_frame or "")[3]["app_state_update"]["intent"] == 3
+
+    # The node's refusal comes out as a clear error, not a traceback.
+    code, out = run(capsys, data, "sessions", "close", sid, "--allocations", none, *common)
+    assert code == 2 and "already closed" in out
+
+
+def test_a_v1_nitroreq_is_refused_clearly(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], global_keyring: object
+) -> None:
+    _referee, alice, _bob = players()
+    data = profile(tmp_path, capsys, "alice", ALICE_KEY)
+    from tests.signing.helpers import game, stakes
+
+    request = signing.create_request("ws://127.0.0.1:1/ws", Dialect.V02, game(), stakes(0, 0), None)
+    path = signing.save(request, tmp_path / "r.nitroreq")
+    text = json.loads(path.read_text())
+    text["endpoint"]["dialect"] = "1"
+    path.write_text(json.dumps(text))
+    for argv in (("sign", str(path), "--account", alice.address, "--yes"), ("submit", str(path))):
+        code, out = run(capsys, data, *argv)
+        assert code == 2 and NO_NITROREQ in out, out

@@ -1,0 +1,72 @@
+"""Adding a ClearNode asks the server for its dialect; the dialects are named with their versions."""
+
+from __future__ import annotations
+
+import pytest
+import shiboken6
+from PySide6.QtWidgets import QDialogButtonBox
+
+from nitro_desktop.devnode import sandbox_node
+from nitro_desktop.ui.dialogs import EndpointDialog
+from nitro_desktop.ui.endpoints import EndpointsDialog
+from tests.ui.conftest import AppRunner, Profile, until
+from tests.ui.test_session_wizard import add_account, ready
+
+
+@pytest.mark.asyncio
+async def test_add_asks_the_node_for_its_dialect(profile: Profile) -> None:
+    add_account(profile)
+    v1_node, old_node = sandbox_node("1", port=0), sandbox_node("0.5", port=0)
+    await v1_node.start()
+    await old_node.start()
+    try:
+        async with AppRunner() as apps:
+            run = apps.open(profile)
+            await ready(run)
+            run.window.act_endpoint.trigger()
+            dialog = await until(lambda: run.window.findChild(EndpointsDialog), what="the ClearNodes dialog")
+            shown = {
+                dialog.table.item(i, 0).text(): dialog.table.item(i, 2).text()
+                for i in range(dialog.table.rowCount())
+            }
+            assert shown["Local sandbox (v1)"] == "1 (nitronode v1)"
+            assert shown["Yellow clearnet"] == "0.5 (v0.5.x)" and shown["Local sandbox"] == "0.2 (mid-2025)"
+            for name, node, expected in (("New v1", v1_node, "1"), ("Older", old_node, "0.5")):
+                dialog._add()
+                form = await until(
+                    lambda: next((f for f in dialog.findChildren(EndpointDialog) if f.isVisible()), None),
+                    what="the add form",
+                )
+                assert form.dialect.currentText() == "Ask the ClearNode"
+                assert [form.dialect.itemText(i) for i in range(1, 4)] == [
+                    "0.2 (mid-2025)",
+                    "0.5 (v0.5.x)",
+                    "1 (nitronode v1)",
+                ]
+                form.name.setText(name)
+                form.url.setText(node.url)
+                form.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+                saved = await until(lambda n=name: run.store.endpoints.get(n), what=f"{name} saved")
+                assert saved.dialect == expected and saved.url == node.url
+                await until(
+                    lambda f=form: not shiboken6.isValid(f) or not f.isVisible(), what="the form closed"
+                )
+
+            # Nothing there: it says so and the user may choose by hand.
+            dialog._add()
+            form = await until(
+                lambda: next((f for f in dialog.findChildren(EndpointDialog) if f.isVisible()), None),
+                what="a fresh add form",
+            )
+            form.name.setText("Gone")
+            form.url.setText("ws://127.0.0.1:9/ws")
+            form.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+            await until(lambda: "Could not tell its dialect" in form.error.text(), what="the reason")
+            assert run.store.endpoints.get("Gone") is None
+            assert form.buttons.button(QDialogButtonBox.StandardButton.Save).isEnabled()
+            form.dialect.setCurrentIndex(form.dialect.findData("1"))
+            form.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+            assert run.store.endpoints.get("Gone").dialect == "1"
+    finally:
+        await v1_node.stop()
+        await old_node.stop()
