@@ -90,6 +90,7 @@ class DetailsPane(QScrollArea):
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             form.addRow(f"{label}:", value)
             self.fields[key] = value
+        self._form = form
         copy_id = QPushButton("Copy id")
         copy_id.setObjectName("copy_session_id")
         copy_id.clicked.connect(
@@ -120,6 +121,8 @@ class DetailsPane(QScrollArea):
         f["status"].setText(record.status)
         f["version"].setText(str(record.version))
         f["protocol"].setText(record.protocol)
+        # A v1 session has no app protocol string: no row rather than an empty one.
+        self._form.setRowVisible(f["protocol"], bool(record.protocol))
         f["application"].setText(record.application or "—")
         f["endpoint"].setText(record.endpoint)
         f["account"].setText(record.account)

@@ -81,6 +81,13 @@ async def test_v1_wizard_creates_an_empty_session_that_survives_a_restart(profil
         await until(lambda: again.window.model.rowCount() == 1, what="the stored row after a restart")
         row = again.window.model.row_at(0)
         assert row.app_session_id == expected_id and row.status == "open"
+        # Its details name the application and show no empty Protocol row (v1 has none).
+        again.window.table.selectRow(0)
+        fields = again.window.details.fields
+        await until(lambda: fields["app_session_id"].text() == expected_id, what="the details")
+        assert fields["application"].text() == "nitro-desktop-tests"
+        assert not fields["protocol"].isVisibleTo(again.window.details)
+        assert fields["application"].isVisibleTo(again.window.details)
 
 
 @pytest.mark.asyncio
