@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 import time
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication, QPainter, QPaintEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFormLayout,
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QTableWidget,
     QTableWidgetItem,
     QToolButton,
@@ -72,6 +73,30 @@ class CopyableText(QWidget):
         self.setVisible(bool(self._raw))
 
 
+class ElidedLabel(QLabel):
+    """A one-line label that keeps its full text (``text()``, tooltip) but draws the middle elided.
+
+    A 66-character id would otherwise set the pane's minimum width and push the rest out of view.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        self.setToolTip(text)
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(self.fontMetrics().horizontalAdvance("0x0000…0000"), super().minimumSizeHint().height())
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        metrics = self.fontMetrics()
+        shown = metrics.elidedText(self.text(), Qt.TextElideMode.ElideMiddle, self.contentsRect().width())
+        painter.drawText(self.contentsRect(), int(self.alignment()), shown)
+
+
 class Collapsible(QWidget):
     """A titled section that starts folded; its arrow button shows or hides the content."""
 
@@ -110,7 +135,9 @@ def _table(headers: tuple[str, ...], name: str) -> QTableWidget:
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     table.verticalHeader().hide()
     table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-    table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+    table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+    table.setWordWrap(False)
     header = table.horizontalHeader()
     header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
     for col in range(1, len(headers)):
@@ -137,7 +164,7 @@ def _fill(table: QTableWidget, rows: list[tuple[str, ...]], *, bold_last: bool =
     table.resizeRowsToContents()
     height = table.horizontalHeader().height() + 2 * table.frameWidth()
     height += sum(table.rowHeight(r) for r in range(len(rows)))
-    table.setFixedHeight(height + table.horizontalScrollBar().sizeHint().height())
+    table.setFixedHeight(height)
 
 
 class DetailsPane(QScrollArea):
@@ -157,8 +184,22 @@ class DetailsPane(QScrollArea):
         self.fields: dict[str, QLabel] = {}
         self.account = AddressView(qr=False)
         self.account.setObjectName("detail_account_view")
+        self._session_id = ""
+        session_id = ElidedLabel()
+        session_id.setObjectName("detail_app_session_id")
+        session_id.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        copy_id = QPushButton("Copy id")
+        copy_id.setObjectName("copy_session_id")
+        copy_id.setAutoDefault(False)
+        copy_id.clicked.connect(lambda: QGuiApplication.clipboard().setText(self._session_id))
+        id_row = QWidget()
+        id_layout = QHBoxLayout(id_row)
+        id_layout.setContentsMargins(0, 0, 0, 0)
+        id_layout.addWidget(session_id, 1)
+        id_layout.addWidget(copy_id)
+        form.addRow("Id:", id_row)
+        self.fields["app_session_id"] = session_id
         for key, label in (
-            ("app_session_id", "Id"),
             ("status", "Status"),
             ("version", "Version"),
             ("protocol", "Protocol"),
@@ -179,14 +220,7 @@ class DetailsPane(QScrollArea):
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             form.addRow(f"{label}:", value)
             self.fields[key] = value
-        self.fields["app_session_id"].setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self._form = form
-        self._session_id = ""
-        copy_id = QPushButton("Copy id")
-        copy_id.setObjectName("copy_session_id")
-        copy_id.setAutoDefault(False)
-        copy_id.clicked.connect(lambda: QGuiApplication.clipboard().setText(self._session_id))
-        form.addRow("", copy_id)
         layout.addWidget(self.box)
 
         self.participants_box = QGroupBox("Participants")
@@ -213,7 +247,7 @@ class DetailsPane(QScrollArea):
         self.fields["history"] = self.history
         layout.addWidget(self.history_box)
 
-        self.advanced = Collapsible("Advanced: definition, allocations and signed frames as sent")
+        self.advanced = Collapsible("Advanced: raw JSON and signed frames")
         self.definition = CopyableText("Definition")
         self.allocations = CopyableText("Allocations")
         self.request = CopyableText("Signed request")

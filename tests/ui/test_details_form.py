@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtWidgets import QTableWidget
+from PySide6.QtWidgets import QPushButton, QTableWidget
 
 from nitro_desktop.protocol import to_checksum_address
 from nitro_desktop.store import AppSessionRecord, Store
@@ -179,3 +179,19 @@ def test_unreadable_definition_says_so(pane: Any) -> None:
     assert widget.fields["quorum"].text() == "Unknown (the definition does not state it)"
     # The row is shown as stored, but a million-digit total is not printed.
     assert cells(widget.allocation_tables["usdc"]) == [["x", "1e999999999"], ["Total", "0 usdc"]]
+
+
+def test_a_narrow_pane_shows_everything_without_clipping(pane: Any, qapp: Any) -> None:
+    widget, store = pane
+    widget.resize(400, 700)
+    show(widget, store, "0.2")
+    qapp.processEvents()
+    # The body fits the viewport: the long id is elided in the middle, not pushing the form wider.
+    assert widget.widget().width() <= widget.viewport().width()
+    session_id = widget.fields["app_session_id"]
+    assert session_id.text() == RECORDS["0.2"].app_session_id == session_id.toolTip()
+    table = widget.participants
+    header = table.horizontalHeader()
+    assert header.sectionPosition(2) + header.sectionSize(2) <= table.viewport().width()
+    widget.findChild(QPushButton, "copy_session_id").click()
+    assert qapp.clipboard().text() == RECORDS["0.2"].app_session_id
