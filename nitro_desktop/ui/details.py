@@ -126,10 +126,11 @@ class Collapsible(QWidget):
         self.content.setVisible(expanded)
 
 
-def _table(headers: tuple[str, ...], name: str) -> QTableWidget:
+def _table(headers: tuple[str, ...], name: str, accessible: str) -> QTableWidget:
     """A read-only table that is as tall as its rows: the pane scrolls, not each table."""
     table = QTableWidget(0, len(headers))
     table.setObjectName(name)
+    table.setAccessibleName(accessible)
     table.setHorizontalHeaderLabels(list(headers))
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -225,7 +226,9 @@ class DetailsPane(QScrollArea):
 
         self.participants_box = QGroupBox("Participants")
         QVBoxLayout(self.participants_box).addWidget(
-            participants := _table(("Participant", "Weight", ""), "detail_participants")
+            participants := _table(
+                ("Participant", "Weight", ""), "detail_participants", "Participants and their weights"
+            )
         )
         self.participants = participants
         layout.addWidget(self.participants_box)
@@ -318,7 +321,11 @@ class DetailsPane(QScrollArea):
         groups = read_allocations(record.allocations_json)
         self.no_allocations.setVisible(not groups)
         for group in groups:
-            table = _table(("Participant", f"Amount ({group.asset})"), f"detail_allocations_{group.asset}")
+            table = _table(
+                ("Participant", f"Amount ({group.asset})"),
+                f"detail_allocations_{group.asset}",
+                f"Allocations in {group.asset}",
+            )
             _fill(table, [*group.rows, ("Total", f"{group.total} {group.asset}")], bold_last=True)
             self._allocations_layout.addWidget(table)
             self.allocation_tables[group.asset] = table
