@@ -64,6 +64,7 @@ class CopyableText(QWidget):
         self.text = QPlainTextEdit()
         self.text.setReadOnly(True)
         self.text.setMaximumHeight(160)
+        self.text.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         layout.addWidget(self.text)
 
     def set_text(self, raw: str | None, shown: str | None = None) -> None:

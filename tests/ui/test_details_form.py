@@ -171,6 +171,21 @@ def test_v1_shows_what_exists(pane: Any) -> None:
     assert list(widget.allocation_tables) == ["usdc"]
 
 
+def test_v1_saved_in_the_common_shape_reads_the_same(pane: Any) -> None:
+    widget, _store = pane
+    common = {
+        "application": "chess",
+        "protocol": "",
+        "participants": [ME, PEER],
+        "weights": [1, 1],
+        "quorum": 1,
+    }
+    widget.show_session(replace(RECORDS["v1"], definition_json=json.dumps(common)))
+    assert not widget.fields["protocol"].isVisibleTo(widget)
+    assert widget.fields["quorum"].text() == "Needs 1 of 2 weight: any one of 2 can sign"
+    assert [row[1:] for row in cells(widget.participants)] == [["1", "you"], ["1", ""]]
+
+
 def test_unreadable_definition_says_so(pane: Any) -> None:
     widget, _store = pane
     hostile = '[{"participant": "x", "asset": "usdc", "amount": "1e999999999"}]'
