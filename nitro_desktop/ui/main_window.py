@@ -320,7 +320,7 @@ class MainWindow(QMainWindow):
 
     def _update_count(self) -> None:
         shown, total = self.model.match_count(), self.model.total_count()
-        self.count.setText(f"{shown} of {total} sessions" if shown != total else f"{total} sessions")
+        self.count.setText(f"{shown} of " * (shown != total) + f"{total} session{'s' * (total != 1)}")
         self.empty_hint.setVisible(total == 0)
 
     def _filter(self) -> None:

@@ -13,15 +13,16 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from functools import cmp_to_key
+from functools import cmp_to_key, lru_cache
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QPaintEvent
+from PySide6.QtGui import QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 from nitro_desktop.store import SessionRow, filter_rows, totals_sort_key
+from nitro_desktop.ui.session_facts import eip55
 
 if TYPE_CHECKING:
     from nitro_desktop.store.sessions import Sessions
@@ -43,6 +44,12 @@ _SORT_KEYS: dict[str, tuple[RowKey, ...]] = {name: (attrgetter(name),) for name 
 _SORT_KEYS["application"] = (attrgetter("application"), attrgetter("protocol"))
 _SORT_KEYS["totals"] = (lambda r: totals_sort_key(r.totals),)  # by amount per asset, not as text
 PAGE = 256
+# Column widths (px) the list would like, and below which it elides rather than shrinks further;
+# the list fits its pane by giving up the difference, widest-slack first, before any scrollbar.
+PREFERRED_WIDTHS = (110, 55, 190, 100, 95, 58, 80, 90)
+MINIMUM_WIDTHS = (80, 46, 90, 50, 60, 46, 56, 40)
+# In a narrow pane these go first (the details pane shows both): Endpoint, then Version.
+DROPPABLE = (7, 5)
 _Index = QModelIndex | QPersistentModelIndex
 
 
@@ -52,6 +59,49 @@ def short_id(value: str, head: int = 10, tail: int = 6) -> str:
 
 def _when(ts: float) -> str:
     return time.strftime("%Y-%m-%d %H:%M", time.localtime(ts))
+
+
+def _when_short(ts: float, now: float | None = None) -> str:
+    """Today's time, else the date: the full moment is in the tooltip."""
+    day = time.localtime(ts)[:3]
+    if day == time.localtime(now)[:3]:
+        return time.strftime("%H:%M", time.localtime(ts))
+    return time.strftime("%Y-%m-%d", time.localtime(ts))
+
+
+@lru_cache(maxsize=4096)
+def _checksummed(participants: str) -> tuple[str, ...]:
+    """The stored lower-case participants in EIP-55, cached: the list repaints often."""
+    return tuple(eip55(p) for p in participants.split(",") if p)
+
+
+def fit_columns(available: int) -> dict[int, int]:
+    """The visible columns and their widths for a pane ``available`` px wide.
+
+    A column is dropped rather than every column squeezed to its minimum: while
+    fitting would take more than half of what the others can give up.
+    """
+    shown = list(range(len(COLUMNS)))
+    for col in DROPPABLE:
+        preferred = sum(PREFERRED_WIDTHS[c] for c in shown)
+        slack = sum(PREFERRED_WIDTHS[c] - MINIMUM_WIDTHS[c] for c in shown)
+        if preferred - available <= slack // 2:
+            break
+        shown.remove(col)
+    widths = fit_widths(available, [PREFERRED_WIDTHS[c] for c in shown], [MINIMUM_WIDTHS[c] for c in shown])
+    return dict(zip(shown, widths, strict=True))
+
+
+def fit_widths(available: int, preferred: Sequence[int], minimum: Sequence[int]) -> list[int]:
+    """Column widths that fill ``available`` px: each column gives up a share of its slack."""
+    widths = list(preferred)
+    excess = sum(widths) - available
+    slack = sum(p - m for p, m in zip(preferred, minimum, strict=True))
+    if excess > 0 and slack > 0:
+        cut = min(excess, slack)
+        # Rounded up per column, so the sum never passes ``available`` by a pixel.
+        widths = [p + (p - m) * cut // -slack for p, m in zip(preferred, minimum, strict=True)]
+    return widths
 
 
 def _cmp(a: Any, b: Any) -> int:
@@ -217,9 +267,13 @@ class SessionListModel(QAbstractTableModel):
             return _display(r, col)
         if role == Qt.ItemDataRole.ToolTipRole:
             if col == 0:
-                return r.app_session_id
+                return r.app_session_id + ("\nfound on the server" if r.origin == "server" else "")
             if col == 2:
-                return "\n".join(r.participants.split(","))
+                return "\n".join(_checksummed(r.participants))
+            if col == 6:
+                return _when(r.updated_at)
+            if col in (3, 4, 7):
+                return _display(r, col) or None
             return None
         if role == self.ID_ROLE:
             return r.app_session_id
@@ -236,11 +290,11 @@ class SessionListModel(QAbstractTableModel):
 
 def _display(r: SessionRow, col: int) -> str:
     if col == 0:
-        return short_id(r.app_session_id) + ("  (found on server)" if r.origin == "server" else "")
+        return short_id(r.app_session_id, 6, 4) + (" · found on server" if r.origin == "server" else "")
     if col == 1:
         return r.status
     if col == 2:
-        parts = [p for p in r.participants.split(",") if p]
+        parts = _checksummed(r.participants)
         return f"{len(parts)}: " + ", ".join(short_id(p, 6, 4) for p in parts)
     if col == 3:
         return f"{r.application} · {r.protocol}" if r.application else r.protocol
@@ -249,7 +303,7 @@ def _display(r: SessionRow, col: int) -> str:
     if col == 5:
         return str(r.version)
     if col == 6:
-        return _when(r.updated_at)
+        return _when_short(r.updated_at)
     return r.endpoint
 
 
@@ -266,6 +320,7 @@ class SessionTable(QTableView):
     def __init__(self, model: SessionListModel) -> None:
         super().__init__()
         self._painted = self._rows_painted = False
+        self._fitting = self._user_sized = False
         self.setObjectName("sessions")
         self.setModel(model)
         self.setSortingEnabled(True)
@@ -276,9 +331,43 @@ class SessionTable(QTableView):
         self.verticalHeader().hide()
         self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.horizontalHeader().setStretchLastSection(True)
-        for col, width in enumerate((180, 60, 200, 150, 110, 60, 125)):
-            self.setColumnWidth(col, width)
+        self.setWordWrap(False)
+        self.setTextElideMode(Qt.TextElideMode.ElideRight)  # ids and addresses are already cut mid-way
+        self.horizontalHeader().sectionResized.connect(self._section_resized)
+        self._fit()
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+
+    def _section_resized(self, column: int, _old: int, _new: int) -> None:
+        # A column the user drags keeps its width: the list stops fitting itself from then on.
+        # (The last visible column follows the others: its changes are not the user's.)
+        header = self.horizontalHeader()
+        visible = [header.logicalIndex(v) for v in range(header.count())]
+        last = [c for c in visible if not header.isSectionHidden(c)][-1:]
+        if not self._fitting and [column] != last and not header.isSectionHidden(column):
+            self._user_sized = True
+
+    def _fit(self) -> None:
+        if self._user_sized:
+            return
+        self._fitting = True
+        try:
+            widths = fit_columns(self.viewport().width())
+            for col in range(len(COLUMNS)):
+                self.setColumnHidden(col, col not in widths)
+                if col in widths:
+                    self.setColumnWidth(col, widths[col])
+        finally:
+            self._fitting = False
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+    def updateGeometries(self) -> None:
+        # Also when only the viewport changes (a vertical scrollbar appears as rows arrive).
+        super().updateGeometries()
+        if not self._fitting:
+            self._fit()
 
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)
