@@ -249,6 +249,7 @@ class MainWindow(QMainWindow):
         s = self.service
         s.status_changed.connect(self.indicator.set_status)
         s.ready_changed.connect(self._ready_changed)
+        s.ready_changed.connect(self.indicator.set_ready)
         s.balances_changed.connect(self._show_balances)
         s.sessions_changed.connect(self._sessions_changed)
         s.rtt_changed.connect(lambda rtt: self.rtt.setText(f"RTT {rtt * 1000:.0f} ms"))
@@ -316,7 +317,17 @@ class MainWindow(QMainWindow):
         self.balances_dock.set_owner(account, endpoint)
         record = self.store.endpoints.get(endpoint)
         self.indicator.sandbox = bool(record and record.is_sandbox)
-        self.service.spawn(self.wallet.connect_to(endpoint, account), what=f"Connecting to {endpoint}")
+        self.indicator.set_locked(False)
+        self.service.spawn(self._connect(endpoint, account), what=f"Connecting to {endpoint}")
+
+    async def _connect(self, endpoint: str, account: str) -> None:
+        from nitro_desktop.wallet.unlock import PasswordCancelled
+
+        try:
+            await self.wallet.connect_to(endpoint, account)
+        except PasswordCancelled:
+            self.indicator.set_locked(True)
+            self.statusBar().showMessage("Locked — click the status to enter the password.", 15000)
 
     def _update_count(self) -> None:
         shown, total = self.model.match_count(), self.model.total_count()
@@ -364,6 +375,9 @@ class MainWindow(QMainWindow):
         menu.popup(self.table.viewport().mapToGlobal(pos))
 
     def _endpoint_menu(self) -> None:
+        if self.indicator.locked:  # one click asks for the password again
+            self.reconnect()
+            return
         menu = QMenu(self)
         menu.addAction("Reconnect now", self.reconnect)
         menu.addAction(self.act_endpoint)
