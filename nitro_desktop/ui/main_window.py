@@ -24,12 +24,11 @@ from PySide6.QtWidgets import (
 
 from nitro_desktop.ui.balances import BalancesDock
 from nitro_desktop.ui.details import DetailsPane
-from nitro_desktop.ui.session_model import SessionListModel, SessionTable, short_id
+from nitro_desktop.ui.session_model import SessionListModel, SessionTable
 from nitro_desktop.ui.status import ConnectionIndicator
+from nitro_desktop.ui.window_connection import WindowConnection
 
 if TYPE_CHECKING:
-    from decimal import Decimal
-
     from nitro_desktop.store import SessionRow, Store
     from nitro_desktop.ui.dialogs import LogBuffer
     from nitro_desktop.ui.service import AppService
@@ -41,7 +40,7 @@ if TYPE_CHECKING:
 STATUSES = ("", "open", "closed")
 
 
-class MainWindow(QMainWindow):
+class MainWindow(WindowConnection, QMainWindow):
     closed = Signal()
 
     def __init__(
@@ -260,6 +259,9 @@ class MainWindow(QMainWindow):
         # Sessions are built from the server's assets: nothing to offer until they are known.
         for action in (self.act_new, self.act_refresh, self.act_submit, self.act_close, self.act_deposit):
             action.setEnabled(ready)
+        wallet = self.service.wallet if self.service is not None else None
+        if ready and wallet is not None and wallet.endpoint is not None and wallet.account is not None:
+            self.balances_dock.set_owner(wallet.account, wallet.endpoint.name)
 
     # ---- start-up and state ----------------------------------------------------------------
     def _restore(self) -> None:
@@ -291,44 +293,6 @@ class MainWindow(QMainWindow):
             return
         self.reconnect()
 
-    def fill_choices(self, select: str | None = None) -> None:
-        from nitro_desktop.wallet.endpoints import SANDBOX_NAME
-
-        endpoint = self.endpoint_box.currentText() or str(self.settings.value("last/endpoint", SANDBOX_NAME))
-        account = select or self.account_box.currentData() or self.settings.value("last/account", "")
-        self.endpoint_box.clear()
-        for e in self.store.endpoints.list():
-            self.endpoint_box.addItem(e.name, e.name)
-            self.endpoint_box.setItemData(
-                self.endpoint_box.count() - 1, f"{e.url} (dialect {e.dialect})", Qt.ItemDataRole.ToolTipRole
-            )
-        self.endpoint_box.setCurrentIndex(max(0, self.endpoint_box.findData(endpoint)))
-        self.account_box.clear()
-        for a in self.wallet.accounts.list():
-            self.account_box.addItem(f"{a.label} — {short_id(a.address, 8, 6)}", a.address)
-        self.account_box.setCurrentIndex(max(0, self.account_box.findData(account)))
-
-    def reconnect(self) -> None:
-        endpoint, account = self.endpoint_box.currentData(), self.account_box.currentData()
-        if not endpoint or not account:
-            return
-        self.settings.setValue("last/endpoint", endpoint)
-        self.settings.setValue("last/account", account)
-        self.balances_dock.set_owner(account, endpoint)
-        record = self.store.endpoints.get(endpoint)
-        self.indicator.sandbox = bool(record and record.is_sandbox)
-        self.indicator.set_locked(False)
-        self.service.spawn(self._connect(endpoint, account), what=f"Connecting to {endpoint}")
-
-    async def _connect(self, endpoint: str, account: str) -> None:
-        from nitro_desktop.wallet.unlock import PasswordCancelled
-
-        try:
-            await self.wallet.connect_to(endpoint, account)
-        except PasswordCancelled:
-            self.indicator.set_locked(True)
-            self.statusBar().showMessage("Locked — click the status to enter the password.", 15000)
-
     def _update_count(self) -> None:
         shown, total = self.model.match_count(), self.model.total_count()
         self.count.setText(f"{shown} of {total} sessions" if shown != total else f"{total} sessions")
@@ -354,9 +318,6 @@ class MainWindow(QMainWindow):
         history = self.store.sessions.history(r.app_session_id) if r else None
         self.details.show_session(record, history)
 
-    def _show_balances(self, balances: dict[str, Decimal]) -> None:
-        self.balances_dock.show_balances(balances, self.wallet.odd_balances)
-
     # ---- actions ------------------------------------------------------------------------------
     def selected(self) -> SessionRow | None:
         rows = self.table.selectionModel().selectedRows()
@@ -373,15 +334,6 @@ class MainWindow(QMainWindow):
         for a in (self.act_copy, self.act_submit, self.act_close, self.act_refresh):
             menu.addAction(a)
         menu.popup(self.table.viewport().mapToGlobal(pos))
-
-    def _endpoint_menu(self) -> None:
-        if self.indicator.locked:  # one click asks for the password again
-            self.reconnect()
-            return
-        menu = QMenu(self)
-        menu.addAction("Reconnect now", self.reconnect)
-        menu.addAction(self.act_endpoint)
-        menu.popup(self.indicator.mapToGlobal(self.indicator.rect().topLeft()))
 
     def refresh(self) -> None:
         async def run() -> None:

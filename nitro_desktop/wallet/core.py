@@ -107,6 +107,9 @@ class Wallet:
         """Connect ``account`` to the named endpoint: authenticate, then load assets and balances."""
         await self.close_client()
         self.events.ready_changed.emit(False)
+        # The previous node's numbers must not stand under the new node's name, even for a moment.
+        self.assets, self.balances, self.odd_balances = {}, {}, {}
+        self.events.balances_changed.emit({})
         endpoint = self.store.endpoints.get(endpoint_name)
         if endpoint is None:
             raise LookupError(f"no endpoint named {endpoint_name!r}")
@@ -190,7 +193,9 @@ class Wallet:
     async def _measure_rtt(self, client: ClearNodeClient) -> None:
         while client is self.client:
             try:
-                self.events.rtt_changed.emit(await client.ping())
+                rtt = await client.ping()
+                if client is self.client:  # an answer from a node switched away from is not this one's
+                    self.events.rtt_changed.emit(rtt)
             except Exception as exc:  # a failed ping shows in the connection state already
                 log.debug("ping failed: %s", error_text(exc))
             await asyncio.sleep(RTT_INTERVAL)

@@ -3,15 +3,18 @@ endpoint switches, offline is not refusal, and actions enabled only when they ca
 
 from __future__ import annotations
 
+import socket
+
 import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QDialog, QLineEdit
 from pytestqt.qtbot import QtBot
 
 from nitro_desktop.keys import AccountManager
-from nitro_desktop.store import Store
+from nitro_desktop.store import EndpointRecord, Store
+from nitro_desktop.wallet.endpoints import SANDBOX_05_NAME, SANDBOX_NAME
 from tests.ui.conftest import FAST_KDF, AppRunner, Profile, Running, until
-from tests.ui.test_session_wizard import ready
+from tests.ui.test_session_wizard import add_account, ready
 
 PASSWORD = "correct horse battery"
 
@@ -59,3 +62,43 @@ async def test_connected_only_when_ready_and_a_cancelled_password_is_locked(
         await until(lambda: "Connected" in indicator.text(), what="Connected")
         assert "#2e9d5b" in indicator.text()
         assert "Locked" not in indicator.text()
+
+
+def closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def switch_to(run: Running, name: str) -> None:
+    box = run.window.endpoint_box
+    box.setCurrentIndex(box.findData(name))
+    run.window.reconnect()  # what choosing it in the box does
+
+
+@pytest.mark.asyncio
+async def test_a_switch_clears_the_numbers_at_once_and_a_failed_one_shows_none(profile: Profile) -> None:
+    add_account(profile)
+    with Store.open(profile.data_dir) as store:
+        store.endpoints.save(EndpointRecord("Dead node", f"ws://127.0.0.1:{closed_port()}", "0.5"))  # type: ignore[arg-type]
+    async with AppRunner() as apps:
+        run = apps.open(profile)
+        await ready(run)
+        await until(lambda: run.window.rtt.text(), what="a round trip")
+        header = run.window.balances_dock.owner
+        assert SANDBOX_NAME in header.text()
+
+        switch_to(run, "Dead node")
+        # At once: no numbers, no round trip, and the header names the node being asked.
+        assert run.window.balances.rowCount() == 0
+        assert run.window.rtt.text() == ""
+        assert "Dead node" in header.text() and SANDBOX_NAME not in header.text()
+        await until(lambda: "could not connect" in header.text(), what="the failed switch")
+        assert "Dead node" in header.text()
+        assert run.window.balances.rowCount() == 0
+        assert "Connected" not in run.window.indicator.text()
+        assert not run.window.act_new.isEnabled()
+
+        switch_to(run, SANDBOX_05_NAME)
+        await ready(run)
+        assert SANDBOX_05_NAME in header.text() and "connecting" not in header.text()
