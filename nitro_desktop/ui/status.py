@@ -9,6 +9,8 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QLabel, QWidget
 
+from nitro_desktop.flows.messages import status_error
+
 _COLORS = {
     "ready": "#2e9d5b",
     "connecting": "#c99a1a",
@@ -41,10 +43,12 @@ def describe(status: Any, now: float | None = None, *, sandbox: bool = False, re
         return f"Signing in to {host}…"
     if state == "reconnecting":
         wait = max(0, round((status.next_attempt_at or 0) - (now or time.time())))
-        error = f" — {status.last_error}" if status.last_error else ""
+        error = f" — {status_error(status.last_error, host)}" if status.last_error else ""
         return f"Reconnecting in {wait} s{error}"
-    error = f" — {status.last_error}" if status.last_error else ""
-    return f"Disconnected{error}"
+    if not status.last_error:
+        return "Disconnected"
+    said = status_error(status.last_error, host)
+    return said if said.startswith("No connection") else f"Disconnected — {said}"
 
 
 class ConnectionIndicator(QLabel):
@@ -101,7 +105,13 @@ class ConnectionIndicator(QLabel):
         color = _COLORS.get(self.state(), "#888888")
         line = describe(self.status, sandbox=self.sandbox, ready=self.ready)
         self.setText(f"<span style='color:{color}'>●</span> {line}")
-        self.setToolTip(self.status.last_error or "Connection to the ClearNode — click for options")
+        error = self.status.last_error
+        host = self.status.url.split("//", 1)[-1].split("/", 1)[0] if self.status.url else "the ClearNode"
+        self.setToolTip(
+            f"{status_error(error, host)}. Details are in Help → Log; click for options."
+            if error
+            else "Connection to the ClearNode — click for options"
+        )
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         self.clicked.emit()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -20,9 +21,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from nitro_desktop.client import ClearNodeError
 from nitro_desktop.flows import UpdateSessionFlow, error_text
+from nitro_desktop.flows.messages import user_message
 from nitro_desktop.ui import tasks
 from nitro_desktop.ui.feedback import error_label, show_problem
+
+log = logging.getLogger("nitro_desktop.ui")
 
 
 class UpdateSessionDialog(QDialog):
@@ -158,9 +163,13 @@ class UpdateSessionDialog(QDialog):
             message = error_text(exc)
             if getattr(exc, "nothing_sent", False):
                 self.status.setText(message)  # the session moved: the amounts may need a look
-            else:
+            elif isinstance(exc, ClearNodeError):
                 self.status.setText("The ClearNode refused the request:")
                 show_problem(self.error, message)
+            else:  # offline is not refusal, and no exception's own text reaches the user
+                log.warning("the update failed: %s", message, exc_info=exc)
+                self.status.setText("The request did not go through:")
+                show_problem(self.error, user_message(exc, "the ClearNode"))
         else:
             session = task.result()
             self.status.setText(f"Done: the session is {session.status}, version {session.version}.")

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from nitro_desktop.client import Backoff, ClearNodeClient, OperationOutcome
 from nitro_desktop.flows import CreateSessionFlow, SubmitResult, UpdateSessionFlow, error_text
+from nitro_desktop.flows.messages import user_message
 from nitro_desktop.history import SessionHistory
 from nitro_desktop.keys import AccountManager
 from nitro_desktop.protocol import AppSession, AppSessionUpdate, Balance, BalanceUpdate, HashSigner
@@ -186,7 +187,8 @@ class Wallet:
             self._background.discard(t)
             if not t.cancelled() and (exc := t.exception()) is not None:
                 log.warning("%s failed: %s", what, error_text(exc))
-                self.events.problem.emit(f"{what} failed: {error_text(exc)}")
+                node = self.endpoint.name if self.endpoint is not None else "the ClearNode"
+                self.events.problem.emit(f"{what} failed: {user_message(exc, node)}")
 
         task.add_done_callback(done)
 

@@ -14,7 +14,7 @@ from nitro_desktop.keys import AccountManager
 from nitro_desktop.store import EndpointRecord, Store
 from nitro_desktop.wallet.endpoints import SANDBOX_05_NAME, SANDBOX_NAME
 from tests.ui.conftest import FAST_KDF, AppRunner, Profile, Running, until
-from tests.ui.test_session_wizard import add_account, ready
+from tests.ui.test_session_wizard import add_account, choose_endpoint, ready
 
 PASSWORD = "correct horse battery"
 
@@ -102,3 +102,24 @@ async def test_a_switch_clears_the_numbers_at_once_and_a_failed_one_shows_none(p
         switch_to(run, SANDBOX_05_NAME)
         await ready(run)
         assert SANDBOX_05_NAME in header.text() and "connecting" not in header.text()
+
+
+@pytest.mark.asyncio
+async def test_offline_is_not_refusal_and_no_exception_text_reaches_the_user(profile: Profile) -> None:
+    add_account(profile)
+    with Store.open(profile.data_dir) as store:
+        store.endpoints.save(EndpointRecord("Dead node", f"ws://127.0.0.1:{closed_port()}", "0.5"))  # type: ignore[arg-type]
+    choose_endpoint(profile, "Dead node")
+    async with AppRunner() as apps:
+        run = apps.open(profile)
+        said: list[str] = []
+        run.service.problem.connect(said.append)
+        bar = run.window.statusBar()
+        await until(lambda: "could not connect" in run.window.balances_dock.owner.text(), what="the failure")
+        await until(lambda: said, what="the problem")
+        seen = [bar.currentMessage(), *said, run.window.indicator.text(), run.window.indicator.toolTip()]
+        assert "No connection to Dead node (connection refused)" in bar.currentMessage()
+        assert "No connection to 127.0.0.1" in run.window.indicator.text()
+        for text in seen:
+            assert "refused the request" not in text
+            assert "Errno" not in text and "Error" not in text and "Connect call" not in text, text
