@@ -60,6 +60,7 @@ class MainWindow(WindowConnection, QMainWindow):
         self.setWindowTitle("Nitro Desktop")
         self.resize(1180, 720)
         self.model = SessionListModel(self)
+        self.ready = False  # the wallet's: signed in, assets and balances loaded
         self._build_central()
         self._build_balances()
         self._build_actions()
@@ -146,6 +147,7 @@ class MainWindow(WindowConnection, QMainWindow):
         self.setCentralWidget(self.splitter)
         self.search.textChanged.connect(self._filter)
         self.status_filter.currentIndexChanged.connect(self._filter)
+        self.table.selectionModel().selectionChanged.connect(lambda *_a: self.update_actions())
         self.table.selectionModel().currentRowChanged.connect(
             lambda cur, _prev: self._show_details(cur.row())
         )
@@ -185,7 +187,10 @@ class MainWindow(WindowConnection, QMainWindow):
             "&Submit state…", lambda: self.menu_actions.update_session("submit"), "Ctrl+U"
         )
         self.act_close = self._action(
-            "C&lose session…", lambda: self.menu_actions.update_session("close"), "Ctrl+W"
+            # Not Ctrl+W: that closes a window on every desktop, and this closes a funded session.
+            "C&lose session…",
+            lambda: self.menu_actions.update_session("close"),
+            "Ctrl+Shift+W",
         )
         self.act_deposit = self._action("&Deposit…", lambda: self.menu_actions.deposit(), name="deposit")
         self.act_copy = self._action("&Copy session id", self.copy_id, QKeySequence.StandardKey.Copy)
@@ -257,8 +262,8 @@ class MainWindow(WindowConnection, QMainWindow):
 
     def _ready_changed(self, ready: bool) -> None:
         # Sessions are built from the server's assets: nothing to offer until they are known.
-        for action in (self.act_new, self.act_refresh, self.act_submit, self.act_close, self.act_deposit):
-            action.setEnabled(ready)
+        self.ready = ready
+        self.update_actions()
         wallet = self.service.wallet if self.service is not None else None
         if ready and wallet is not None and wallet.endpoint is not None and wallet.account is not None:
             self.balances_dock.set_owner(wallet.account, wallet.endpoint.name)
@@ -306,6 +311,7 @@ class MainWindow(WindowConnection, QMainWindow):
         """Saved sessions go where the filter and order place them, without reloading the list."""
         rows = [self.store.sessions.row(sid) for sid in change.app_session_ids]
         self.model.upsert_many([r for r in rows if r is not None])
+        self.update_actions()  # the selected session may have been closed
         self._update_count()
         index = self.model.index_of(change.selected) if change.selected else None
         if index is not None and index.isValid():

@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -113,6 +115,7 @@ class UpdateSessionDialog(QDialog):
         self.collect.setObjectName("collect_signatures")
         self.collect.setToolTip("Sign with your accounts and save a signing request for the other signers")
         self.collect.clicked.connect(lambda: self.collect_requested.emit(self.flow))
+        self._no_default_button()
         self.buttons.accepted.connect(self._send)
         self.buttons.rejected.connect(self._cancel)
         layout.addWidget(self.buttons)
@@ -148,6 +151,17 @@ class UpdateSessionDialog(QDialog):
         self.collect.setVisible(
             set(problems) == {"signers"} and self.flow.signed_weight() < self.flow.definition.quorum
         )
+
+    def _no_default_button(self) -> None:
+        # Sending moves funds: Enter in a field must not do it, so no button is the default one.
+        for button in self.findChildren(QPushButton):
+            button.setAutoDefault(False)
+            button.setDefault(False)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        # QDialogButtonBox makes its first accept button the default when it is shown: undo that.
+        self._no_default_button()
 
     def _send(self) -> None:
         if self.flow.problems():

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from PySide6.QtGui import QAction
     from PySide6.QtWidgets import QComboBox, QLabel, QStatusBar
 
-    from nitro_desktop.store import Store
+    from nitro_desktop.store import SessionRow, Store
     from nitro_desktop.ui.balances import BalancesDock
     from nitro_desktop.ui.service import AppService
     from nitro_desktop.ui.status import ConnectionIndicator
@@ -37,6 +37,14 @@ class WindowConnection:
         indicator: ConnectionIndicator
         rtt: QLabel
         act_endpoint: QAction
+        act_new: QAction
+        act_refresh: QAction
+        act_submit: QAction
+        act_close: QAction
+        act_deposit: QAction
+        ready: bool
+
+        def selected(self) -> SessionRow | None: ...
 
         @property
         def wallet(self) -> Wallet: ...
@@ -72,6 +80,7 @@ class WindowConnection:
         record = self.store.endpoints.get(endpoint)
         self.indicator.sandbox = bool(record and record.is_sandbox)
         self.indicator.set_locked(False)
+        self.update_actions()
         self.service.spawn(self._connect(endpoint, account), what=f"Connecting to {endpoint}")
 
     async def _connect(self, endpoint: str, account: str) -> None:
@@ -81,6 +90,7 @@ class WindowConnection:
             await self.wallet.connect_to(endpoint, account)
         except PasswordCancelled:
             self.indicator.set_locked(True)
+            self.update_actions()
             self.statusBar().showMessage("Locked — click the status to enter the password.", 15000)
         except Exception:
             if self.endpoint_box.currentData() == endpoint:  # not already switched on again
@@ -102,3 +112,28 @@ class WindowConnection:
         menu.addAction("Reconnect now", self.reconnect)
         menu.addAction(self.act_endpoint)
         menu.popup(self.indicator.mapToGlobal(self.indicator.rect().topLeft()))
+
+    def update_actions(self) -> None:
+        """Enable what can work now; what cannot says why in its tooltip (and so in the toolbar)."""
+        if self.ready:
+            offline = ""
+        elif self.indicator.locked:
+            offline = "Locked: click the status bar to enter the key's password first."
+        else:
+            offline = "Not connected yet: this needs a signed-in ClearNode (see the status bar)."
+        row = self.selected()
+        if row is None:
+            session = "Select an open session first."
+        elif row.status != "open":
+            session = f"This session is {row.status}: it cannot be changed any more."
+        else:
+            session = ""
+        for action, why, base in (
+            (self.act_new, offline, "Create an application session"),
+            (self.act_refresh, offline, "Read this account's sessions from the ClearNode"),
+            (self.act_submit, offline or session, "Submit a new state for the selected session"),
+            (self.act_close, offline or session, "Close the selected session and settle it"),
+            (self.act_deposit, offline or session, "Deposit into the selected session"),
+        ):
+            action.setEnabled(not why)
+            action.setToolTip(why or base)

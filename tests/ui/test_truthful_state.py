@@ -7,14 +7,16 @@ import socket
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QDialog, QLineEdit
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLineEdit, QPushButton, QToolBar
 from pytestqt.qtbot import QtBot
 
 from nitro_desktop.keys import AccountManager
 from nitro_desktop.store import EndpointRecord, Store
+from nitro_desktop.ui.wizard import SubmitPage
 from nitro_desktop.wallet.endpoints import SANDBOX_05_NAME, SANDBOX_NAME
 from tests.ui.conftest import FAST_KDF, AppRunner, Profile, Running, until
-from tests.ui.test_session_wizard import add_account, choose_endpoint, ready
+from tests.ui.test_session_wizard import B, add_account, choose_endpoint, open_wizard, ready
 
 PASSWORD = "correct horse battery"
 
@@ -123,3 +125,70 @@ async def test_offline_is_not_refusal_and_no_exception_text_reaches_the_user(pro
         for text in seen:
             assert "refused the request" not in text
             assert "Errno" not in text and "Error" not in text and "Connect call" not in text, text
+
+
+@pytest.mark.asyncio
+async def test_session_actions_are_disabled_with_the_reason_while_not_ready(profile: Profile) -> None:
+    add_file_account(profile)
+    async with AppRunner() as apps:
+        run = apps.open(profile)
+        w = run.window
+        prompt = await until(lambda: password_dialog(run), what="the password prompt")
+        for action in (w.act_new, w.act_submit, w.act_close):
+            assert not action.isEnabled()
+            assert "Not connected" in action.toolTip()
+        prompt.reject()
+        await until(lambda: w.indicator.locked, what="the locked state")
+        for action in (w.act_new, w.act_submit, w.act_close):
+            assert not action.isEnabled()
+            assert "Locked" in action.toolTip() and "password" in action.toolTip()
+        # The toolbar shows the reason too.
+        bar = w.findChild(QToolBar, "main_toolbar")
+        assert bar is not None
+        button = bar.widgetForAction(w.act_new)
+        assert button is not None and not button.isEnabled() and "Locked" in button.toolTip()
+
+
+@pytest.mark.asyncio
+async def test_submit_and_close_follow_the_selection_and_close_has_no_enter_default(
+    profile: Profile, qtbot: QtBot
+) -> None:
+    add_account(profile)
+    async with AppRunner() as apps:
+        run = apps.open(profile)
+        w = run.window
+        await ready(run)
+        assert w.act_new.isEnabled()
+        # Ctrl+W closes windows everywhere: it is not bound to closing a funded session.
+        assert w.act_close.shortcut() != QKeySequence("Ctrl+W")
+        assert all(a.shortcut() != QKeySequence("Ctrl+W") for a in w.findChildren(QAction))
+        assert not w.act_submit.isEnabled() and "Select an open session" in w.act_submit.toolTip()
+
+        wizard = await open_wizard(run)
+        wizard.next()
+        wizard.pages["participants"].table.item(1, 0).setText(B)
+        wizard.next()
+        wizard.pages["allocations"]._editors[0][1].setText("100")
+        for _ in range(3):
+            wizard.next()
+        submit: SubmitPage = wizard.pages["submit"]  # type: ignore[assignment]
+        await until(lambda: submit.result is not None, what="creation")
+        session_id = submit.result.app_session_id
+        wizard.accept()
+        w.table.selectRow(0)
+        assert w.act_submit.isEnabled() and w.act_close.isEnabled()
+
+        w.act_close.trigger()
+        dialog = await until(lambda: w.menu_actions.update_dialog, what="the close dialog")
+        ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        assert ok.isEnabled()
+        assert not any(b.isDefault() or b.autoDefault() for b in dialog.findChildren(QPushButton))
+        qtbot.keyClick(dialog, Qt.Key.Key_Return)
+        assert dialog.task is None  # Enter sent nothing
+        assert dialog.isVisible()
+        ok.click()
+        await until(lambda: run.store.sessions.get(session_id).status == "closed", what="the close")
+        w.table.selectRow(0)
+        await until(lambda: not w.act_close.isEnabled(), what="close disabled on the closed session")
+        assert not w.act_submit.isEnabled()
+        assert "closed" in w.act_close.toolTip() and "closed" in w.act_submit.toolTip()
