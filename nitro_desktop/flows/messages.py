@@ -7,6 +7,7 @@ to be unexpected, with the details in the log.
 
 from __future__ import annotations
 
+import errno
 import re
 import socket
 
@@ -52,6 +53,23 @@ def _chain(exc: BaseException) -> list[BaseException]:
     return seen
 
 
+_OFFLINE_ERRNOS = frozenset(
+    {errno.ECONNREFUSED, errno.ECONNRESET, errno.ECONNABORTED, errno.EHOSTUNREACH, errno.ENETUNREACH}
+    | {errno.ETIMEDOUT, errno.EHOSTDOWN, errno.ENETDOWN}
+)
+
+
+def _offline(exc: BaseException) -> bool:
+    """Whether ``exc`` is the network's (not a file's): a socket error, a name lookup, a refused connect."""
+    if isinstance(exc, socket.gaierror):
+        return True
+    if isinstance(exc, ConnectionError) and not isinstance(exc, ClientError) and exc.errno is not None:
+        return True  # (one raised by this app's own code has no errno, and says what it means)
+    return isinstance(exc, OSError) and (
+        exc.errno in _OFFLINE_ERRNOS or "connect call failed" in str(exc).lower()
+    )
+
+
 def user_message(exc: BaseException, node: str = "the ClearNode") -> str:
     """One sentence for ``exc`` fit for a status bar or dialog, naming ``node`` when offline."""
     if isinstance(exc, ClearNodeError):
@@ -64,10 +82,13 @@ def user_message(exc: BaseException, node: str = "the ClearNode") -> str:
         return f"No connection to {node} ({connection_reason(text)})"
     if isinstance(exc, ClientError | ProtocolError):
         return text or UNEXPECTED  # the client's and protocol's own texts are written for people
-    if any(isinstance(e, OSError) and (e.errno is not None or isinstance(e, socket.gaierror)) for e in chain):
+    if any(_offline(e) for e in chain):
         return f"No connection to {node} ({connection_reason(' '.join(str(e) for e in chain))})"
     if isinstance(exc, TimeoutError):
         return f"No connection to {node} (no answer in time)"
+    if isinstance(exc, OSError) and exc.errno is not None and exc.strerror:
+        # A file the app could not read or write: the OS's words and the file, without "[Errno 13]".
+        return f"{exc.strerror} ({exc.filename})" if exc.filename else str(exc.strerror)
     if isinstance(exc, PermissionError | ValueError | ConnectionError):
         # Our own errors, written for people (a KeyError's or TypeError's text is not).
         return text or UNEXPECTED

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+from pathlib import Path
 
 import pytest
 
@@ -34,3 +35,11 @@ def test_a_server_refusal_is_its_own_words_and_a_bug_is_not_shown_raw() -> None:
     assert user_message(KeyError("participants")) == UNEXPECTED
     assert user_message(AttributeError("'NoneType' object has no attribute 'x'")) == UNEXPECTED
     assert status_error("broker changed", "h") == "broker changed"
+
+
+def test_a_file_error_is_the_os_words_and_the_file_not_a_connection(tmp_path: Path) -> None:
+    with pytest.raises(OSError) as caught:
+        open(tmp_path, "rb")  # a directory: the OS refuses it
+    said = user_message(caught.value, "Dead node")
+    assert said == f"Is a directory ({tmp_path})"
+    assert user_message(ConnectionError("connect to the ClearNode first")) == "connect to the ClearNode first"
