@@ -21,6 +21,7 @@ from nitro_desktop.client import (
     RequestTimeout,
     explain_server_error,
 )
+from nitro_desktop.flows.messages import user_message
 from nitro_desktop.protocol import ProtocolError
 
 log = logging.getLogger("nitro_desktop.flows")
@@ -111,7 +112,9 @@ class CreateSubmission:
         self.state, self.cancelled = SubmitState.OUTCOME_UNKNOWN, True
 
     def fail(self, exc: BaseException) -> None:
-        self.error = error_text(exc)
+        raw = error_text(exc)
+        # A refusal is the server's own words; anything else in words for people (the log keeps raw).
+        self.error = raw if isinstance(exc, ClearNodeError) else user_message(exc)
         if isinstance(exc, ClearNodeError):
             self.state = SubmitState.REFUSED
             self.explanation = explain_server_error(self.error)
@@ -127,7 +130,7 @@ class CreateSubmission:
             logging.INFO if expected else logging.WARNING,
             "create %s: %s",
             self.state.value,
-            self.error,
+            raw,
             exc_info=None if expected else exc,
         )
 

@@ -45,8 +45,14 @@ class BalancesDock(QDockWidget):
         self.setMaximumWidth(250)
         self.table.setColumnWidth(0, 70)
 
-    def set_owner(self, account: str, endpoint: str) -> None:
-        self.owner.setText(f"{account}\non {endpoint}")
+    def set_owner(self, account: str, endpoint: str, *, loading: bool = False) -> None:
+        """Name whose balances these are; ``loading``: none are shown until this node sends them."""
+        self.owner.setText(f"{account}\non {endpoint}" + ("\n(connecting…)" if loading else ""))
+
+    def set_failed(self, endpoint: str) -> None:
+        """A switch that failed shows no numbers at all: not the previous node's under this name."""
+        self.table.setRowCount(0)
+        self.owner.setText(f"No balances: could not connect to {endpoint}")
 
     def show_balances(self, balances: Mapping[str, Decimal], odd: Mapping[str, Balance]) -> None:
         from nitro_desktop.protocol import format_amount

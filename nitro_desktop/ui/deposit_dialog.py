@@ -9,8 +9,10 @@ from typing import Any
 
 from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QWidget
 
+from nitro_desktop.client import ClearNodeError
 from nitro_desktop.flows import error_text
 from nitro_desktop.flows.deposit import deposit_problem
+from nitro_desktop.flows.messages import user_message
 from nitro_desktop.ui import tasks
 from nitro_desktop.ui.feedback import error_label, show_problem
 
@@ -82,6 +84,9 @@ class DepositDialog(QDialog):
             return
         exc = task.exception()
         if exc is not None:
-            show_problem(self.error, f"The deposit was refused: {error_text(exc)}")
+            if isinstance(exc, ClearNodeError):
+                show_problem(self.error, f"The deposit was refused: {error_text(exc)}")
+            else:  # offline is not refusal
+                show_problem(self.error, f"The deposit did not go through: {user_message(exc)}")
             return
         self.accept()

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from nitro_desktop.flows.messages import user_message
 from nitro_desktop.protocol import Dialect, spec
 from nitro_desktop.redact import redact
 
@@ -163,7 +164,8 @@ class EndpointDialog(QDialog):
         exc = task.exception()
         if exc is not None:
             self.error.setText(
-                f"Could not tell its dialect: {exc}. Choose the dialect by hand, or try again."
+                f"Could not tell its dialect: {user_message(exc, self.url.text().strip())}. "
+                "Choose the dialect by hand, or try again."
             )
             return
         self.dialect.setCurrentIndex(self.dialect.findData(task.result().value))

@@ -24,12 +24,11 @@ from PySide6.QtWidgets import (
 
 from nitro_desktop.ui.balances import BalancesDock
 from nitro_desktop.ui.details import DetailsPane
-from nitro_desktop.ui.session_model import SessionListModel, SessionTable, short_id
+from nitro_desktop.ui.session_model import SessionListModel, SessionTable
 from nitro_desktop.ui.status import ConnectionIndicator
+from nitro_desktop.ui.window_connection import WindowConnection
 
 if TYPE_CHECKING:
-    from decimal import Decimal
-
     from nitro_desktop.store import SessionRow, Store
     from nitro_desktop.ui.dialogs import LogBuffer
     from nitro_desktop.ui.service import AppService
@@ -54,6 +53,7 @@ class MainWindow(QMainWindow):
     ) -> None:
         """With ``service`` None the window shows the stored sessions at once; ``attach`` does the rest."""
         super().__init__()
+        self.connection = WindowConnection(self)
         self.service: AppService = None  # type: ignore[assignment]  # set by attach()
         self.store = store if store is not None else service.wallet.store  # type: ignore[union-attr]
         self.settings = settings
@@ -61,6 +61,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("Nitro Desktop")
         self.resize(1180, 720)
         self.model = SessionListModel(self)
+        self.ready = False  # the wallet's: signed in, assets and balances loaded
         self._build_central()
         self._build_balances()
         self._build_actions()
@@ -147,6 +148,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.splitter)
         self.search.textChanged.connect(self._filter)
         self.status_filter.currentIndexChanged.connect(self._filter)
+        self.table.selectionModel().selectionChanged.connect(lambda *_a: self.update_actions())
         self.table.selectionModel().currentRowChanged.connect(
             lambda cur, _prev: self._show_details(cur.row())
         )
@@ -186,7 +188,10 @@ class MainWindow(QMainWindow):
             "&Submit state…", lambda: self.menu_actions.update_session("submit"), "Ctrl+U"
         )
         self.act_close = self._action(
-            "C&lose session…", lambda: self.menu_actions.update_session("close"), "Ctrl+W"
+            # Not Ctrl+W: that closes a window on every desktop, and this closes a funded session.
+            "C&lose session…",
+            lambda: self.menu_actions.update_session("close"),
+            "Ctrl+Shift+W",
         )
         self.act_deposit = self._action("&Deposit…", lambda: self.menu_actions.deposit(), name="deposit")
         self.act_copy = self._action("&Copy session id", self.copy_id, QKeySequence.StandardKey.Copy)
@@ -236,7 +241,7 @@ class MainWindow(QMainWindow):
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
         self.indicator = ConnectionIndicator()
-        self.indicator.clicked.connect(self._endpoint_menu)
+        self.indicator.clicked.connect(self.connection.endpoint_menu)
         bar.addWidget(self.indicator)
         self.rtt = QLabel()
         self.rtt.setObjectName("rtt")
@@ -249,7 +254,8 @@ class MainWindow(QMainWindow):
         s = self.service
         s.status_changed.connect(self.indicator.set_status)
         s.ready_changed.connect(self._ready_changed)
-        s.balances_changed.connect(self._show_balances)
+        s.ready_changed.connect(self.indicator.set_ready)
+        s.balances_changed.connect(self.connection.show_balances)
         s.sessions_changed.connect(self._sessions_changed)
         s.rtt_changed.connect(lambda rtt: self.rtt.setText(f"RTT {rtt * 1000:.0f} ms"))
         s.problem.connect(lambda text: self.statusBar().showMessage(text, 15000))
@@ -257,8 +263,11 @@ class MainWindow(QMainWindow):
 
     def _ready_changed(self, ready: bool) -> None:
         # Sessions are built from the server's assets: nothing to offer until they are known.
-        for action in (self.act_new, self.act_refresh, self.act_submit, self.act_close, self.act_deposit):
-            action.setEnabled(ready)
+        self.ready = ready
+        self.update_actions()
+        wallet = self.service.wallet if self.service is not None else None
+        if ready and wallet is not None and wallet.endpoint is not None and wallet.account is not None:
+            self.balances_dock.set_owner(wallet.account, wallet.endpoint.name)
 
     # ---- start-up and state ----------------------------------------------------------------
     def _restore(self) -> None:
@@ -290,34 +299,6 @@ class MainWindow(QMainWindow):
             return
         self.reconnect()
 
-    def fill_choices(self, select: str | None = None) -> None:
-        from nitro_desktop.wallet.endpoints import SANDBOX_NAME
-
-        endpoint = self.endpoint_box.currentText() or str(self.settings.value("last/endpoint", SANDBOX_NAME))
-        account = select or self.account_box.currentData() or self.settings.value("last/account", "")
-        self.endpoint_box.clear()
-        for e in self.store.endpoints.list():
-            self.endpoint_box.addItem(e.name, e.name)
-            self.endpoint_box.setItemData(
-                self.endpoint_box.count() - 1, f"{e.url} (dialect {e.dialect})", Qt.ItemDataRole.ToolTipRole
-            )
-        self.endpoint_box.setCurrentIndex(max(0, self.endpoint_box.findData(endpoint)))
-        self.account_box.clear()
-        for a in self.wallet.accounts.list():
-            self.account_box.addItem(f"{a.label} — {short_id(a.address, 8, 6)}", a.address)
-        self.account_box.setCurrentIndex(max(0, self.account_box.findData(account)))
-
-    def reconnect(self) -> None:
-        endpoint, account = self.endpoint_box.currentData(), self.account_box.currentData()
-        if not endpoint or not account:
-            return
-        self.settings.setValue("last/endpoint", endpoint)
-        self.settings.setValue("last/account", account)
-        self.balances_dock.set_owner(account, endpoint)
-        record = self.store.endpoints.get(endpoint)
-        self.indicator.sandbox = bool(record and record.is_sandbox)
-        self.service.spawn(self.wallet.connect_to(endpoint, account), what=f"Connecting to {endpoint}")
-
     def _update_count(self) -> None:
         shown, total = self.model.match_count(), self.model.total_count()
         self.count.setText(f"{shown} of " * (shown != total) + f"{total} session{'s' * (total != 1)}")
@@ -331,6 +312,7 @@ class MainWindow(QMainWindow):
         """Saved sessions go where the filter and order place them, without reloading the list."""
         rows = [self.store.sessions.row(sid) for sid in change.app_session_ids]
         self.model.upsert_many([r for r in rows if r is not None])
+        self.update_actions()  # the selected session may have been closed
         self._update_count()
         index = self.model.index_of(change.selected) if change.selected else None
         if index is not None and index.isValid():
@@ -342,9 +324,6 @@ class MainWindow(QMainWindow):
         record = self.store.sessions.get(r.app_session_id) if r else None
         history = self.store.sessions.history(r.app_session_id) if r else None
         self.details.show_session(record, history)
-
-    def _show_balances(self, balances: dict[str, Decimal]) -> None:
-        self.balances_dock.show_balances(balances, self.wallet.odd_balances)
 
     # ---- actions ------------------------------------------------------------------------------
     def selected(self) -> SessionRow | None:
@@ -362,12 +341,6 @@ class MainWindow(QMainWindow):
         for a in (self.act_copy, self.act_submit, self.act_close, self.act_refresh):
             menu.addAction(a)
         menu.popup(self.table.viewport().mapToGlobal(pos))
-
-    def _endpoint_menu(self) -> None:
-        menu = QMenu(self)
-        menu.addAction("Reconnect now", self.reconnect)
-        menu.addAction(self.act_endpoint)
-        menu.popup(self.indicator.mapToGlobal(self.indicator.rect().topLeft()))
 
     def refresh(self) -> None:
         async def run() -> None:
@@ -397,3 +370,13 @@ class MainWindow(QMainWindow):
         self.settings.sync()
         super().closeEvent(event)
         self.closed.emit()
+
+    # ---- the connection part's public face (menus, dialogs and tests call these on the window) ----
+    def fill_choices(self, select: str | None = None) -> None:
+        self.connection.fill_choices(select)
+
+    def reconnect(self) -> None:
+        self.connection.reconnect()
+
+    def update_actions(self) -> None:
+        self.connection.update_actions()

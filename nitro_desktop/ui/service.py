@@ -18,6 +18,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from nitro_desktop.flows import error_text
+from nitro_desktop.flows.messages import user_message
 from nitro_desktop.ui import tasks
 from nitro_desktop.wallet.core import Wallet
 
@@ -53,9 +54,11 @@ class AppService(QObject):
         def done(t: asyncio.Task[Any]) -> None:
             if t.cancelled() or (exc := t.exception()) is None:
                 return
-            # every failure must reach the user, not the console
-            log.warning("%s failed: %s", what, error_text(exc))
-            self.problem.emit(f"{what} failed: {error_text(exc)}")
+            # Every failure reaches the user, in words; the log keeps the exception's own text.
+            log.warning("%s failed: %s", what, error_text(exc), exc_info=exc)
+            endpoint = self.wallet.endpoint
+            node = endpoint.name if endpoint is not None else "the ClearNode"
+            self.problem.emit(f"{what} failed: {user_message(exc, node)}")
 
         return tasks.spawn(self, coro, on_done=done, name=what)
 

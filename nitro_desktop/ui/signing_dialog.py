@@ -8,6 +8,7 @@ signer, submit a request), so it is tested without a ClearNode. Opened with ``op
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,7 +28,9 @@ from PySide6.QtWidgets import (
 )
 
 from nitro_desktop import signing
+from nitro_desktop.client import ClearNodeError
 from nitro_desktop.flows import error_text
+from nitro_desktop.flows.messages import user_message
 from nitro_desktop.protocol import AppSession, HashSigner
 from nitro_desktop.ui import tasks
 from nitro_desktop.ui.feedback import error_label, show_problem
@@ -37,6 +40,8 @@ if TYPE_CHECKING:
 
 Unlock = Callable[[str], Awaitable[HashSigner]]
 Submit = Callable[[signing.SigningRequest], Awaitable[AppSession]]
+
+log = logging.getLogger("nitro_desktop.ui")
 
 
 class SigningRequestDialog(QDialog):
@@ -169,8 +174,10 @@ class SigningRequestDialog(QDialog):
             if task.cancelled():
                 self.status.setText("Cancelled.")
             elif (exc := task.exception()) is not None:
-                self.status.setText("Refused:")
-                show_problem(self.error, error_text(exc))
+                # Offline is not refusal; and no exception's own text reaches the user (the log has it).
+                log.info("%s failed: %s", what, error_text(exc), exc_info=exc)
+                self.status.setText("Refused:" if isinstance(exc, ClearNodeError) else "Not done:")
+                show_problem(self.error, user_message(exc))
             else:
                 done(task.result())
             self._refresh()

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -16,13 +18,18 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
+from nitro_desktop.client import ClearNodeError
 from nitro_desktop.flows import UpdateSessionFlow, error_text
+from nitro_desktop.flows.messages import user_message
 from nitro_desktop.ui import tasks
 from nitro_desktop.ui.feedback import error_label, show_problem
+
+log = logging.getLogger("nitro_desktop.ui")
 
 
 class UpdateSessionDialog(QDialog):
@@ -108,6 +115,7 @@ class UpdateSessionDialog(QDialog):
         self.collect.setObjectName("collect_signatures")
         self.collect.setToolTip("Sign with your accounts and save a signing request for the other signers")
         self.collect.clicked.connect(lambda: self.collect_requested.emit(self.flow))
+        self._no_default_button()
         self.buttons.accepted.connect(self._send)
         self.buttons.rejected.connect(self._cancel)
         layout.addWidget(self.buttons)
@@ -144,6 +152,17 @@ class UpdateSessionDialog(QDialog):
             set(problems) == {"signers"} and self.flow.signed_weight() < self.flow.definition.quorum
         )
 
+    def _no_default_button(self) -> None:
+        # Sending moves funds: Enter in a field must not do it, so no button is the default one.
+        for button in self.findChildren(QPushButton):
+            button.setAutoDefault(False)
+            button.setDefault(False)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        # QDialogButtonBox makes its first accept button the default when it is shown: undo that.
+        self._no_default_button()
+
     def _send(self) -> None:
         if self.flow.problems():
             return
@@ -158,9 +177,13 @@ class UpdateSessionDialog(QDialog):
             message = error_text(exc)
             if getattr(exc, "nothing_sent", False):
                 self.status.setText(message)  # the session moved: the amounts may need a look
-            else:
+            elif isinstance(exc, ClearNodeError):
                 self.status.setText("The ClearNode refused the request:")
                 show_problem(self.error, message)
+            else:  # offline is not refusal, and no exception's own text reaches the user
+                log.warning("the update failed: %s", message, exc_info=exc)
+                self.status.setText("The request did not go through:")
+                show_problem(self.error, user_message(exc, "the ClearNode"))
         else:
             session = task.result()
             self.status.setText(f"Done: the session is {session.status}, version {session.version}.")

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from nitro_desktop import __version__, signing
 from nitro_desktop.flows import CreateSessionFlow, UpdateSessionFlow
+from nitro_desktop.flows.messages import user_message
 from nitro_desktop.protocol import definition_from_dict, spec
 from nitro_desktop.ui import tasks
 from nitro_desktop.ui.accounts import AccountsDialog
@@ -106,8 +107,9 @@ class WindowActions:
             # Others may have moved the session: the dialog builds on what the server has now.
             if task.cancelled():
                 return
-            if task.exception() is not None:
-                self._say(f"Cannot read the session from the server: {task.exception()}", 8000)
+            if (exc := task.exception()) is not None:
+                node = self.wallet.endpoint.name if self.wallet.endpoint else "the ClearNode"
+                self._say(f"Cannot read the session from the server: {user_message(exc, node)}", 8000)
                 return
             self.open_update_dialog(kind, row.app_session_id, task.result())
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from nitro_desktop.client import Backoff, ClearNodeClient, OperationOutcome
 from nitro_desktop.flows import CreateSessionFlow, SubmitResult, UpdateSessionFlow, error_text
+from nitro_desktop.flows.messages import user_message
 from nitro_desktop.history import SessionHistory
 from nitro_desktop.keys import AccountManager
 from nitro_desktop.protocol import AppSession, AppSessionUpdate, Balance, BalanceUpdate, HashSigner
@@ -107,6 +108,9 @@ class Wallet:
         """Connect ``account`` to the named endpoint: authenticate, then load assets and balances."""
         await self.close_client()
         self.events.ready_changed.emit(False)
+        # The previous node's numbers must not stand under the new node's name, even for a moment.
+        self.assets, self.balances, self.odd_balances = {}, {}, {}
+        self.events.balances_changed.emit({})
         endpoint = self.store.endpoints.get(endpoint_name)
         if endpoint is None:
             raise LookupError(f"no endpoint named {endpoint_name!r}")
@@ -183,14 +187,17 @@ class Wallet:
             self._background.discard(t)
             if not t.cancelled() and (exc := t.exception()) is not None:
                 log.warning("%s failed: %s", what, error_text(exc))
-                self.events.problem.emit(f"{what} failed: {error_text(exc)}")
+                node = self.endpoint.name if self.endpoint is not None else "the ClearNode"
+                self.events.problem.emit(f"{what} failed: {user_message(exc, node)}")
 
         task.add_done_callback(done)
 
     async def _measure_rtt(self, client: ClearNodeClient) -> None:
         while client is self.client:
             try:
-                self.events.rtt_changed.emit(await client.ping())
+                rtt = await client.ping()
+                if client is self.client:  # an answer from a node switched away from is not this one's
+                    self.events.rtt_changed.emit(rtt)
             except Exception as exc:  # a failed ping shows in the connection state already
                 log.debug("ping failed: %s", error_text(exc))
             await asyncio.sleep(RTT_INTERVAL)

@@ -15,6 +15,10 @@ PASSWORD_ATTEMPTS = 3
 RETRY_NOTE = "That password did not open the key. Try again:"
 
 
+class PasswordCancelled(PermissionError):
+    """The user closed the password prompt: the key stays locked (not an error to report)."""
+
+
 class Unlocker:
     """Signers for local accounts; ``prompt`` is supplied by the UI (a dialog, a terminal)."""
 
@@ -39,7 +43,7 @@ class Unlocker:
         for _attempt in range(PASSWORD_ATTEMPTS):
             password = await self.prompt(address, note)
             if password is None:
-                raise PermissionError("signing cancelled: no password given")
+                raise PasswordCancelled("signing cancelled: no password given")
             signer = self.accounts.signer(address, password=password)
             forget = register_secret(password)  # an error raised while it is in use cannot show it
             try:

@@ -62,6 +62,9 @@ async def test_add_asks_the_node_for_its_dialect(profile: Profile) -> None:
             form.url.setText("ws://127.0.0.1:9/ws")
             form.buttons.button(QDialogButtonBox.StandardButton.Save).click()
             await until(lambda: "Could not tell its dialect" in form.error.text(), what="the reason")
+            # Offline, in words: not the socket's own "[Errno 111] Connect call failed".
+            assert "No connection to ws://127.0.0.1:9/ws (connection refused)" in form.error.text()
+            assert "Errno" not in form.error.text()
             assert run.store.endpoints.get("Gone") is None
             assert form.buttons.button(QDialogButtonBox.StandardButton.Save).isEnabled()
             form.dialect.setCurrentIndex(form.dialect.findData("1"))
