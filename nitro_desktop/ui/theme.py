@@ -35,6 +35,9 @@ def _light() -> QPalette:
         (QPalette.ColorRole.Link, "#2f5fbf"),
     ):
         p.setColor(role, QColor(color))
+    # setColor without a group paints every group alike: a disabled action would look enabled.
+    for role in (QPalette.ColorRole.WindowText, QPalette.ColorRole.Text, QPalette.ColorRole.ButtonText):
+        p.setColor(QPalette.ColorGroup.Disabled, role, QColor("#9aa0a8"))
     return p
 
 
@@ -56,6 +59,6 @@ def _dark() -> QPalette:
         (QPalette.ColorRole.PlaceholderText, "#8a9099"),
     ):
         p.setColor(role, QColor(color))
-    p.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text, QColor("#6b7078"))
-    p.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.ButtonText, QColor("#6b7078"))
+    for role in (QPalette.ColorRole.WindowText, QPalette.ColorRole.Text, QPalette.ColorRole.ButtonText):
+        p.setColor(QPalette.ColorGroup.Disabled, role, QColor("#6b7078"))
     return p
