@@ -16,7 +16,7 @@ from typing import Literal, NamedTuple
 
 from nitro_desktop.client import Exchange, OperationOutcome
 from nitro_desktop.protocol import AppSession, AppSessionUpdate, go_json
-from nitro_desktop.store import AppSessionRecord, Store
+from nitro_desktop.store import AppSessionRecord, Origin, Store
 
 Kind = Literal["create", "submit", "close"]
 
@@ -45,6 +45,27 @@ class Draft:
     definition_json: str
     allocations_json: str
 
+    def record(
+        self, session: AppSession, *, created_at: float, updated_at: float, frames: Frames, origin: Origin
+    ) -> AppSessionRecord:
+        """The history row of ``session`` as this draft described it."""
+        return AppSessionRecord(
+            app_session_id=session.app_session_id,
+            endpoint=self.endpoint,
+            account=self.account,
+            protocol=self.protocol,
+            application=self.application,
+            definition_json=self.definition_json,
+            allocations_json=self.allocations_json,
+            status=session.status or "open",
+            version=session.version or 1,
+            created_at=created_at,
+            updated_at=updated_at,
+            request_frame=frames.request,
+            response_frame=frames.response,
+            origin=origin,
+        )
+
 
 class SessionHistory:
     """Saves sessions in ``store.sessions``; each method returns what it saved (or what it changed)."""
@@ -59,21 +80,8 @@ class SessionHistory:
         """A session this app (or this command) created, with the frames of its create request."""
         now = time.time() if at is None else at
         existing = self.store.sessions.get(session.app_session_id)
-        record = AppSessionRecord(
-            app_session_id=session.app_session_id,
-            endpoint=draft.endpoint,
-            account=draft.account,
-            protocol=draft.protocol,
-            application=draft.application,
-            definition_json=draft.definition_json,
-            allocations_json=draft.allocations_json,
-            status=session.status or "open",
-            version=session.version or 1,
-            created_at=existing.created_at if existing else now,
-            updated_at=now,
-            request_frame=frames.request,
-            response_frame=frames.response,
-        )
+        created_at = existing.created_at if existing else now
+        record = draft.record(session, created_at=created_at, updated_at=now, frames=frames, origin="created")
         self.store.sessions.save(record)
         return record
 
@@ -135,20 +143,7 @@ class SessionHistory:
         existing = self.store.sessions.get(session.app_session_id)
         if existing is not None:
             return existing
-        record = AppSessionRecord(
-            app_session_id=session.app_session_id,
-            endpoint=draft.endpoint,
-            account=draft.account,
-            protocol=draft.protocol,
-            application=draft.application,
-            definition_json=draft.definition_json,
-            allocations_json=draft.allocations_json,
-            status=session.status or "open",
-            version=session.version or 1,
-            created_at=now,
-            updated_at=now,
-            origin="server",
-        )
+        record = draft.record(session, created_at=now, updated_at=now, frames=Frames(), origin="server")
         self.store.sessions.save(record)
         return record
 
