@@ -5,6 +5,7 @@ Each fault gets its own sentence, and none of them lets a transaction out.
 
 from __future__ import annotations
 
+import asyncio
 from decimal import Decimal
 
 import pytest
@@ -105,3 +106,15 @@ async def test_a_hub_that_answers_garbage_is_not_a_hub() -> None:
         with pytest.raises(RpcBadAnswer) as refused:
             await _client(server.url).check_hub()
     assert str(refused.value) == f"The ChannelHub at {HUB} did not answer VERSION as a ChannelHub does."
+
+
+async def test_a_stalled_rpc_never_blocks_the_event_loop() -> None:
+    with hostile_rpc() as server:
+        server.stall.set()
+        call = asyncio.ensure_future(_client(server.url, timeout=20).check_chain())
+        for _ in range(20):  # the loop keeps turning while the RPC says nothing
+            await asyncio.sleep(0.01)
+        assert not call.done()
+        server.release.set()  # the server hangs up without answering
+        with pytest.raises(RpcUnreachable, match="No connection to the RPC at"):
+            await call
