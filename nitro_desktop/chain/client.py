@@ -135,8 +135,7 @@ class ChainClient:
         return int(version)
 
     async def channel_data(self, channel_id: str) -> hub_calls.ChannelData:
-        raw = bytes.fromhex(channel_id[2:] if channel_id.startswith("0x") else channel_id)
-        data = hub_calls.view_call("getChannelData", raw)
+        data = hub_calls.view_call("getChannelData", hub_calls.channel_id_bytes(channel_id))
         call = {"to": self.chain.channel_hub, "data": data}
         answer = await self.run(lambda: bytes(self._w3.eth.call(call, "latest")))  # type: ignore[arg-type]
         return hub_calls.decode_channel_data(answer)
