@@ -35,6 +35,7 @@ from nitro_desktop.protocol import (
     req_digest,
     spec,
 )
+from nitro_desktop.protocol.nesting import nesting_within
 from nitro_desktop.signing.atomic import write_atomically
 from nitro_desktop.signing.errors import (
     DuplicateSignatureError,
@@ -53,6 +54,7 @@ FORMAT_VERSION = 1
 READ_VERSIONS = (1, 2)
 #: A signing request is a few kilobytes; a larger file is refused unread (it may be hostile).
 MAX_FILE_BYTES = 4 << 20
+MAX_DEPTH = 32
 FILE_SUFFIX = ".nitroreq"
 METHODS = ("create_app_session", "submit_app_state", "close_app_session")
 #: The ClearNode's default MSG_EXPIRY_TIME (PROTOCOL.md §1.3), in seconds.
@@ -255,6 +257,10 @@ def loads(text: str | bytes) -> SigningRequest | V1SigningRequest:
     if len(text) > MAX_FILE_BYTES:
         raise SigningFormatError(f"not a signing request (larger than {MAX_FILE_BYTES >> 20} MiB)")
     try:
+        text = text.decode("utf-8") if isinstance(text, bytes) else text
+        # Deep nesting is refused before the parser sees it: it can overflow the C stack.
+        if not nesting_within(text, MAX_DEPTH):
+            raise SigningFormatError(f"not a signing request (nested deeper than {MAX_DEPTH} levels)")
         doc = json.loads(text)
     except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise SigningFormatError(f"not a signing request (not JSON: {str(exc)[:200]})") from None

@@ -38,7 +38,8 @@ from nitro_desktop.signing.errors import (
     TamperedRequestError,
     WrongSignerError,
 )
-from nitro_desktop.signing.request import FORMAT, CollectedSignature, SigningRequest
+from nitro_desktop.protocol.nesting import nesting_within
+from nitro_desktop.signing.request import FORMAT, MAX_DEPTH, CollectedSignature, SigningRequest
 
 #: Files for dialect 1 are version 2: an older Nitro Desktop says "update to open it" instead of
 #: misreading them. Version-1 files (dialects 0.2 and 0.5) are still written and read as before.
@@ -303,6 +304,8 @@ def _payload_object(text: Any) -> dict[str, Any]:
         raise SigningFormatError("the file has no request payload ('payload' text)")
     if len(text) > MAX_PAYLOAD:
         raise SigningFormatError(f"the request payload is larger than {MAX_PAYLOAD} characters")
+    if not nesting_within(text, MAX_DEPTH):
+        raise SigningFormatError(f"the request payload is nested deeper than {MAX_DEPTH} levels")
     try:
         body = json.loads(text)
     except (ValueError, RecursionError) as exc:

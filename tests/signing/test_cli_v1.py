@@ -4,7 +4,6 @@ by a local signer who alone reaches the quorum, and the refusal of allocations a
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,15 +13,6 @@ from nitro_desktop.store import Store
 from tests.signing.conftest import ThreadedSandbox
 from tests.signing.helpers import ALICE_KEY, players
 from tests.signing.test_cli_three_profiles import profile, run, write_json
-
-
-@pytest.fixture
-def v1_node() -> Iterator[ThreadedSandbox]:
-    node = ThreadedSandbox("1")
-    try:
-        yield node
-    finally:
-        node.stop()
 
 
 def test_create_update_close_on_dialect_1(

@@ -4,7 +4,6 @@ create, deposit, operate and close each need two signers (weights 50 + 50 of quo
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -17,15 +16,6 @@ from tests.keys.memory_keyring import MemoryKeyring
 from tests.signing.conftest import ThreadedSandbox
 from tests.signing.helpers import ALICE_KEY, BOB_KEY, REFEREE_KEY, players
 from tests.signing.test_cli_three_profiles import profile, run, write_json
-
-
-@pytest.fixture
-def v1_node() -> Iterator[ThreadedSandbox]:
-    node = ThreadedSandbox("1")
-    try:
-        yield node
-    finally:
-        node.stop()
 
 
 @pytest.fixture
@@ -166,9 +156,7 @@ def test_a_tampered_v1_file_is_refused_by_sign_and_submit(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], people: dict[str, Path]
 ) -> None:
     _carol, alice, bob = players()
-    request = signing.sign(
-        signing.create_request_v1("ws://127.0.0.1:1/v1/ws", shared_definition()), alice
-    )
+    request = signing.sign(signing.create_request_v1("ws://127.0.0.1:1/v1/ws", shared_definition()), alice)
     path = signing.save(request, tmp_path / "r.nitroreq")
     doc = json.loads(path.read_text())
     doc["definition"]["participants"][1]["signature_weight"] = 100  # Bob would reach the quorum alone
