@@ -20,6 +20,7 @@ from nitro_desktop.protocol import (
     encode_request,
     recover_address,
     req_digest,
+    spec,
 )
 from nitro_desktop.protocol.crypto import sign_digest
 from nitro_desktop.protocol.v1 import FrameKind, encode_frame
@@ -32,7 +33,7 @@ from nitro_desktop.signing.request import (
 )
 from nitro_desktop.signing.rules import check_fresh, require_sufficient
 from nitro_desktop.signing.summary import describe
-from nitro_desktop.signing.v1_build import frame_payload, sign_v1
+from nitro_desktop.signing.v1_build import frame_payload, request_for_v1, sign_v1
 from nitro_desktop.signing.v1_request import Request, V1SigningRequest
 
 # Pre-signed requests carry ids from a range the client's own counter (1, 2, 3, … per
@@ -103,6 +104,15 @@ def request_for(
         created_by=created_by,
     )
     return replace(request, summary=describe(request).text())
+
+
+def request_for_flow(
+    build: FlowBuild, endpoint: str, *, now: float | None = None, created_by: str = ""
+) -> Request:
+    """``request_for`` for any dialect: a dialect with its own session calls (1) gets a v1 request."""
+    if spec(build.dialect).own_session_calls:
+        return request_for_v1(build, endpoint, created_by=created_by, now=now)
+    return request_for(build, endpoint, now=now, created_by=created_by)
 
 
 def _from_pieces(

@@ -148,3 +148,23 @@ def frame_payload(request: V1SigningRequest) -> dict[str, Any]:
     payload = dict(request.body)
     payload["quorum_sigs"] = request.quorum_sigs()
     return payload
+
+
+def request_for_v1(
+    build: Any, endpoint: str, *, created_by: str = "", now: float | None = None
+) -> V1SigningRequest:
+    """The v1 request a flow would send (``CreateSessionFlow`` or ``UpdateSessionFlow``), unsigned."""
+    try:
+        definition = build.session_definition()
+        data = getattr(build, "sent_session_data", None) or ""
+        kind = getattr(build, "kind", "create")
+        if kind == "create":
+            return create_request_v1(endpoint, definition, data, created_by=created_by, now=now)
+        intent = "close" if kind == "close" else (build.sent_intent or "operate")
+        allocations = build.allocations()
+    except ProtocolError as exc:
+        raise SigningError(str(exc)) from None
+    version = int(build.version) + 1
+    return update_request_v1(
+        endpoint, definition, intent, version, allocations, data, created_by=created_by, now=now
+    )

@@ -30,6 +30,7 @@ from nitro_desktop.protocol import (
     to_checksum_address,
     v1,
 )
+from nitro_desktop.protocol.nesting import nesting_within
 from nitro_desktop.protocol.v1 import Intent, Method
 from nitro_desktop.protocol.v1.models import MAX_PARTICIPANTS, parse_session_data
 from nitro_desktop.signing.errors import (
@@ -38,7 +39,6 @@ from nitro_desktop.signing.errors import (
     TamperedRequestError,
     WrongSignerError,
 )
-from nitro_desktop.protocol.nesting import nesting_within
 from nitro_desktop.signing.request import FORMAT, MAX_DEPTH, CollectedSignature, SigningRequest
 
 #: Files for dialect 1 are version 2: an older Nitro Desktop says "update to open it" instead of

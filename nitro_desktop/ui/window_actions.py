@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from nitro_desktop.ui.main_window import MainWindow
     from nitro_desktop.wallet.core import Wallet
 
-BuildRequest = Callable[[str], signing.SigningRequest]  # the endpoint's URL -> the unsigned request
+BuildRequest = Callable[[str], signing.Request]  # the endpoint's URL -> the unsigned request
 
 
 class WindowActions:
@@ -172,14 +172,14 @@ class WindowActions:
 
     # ---- signatures from other people ----------------------------------------------------------
     def collect_for_create(self, flow: CreateSessionFlow) -> None:
-        def build(url: str) -> signing.SigningRequest:
-            return signing.request_for(flow, url, created_by=self.wallet.account or "")
+        def build(url: str) -> signing.Request:
+            return signing.request_for_flow(flow, url, created_by=self.wallet.account or "")
 
         self.collect(build, flow.ordered_signers(), "new-session.nitroreq", self.wizard)
 
     def collect_for_update(self, flow: UpdateSessionFlow) -> None:
-        def build(url: str) -> signing.SigningRequest:
-            return signing.request_for(flow, url)
+        def build(url: str) -> signing.Request:
+            return signing.request_for_flow(flow, url)
 
         self.collect(build, flow.ordered_signers(), f"{flow.kind}-{flow.app_session_id[:10]}.nitroreq", None)
 

@@ -145,3 +145,25 @@ def test_hostile_files_are_bounded() -> None:
     doc["version"] = 1  # a version-1 reader's shape: refused, not misread
     with pytest.raises(signing.SigningFormatError, match="version 1 signing request cannot be for"):
         signing.loads(json.dumps(doc))
+
+
+def test_a_flows_collect_request_on_dialect_1_is_a_v1_request() -> None:
+    """What the wizard's and the update dialog's Collect signatures save on a v1 node."""
+    from nitro_desktop.flows import UpdateSessionFlow
+    from nitro_desktop.protocol import Dialect
+    from nitro_desktop.signing.v1_request import common_definition
+
+    _carol, alice, bob = players()
+    definition = common_definition(v1.parse_definition(shared_definition()))
+    sid = v1.app_session_id(shared_definition())
+    current = {(alice.address, "usdc"): Decimal(4), (bob.address, "usdc"): Decimal(1)}
+    flow = UpdateSessionFlow("close", Dialect.V1, sid, definition, 5, [alice.address], {"usdc": 6}, current)
+    flow.signers = {alice.address}
+    request = signing.request_for_flow(flow, URL, created_by=alice.address)
+    assert isinstance(request, signing.V1SigningRequest)
+    assert (request.kind, request.version, request.app_session_id) == ("close", 6, sid)
+    assert [(a.participant, a.amount) for a in request.allocations][:2] == [
+        (alice.address, Decimal(4)),
+        (bob.address, Decimal(1)),
+    ]
+    assert signing.sufficiency(signing.sign(request, alice)).missing == (bob.address,)
