@@ -50,8 +50,7 @@ def cmd_deposit(args: argparse.Namespace, signers_of: SignersOf, endpoint_name: 
     from nitro_desktop.protocol import check_precision
     from nitro_desktop.signing import SigningError, cli_v1
     from nitro_desktop.signing.cli import _store
-    from nitro_desktop.signing.v1_build import deposit_request_v1
-    from nitro_desktop.signing.v1_request import common_definition
+    from nitro_desktop.signing.v1_submission import deposit_request
 
     amount = _amount(args.amount)
     with _store(args) as store:
@@ -68,13 +67,7 @@ def cmd_deposit(args: argparse.Namespace, signers_of: SignersOf, endpoint_name: 
                 assets = {a.symbol: a.decimals for a in await client.get_assets()}
                 if args.asset in assets:
                     check_precision(amount, assets[args.asset], what="--amount")
-                update, state = await client.prepare_deposit(args.id, args.asset, amount, depositor)
-                info = await client.v1.find_app_session(args.id)
-                if info is None:  # it was there a moment ago (prepare_deposit found it)
-                    raise ProtocolError(f"the node has no app session {args.id}")
-                return deposit_request_v1(
-                    url, common_definition(info.definition), update, state, created_by=depositor.address
-                )
+                return await deposit_request(client, args.id, args.asset, amount, depositor)
 
         try:
             request = asyncio.run(prepare())

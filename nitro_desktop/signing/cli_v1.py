@@ -47,7 +47,8 @@ def finish(
     endpoint_name: EndpointName,
 ) -> int:
     """Sign with the local accounts; save for co-signers (``--out``) or send when the quorum is met."""
-    request = signing.sign_all(request, [s for s in signers if s.address in request.eligible_signers()])
+    eligible = set(request.eligible_signers()) - set(request.signers)
+    request = signing.sign_all(request, [s for s in signers if s.address in eligible])
     if getattr(args, "out", None):
         path = signing.save(request, _out_path(args.out))
         print(signing.describe(request, [r.address for r in store.accounts.list()]).text())

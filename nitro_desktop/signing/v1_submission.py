@@ -10,14 +10,16 @@ module is not imported by the package itself, and records through ``nitro_deskto
 from __future__ import annotations
 
 import dataclasses
+from decimal import Decimal
 from typing import Any
 
 from nitro_desktop.client import ClearNodeClient, Exchange
 from nitro_desktop.client.v1_calls import QuorumSigners
 from nitro_desktop.history import Draft, Frames, Kind, SessionHistory
-from nitro_desktop.protocol import AppSession, ProtocolError, go_json
-from nitro_desktop.signing.build import ready_frame
-from nitro_desktop.signing.v1_request import DEPOSIT, V1SigningRequest
+from nitro_desktop.protocol import AppSession, HashSigner, ProtocolError, go_json
+from nitro_desktop.signing.build import ready_frame, sign
+from nitro_desktop.signing.v1_build import deposit_request_v1
+from nitro_desktop.signing.v1_request import DEPOSIT, V1SigningRequest, common_definition
 from nitro_desktop.store import AppSessionRecord, Store
 
 
@@ -52,6 +54,28 @@ async def _send(client: ClearNodeClient, request: V1SigningRequest) -> tuple[App
         session = await client.v1.submit_app_state(request.update, signatures, on_sent=sent.append)
     exchange = client.exchanges.get(sent[0].request_id) if sent else None
     return session, exchange
+
+
+async def deposit_request(
+    client: ClearNodeClient, app_session_id: str, asset: str, amount: Decimal, depositor: HashSigner
+) -> V1SigningRequest:
+    """A deposit from ``depositor``'s home channel as a signing request, signed by them if they count.
+
+    The channel state inside names the depositor's next home-channel version: submit the
+    request before that channel moves again, or the node refuses it.
+    """
+    prepare = getattr(client, "prepare_deposit", None)
+    if prepare is None:
+        raise ProtocolError("this ClearNode funds sessions when they are created; there is no deposit")
+    update, state = await prepare(app_session_id, asset, amount, depositor)
+    info = await client.v1.find_app_session(app_session_id)
+    if info is None:
+        raise ProtocolError(f"the node has no app session {app_session_id}")
+    definition = common_definition(info.definition)
+    request = deposit_request_v1(client.url, definition, update, state, created_by=depositor.address)
+    if depositor.address in request.eligible_signers():
+        request = sign(request, depositor)
+    return request
 
 
 def already_done(session: AppSession) -> bool:

@@ -4,11 +4,12 @@ computer; opened again here it is submitted and the session appears in the list.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 import shiboken6
-from PySide6.QtWidgets import QFileDialog, QLineEdit
+from PySide6.QtWidgets import QDialogButtonBox, QFileDialog, QLineEdit
 
 from nitro_desktop import signing
 from nitro_desktop.protocol import RawKeySigner
@@ -68,3 +69,62 @@ async def test_v1_wizard_collects_a_co_signers_quorum_signature(profile: Profile
         record = run.store.sessions.get(sid)
         assert record is not None and (record.status, record.version, record.origin) == ("open", 1, "created")
         await until(lambda: run.window.model.rowCount() == 1, what="the row in the list")
+
+
+@pytest.mark.asyncio
+async def test_v1_deposit_that_needs_a_co_signer_is_collected_from_the_deposit_dialog(
+    profile: Profile, tmp_path: Path
+) -> None:
+    async with AppRunner() as apps:
+        me = add_account(profile)
+        choose_endpoint(profile, SANDBOX_V1_NAME)
+        run = apps.open(profile)
+        await ready(run)
+        wallet = run.wallet
+        assert wallet.client is not None
+        definition = {
+            "application_id": "nitro-desktop-tests",
+            "participants": [
+                {"wallet_address": me, "signature_weight": 50},
+                {"wallet_address": BOB.address, "signature_weight": 50},
+            ],
+            "quorum": 100,
+            "nonce": "4711",
+        }
+        created = signing.create_request_v1(wallet.client.url, definition)
+        created = signing.sign_all(created, [*await wallet.unlocked_signers([me]), BOB])
+        session = await wallet.submit_request(created)
+        await until(lambda: run.window.model.rowCount() == 1, what="the new row")
+        run.window.table.selectRow(0)
+        run.window.act_deposit.trigger()
+        dialog = await until(lambda: run.window.menu_actions.deposit_dialog, what="the deposit dialog")
+        ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        assert dialog.collect.isVisibleTo(dialog) and not dialog.collect.isEnabled()
+        dialog.amount.setText("10")
+        assert not ok.isEnabled() and dialog.collect.isEnabled()  # alone, the node would refuse it
+        dialog.collect.click()
+
+        chooser = await until(
+            lambda: run.window.findChild(QFileDialog, "path_dialog"), what="the save dialog"
+        )
+        target = tmp_path / "deposit.nitroreq"
+        chooser.setDirectory(str(tmp_path))
+        chooser.findChild(QLineEdit, "fileNameEdit").setText(target.name)
+        chooser.accept()
+        signing_dialog: SigningRequestDialog = await until(
+            lambda: run.window.menu_actions.signing_dialog, what="the signing dialog"
+        )
+        saved = signing.load(target)
+        assert isinstance(saved, signing.V1SigningRequest) and saved.kind == "deposit"
+        assert saved.signers == (me,)
+        assert f"{me} moves 10 usdc from their home channel" in signing_dialog.summary.toPlainText()
+        assert not signing_dialog.submit_button.isEnabled()
+
+        signing.save(signing.sign(saved, BOB), target)  # Bob's computer
+        signing_dialog.close()
+        reopened = open_signing_request(target, wallet, run.window)
+        reopened.submit_button.click()
+        await until(lambda: reopened.outcome is not None, what="the deposit")
+        record = run.store.sessions.get(session.app_session_id)
+        assert record is not None and record.version == 2
+        await until(lambda: wallet.balances.get("usdc") == Decimal(990), what="the home channel balance")
