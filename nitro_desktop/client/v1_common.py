@@ -177,16 +177,34 @@ class V1ClearNodeClient(ClearNodeClient):
         on_sent: SentHook | None = None,
     ) -> AppSession:
         """Move ``amount`` of ``asset`` from the depositor's home channel into the session."""
+        update, state = await self.prepare_deposit(app_session_id, asset, amount, depositor)
+        return await self.v1.submit_deposit_state(
+            update, QuorumSigners(wallets=tuple(signers)), state, on_sent=on_sent
+        )
+
+    async def prepare_deposit(
+        self, app_session_id: str, asset: str, amount: Decimal, depositor: HashSigner
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The deposit's app state update and the depositor's signed channel state, not yet sent.
+
+        Others' quorum signatures over the update can then be collected (a ``.nitroreq``).
+        """
         wallet = depositor.address
-        latest = await self.v1.get_latest_state(wallet, asset)
-        if latest is None:
-            raise ProtocolError(f"{wallet} has no {asset} home channel on this ClearNode: nothing to deposit")
         info = await self.v1.find_app_session(app_session_id)
         if info is None:
             raise ProtocolError(f"the node has no app session {app_session_id}")
+        if wallet.lower() not in {p.wallet_address for p in info.definition.participants}:
+            raise ProtocolError(f"{wallet} is not a participant of app session {info.app_session_id}")
+        if info.status == "closed":
+            raise ProtocolError(f"app session {info.app_session_id} is closed: nothing can be put in")
         decimals = {a.symbol: a.decimals for a in await self.get_assets()}
         if asset not in decimals:
-            raise ProtocolError(f"this ClearNode has no asset {asset!r}")
+            raise ProtocolError(f"this ClearNode has no asset {asset!r} (it has {', '.join(decimals)})")
+        latest = await self.v1.get_latest_state(wallet, asset)
+        if latest is None:
+            raise ProtocolError(
+                f"{wallet} has no {asset} home channel on this ClearNode: no funds to deposit"
+            )
         state = commit_state(latest, info.app_session_id, amount, depositor, decimals[asset])
         # The update names every share after the deposit: the others as they are, ours grown.
         shares = {(a.participant.lower(), a.asset): Decimal(a.amount.string()) for a in info.allocations}
@@ -201,12 +219,10 @@ class V1ClearNodeClient(ClearNodeClient):
             ],
             "session_data": "",
         }
-        return await self.v1.submit_deposit_state(
-            update, QuorumSigners(wallets=tuple(signers)), state, on_sent=on_sent
-        )
+        return update, state
 
     async def send_presigned(self, frame_text: str, *, on_sent: SentHook | None = None) -> Any:
         raise ProtocolError(
-            "signing requests (.nitroreq) are not available for dialect 1 yet: "
-            "create, update and close v1 sessions with every quorum signer's key on this computer"
+            "a dialect 1 frame carries its quorum signatures inside the payload: send a signing "
+            "request through nitro_desktop.signing.v1_submission"
         )

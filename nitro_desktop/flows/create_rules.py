@@ -360,7 +360,14 @@ class CreateSessionDraft:
         if not self.signers and not problems:
             problems["signers"] = "Choose at least one account to sign the request."
         quorum = uint_or_none(self.quorum) or 0
-        if not problems and not self.dialect_spec.funded_at_create and self._signed_weight() < quorum:
+        reachable = sum(w for _a, w in self._local_weights())
+        if not problems and not self.dialect_spec.funded_at_create and reachable < quorum:
+            problems["external"] = (
+                f"Your accounts' weights add up to {reachable} of the quorum {quorum}: the other "
+                "participants must sign on their own computer. Use Collect signatures to save a "
+                "signing request for them."
+            )
+        elif not problems and not self.dialect_spec.funded_at_create and self._signed_weight() < quorum:
             problems["signers"] = (
                 f"The signers' weight is {self._signed_weight()} of the quorum {quorum}: this ClearNode "
                 "creates a session only with signatures that reach its quorum."

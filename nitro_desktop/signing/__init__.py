@@ -6,7 +6,10 @@ The flow: ``request_for`` makes a ``SigningRequest`` around the exact call a flo
 files); ``sign`` adds signatures (never changing the text); ``save`` / ``load`` move it
 between people; ``sufficiency`` says whether it may be submitted and
 ``ready_frame`` gives the frame to send (``ClearNodeClient.send_presigned``). ``rebuild``
-renews an expired request. Every refusal is a typed ``SigningError``.
+renews an expired request. Every refusal is a typed ``SigningError``. Dialect 1 requests
+(``V1SigningRequest``, file version 2) carry a payload and quorum signatures over its hash;
+``create_request_v1`` / ``update_request_v1`` / ``deposit_request_v1`` make them, and the
+same ``sign`` / ``sufficiency`` / ``describe`` / ``save`` / ``load`` handle both kinds.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from nitro_desktop.signing.build import (
     ready_frame,
     rebuild,
     request_for,
+    request_for_flow,
     sign,
     sign_all,
     submit_request,
@@ -55,17 +59,21 @@ from nitro_desktop.signing.rules import (
     sufficiency,
 )
 from nitro_desktop.signing.summary import Summary, describe
+from nitro_desktop.signing.v1_build import create_request_v1, deposit_request_v1, update_request_v1
+from nitro_desktop.signing.v1_request import FORMAT_VERSION_V1, Request, V1SigningRequest
 
 __all__ = [
     "DEFAULT_TIMESTAMP_WINDOW",
     "FILE_SUFFIX",
     "FORMAT",
     "FORMAT_VERSION",
+    "FORMAT_VERSION_V1",
     "CollectedSignature",
     "DuplicateSignatureError",
     "ExpiredRequestError",
     "FlowBuild",
     "InsufficientSignaturesError",
+    "Request",
     "SessionCall",
     "SigningError",
     "SigningFormatError",
@@ -74,11 +82,14 @@ __all__ = [
     "Summary",
     "TamperedRequestError",
     "UnknownDialectError",
+    "V1SigningRequest",
     "WrongSignerError",
     "age_seconds",
     "check_fresh",
     "close_request",
     "create_request",
+    "create_request_v1",
+    "deposit_request_v1",
     "describe",
     "is_expired",
     "load",
@@ -87,6 +98,7 @@ __all__ = [
     "ready_frame",
     "rebuild",
     "request_for",
+    "request_for_flow",
     "require_sufficient",
     "save",
     "sign",
@@ -94,4 +106,5 @@ __all__ = [
     "submit_request",
     "sufficiency",
     "to_json",
+    "update_request_v1",
 ]

@@ -6,7 +6,7 @@ import secrets
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import Protocol
+from typing import Protocol, overload
 
 from nitro_desktop.protocol import (
     Allocation,
@@ -20,8 +20,10 @@ from nitro_desktop.protocol import (
     encode_request,
     recover_address,
     req_digest,
+    spec,
 )
 from nitro_desktop.protocol.crypto import sign_digest
+from nitro_desktop.protocol.v1 import FrameKind, encode_frame
 from nitro_desktop.signing.errors import SigningError, WrongSignerError
 from nitro_desktop.signing.request import (
     DEFAULT_TIMESTAMP_WINDOW,
@@ -31,6 +33,8 @@ from nitro_desktop.signing.request import (
 )
 from nitro_desktop.signing.rules import check_fresh, require_sufficient
 from nitro_desktop.signing.summary import describe
+from nitro_desktop.signing.v1_build import frame_payload, request_for_v1, sign_v1
+from nitro_desktop.signing.v1_request import Request, V1SigningRequest
 
 # Pre-signed requests carry ids from a range the client's own counter (1, 2, 3, … per
 # connection) never reaches, below 2**53 so JavaScript tools read them exactly.
@@ -100,6 +104,15 @@ def request_for(
         created_by=created_by,
     )
     return replace(request, summary=describe(request).text())
+
+
+def request_for_flow(
+    build: FlowBuild, endpoint: str, *, now: float | None = None, created_by: str = ""
+) -> Request:
+    """``request_for`` for any dialect: a dialect with its own session calls (1) gets a v1 request."""
+    if spec(build.dialect).own_session_calls:
+        return request_for_v1(build, endpoint, created_by=created_by, now=now)
+    return request_for(build, endpoint, now=now, created_by=created_by)
 
 
 def _from_pieces(
@@ -193,12 +206,21 @@ def close_request(
     )
 
 
-def sign(request: SigningRequest, signer: HashSigner, *, now: float | None = None) -> SigningRequest:
+@overload
+def sign(request: SigningRequest, signer: HashSigner, *, now: float | None = None) -> SigningRequest: ...
+@overload
+def sign(request: V1SigningRequest, signer: HashSigner, *, now: float | None = None) -> V1SigningRequest: ...
+@overload
+def sign(request: Request, signer: HashSigner, *, now: float | None = None) -> Request: ...
+def sign(request: Request, signer: HashSigner, *, now: float | None = None) -> Request:
     """Add ``signer``'s signature over the exact ``req`` bytes; the text itself never changes.
 
     Refused: an account whose signature cannot count or that already signed, and an
-    expired request (its signatures could never be used).
+    expired request (its signatures could never be used). A dialect 1 request gets a
+    quorum signature over its hash instead (``v1_build.sign_v1``).
     """
+    if isinstance(request, V1SigningRequest):
+        return sign_v1(request, signer)
     request.check_signer(signer.address)
     check_fresh(request, now)
     signature = sign_digest(signer, req_digest(request.req))
@@ -207,19 +229,31 @@ def sign(request: SigningRequest, signer: HashSigner, *, now: float | None = Non
     return request.with_signature(CollectedSignature(signer.address, signature))
 
 
+@overload
 def sign_all(
     request: SigningRequest, signers: Sequence[HashSigner], *, now: float | None = None
-) -> SigningRequest:
+) -> SigningRequest: ...
+@overload
+def sign_all(
+    request: V1SigningRequest, signers: Sequence[HashSigner], *, now: float | None = None
+) -> V1SigningRequest: ...
+@overload
+def sign_all(request: Request, signers: Sequence[HashSigner], *, now: float | None = None) -> Request: ...
+def sign_all(request: Request, signers: Sequence[HashSigner], *, now: float | None = None) -> Request:
     for signer in signers:
         request = sign(request, signer, now=now)
     return request
 
 
-def rebuild(request: SigningRequest, *, now: float | None = None) -> SigningRequest:
+def rebuild(request: Request, *, now: float | None = None) -> Request:
     """The same request with a fresh timestamp and request id, and no signatures.
 
     The old signatures cover the old timestamp, so they cannot be carried over: everyone signs again.
     """
+    if isinstance(request, V1SigningRequest):
+        raise SigningError(
+            "a dialect 1 request carries no timestamp that expires: there is nothing to rebuild"
+        )
     build = SessionCall(request.dialect, RpcCall(request.method, request.frame.params), request.definition)
     return request_for(
         build,
@@ -230,8 +264,14 @@ def rebuild(request: SigningRequest, *, now: float | None = None) -> SigningRequ
     )
 
 
-def ready_frame(request: SigningRequest, *, now: float | None = None) -> str:
-    """The frame to submit; refuses an expired request or one without enough signatures."""
+def ready_frame(request: Request, *, now: float | None = None) -> str:
+    """The frame to submit; refuses an expired request or one without enough signatures.
+
+    A dialect 1 frame signs nothing itself: it gets a fresh request id and timestamp.
+    """
     check_fresh(request, now)
     require_sufficient(request)
+    if isinstance(request, V1SigningRequest):
+        payload = frame_payload(request)
+        return encode_frame(FrameKind.REQUEST, new_request_id(), request.method, payload, _now_ms(now))
     return request.frame_text()

@@ -64,7 +64,7 @@ def _local_addresses(store: Any) -> list[str]:
     return [r.address for r in store.accounts.list()]
 
 
-def _print_summary(request: signing.SigningRequest, viewer: list[str]) -> None:
+def _print_summary(request: signing.Request, viewer: list[str]) -> None:
     print(signing.describe(request, viewer).text())
 
 
@@ -156,7 +156,7 @@ def cmd_create(args: argparse.Namespace) -> int:
         url, dialect = endpoint_of(args, store)
         definition = read_definition(args.definition, dialect, keep_nonce=True)
         if spec(dialect).own_session_calls:  # quorum signatures inside the payload: sent directly
-            return _direct(args, store, url, dialect, "create", definition)
+            return _v1(args, store, url, "create", definition)
         request = signing.create_request(
             url,
             dialect,
@@ -174,7 +174,7 @@ def cmd_close(args: argparse.Namespace) -> int:
     with _store(args) as store:
         definition, url, dialect = session_definition(args, store)
         if spec(dialect).own_session_calls:
-            return _direct(args, store, url, dialect, "close", definition)
+            return _v1(args, store, url, "close", definition)
         args.command_word = "close"
         state_on_server(args, store, url, dialect, definition)
         request = signing.close_request(
@@ -194,7 +194,7 @@ def cmd_update(args: argparse.Namespace) -> int:
     with _store(args) as store:
         definition, url, dialect = session_definition(args, store)
         if spec(dialect).own_session_calls:
-            return _direct(args, store, url, dialect, "submit", definition)
+            return _v1(args, store, url, "submit", definition)
         args.command_word = "update"
         session = state_on_server(args, store, url, dialect, definition)
         # Sessions whose protocol the dialect versions name the next version (and an intent).
@@ -214,27 +214,15 @@ def cmd_update(args: argparse.Namespace) -> int:
         return _finish(args, store, request)
 
 
-def _direct(
-    args: argparse.Namespace, store: Any, url: str, dialect: Dialect, kind: str, definition: Any
-) -> int:
-    """Dialect 1: local quorum signers only, sent at once (``cli_v1``)."""
-    from nitro_desktop.client import ClientError
+def _v1(args: argparse.Namespace, store: Any, url: str, kind: str, definition: Any) -> int:
+    """Dialect 1: quorum signatures inside the payload (``cli_v1``)."""
     from nitro_desktop.signing import cli_v1
 
-    cli_v1.refuse_out(args)
-    if not args.sign:
-        raise cli_error("name the local accounts whose signatures reach the quorum: --sign ADDRESS")
     allocations = read_allocations(args.allocations)
-    signers = _signers(args, store, args.sign)
-    try:
-        if kind == "create":
-            endpoint = _endpoint_name(store, url, dialect)
-            return cli_v1.create(args, store, url, dialect, endpoint, definition, allocations, signers)
-        return cli_v1.change(
-            args, store, url, dialect, "close" if kind == "close" else "submit", allocations, signers
-        )
-    except (ClientError, ProtocolError, OSError) as exc:
-        raise cli_error(f"{kind} failed: {exc}") from None
+    signers_for = lambda addresses: _signers(args, store, list(addresses))  # noqa: E731
+    if kind == "create":
+        return cli_v1.create(args, store, url, definition, allocations, signers_for, _endpoint_name)
+    return cli_v1.change(args, store, url, kind, definition, allocations, signers_for, _endpoint_name)
 
 
 @_with_errors
@@ -267,6 +255,10 @@ def cmd_sign(args: argparse.Namespace) -> int:
 def cmd_submit(args: argparse.Namespace) -> int:
     with _store(args) as store:
         request = signing.load(args.file)
+        if isinstance(request, signing.V1SigningRequest):
+            from nitro_desktop.signing import cli_v1
+
+            return cli_v1.send(args, store, request, _endpoint_name)
         return _submit(args, store, request)
 
 
@@ -303,7 +295,10 @@ def _build_options(p: argparse.ArgumentParser) -> None:
 
 
 def register(subparsers: Any) -> None:
+    from nitro_desktop.signing import cli_deposit
+
     sessions = sessions_subcommands(subparsers)
+    cli_deposit.register(sessions, _common, _signers, _endpoint_name)
     p = sessions.add_parser("create", help="create an application session (or save a signing request)")
     p.add_argument("--definition", metavar="FILE", required=True, help="JSON session definition")
     _build_options(p)

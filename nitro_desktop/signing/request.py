@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from nitro_desktop.protocol import (
     Allocation,
@@ -35,6 +35,7 @@ from nitro_desktop.protocol import (
     req_digest,
     spec,
 )
+from nitro_desktop.protocol.nesting import nesting_within
 from nitro_desktop.signing.atomic import write_atomically
 from nitro_desktop.signing.errors import (
     DuplicateSignatureError,
@@ -44,13 +45,16 @@ from nitro_desktop.signing.errors import (
     WrongSignerError,
 )
 
+if TYPE_CHECKING:
+    from nitro_desktop.signing.v1_request import V1SigningRequest
+
 FORMAT = "nitro-desktop/signing-request"
-#: Dialect 1 signs inside the payload (quorum signatures over a hash), not the request text.
-NO_V1_REQUESTS = (
-    "signing requests (.nitroreq) are not available for dialect 1 yet: its quorum signatures "
-    "ride inside the request, so every quorum signer must be a local account named with --sign"
-)
+#: Dialect 0.x files; dialect 1 files are version 2 (``v1_request``). Both are read.
 FORMAT_VERSION = 1
+READ_VERSIONS = (1, 2)
+#: A signing request is a few kilobytes; a larger file is refused unread (it may be hostile).
+MAX_FILE_BYTES = 4 << 20
+MAX_DEPTH = 32
 FILE_SUFFIX = ".nitroreq"
 METHODS = ("create_app_session", "submit_app_state", "close_app_session")
 #: The ClearNode's default MSG_EXPIRY_TIME (PROTOCOL.md §1.3), in seconds.
@@ -160,6 +164,11 @@ class SigningRequest:
             return tuple(dict.fromkeys(self.definition.participants))
         return tuple(dict.fromkeys(p for p, w in pairs if w > 0))
 
+    @property
+    def quorum_rule(self) -> bool:
+        """Whether the weights of the signers must reach the quorum (else: everyone who funds signs)."""
+        return self.kind != "create"
+
     def frame_text(self) -> str:
         """The frame to send: the exact ``req`` text with every collected signature."""
         return frame_from_req(self.req, [s.signature for s in self.signatures])
@@ -222,8 +231,10 @@ def _check_definition(request: SigningRequest) -> None:
 
 
 # ---- the file ----------------------------------------------------------------------------------
-def to_json(request: SigningRequest) -> str:
+def to_json(request: SigningRequest | V1SigningRequest) -> str:
     """The file's text (also what "copy as text" puts on the clipboard)."""
+    if not isinstance(request, SigningRequest):
+        return json.dumps(request.to_doc(), indent=2, ensure_ascii=False) + "\n"
     doc: dict[str, Any] = {
         "format": FORMAT,
         "version": FORMAT_VERSION,
@@ -241,18 +252,26 @@ def to_json(request: SigningRequest) -> str:
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
 
-def loads(text: str | bytes) -> SigningRequest:
+def loads(text: str | bytes) -> SigningRequest | V1SigningRequest:
     """Read and fully check a signing request; raises a ``SigningError`` subclass."""
+    if len(text) > MAX_FILE_BYTES:
+        raise SigningFormatError(f"not a signing request (larger than {MAX_FILE_BYTES >> 20} MiB)")
     try:
+        text = text.decode("utf-8") if isinstance(text, bytes) else text
+        # Deep nesting is refused before the parser sees it: it can overflow the C stack.
+        if not nesting_within(text, MAX_DEPTH):
+            raise SigningFormatError(f"not a signing request (nested deeper than {MAX_DEPTH} levels)")
         doc = json.loads(text)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise SigningFormatError(f"not a signing request (not JSON: {exc})") from None
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        raise SigningFormatError(f"not a signing request (not JSON: {str(exc)[:200]})") from None
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise SigningFormatError(f"not a signing request (the file's format is not {FORMAT!r})")
-    if doc.get("version") != FORMAT_VERSION:
+    version = doc.get("version")
+    if type(version) is not int or version not in READ_VERSIONS:
         raise SigningFormatError(
-            f"signing-request format version {doc.get('version')!r} is not supported by this version of "
-            f"Nitro Desktop (it reads version {FORMAT_VERSION}); update Nitro Desktop to open it"
+            f"signing-request format version {version!r:.40} is not supported by this version of "
+            f"Nitro Desktop (it reads versions {', '.join(map(str, READ_VERSIONS))}); update Nitro "
+            "Desktop to open it"
         )
     endpoint = doc.get("endpoint")
     if not isinstance(endpoint, dict) or not isinstance(endpoint.get("url"), str):
@@ -266,8 +285,15 @@ def loads(text: str | bytes) -> SigningRequest:
             f"the request is for ClearNode dialect {raw_dialect!r}, which this version of Nitro Desktop "
             f"does not speak (known: {known}); it cannot be checked or signed safely"
         ) from None
-    if spec(dialect).own_session_calls:
-        raise UnknownDialectError(NO_V1_REQUESTS)
+    if (version == 2) != bool(spec(dialect).own_session_calls):
+        raise SigningFormatError(
+            f"a version {version} signing request cannot be for ClearNode dialect {dialect.value} "
+            "(dialect 1 requests are version 2, the others version 1): the file was edited"
+        )
+    if version == 2:
+        from nitro_desktop.signing.v1_request import from_doc
+
+        return from_doc(doc, endpoint["url"][:2048])
     req = doc.get("req")
     if not isinstance(req, str):
         raise SigningFormatError("the file has no request text ('req')")
@@ -314,15 +340,16 @@ def _signature_entries(raw: Any) -> list[CollectedSignature]:
     return out
 
 
-def load(path: str | os.PathLike[str]) -> SigningRequest:
+def load(path: str | os.PathLike[str]) -> SigningRequest | V1SigningRequest:
     try:
-        data = Path(path).read_bytes()
+        with Path(path).open("rb") as file:
+            data = file.read(MAX_FILE_BYTES + 1)  # never more than that into memory
     except OSError as exc:
         raise SigningFormatError(f"cannot read {path}: {exc.strerror or exc}") from None
     return loads(data)
 
 
-def save(request: SigningRequest, path: str | os.PathLike[str]) -> Path:
+def save(request: SigningRequest | V1SigningRequest, path: str | os.PathLike[str]) -> Path:
     """Write atomically (temporary file, fsync, rename): a reader never sees half a file."""
     # Owner-only like every file we write: who signs what with whom, for how much, is private.
     # (Send it on by copying; the recipient's copy gets their own permissions.)

@@ -6,7 +6,7 @@ import time
 from dataclasses import dataclass
 
 from nitro_desktop.signing.errors import ExpiredRequestError, InsufficientSignaturesError
-from nitro_desktop.signing.request import SigningRequest
+from nitro_desktop.signing.v1_request import Request as AnyRequest
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,12 +21,15 @@ class Sufficiency:
     explanation: str
 
 
-def sufficiency(request: SigningRequest) -> Sufficiency:
-    """create: every positive allocation's participant signed; submit/close: weights reach the quorum."""
+def sufficiency(request: AnyRequest) -> Sufficiency:
+    """0.x create: every positive allocation's participant signed; otherwise weights reach the quorum.
+
+    (nitronode v1 counts every distinct participant's weight once, a create included: ``verifyQuorum``.)
+    """
     signed = set(request.signers)
     quorum = request.definition.quorum
     weight = sum(request.weight_of(a) for a in signed)
-    if request.kind == "create":
+    if not request.quorum_rule:
         funded = [a.participant for a in request.allocations if a.amount > 0]
         missing = tuple(p for p in dict.fromkeys(funded) if p not in signed)
         rule = "every participant who puts funds in signs"
@@ -46,7 +49,7 @@ def sufficiency(request: SigningRequest) -> Sufficiency:
     return Sufficiency(False, rule, could, weight, quorum, text)
 
 
-def require_sufficient(request: SigningRequest) -> None:
+def require_sufficient(request: AnyRequest) -> None:
     verdict = sufficiency(request)
     if not verdict.sufficient:
         raise InsufficientSignaturesError(
@@ -54,15 +57,15 @@ def require_sufficient(request: SigningRequest) -> None:
         )
 
 
-def age_seconds(request: SigningRequest, now: float | None = None) -> float:
+def age_seconds(request: AnyRequest, now: float | None = None) -> float:
     return (time.time() if now is None else now) - request.timestamp_ms / 1000
 
 
-def is_expired(request: SigningRequest, now: float | None = None) -> bool:
+def is_expired(request: AnyRequest, now: float | None = None) -> bool:
     return age_seconds(request, now) > request.timestamp_window
 
 
-def check_fresh(request: SigningRequest, now: float | None = None) -> None:
+def check_fresh(request: AnyRequest, now: float | None = None) -> None:
     """Refuse a request the ClearNode would refuse as "invalid message timestamp" (PROTOCOL.md §1.3)."""
     age = age_seconds(request, now)
     window = request.timestamp_window

@@ -17,6 +17,8 @@ from nitro_desktop.ui import tasks
 from nitro_desktop.ui.feedback import error_label, show_problem
 
 Deposit = Callable[[str, str, Decimal], Awaitable[Any]]
+#: Save the deposit as a signing request for the other quorum signers: (session id, asset, amount).
+Collect = Callable[[str, str, Decimal], None]
 
 
 class DepositDialog(QDialog):
@@ -29,9 +31,15 @@ class DepositDialog(QDialog):
         held: Mapping[str, Decimal],
         deposit: Deposit,
         parent: QWidget | None = None,
+        *,
+        collect: Collect | None = None,
+        why_collect: str = "",
     ) -> None:
+        """``collect`` (with ``why_collect``): this account's signature alone does not reach the quorum,
+        so the deposit is saved as a signing request for the others instead of being sent."""
         super().__init__(parent)
         self.app_session_id, self.assets, self.held, self._deposit = app_session_id, assets, held, deposit
+        self._collect = collect
         self.setWindowTitle("Deposit into the session")
         form = QFormLayout(self)
         form.addRow(QLabel(f"From your home channel into {app_session_id[:10]}…{app_session_id[-6:]}"))
@@ -51,6 +59,15 @@ class DepositDialog(QDialog):
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("&Deposit")
         self.buttons.accepted.connect(self._send)
         self.buttons.rejected.connect(self.reject)
+        self.collect = self.buttons.addButton("&Collect signatures…", QDialogButtonBox.ButtonRole.ActionRole)
+        self.collect.setObjectName("collect_signatures")
+        self.collect.setToolTip("Sign with your account and save a signing request for the other signers")
+        self.collect.clicked.connect(self._collect_signatures)
+        self.collect.setVisible(collect is not None)
+        if collect is not None:
+            note = QLabel(why_collect)
+            note.setWordWrap(True)
+            form.addRow("", note)
         form.addRow(self.buttons)
         self.amount.textChanged.connect(self._check)
         self.asset.currentTextChanged.connect(self._check)
@@ -64,8 +81,13 @@ class DepositDialog(QDialog):
         problem = self.problem()
         show_problem(self.error, problem if self.amount.text() else None)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(
-            problem is None and self.sending is None
+            problem is None and self.sending is None and self._collect is None
         )
+        self.collect.setEnabled(problem is None and self.sending is None)
+
+    def _collect_signatures(self) -> None:
+        if self._collect is not None and self.problem() is None:
+            self._collect(self.app_session_id, self.asset.currentText(), Decimal(self.amount.text().strip()))
 
     def _send(self) -> None:
         if self.problem() is not None or self.sending is not None:

@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from nitro_desktop.wallet.core import Wallet
 
 Unlock = Callable[[str], Awaitable[HashSigner]]
-Submit = Callable[[signing.SigningRequest], Awaitable[AppSession]]
+Submit = Callable[[signing.Request], Awaitable[AppSession]]
 
 log = logging.getLogger("nitro_desktop.ui")
 
@@ -58,13 +58,13 @@ class SigningRequestDialog(QDialog):
         submit: Submit | None = None,
         parent: QWidget | None = None,
         *,
-        request: signing.SigningRequest | None = None,
+        request: signing.Request | None = None,
     ) -> None:
         super().__init__(parent)
         self.path = Path(path) if path is not None else None
         self.local_accounts = list(local_accounts)
         self.unlock, self.submit = unlock, submit
-        self.request: signing.SigningRequest | None = request
+        self.request: signing.Request | None = request
         self.dirty = False
         self.outcome: AppSession | None = None  # set once submitted: never sent twice
         self.task: asyncio.Task[Any] | None = None
@@ -192,11 +192,11 @@ class SigningRequestDialog(QDialog):
         if not address or request is None:
             return
 
-        async def sign() -> signing.SigningRequest:
+        async def sign() -> signing.Request:
             signer = await self.unlock(address)
             return signing.sign(request, signer)
 
-        def done(result: signing.SigningRequest) -> None:
+        def done(result: signing.Request) -> None:
             self.request, self.dirty = result, True
             if self.path is not None:
                 self._save()
@@ -249,7 +249,7 @@ def open_signing_request(
     wallet: Wallet,
     parent: QWidget | None = None,
     *,
-    request: signing.SigningRequest | None = None,
+    request: signing.Request | None = None,
 ) -> SigningRequestDialog:
     """Open a .nitroreq (or a just-built request) with the app's accounts, keys and client; non-blocking.
 

@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from nitro_desktop.ui.main_window import MainWindow
     from nitro_desktop.wallet.core import Wallet
 
-BuildRequest = Callable[[str], signing.SigningRequest]  # the endpoint's URL -> the unsigned request
+BuildRequest = Callable[[str], signing.Request]  # the endpoint's URL -> the unsigned request
 
 
 class WindowActions:
@@ -135,7 +135,18 @@ class WindowActions:
             self._say("This ClearNode funds sessions when they are created: there is no deposit.", 8000)
             return
         assets, held = dict(wallet.assets), dict(wallet.balances)
-        dialog = DepositDialog(record.app_session_id, assets, held, wallet.deposit, self.window)
+        definition = definition_from_dict(json.loads(record.definition_json))
+        weights = dict(zip(definition.participants, definition.weights, strict=False))
+        mine = weights.get(wallet.account or "", 0)
+        short = mine < definition.quorum
+        why = (
+            f"Your weight ({mine}) does not reach the quorum ({definition.quorum}): the other participants "
+            "sign the deposit on their computers. Collect signatures saves it for them."
+        )
+        collect = self.collect_for_deposit if short else None
+        dialog = DepositDialog(
+            record.app_session_id, assets, held, wallet.deposit, self.window, collect=collect, why_collect=why
+        )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         self.deposit_dialog = dialog
@@ -172,14 +183,14 @@ class WindowActions:
 
     # ---- signatures from other people ----------------------------------------------------------
     def collect_for_create(self, flow: CreateSessionFlow) -> None:
-        def build(url: str) -> signing.SigningRequest:
-            return signing.request_for(flow, url, created_by=self.wallet.account or "")
+        def build(url: str) -> signing.Request:
+            return signing.request_for_flow(flow, url, created_by=self.wallet.account or "")
 
         self.collect(build, flow.ordered_signers(), "new-session.nitroreq", self.wizard)
 
     def collect_for_update(self, flow: UpdateSessionFlow) -> None:
-        def build(url: str) -> signing.SigningRequest:
-            return signing.request_for(flow, url)
+        def build(url: str) -> signing.Request:
+            return signing.request_for_flow(flow, url)
 
         self.collect(build, flow.ordered_signers(), f"{flow.kind}-{flow.app_session_id[:10]}.nitroreq", None)
 
@@ -208,6 +219,28 @@ class WindowActions:
             self.signing_dialog = open_signing_request(path, self.wallet, window, request=request)
 
         window.service.spawn(run(), what="Preparing the signing request")
+
+    def collect_for_deposit(self, app_session_id: str, asset: str, amount: Decimal) -> None:
+        """A deposit others must sign too: signed by this account, saved for them, and shown."""
+        window, wallet = self.window, self.wallet
+
+        async def run() -> None:
+            from nitro_desktop.signing.v1_submission import deposit_request
+
+            client = wallet.require_client()
+            (depositor,) = await wallet.unlocked_signers([wallet.account or ""])
+            request = await deposit_request(client, app_session_id, asset, amount, depositor)
+            name = f"deposit-{app_session_id[:10]}.nitroreq"
+            path = await ask_path(window, "Save the signing request", str(Path.home() / name), save=True)
+            if path is None:
+                return
+            signing.save(request, path)
+            dialog = self.deposit_dialog
+            if dialog is not None and tasks.alive(dialog):
+                dialog.close()
+            self.signing_dialog = open_signing_request(path, wallet, window, request=request)
+
+        window.service.spawn(run(), what="Preparing the deposit's signing request")
 
     def open_request_file(self) -> None:
         async def run() -> None:

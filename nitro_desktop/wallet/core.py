@@ -30,7 +30,7 @@ from nitro_desktop.wallet.sending import SessionSender
 from nitro_desktop.wallet.unlock import PasswordPrompt, Unlocker
 
 if TYPE_CHECKING:
-    from nitro_desktop.signing import SigningRequest
+    from nitro_desktop.signing import Request
 
 log = logging.getLogger("nitro_desktop.wallet")
 
@@ -290,7 +290,7 @@ class Wallet:
         """Bring the saved session to the server's state; what to tell the user ("" if it had not moved)."""
         return await self.sender.sync(app_session_id, what)
 
-    async def submit_request(self, request: SigningRequest) -> AppSession:
+    async def submit_request(self, request: Request) -> AppSession:
         """Send a signing request others signed (a ``.nitroreq``) and record its outcome."""
         return await self.sender.submit_request(request)
 

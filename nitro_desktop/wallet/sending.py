@@ -22,7 +22,7 @@ from nitro_desktop.protocol import AppSession, AppSessionUpdate, ProtocolError, 
 from nitro_desktop.wallet.outcomes import SentHook
 
 if TYPE_CHECKING:
-    from nitro_desktop.signing import SigningRequest
+    from nitro_desktop.signing import Request, V1SigningRequest
     from nitro_desktop.wallet.core import Wallet
 
 log = logging.getLogger("nitro_desktop.wallet")
@@ -167,12 +167,14 @@ class SessionSender:
         return session
 
     # ---- signing requests (.nitroreq) --------------------------------------------------------------
-    async def submit_request(self, request: SigningRequest) -> AppSession:
+    async def submit_request(self, request: Request) -> AppSession:
         """Send a request others signed: on this connection when it names this endpoint, else its own."""
         # Imported here: signing.submission records through this package's history module.
-        from nitro_desktop.signing import submission
+        from nitro_desktop.signing import V1SigningRequest, submission
         from nitro_desktop.signing.build import ready_frame
 
+        if isinstance(request, V1SigningRequest):
+            return await self._submit_v1(request)
         wallet = self.wallet
         client = wallet.client
         same = client is not None and client.url == request.endpoint and client.dialect == request.dialect
@@ -201,6 +203,29 @@ class SessionSender:
         return await wallet.outcomes.run(
             lambda on_sent: _presigned(client, frame, request.method, on_sent), save, client.exchanges.get
         )
+
+    async def _submit_v1(self, request: V1SigningRequest) -> AppSession:
+        """A dialect 1 request: its quorum signatures go inside the payload (``v1_submission``)."""
+        from nitro_desktop.signing import v1_submission
+
+        wallet = self.wallet
+        client = wallet.client
+        same = client is not None and client.url == request.endpoint and client.dialect == request.dialect
+        endpoint = wallet.endpoint.name if same and wallet.endpoint is not None else request.endpoint
+        sid = request.app_session_id
+        self.sending.add(sid)
+        try:
+            session, exchange = await v1_submission.send_v1(request, client=client if same else None)
+        finally:
+            self.sending.discard(sid)
+        account = wallet.account or request.created_by
+        v1_submission.record_v1(
+            wallet.store, request, session, Frames.of(exchange), endpoint=endpoint, account=account
+        )
+        wallet.saved(sid, selected=sid)
+        if same and request.kind == "deposit":
+            await wallet.refresh_balances()
+        return session
 
     # ---- others move shared sessions ----------------------------------------------------------------
     def on_session_update(self, event: AppSessionUpdate) -> None:

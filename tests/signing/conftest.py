@@ -67,6 +67,16 @@ def threaded_sandbox(request: Any) -> Iterator[ThreadedSandbox]:
 
 
 @pytest.fixture
+def v1_node() -> Iterator[ThreadedSandbox]:
+    """The dialect "1" sandbox (simulated home channels, faucet) on its own thread."""
+    node = ThreadedSandbox("1")
+    try:
+        yield node
+    finally:
+        node.stop()
+
+
+@pytest.fixture
 def global_keyring() -> Iterator[MemoryKeyring]:
     """One in-memory keyring for the process (the three profiles' keys live under different addresses)."""
     previous = keyring.get_keyring()

@@ -1,31 +1,18 @@
-"""``sessions create|update|close`` on dialect 1 against the v1 sandbox on 127.0.0.1, and the
-clear refusals where the 0.x path (``--out``, ``.nitroreq``, allocations at create) does not apply."""
+"""``sessions create|update|close`` on dialect 1 against the v1 sandbox on 127.0.0.1, sent at once
+by a local signer who alone reaches the quorum, and the refusal of allocations at create."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from nitro_desktop import signing
-from nitro_desktop.protocol import Dialect, v1
+from nitro_desktop.protocol import v1
 from nitro_desktop.store import Store
 from tests.signing.conftest import ThreadedSandbox
 from tests.signing.helpers import ALICE_KEY, players
 from tests.signing.test_cli_three_profiles import profile, run, write_json
-
-NO_NITROREQ = "signing requests (.nitroreq) are not available for dialect 1"
-
-
-@pytest.fixture
-def v1_node() -> Iterator[ThreadedSandbox]:
-    node = ThreadedSandbox("1")
-    try:
-        yield node
-    finally:
-        node.stop()
 
 
 def test_create_update_close_on_dialect_1(
@@ -55,21 +42,6 @@ def test_create_update_close_on_dialect_1(
     )
     assert code == 2 and "created empty" in out
     code, out = run(
-        capsys,
-        data,
-        "sessions",
-        "create",
-        "--definition",
-        def_file,
-        "--allocations",
-        none,
-        *common,
-        "--out",
-        str(tmp_path / "x.nitroreq"),
-    )
-    assert code == 2 and NO_NITROREQ in out
-
-    code, out = run(
         capsys, data, "sessions", "create", "--definition", def_file, "--allocations", none, *common
     )
     assert code == 0 and f"Created {sid}" in out
@@ -92,20 +64,3 @@ def test_create_update_close_on_dialect_1(
     # The node's refusal comes out as a clear error, not a traceback.
     code, out = run(capsys, data, "sessions", "close", sid, "--allocations", none, *common)
     assert code == 2 and "already closed" in out
-
-
-def test_a_v1_nitroreq_is_refused_clearly(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], global_keyring: object
-) -> None:
-    _referee, alice, _bob = players()
-    data = profile(tmp_path, capsys, "alice", ALICE_KEY)
-    from tests.signing.helpers import game, stakes
-
-    request = signing.create_request("ws://127.0.0.1:1/ws", Dialect.V02, game(), stakes(0, 0), None)
-    path = signing.save(request, tmp_path / "r.nitroreq")
-    text = json.loads(path.read_text())
-    text["endpoint"]["dialect"] = "1"
-    path.write_text(json.dumps(text))
-    for argv in (("sign", str(path), "--account", alice.address, "--yes"), ("submit", str(path))):
-        code, out = run(capsys, data, *argv)
-        assert code == 2 and NO_NITROREQ in out, out

@@ -109,8 +109,11 @@ def test_unknown_dialect_and_format_are_refused() -> None:
     with pytest.raises(signing.UnknownDialectError, match=r"'0\.9'"):
         signing.loads(json.dumps(doc))
     doc["endpoint"]["dialect"] = "0.2"
-    doc["version"] = 2
-    with pytest.raises(signing.SigningFormatError, match="version 2 is not supported"):
+    doc["version"] = 3
+    with pytest.raises(signing.SigningFormatError, match="version 3 is not supported"):
+        signing.loads(json.dumps(doc))
+    doc["version"] = 2  # the dialect 1 format: a 0.2 request cannot be one
+    with pytest.raises(signing.SigningFormatError, match=r"cannot be for ClearNode dialect 0\.2"):
         signing.loads(json.dumps(doc))
     with pytest.raises(signing.SigningFormatError, match="not JSON"):
         signing.loads("{nope")
