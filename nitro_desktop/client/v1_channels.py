@@ -144,7 +144,7 @@ class V1Channels(V1Reads):
         return await self._countersigned(Method.CHANNELS_REQUEST_CREATION, payload, state, decimals)
 
     async def submit_state(self, state: Mapping[str, Any], *, decimals: int) -> str:
-        """Send a user-signed next channel state (deposit, withdrawal, finalize); the verified node signature."""
+        """Send a user-signed next state (deposit, withdrawal, finalize); the verified node signature."""
         return await self._countersigned(
             Method.CHANNELS_SUBMIT_STATE, {"state": dict(state)}, state, decimals
         )

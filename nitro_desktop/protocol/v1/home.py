@@ -132,7 +132,7 @@ def is_final(state: Mapping[str, Any]) -> bool:
 
 
 def next_state(state: Mapping[str, Any]) -> dict[str, Any]:
-    """``State.NextState`` for a home channel (no escrow): the next version, or a fresh epoch after a finalize."""
+    """``State.NextState`` for a home channel (no escrow): next version, or a new epoch after a finalize."""
     epoch = parse_uint(state.get("epoch", "0"), "epoch")
     version = parse_uint(state.get("version", "0"), "version")
     if is_final(state):
