@@ -153,3 +153,7 @@ async def v1_sandbox_factory():  # type: ignore[no-untyped-def]
     yield make
     for node in reversed(nodes):
         await node.stop()
+
+
+# ---- anvil with the v1 ChannelHub (tests/chainkit.py) ------------------------------
+from tests.chainkit import anvil_hub, chain  # noqa: E402, F401  (fixtures for every folder)

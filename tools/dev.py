@@ -8,17 +8,23 @@
 Set-up is idempotent and quick when nothing changed: a virtual environment in
 .venv, the package with its test and dev extras (reinstalled only when
 pyproject.toml changes), and the system libraries Qt needs, installed with
-apt-get when we are root, otherwise named in one apt line to run.
+apt-get when we are root, otherwise named in one apt line to run. `test` also
+puts a pinned anvil (the local EVM node of the on-chain tests) in .tools/anvil.
 Only the standard library is used here, because nothing else exists yet.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import io
 import os
 import shutil
 import subprocess
 import sys
+import tarfile
+import tempfile
+import urllib.request
 import venv
 from pathlib import Path
 
@@ -26,6 +32,16 @@ ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".venv"
 PY = VENV / "bin" / "python"
 STAMP = VENV / ".nitro-desktop-installed"
+# anvil (Foundry's local EVM node) for the on-chain tests, pinned: npm's package carries the binary.
+ANVIL_PACKAGE = "@foundry-rs/anvil-linux-amd64"
+ANVIL_VERSION = "1.7.1"
+ANVIL_INTEGRITY = (
+    "sha512-+XmShybEaxfCrr0OUUZwYEy2OnYZt5pHH9TzBtLv3+VrK0O/ANuNSVEahqNhKHlgX7GRJ59383ofNhxkRWIYTg=="
+)
+ANVIL_TARBALL = "https://registry.npmjs.org/@foundry-rs/anvil-linux-amd64/-/anvil-linux-amd64-1.7.1.tgz"
+ANVIL_DIR = ROOT / ".tools" / "anvil"
+ANVIL = ANVIL_DIR / "anvil"
+ANVIL_STAMP = ANVIL_DIR / ".version"
 
 # Libraries PySide6's offscreen and xcb platform plugins load at run time
 # (checked with ldd on the plugins of PySide6-Essentials 6.11).
@@ -117,6 +133,53 @@ def ensure_venv() -> None:
     STAMP.write_text(want)
 
 
+def _anvil_tarball() -> bytes:
+    """The pinned package's tarball, through npm when it is installed, else straight from its registry."""
+    if shutil.which("npm"):
+        with tempfile.TemporaryDirectory() as folder:
+            subprocess.run(
+                ["npm", "pack", "--silent", f"{ANVIL_PACKAGE}@{ANVIL_VERSION}"],
+                cwd=folder,
+                check=True,
+                stdout=subprocess.DEVNULL,
+            )
+            (packed,) = Path(folder).glob("*.tgz")
+            return packed.read_bytes()
+    with urllib.request.urlopen(ANVIL_TARBALL, timeout=120) as answer:
+        return bytes(answer.read())
+
+
+def ensure_anvil() -> None:
+    """anvil in .tools/anvil (git-ignored), checked against the package's pinned sha512."""
+    if ANVIL.exists() and ANVIL_STAMP.exists() and ANVIL_STAMP.read_text() == ANVIL_INTEGRITY:
+        return
+    if sys.platform != "linux" or os.uname().machine not in {"x86_64", "amd64"}:
+        _say("anvil is pinned for linux-amd64 only: the on-chain tests will skip (set NITRO_DESKTOP_ANVIL)")
+        return
+    _say(f"installing anvil {ANVIL_VERSION} ({ANVIL_PACKAGE}) into {ANVIL_DIR.relative_to(ROOT)}")
+    try:
+        data = _anvil_tarball()
+    except (OSError, subprocess.CalledProcessError, ValueError) as exc:
+        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+            sys.exit(f"could not download anvil ({exc}); CI needs it for the on-chain tests")
+        _say(f"could not download anvil ({exc}): the on-chain tests will skip")
+        return
+    digest = "sha512-" + base64.b64encode(hashlib.sha512(data).digest()).decode()
+    if digest != ANVIL_INTEGRITY:
+        sys.exit(f"the downloaded {ANVIL_PACKAGE}@{ANVIL_VERSION} does not match its pinned sha512")
+    with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as archive:
+        member = archive.extractfile("package/bin/anvil")
+        if member is None:
+            sys.exit(f"{ANVIL_PACKAGE}@{ANVIL_VERSION} holds no package/bin/anvil")
+        binary = member.read()
+    ANVIL_DIR.mkdir(parents=True, exist_ok=True)
+    partial = ANVIL.with_suffix(".partial")
+    partial.write_bytes(binary)
+    partial.chmod(0o755)
+    partial.replace(ANVIL)
+    ANVIL_STAMP.write_text(ANVIL_INTEGRITY)
+
+
 def run_app(args: list[str]) -> int:
     ensure_system_packages(QT_RUNTIME_PACKAGES)
     ensure_venv()
@@ -129,7 +192,10 @@ def run_app(args: list[str]) -> int:
 def run_tests(args: list[str]) -> int:
     ensure_system_packages(QT_RUNTIME_PACKAGES + TEST_PACKAGES)
     ensure_venv()
+    ensure_anvil()
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", QT_API="pyside6", PYTHONUNBUFFERED="1")
+    if ANVIL.exists():
+        env.setdefault("NITRO_DESKTOP_ANVIL", str(ANVIL))
     cmd = [str(PY), "-m", "pytest", *args]
     if shutil.which("dbus-run-session"):
         cmd = ["dbus-run-session", "--", *cmd]
