@@ -8,7 +8,7 @@ implementation for the whole app); eth-account is only needed for keystore files
 from __future__ import annotations
 
 import secrets
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from hexbytes import HexBytes
 
@@ -63,3 +63,14 @@ def sign_hash(key: bytes, message_hash: bytes) -> SignedHash:
     r = int.from_bytes(raw[:32], "big")
     s = int.from_bytes(raw[32:64], "big")
     return SignedHash(HexBytes(message_hash), r, s, raw[64], HexBytes(raw))
+
+
+def sign_transaction(key: bytes, fields: dict[str, Any]) -> bytes:
+    """The raw signed transaction (EIP-2718 bytes) of ``fields``, as eth-account encodes it.
+
+    eth-account is imported here, not at start-up: only on-chain sends need it.
+    """
+    from eth_account import Account
+
+    signed = Account.sign_transaction(fields, key)
+    return bytes(signed.raw_transaction)

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import NoReturn
+from typing import Any, NoReturn
 
-from nitro_desktop.keys.crypto import SignedHash, address_of, sign_hash
+from nitro_desktop.keys.crypto import SignedHash, address_of, sign_hash, sign_transaction
 from nitro_desktop.keys.errors import KeystoreFileError
 from nitro_desktop.keys.types import Backend
 
 
 class Signer:
-    """What ``nitro_desktop.protocol`` signs with: ``.address`` and ``.unsafe_sign_hash``.
+    """What ``nitro_desktop.protocol`` signs with: ``.address`` and ``.unsafe_sign_hash``;
+    ``sign_transaction`` makes it a ``nitro_desktop.chain.TxSigner`` too.
 
     The key is fetched from its backend on every signature and dropped right
     after, so a long-lived Signer holds no secret. (With the encrypted-file
@@ -41,6 +42,13 @@ class Signer:
         if address_of(key) != self._address:
             raise KeystoreFileError(f"the stored key does not belong to {self._address}")
         return sign_hash(key, message_hash)
+
+    def sign_transaction(self, fields: dict[str, Any]) -> bytes:
+        """The raw signed transaction for ``fields`` (chain's ``TxSigner``); the key stays here."""
+        key = self._load_key()
+        if address_of(key) != self._address:
+            raise KeystoreFileError(f"the stored key does not belong to {self._address}")
+        return sign_transaction(key, fields)
 
     def unlocked(self) -> UnlockedSigner:
         """Fetch the key once and return a signer that holds it in memory.
@@ -81,6 +89,9 @@ class UnlockedSigner:
 
     def unsafe_sign_hash(self, message_hash: bytes) -> SignedHash:
         return sign_hash(self._key, message_hash)
+
+    def sign_transaction(self, fields: dict[str, Any]) -> bytes:
+        return sign_transaction(self._key, fields)
 
     def __repr__(self) -> str:
         return f"UnlockedSigner(address={self._address!r})"

@@ -72,6 +72,15 @@ def home_channel_id(
     """
     if not isinstance(channel_definition, Mapping):
         raise ProtocolError("channel_definition must be a JSON object")
+    definition = _definition(channel_definition, asset, node, user)
+    parse_json_uint(hub_version, "hub_version", bits=8)
+    digest = keccak256(abi.encode([_CHANNEL_DEFINITION], [definition]))
+    return "0x" + bytes([hub_version]).hex() + digest[1:].hex()
+
+
+def _definition(
+    channel_definition: Mapping[str, Any], asset: str, node: str | None, user: str | None
+) -> tuple[Any, ...]:
     node = node if node is not None else _first(channel_definition, "node", "node_address", "node_wallet")
     user = user if user is not None else _first(channel_definition, "user", "user_wallet", "user_address")
     challenge = _first(channel_definition, "challenge", "challenge_duration")
@@ -81,8 +90,7 @@ def home_channel_id(
     bitmap = go_hex_big(validators, "approved_sig_validators")
     if not 0 <= bitmap <= UINT256_MAX:
         raise ProtocolError("approved_sig_validators must be a hex bitmap of at most 256 bits")
-    parse_json_uint(hub_version, "hub_version", bits=8)
-    definition = (
+    return (
         parse_uint(challenge, "challenge", bits=32),
         address_bytes(user, "user"),
         address_bytes(node, "node"),
@@ -90,8 +98,6 @@ def home_channel_id(
         bitmap,
         channel_metadata(asset),
     )
-    digest = keccak256(abi.encode([_CHANNEL_DEFINITION], [definition]))
-    return "0x" + bytes([hub_version]).hex() + digest[1:].hex()
 
 
 def escrow_channel_id(home_channel: str, state_version: int | str) -> str:
@@ -197,7 +203,8 @@ def _ledger(raw: Any, where: str, decimals: Decimals | None) -> tuple[Any, ...]:
 _EMPTY_LEDGER = (0, b"\0" * 20, 0, 0, 0, 0, 0)
 
 
-def _signing_parts(state: Mapping[str, Any], decimals: Decimals | None) -> tuple[bytes, bytes]:
+def _state_fields(state: Mapping[str, Any], decimals: Decimals | None) -> tuple[bytes, tuple[Any, ...]]:
+    """The channel id and the contract's ``(version, intent, metadata, homeLedger, nonHomeLedger)``."""
     if not isinstance(state, Mapping):
         raise ProtocolError("state must be a JSON object")
     if state.get("home_channel_id") is None:
@@ -212,17 +219,19 @@ def _signing_parts(state: Mapping[str, Any], decimals: Decimals | None) -> tuple
         if isinstance(transition, Mapping)
         else 0
     )
-    signing = abi.encode(
-        _SIGNING_DATA,
-        [
-            parse_uint(state.get("version"), "version"),
-            TRANSITION_INTENTS.get(transition_type, 0),
-            transition_hash(transition),
-            home,
-            escrow,
-        ],
+    fields = (
+        parse_uint(state.get("version"), "version"),
+        TRANSITION_INTENTS.get(transition_type, 0),
+        transition_hash(transition),
+        home,
+        escrow,
     )
-    return channel, signing
+    return channel, fields
+
+
+def _signing_parts(state: Mapping[str, Any], decimals: Decimals | None) -> tuple[bytes, bytes]:
+    channel, fields = _state_fields(state, decimals)
+    return channel, abi.encode(_SIGNING_DATA, list(fields))
 
 
 def _state_decimals(state: Mapping[str, Any], decimals: Decimals | None) -> Decimals | None:
@@ -247,3 +256,38 @@ def pack_challenge_state(state: Mapping[str, Any], decimals: Decimals | None = N
     """``StatePackerV1.PackChallengeState``: the signing data with ``"challenge"`` appended."""
     channel, signing = _signing_parts(state, _state_decimals(state, decimals))
     return abi.encode([abi.BYTES32, abi.BYTES], [channel, signing + b"challenge"])
+
+
+def _signature(state: Mapping[str, Any], name: str) -> bytes:
+    raw = state.get(name)
+    if raw is None:
+        return b""
+    text = parse_str(raw, name, max_len=2 + 2 * 4096)
+    try:
+        return bytes.fromhex(text[2:] if text[:2] in ("0x", "0X") else text)
+    except ValueError:
+        raise ProtocolError(f"{name} must be hex") from None
+
+
+def contract_state(state: Mapping[str, Any], decimals: Decimals | None = None) -> tuple[Any, ...]:
+    """The ChannelHub's ``State`` struct of a wire state, as ``coreStateToContractState`` builds it.
+
+    ``(version, intent, metadata, homeLedger, nonHomeLedger, userSig, nodeSig)``, the ledgers as
+    ``(chainId, token, decimals, userAllocation, userNetFlow, nodeAllocation, nodeNetFlow)`` with
+    amounts scaled as in ``pack_state``; a missing signature is empty bytes.
+    """
+    _, fields = _state_fields(state, _state_decimals(state, decimals))
+    return (*fields, _signature(state, "user_sig"), _signature(state, "node_sig"))
+
+
+def contract_definition(
+    channel_definition: Mapping[str, Any],
+    asset: str,
+    *,
+    node: str | None = None,
+    user: str | None = None,
+) -> tuple[Any, ...]:
+    """The ChannelHub's ``ChannelDefinition`` struct, the one ``home_channel_id`` hashes."""
+    if not isinstance(channel_definition, Mapping):
+        raise ProtocolError("channel_definition must be a JSON object")
+    return _definition(channel_definition, asset, node, user)

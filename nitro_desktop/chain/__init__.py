@@ -1,0 +1,68 @@
+"""EVM chains for v1 funds: chain records, the ChannelHub's calls, transactions and their status.
+
+Layer 2 (beside client, keys and store): imports ``protocol`` and web3/eth-abi, never Qt or
+``devnode``. The app runs asyncio under qasync; every RPC call here runs in an executor.
+"""
+
+from nitro_desktop.chain.client import ChainClient
+from nitro_desktop.chain.errors import (
+    ChainError,
+    InsufficientFunds,
+    InvalidChain,
+    RpcBadAnswer,
+    RpcUnreachable,
+    TransactionDropped,
+    TransactionReorged,
+    TransactionReverted,
+    WrongChain,
+)
+from nitro_desktop.chain.hub import (
+    ChannelData,
+    HubCall,
+    HubEvent,
+    LedgerAmounts,
+    challenge_channel,
+    checkpoint_channel,
+    close_channel,
+    create_channel,
+    deposit_to_channel,
+    hub_events,
+    withdraw_from_channel,
+)
+from nitro_desktop.chain.hub_abi import decode_revert
+from nitro_desktop.chain.records import Chain, chains_from_config, check_rpc_url
+from nitro_desktop.chain.tx import SentTx, TxPlan, TxSigner, TxState, TxStatus, eth_text
+
+__all__ = [
+    "Chain",
+    "ChainClient",
+    "ChainError",
+    "ChannelData",
+    "HubCall",
+    "HubEvent",
+    "InsufficientFunds",
+    "InvalidChain",
+    "LedgerAmounts",
+    "RpcBadAnswer",
+    "RpcUnreachable",
+    "SentTx",
+    "TransactionDropped",
+    "TransactionReorged",
+    "TransactionReverted",
+    "TxPlan",
+    "TxSigner",
+    "TxState",
+    "TxStatus",
+    "WrongChain",
+    "chains_from_config",
+    "challenge_channel",
+    "check_rpc_url",
+    "checkpoint_channel",
+    "close_channel",
+    "create_channel",
+    "decode_revert",
+    "deposit_to_channel",
+    "eth_text",
+    "hub_events",
+    "withdraw_from_channel",
+]
