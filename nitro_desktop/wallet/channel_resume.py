@@ -74,6 +74,6 @@ def _settled(channel: object, kind: str, version: int) -> bool:
     status = getattr(channel, "status", "")
     if kind == "open":
         return status not in ("", "void")
-    if kind == "close":
-        return status == "closed"
+    if kind == "close":  # the node stops listing a home channel once it is closed
+        return channel is None or status == "closed"
     return status == "open" and int(getattr(channel, "state_version", 0)) >= version

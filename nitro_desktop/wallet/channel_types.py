@@ -1,6 +1,6 @@
 """What the home-channel core shows and tells: plans, progress, channel views, and its events.
 
-The window (and the CLI) get a ``TxPlan`` through the confirmation callback before any
+The window (and the CLI) get a ``ChannelPlan`` through the confirmation callback before any
 transaction is sent, ``TxProgress`` while it is out, and a ``ChannelView`` whenever the
 channel's numbers change. Plain frozen dataclasses: the GUI adapter re-emits them as Qt
 signals without copying anything.
@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
 
+from nitro_desktop.chain import TxPlan
 from nitro_desktop.store import ChannelOperationRecord
 from nitro_desktop.wallet.events import Event
 
 ChannelAction = Literal["open", "deposit", "withdraw", "close", "resume"]
-TxPhase = Literal["sent", "mined", "reverted", "dropped", "credited", "waiting"]
+TxPhase = Literal["sent", "pending", "mined", "reverted", "dropped", "credited", "waiting"]
 
 
 class ChannelError(Exception):
@@ -29,63 +30,50 @@ class Declined(ChannelError):
 
 
 @dataclass(frozen=True, slots=True)
-class TxStep:
-    """One transaction of a plan (an ERC-20 approval may come before the hub call)."""
+class ChannelPlan:
+    """Everything that will be sent for one action, shown before anything is.
 
-    description: str  # what it does, in words ("createChannel: open the usdc home channel with 5 usdc")
-    to: str  # the contract called
-    function: str  # the ChannelHub (or token) function
-    value_wei: int  # ETH sent with it
-    gas: int  # gas limit (estimate with margin)
-    max_fee_per_gas: int  # EIP-1559, wei
-    max_priority_fee_per_gas: int  # wei
-
-    @property
-    def max_fee_wei(self) -> int:
-        return self.gas * self.max_fee_per_gas
-
-
-@dataclass(frozen=True, slots=True)
-class TxPlan:
-    """Everything that will be sent for one action, shown before anything is."""
+    ``steps`` are the chain layer's ``TxPlan`` s (what each transaction does, to, value, gas
+    and fees), in the order they will be sent.
+    """
 
     action: ChannelAction
-    chain_id: int
-    chain_name: str
-    sender: str
     asset: str
-    amount: Decimal  # in asset units (0 for a close that pays out the whole balance: see ``payout``)
-    steps: tuple[TxStep, ...]
+    amount: Decimal  # what moves in (open, deposit) or out (withdraw, close), in asset units
+    steps: tuple[TxPlan, ...]
     eth_balance_wei: int  # what the sender holds for value and gas
-    payout: Decimal = Decimal(0)  # what comes back to the wallet (withdraw, close)
+
+    @property
+    def chain_id(self) -> int:
+        return self.steps[0].chain_id
+
+    @property
+    def chain_name(self) -> str:
+        return self.steps[0].chain_name
+
+    @property
+    def sender(self) -> str:
+        return self.steps[0].sender
 
     @property
     def total_value_wei(self) -> int:
-        return sum(s.value_wei for s in self.steps)
+        return sum(s.value for s in self.steps)
 
     @property
     def max_fee_wei(self) -> int:
-        return sum(s.max_fee_wei for s in self.steps)
+        return sum(s.max_fee for s in self.steps)
 
     @property
     def affordable(self) -> bool:
         return self.eth_balance_wei >= self.total_value_wei + self.max_fee_wei
 
     def lines(self) -> list[str]:
-        """The plan as text lines (the CLI prints these; the dialog may too)."""
-        out = [f"On {self.chain_name} (chain id {self.chain_id}), from {self.sender}:"]
+        """The plan as text lines (the CLI prints these; a dialog may show ``TxPlan.summary()`` rows)."""
+        out: list[str] = []
         for number, step in enumerate(self.steps, 1):
-            out.append(f"  {number}. {step.description}")
-            out.append(
-                f"     to {step.to}, value {wei_text(step.value_wei)} ETH, gas {step.gas}, "
-                f"max fee {wei_text(step.max_fee_wei)} ETH "
-                f"({gwei_text(step.max_fee_per_gas)} gwei/gas, "
-                f"tip {gwei_text(step.max_priority_fee_per_gas)})"
-            )
-        out.append(
-            f"  Total at most {wei_text(self.total_value_wei + self.max_fee_wei)} ETH; "
-            f"you hold {wei_text(self.eth_balance_wei)} ETH."
-        )
+            out.append(f"Transaction {number} of {len(self.steps)}:")
+            out.extend(f"  {label + ':':<12} {text}" for label, text in step.summary())
+        out.append(f"You hold {wei_text(self.eth_balance_wei)} ETH on {self.chain_name}.")
         return out
 
 
@@ -109,7 +97,7 @@ class ChannelView:
     chain_id: int
     channel_id: str | None  # None: no home channel for this asset
     status: str  # the node's word: void (not on-chain yet), open, challenged, closing, closed; "" if none
-    off_chain: Decimal  # the user's balance in the latest state the node countersigned
+    off_chain: Decimal  # the user's balance in the node's latest state (a Release is node-signed only)
     node_balance: Decimal | None  # user.v1.get_balances for the asset (None if not read)
     on_chain_locked: Decimal | None  # what the hub holds in the channel (None if not read)
     wallet_token: Decimal | None  # the asset in the wallet on the chain (None if not read)
@@ -132,7 +120,7 @@ def _scaled(value: int, places: int) -> str:
 
 
 #: Called with the plan before anything is sent; True sends it.
-Confirm = Callable[[TxPlan], Awaitable[bool]]
+Confirm = Callable[[ChannelPlan], Awaitable[bool]]
 
 
 @dataclass(slots=True)

@@ -22,7 +22,7 @@ from typing import Any
 
 from nitro_desktop.client import ClearNodeClient, ClearNodeError
 from nitro_desktop.client.v1_channels import HomeChannel, NodeConfig
-from nitro_desktop.protocol import HashSigner, ProtocolError
+from nitro_desktop.protocol import HashSigner, ProtocolError, check_precision
 from nitro_desktop.protocol.v1 import home
 from nitro_desktop.protocol.v1.deposit import go_decimal
 from nitro_desktop.protocol.v1.home import ChannelDefinition, NodeSignatureMismatch
@@ -48,6 +48,7 @@ CREDIT_TIMEOUT = 30.0  # seconds to wait for the node to see a mined transaction
 CREDIT_POLL = 0.2
 PortFactory = Callable[[ChainRecord, HashSigner], HubPort]
 NOT_SENT = "Nothing was sent on-chain"
+HELD = "the node holds the signed state, and `nitro-desktop channel resume` sends it."
 
 
 class HomeChannels:
@@ -100,7 +101,7 @@ class HomeChannels:
     async def show(self, asset: str, chain_id: int | None = None) -> ChannelView:
         """The channel, the user's funds on and off chain, and operations still in flight."""
         channel = await self.client.v1.home_channel(self.account, asset)
-        latest = await self.client.v1.get_latest_state(self.account, asset, only_signed=True)
+        latest = await self.client.v1.get_latest_state(self.account, asset)
         found = await find_asset(self.client, asset, chain_id or (channel.blockchain_id if channel else None))
         balances = await self.client.v1.get_balances(self.account)
         node_balance = next((_dec(b.get("amount")) for b in balances if b.get("asset") == asset), None)
@@ -145,6 +146,7 @@ class HomeChannels:
                 f"You already have a {asset} home channel ({latest['home_channel_id']}): "
                 "deposit into it, or close it first."
             )
+        _check_amount(amount, found)
         definition = ChannelDefinition(
             nonce=time.time_ns(), approved_sig_validators=home.sig_validators_bitmap(config.sig_validators)
         )
@@ -156,7 +158,9 @@ class HomeChannels:
 
     async def deposit(self, asset: str, amount: Decimal, confirm: Confirm) -> ChannelOperationRecord:
         """Move ``amount`` from the wallet into the open home channel."""
-        return await self._advance("deposit", asset, confirm, lambda s: home.apply_home_deposit(s, amount))
+        return await self._advance(
+            "deposit", asset, confirm, lambda s: home.apply_home_deposit(s, amount), amount
+        )
 
     async def withdraw(self, asset: str, amount: Decimal, confirm: Confirm) -> ChannelOperationRecord:
         """Move ``amount`` from the home channel back to the wallet."""
@@ -169,7 +173,12 @@ class HomeChannels:
         return await self._advance("close", asset, confirm, home.apply_finalize)
 
     async def _advance(
-        self, kind: ChannelKind, asset: str, confirm: Confirm, apply: Callable[[dict[str, Any]], Any]
+        self,
+        kind: ChannelKind,
+        asset: str,
+        confirm: Confirm,
+        apply: Callable[[dict[str, Any]], Any],
+        amount: Decimal | None = None,
     ) -> ChannelOperationRecord:
         channel = await self.client.v1.home_channel(self.account, asset)
         latest = await self.client.v1.get_latest_state(self.account, asset)
@@ -178,6 +187,8 @@ class HomeChannels:
         if channel.status != "open":
             raise ChannelError(f"The {asset} home channel is {channel.status or 'unknown'}, not open.")
         config, found, port = await self._context(asset, channel.blockchain_id)
+        if amount is not None:
+            _check_amount(amount, found)
         state = home.next_state(latest)
         try:
             moved = apply(state)
@@ -232,33 +243,49 @@ class HomeChannels:
         self, op: ChannelOperationRecord, request: HubRequest, asset: str, port: HubPort, confirm: Confirm
     ) -> ChannelOperationRecord:
         action: ChannelAction = op.kind
-        plan = await port.plan(request, action, asset)
+        try:
+            plan = await port.plan(request, action, asset)
+        except ChainFault as exc:
+            raise ChannelError(f"{exc} {NOT_SENT}; {HELD}") from None
         if not plan.affordable:
             raise ChannelError(
                 f"Not enough ETH for gas on {plan.chain_name}: this needs up to "
                 f"{wei_text(plan.total_value_wei + plan.max_fee_wei)} ETH and {plan.sender} holds "
-                f"{wei_text(plan.eth_balance_wei)} ETH. {NOT_SENT}; the node holds the signed state "
-                "and `nitro-desktop channel resume` sends it once the account has ETH."
+                f"{wei_text(plan.eth_balance_wei)} ETH. {NOT_SENT}; {HELD}"
             )
         if not await confirm(plan):
-            raise Declined(
-                f"{NOT_SENT}. The node holds the signed state; `nitro-desktop channel resume` sends it."
-            )
+            raise Declined(f"{NOT_SENT}; {HELD}")
 
-        def signed(tx_hash: str) -> None:
+        def sent(tx_hash: str) -> None:
             nonlocal op
             op = self._step(op, "sent", tx_hash=tx_hash)
             self.events.tx_progress.emit(TxProgress(op.id, action, "sent", tx_hash))
 
-        hashes = await port.send(plan, request, signed)
+        try:
+            hashes = await port.send(plan, sent)
+        except ChainFault as exc:
+            if op.step == "sent":  # an earlier step went out: watch that one
+                raise ChannelError(
+                    f"{exc} The first transaction went out; `channel resume` follows it."
+                ) from None
+            raise ChannelError(f"{exc} {NOT_SENT}; {HELD}") from None
         return await self._watch(op, port, hashes, request)
 
     async def _watch(
-        self, op: ChannelOperationRecord, port: HubPort, hashes: list[str], request: HubRequest | None
+        self, op: ChannelOperationRecord, port: HubPort, hashes: list[str], request: HubRequest
     ) -> ChannelOperationRecord:
         action: ChannelAction = op.kind
         for tx_hash in hashes:
-            outcome = await port.wait(tx_hash)
+
+            def heard(message: str, tx_hash: str = tx_hash) -> None:
+                self.events.tx_progress.emit(TxProgress(op.id, action, "pending", tx_hash, message))
+
+            try:
+                outcome = await port.wait(tx_hash, request, heard)
+            except ChainFault as exc:
+                raise ChannelError(
+                    f"{exc} The transaction {tx_hash} is still being followed: `channel resume`."
+                ) from None
             if outcome.status != "mined":
                 phase: TxPhase = "reverted" if outcome.status == "reverted" else "dropped"
                 why = outcome.reason or "no reason given"
@@ -270,11 +297,9 @@ class HomeChannels:
                 self.events.tx_progress.emit(TxProgress(op.id, action, phase, tx_hash, why))
                 self._step(op, "failed" if phase == "reverted" else "dropped", error=text)
                 raise ChannelError(
-                    f"{text}. Nothing was recorded as done; `channel resume` can send it again."
+                    f"{text} Nothing was recorded as done; `channel resume` can send it again."
                 )
-            self.events.tx_progress.emit(
-                TxProgress(op.id, action, "mined", tx_hash, f"block {outcome.block}")
-            )
+            self.events.tx_progress.emit(TxProgress(op.id, action, "mined", tx_hash, outcome.reason))
         op = self._step(op, "done")
         await self._await_credit(op)
         return op
@@ -308,11 +333,22 @@ class HomeChannels:
         return await resume_operations(self, confirm)
 
 
+def _check_amount(amount: Decimal, found: AssetOnChain) -> None:
+    if amount <= 0:
+        raise ChannelError("The amount must be more than 0.")
+    try:
+        check_precision(amount, found.decimals, what=f"the amount of {found.symbol}")
+    except ProtocolError as exc:
+        raise ChannelError(
+            f"{str(exc)[:1].upper()}{str(exc)[1:]} (its token on chain {found.chain_id})."
+        ) from None
+
+
 def _credited(channel: HomeChannel | None, kind: str, version: int) -> bool:
+    if kind == "close":  # the node stops listing a home channel once it is closed
+        return channel is None or channel.status == "closed"
     if channel is None:
         return False
-    if kind == "close":
-        return channel.status == "closed"
     return channel.status == "open" and channel.state_version >= version
 
 

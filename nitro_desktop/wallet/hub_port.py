@@ -7,13 +7,13 @@ readable and the core can be driven by any chain access that keeps these promise
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal, Protocol
 
 from nitro_desktop.protocol.v1.home import ChannelDefinition
-from nitro_desktop.wallet.channel_types import TxPlan
+from nitro_desktop.wallet.channel_types import ChannelAction, ChannelPlan
 
 HubCall = Literal["create", "deposit", "withdraw", "close"]
 
@@ -53,17 +53,17 @@ class HubPort(Protocol):
     async def check(self) -> None:
         """Reach the RPC and check its chain id; ``ChainFault`` with the reason otherwise."""
 
-    async def plan(self, request: HubRequest, action: str, asset: str) -> TxPlan:
-        """Estimate gas and fees for the request (and an approval first if the token needs one)."""
+    async def plan(self, request: HubRequest, action: ChannelAction, asset: str) -> ChannelPlan:
+        """Estimate gas and fees for the request; ``ChainFault`` when it cannot or would not go through."""
 
-    async def send(self, plan: TxPlan, request: HubRequest, on_signed: Any) -> list[str]:
-        """Sign and send each step; ``on_signed(tx_hash)`` runs before each is broadcast."""
+    async def send(self, plan: ChannelPlan, on_sent: Callable[[str], None]) -> list[str]:
+        """Sign and send each step in this process; ``on_sent(tx_hash)`` runs as each is accepted."""
 
-    async def wait(self, tx_hash: str) -> TxOutcome:
-        """Watch a sent transaction until it is mined, reverted or gone."""
+    async def wait(self, tx_hash: str, request: HubRequest, on_status: Callable[[str], None]) -> TxOutcome:
+        """Watch a sent transaction until it is mined, reverted or gone; ``on_status`` hears each change."""
 
-    async def wallet_balances(self, wallet: str, token: str, decimals: int) -> tuple[int, Decimal]:
-        """ETH (wei) and the token (asset units) the wallet holds."""
+    async def wallet_balances(self, wallet: str, token: str, decimals: int) -> tuple[int, Decimal | None]:
+        """ETH (wei) and the token (asset units; None if not read) the wallet holds."""
 
     async def channel_locked(self, channel_id: str, decimals: int) -> Decimal | None:
         """What the hub holds in the channel (None when the hub does not know it)."""
