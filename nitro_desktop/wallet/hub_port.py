@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any, Literal, Protocol
 
 from nitro_desktop.protocol.v1.home import ChannelDefinition
-from nitro_desktop.wallet.channel_types import ChannelAction, ChannelPlan
+from nitro_desktop.wallet.channel_types import ChannelAction, ChannelError, ChannelPlan
 
 HubCall = Literal["create", "deposit", "withdraw", "close"]
 
@@ -40,7 +40,7 @@ class TxOutcome:
     reason: str = ""  # the revert reason decoded from the ChannelHub ABI, or why it counts as dropped
 
 
-class ChainFault(Exception):
+class ChainFault(ChannelError):
     """A chain problem stated for the user: wrong chain id, RPC unreachable, not enough ETH, ..."""
 
 
