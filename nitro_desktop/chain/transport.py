@@ -19,11 +19,14 @@ from web3.providers.base import JSONBaseProvider
 from web3.types import RPCEndpoint, RPCResponse
 
 from nitro_desktop.chain.errors import RpcBadAnswer, RpcUnreachable
+from nitro_desktop.protocol.nesting import nesting_within
 
 DEFAULT_TIMEOUT = 15.0
 #: Our calls return at most a block header or a channel's data; 4 MiB is far above that.
 DEFAULT_MAX_BYTES = 4 * 1024 * 1024
 _CHUNK = 64 * 1024
+#: A receipt with its logs nests 4 deep; blocks and errors fewer.
+MAX_NESTING = 16
 
 
 class BoundedHTTPProvider(JSONBaseProvider):
@@ -45,7 +48,11 @@ class BoundedHTTPProvider(JSONBaseProvider):
     def make_request(self, method: RPCEndpoint, params: Any) -> RPCResponse:
         raw = self._post(self.encode_rpc_request(method, params))
         try:
-            answer = json.loads(raw)
+            text = raw.decode("utf-8")
+            # web3 imports py_ecc, which lifts the recursion limit: deep JSON would crash, not raise.
+            if not nesting_within(text, MAX_NESTING):
+                raise ValueError("nested too deep")
+            answer = json.loads(text)
         except (ValueError, RecursionError):
             raise RpcBadAnswer(
                 f"The RPC at {self.url} did not answer in JSON-RPC.", detail=f"{method}: not JSON"

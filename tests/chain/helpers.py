@@ -14,7 +14,7 @@ from nitro_desktop.protocol.v1 import home_channel_id
 from nitro_desktop.protocol.v1.deposit import go_decimal, sign_channel_state
 from tests.chainkit import CHAIN_ID, AnvilHub
 
-HOME_DEPOSIT, HOME_WITHDRAWAL, FINALIZE = 10, 11, 200
+HOME_DEPOSIT, HOME_WITHDRAWAL, TRANSFER_SEND, FINALIZE = 10, 11, 30, 200
 NATIVE = "0x" + "00" * 20
 ETH = 10**18
 DAY = 86400
@@ -45,6 +45,7 @@ class HomeChannel:
         self.version = 0
         self.balance = Decimal(0)
         self.net_flow = Decimal(0)
+        self.node_net_flow = Decimal(0)
 
     def next_state(
         self, kind: int, amount: Decimal, *, user_signer: UnlockedSigner | None = None
@@ -56,6 +57,9 @@ class HomeChannel:
         elif kind == HOME_WITHDRAWAL:
             self.balance -= amount
             self.net_flow -= amount
+        elif kind == TRANSFER_SEND:  # off-chain payment out: the node releases it from the channel
+            self.balance -= amount
+            self.node_net_flow -= amount
         else:  # finalize: everything the user holds goes out
             amount = self.balance
             self.net_flow -= self.balance
@@ -79,7 +83,7 @@ class HomeChannel:
                 "user_balance": go_decimal(self.balance),
                 "user_net_flow": go_decimal(self.net_flow),
                 "node_balance": "0",
-                "node_net_flow": "0",
+                "node_net_flow": go_decimal(self.node_net_flow),
             },
         }
         state["user_sig"] = sign_channel_state(state, user_signer or self.user, 18)

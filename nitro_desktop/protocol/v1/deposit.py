@@ -14,7 +14,7 @@ from typing import Any
 from nitro_desktop.protocol.crypto import HashSigner, keccak256, sign_digest
 from nitro_desktop.protocol.errors import ProtocolError
 from nitro_desktop.protocol.v1 import abi
-from nitro_desktop.protocol.v1.channel import Decimals, pack_state, state_id
+from nitro_desktop.protocol.v1.channel import Decimals, pack_challenge_state, pack_state, state_id
 
 COMMIT = 40
 #: The user-signature type byte for a plain wallet signature on a channel state.
@@ -41,13 +41,16 @@ def transaction_id(account: str, new_state_id: str) -> str:
     return "0x" + keccak256(abi.encode([abi.STRING, abi.BYTES32], [account, raw])).hex()
 
 
-def sign_channel_state(state: Mapping[str, Any], signer: HashSigner, decimals: Decimals | None = None) -> str:
+def sign_channel_state(
+    state: Mapping[str, Any], signer: HashSigner, decimals: Decimals | None = None, *, challenge: bool = False
+) -> str:
     """A channel signature as the ChannelHub's default validator checks it.
 
     ``0x00`` (the default ECDSA validator's id) then r||s||v over the EIP-191 digest of
-    ``pack_state``: the same for the user's and the node's signature.
+    ``pack_state``: the same for the user's and the node's signature. With ``challenge``, over
+    ``pack_challenge_state`` instead: the challenger's signature of ``challengeChannel``.
     """
-    packed = pack_state(state, decimals)
+    packed = (pack_challenge_state if challenge else pack_state)(state, decimals)
     digest = keccak256(b"\x19Ethereum Signed Message:\n" + str(len(packed)).encode() + packed)
     return USER_SIG_WALLET + sign_digest(signer, digest)[2:]
 
