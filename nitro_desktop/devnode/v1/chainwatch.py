@@ -82,6 +82,7 @@ class JsonRpc:
         self.timeout = timeout
         self.max_bytes = max_bytes
         self._ids = 0
+        self.loop: asyncio.AbstractEventLoop | None = None
 
     def _post(self, body: bytes) -> bytes:
         request = urllib.request.Request(  # noqa: S310 - the scheme is checked to be http(s)
@@ -103,7 +104,10 @@ class JsonRpc:
     async def call(self, method: str, params: list[Any]) -> Any:
         self._ids += 1
         body = json.dumps({"jsonrpc": "2.0", "id": self._ids, "method": method, "params": params}).encode()
-        raw = await asyncio.to_thread(self._post, body)
+        # The loop is the one the watcher started on (qasync's, in the app): asyncio.to_thread
+        # asks for the running loop, which qasync does not always report.
+        loop = self.loop or asyncio.get_running_loop()
+        raw = await loop.run_in_executor(None, self._post, body)
         try:
             reply = json.loads(raw)
         except (ValueError, RecursionError):
@@ -132,11 +136,15 @@ class ChainWatcher:
         self.last_error: str | None = None
         self.chain_checked = False
         self._task: asyncio.Task[None] | None = None
-        self._caught_up = asyncio.Event()
+        self._polls_started = 0
+        self._polls_done = 0  # the number of the last poll that read up to the head it saw
+        self._progress = asyncio.Event()
 
     def start(self) -> None:
         if self._task is None:
-            self._task = asyncio.get_running_loop().create_task(self._run(), name="v1-chain-watcher")
+            loop = asyncio.get_running_loop()
+            self.rpc.loop = loop
+            self._task = loop.create_task(self._run(), name="v1-chain-watcher")
 
     async def stop(self) -> None:
         task, self._task = self._task, None
@@ -146,9 +154,11 @@ class ChainWatcher:
                 await task
 
     async def caught_up(self) -> None:
-        """Wait until one poll has read every block up to the chain's head (tests, the CLI)."""
-        self._caught_up.clear()
-        await self._caught_up.wait()
+        """Wait until a poll that began after this call has read every block up to the chain's head."""
+        wanted = self._polls_started + 1
+        while self._polls_done < wanted:
+            self._progress.clear()
+            await self._progress.wait()
 
     async def _run(self) -> None:
         while True:
@@ -162,6 +172,8 @@ class ChainWatcher:
             await asyncio.sleep(self.config.poll_interval)
 
     async def poll(self) -> None:
+        self._polls_started += 1
+        number = self._polls_started
         if not self.chain_checked:
             chain_id = _quantity(await self.rpc.call("eth_chainId", []))
             if chain_id != self.config.chain_id:
@@ -185,7 +197,8 @@ class ChainWatcher:
             self.apply(events, end + 1)
             self.next_block = end + 1
             self.step = self.config.block_step
-        self._caught_up.set()
+        self._polls_done = number
+        self._progress.set()
 
     async def _logs(self, start: int, end: int) -> list[ChannelEvent]:
         params = [{"address": self.config.hub_address, "fromBlock": hex(start), "toBlock": hex(end)}]
