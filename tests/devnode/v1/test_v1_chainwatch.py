@@ -13,6 +13,7 @@ from websockets.asyncio.client import connect
 
 from nitro_desktop.devnode import V1SandboxNode
 from nitro_desktop.devnode.v1.chainwatch import MAX_LOGS, MAX_RESPONSE_BYTES, ChainConfig
+from nitro_desktop.protocol import RawKeySigner
 from tests.devnode.v1.helper import V1Client
 
 HUB = "0x5FbDB2315678afecb367f032d93F642f64180aa3"
@@ -73,8 +74,14 @@ def result(request: dict[str, Any], value: Any) -> bytes:
     return json.dumps({"jsonrpc": "2.0", "id": request["id"], "result": value}).encode()
 
 
+BROKER = "0x" + "4e" * 31 + "02"
+node_word = RawKeySigner(BROKER).address[2:].lower().rjust(64, "0")
+
+
 async def watching(factory: Any, rpc: HostileRpc) -> V1SandboxNode:
-    node: V1SandboxNode = await factory(rpc_url=rpc.url, hub_address=HUB, chain_id=31337, poll_interval=0.05)
+    node: V1SandboxNode = await factory(
+        broker_key=BROKER, rpc_url=rpc.url, hub_address=HUB, chain_id=31337, poll_interval=0.05
+    )
     return node
 
 
@@ -91,6 +98,8 @@ async def test_an_oversized_answer_is_refused_and_the_node_keeps_serving(
     def answer(request: dict[str, Any]) -> bytes:
         if request["method"] == "eth_chainId":
             return result(request, "0x7a69")
+        if request["method"] == "eth_call":
+            return result(request, "0x" + node_word)
         return result(request, "0x1" + "0" * (MAX_RESPONSE_BYTES + 10))
 
     rpc = await hostile(answer)
@@ -110,6 +119,8 @@ async def test_garbage_and_floods_of_logs_are_skipped_block_by_block(
         method = request["method"]
         if method == "eth_chainId":
             return result(request, "0x7a69")
+        if method == "eth_call":
+            return result(request, "0x" + node_word)
         if method == "eth_blockNumber":
             return result(request, hex(head))
         junk = {

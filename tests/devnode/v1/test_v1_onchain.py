@@ -16,7 +16,7 @@ from websockets.asyncio.client import connect
 from nitro_desktop.devnode import V1SandboxNode
 from nitro_desktop.protocol import RawKeySigner
 from tests.chainkit import AnvilHub
-from tests.devnode.v1.helper import V1Client
+from tests.devnode.v1.helper import V1Client, commit_state, create_sig, definition, update, update_sig
 from tests.devnode.v1.onchain import (
     ETH,
     FINALIZE,
@@ -52,9 +52,10 @@ async def synced(node: V1SandboxNode) -> None:
     await asyncio.wait_for(node.chain_synced(), GUARD)
 
 
-async def error_seen(node: V1SandboxNode) -> None:
+async def error_seen(node: V1SandboxNode) -> str:
     while node.chain_error is None:
         await asyncio.sleep(0.05)
+    return node.chain_error
 
 
 async def channel(client: V1Client, wallet: str) -> dict[str, Any]:
@@ -180,3 +181,61 @@ async def test_the_wrong_chain_is_reported_and_nothing_is_applied(
         config = await client.ok("node.v1.get_config", {})
         assert config["blockchains"][0]["blockchain_id"] == "1"
         assert (await client.ok("channels.v1.get_home_channel", {"wallet": user.address, "asset": ETH})) == {}
+    stranger: V1SandboxNode = await v1_sandbox_factory(
+        rpc_url=chain.url, hub_address=chain.hub, chain_id=chain.chain_id, poll_interval=0.05
+    )
+    assert await asyncio.wait_for(error_seen(stranger), GUARD) == (
+        f"the ChannelHub's node is {chain.node.lower()}, not this sandbox's {stranger.broker_address.lower()}"
+    )
+
+
+async def test_a_session_is_funded_from_the_on_chain_channel_and_paid_home(
+    v1_sandbox_factory: Any, chain: AnvilHub
+) -> None:
+    user, other = RawKeySigner(chain.user_key), RawKeySigner(chain.other_key)
+    wallet = user.address.lower()
+    node = await chain_node(v1_sandbox_factory, chain)
+    async with connect(node.url) as ws:
+        client = V1Client(ws)
+        opening = opening_state(user, node.broker_address, chain.chain_id, "2")
+        sig = (await client.ok(CREATE, {"state": opening, "channel_definition": channel_definition()}))[
+            "signature"
+        ]
+        send(chain, chain.user, create_channel_call(chain.user, chain.node, opening, sig), wei("2"))
+        await synced(node)
+
+        d = definition([user, other], [1, 1], 1)
+        created = await client.ok(
+            "app_sessions.v1.create_app_session",
+            {"definition": d, "session_data": "", "quorum_sigs": [create_sig(d, user)]},
+        )
+        sid = created["app_session_id"]
+        latest = (await client.ok("channels.v1.get_latest_state", {"wallet": wallet, "asset": ETH}))["state"]
+        upd = update(sid, 1, 2, [(wallet, ETH, "0.5")])
+        await client.ok(
+            "app_sessions.v1.submit_deposit_state",
+            {
+                "app_state_update": upd,
+                "quorum_sigs": [update_sig(upd, user)],
+                "user_state": commit_state(latest, sid, "0.5", user, 18),
+            },
+        )
+        assert await balance(client, wallet) == ("1.5", "2")  # in the session; the chain still holds 2
+        upd = update(sid, 3, 3, [(wallet, ETH, "0.5")])
+        await client.ok(
+            "app_sessions.v1.submit_app_state",
+            {"app_state_update": upd, "quorum_sigs": [update_sig(upd, user)]},
+        )
+        released = (await client.ok("channels.v1.get_latest_state", {"wallet": wallet, "asset": ETH}))[
+            "state"
+        ]
+        assert released["transition"]["type"] == 41 and released["node_sig"].startswith(
+            "0x00"
+        )  # channel is open
+
+        home = next_state(released, HOME_WITHDRAWAL, "2", user)
+        sig = (await client.ok(SUBMIT, {"state": home}))["signature"]
+        send(chain, chain.user, channel_call("withdrawFromChannel", home, sig))
+        await synced(node)
+        assert await balance(client, wallet) == ("0", "0")
+        assert (await channel(client, wallet))["state_version"] == "4"
