@@ -130,8 +130,8 @@ class JsonRpc:
             raise RpcError(f"{method}: the answer is not a JSON-RPC object")
         if reply.get("error") is not None:
             error = reply["error"]
-            text = error.get("message") if isinstance(error, dict) else error
-            raise RpcError(f"{method}: {str(text)[:200]}")
+            message = error.get("message") if isinstance(error, dict) else error
+            raise RpcError(f"{method}: {str(message)[:200]}")
         return reply.get("result")
 
 
