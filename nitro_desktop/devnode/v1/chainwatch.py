@@ -17,18 +17,23 @@ import logging
 import urllib.error
 import urllib.request
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 from nitro_desktop.devnode.v1.events import ChannelEvent, EventError, decode_log
+from nitro_desktop.protocol.crypto import keccak256
+from nitro_desktop.protocol.nesting import nesting_within
 
 log = logging.getLogger(__name__)
 MAX_RESPONSE_BYTES = 4 << 20
 MAX_LOGS = 2000
 MAX_LOG_DATA = 16 << 10
+MAX_DEPTH = 16  # a log list is 4 deep; json.loads must never see hostile nesting (see nesting.py)
 DEFAULT_BLOCK_STEP = 1000
 DEFAULT_POLL_INTERVAL = 0.5
 RPC_TIMEOUT = 5.0
+NODE_CALL = "0x" + keccak256(b"NODE()")[:4].hex()  # the hub's immutable node address
 
 
 class RpcError(Exception):
@@ -82,6 +87,14 @@ class JsonRpc:
         self.timeout = timeout
         self.max_bytes = max_bytes
         self._ids = 0
+        # One thread of its own: qasync's default executor is never shut down, one per loop.
+        self._executor: ThreadPoolExecutor | None = None
+
+    def close(self) -> None:
+        """Let go of the worker thread (a request in flight ends by its timeout)."""
+        executor, self._executor = self._executor, None
+        if executor is not None:
+            executor.shutdown(wait=False, cancel_futures=True)
 
     def _post(self, body: bytes) -> bytes:
         request = urllib.request.Request(  # noqa: S310 - the scheme is checked to be http(s)
@@ -103,17 +116,22 @@ class JsonRpc:
     async def call(self, method: str, params: list[Any]) -> Any:
         self._ids += 1
         body = json.dumps({"jsonrpc": "2.0", "id": self._ids, "method": method, "params": params}).encode()
-        raw = await asyncio.to_thread(self._post, body)
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="v1-chain-rpc")
+        raw = await asyncio.wrap_future(self._executor.submit(self._post, body))
         try:
-            reply = json.loads(raw)
+            text = raw.decode()
+            if not nesting_within(text, MAX_DEPTH):
+                raise ValueError("nested too deeply")
+            reply = json.loads(text)
         except (ValueError, RecursionError):
             raise RpcError(f"{method}: the answer is not JSON") from None
         if not isinstance(reply, dict):
             raise RpcError(f"{method}: the answer is not a JSON-RPC object")
         if reply.get("error") is not None:
             error = reply["error"]
-            text = error.get("message") if isinstance(error, dict) else error
-            raise RpcError(f"{method}: {str(text)[:200]}")
+            message = error.get("message") if isinstance(error, dict) else error
+            raise RpcError(f"{method}: {str(message)[:200]}")
         return reply.get("result")
 
 
@@ -123,8 +141,9 @@ Apply = Callable[[list[ChannelEvent], int], None]
 class ChainWatcher:
     """Polls the hub's logs and hands each range's events, in order, to ``apply`` with the next block."""
 
-    def __init__(self, config: ChainConfig, apply: Apply, start_block: int) -> None:
+    def __init__(self, config: ChainConfig, apply: Apply, start_block: int, node_address: str) -> None:
         self.config = config
+        self.node_address = node_address.lower()
         self.rpc = JsonRpc(config.rpc_url)
         self.apply = apply
         self.next_block = start_block
@@ -132,7 +151,9 @@ class ChainWatcher:
         self.last_error: str | None = None
         self.chain_checked = False
         self._task: asyncio.Task[None] | None = None
-        self._caught_up = asyncio.Event()
+        self._polls_started = 0
+        self._polls_done = 0  # the number of the last poll that read up to the head it saw
+        self._progress = asyncio.Event()
 
     def start(self) -> None:
         if self._task is None:
@@ -144,11 +165,14 @@ class ChainWatcher:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        self.rpc.close()
 
     async def caught_up(self) -> None:
-        """Wait until one poll has read every block up to the chain's head (tests, the CLI)."""
-        self._caught_up.clear()
-        await self._caught_up.wait()
+        """Wait until a poll that began after this call has read every block up to the chain's head."""
+        wanted = self._polls_started + 1
+        while self._polls_done < wanted:
+            self._progress.clear()
+            await self._progress.wait()
 
     async def _run(self) -> None:
         while True:
@@ -162,10 +186,13 @@ class ChainWatcher:
             await asyncio.sleep(self.config.poll_interval)
 
     async def poll(self) -> None:
+        self._polls_started += 1
+        number = self._polls_started
         if not self.chain_checked:
             chain_id = _quantity(await self.rpc.call("eth_chainId", []))
             if chain_id != self.config.chain_id:
                 raise RpcError(f"the RPC serves chain {chain_id}, not the configured {self.config.chain_id}")
+            await self._check_hub_node()
             self.chain_checked = True
         head = _quantity(await self.rpc.call("eth_blockNumber", []))
         while self.next_block <= head:
@@ -185,7 +212,17 @@ class ChainWatcher:
             self.apply(events, end + 1)
             self.next_block = end + 1
             self.step = self.config.block_step
-        self._caught_up.set()
+        self._polls_done = number
+        self._progress.set()
+
+    async def _check_hub_node(self) -> None:
+        """createChannel wants ``def.node == NODE``: a hub made for another node never opens ours."""
+        word = await self.rpc.call("eth_call", [{"to": self.config.hub_address, "data": NODE_CALL}, "latest"])
+        if not isinstance(word, str) or len(word) != 66:
+            raise RpcError(f"no ChannelHub answers at {self.config.hub_address}")
+        hub_node = "0x" + word[-40:].lower()
+        if hub_node != self.node_address:
+            raise RpcError(f"the ChannelHub's node is {hub_node}, not this sandbox's {self.node_address}")
 
     async def _logs(self, start: int, end: int) -> list[ChannelEvent]:
         params = [{"address": self.config.hub_address, "fromBlock": hex(start), "toBlock": hex(end)}]

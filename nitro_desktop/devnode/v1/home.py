@@ -33,9 +33,7 @@ DEFAULT_SIGNER, SESSION_KEY_SIGNER = 0, 1
 NODE_SIGNER_TYPES = (DEFAULT_SIGNER, SESSION_KEY_SIGNER)  # core.ChannelSignerTypes
 MUTUAL_LOCK, ESCROW_LOCK = 120, 110
 ESCROW_DEPOSIT, ESCROW_WITHDRAW, MIGRATE = 20, 21, 100
-NOT_CLOSED = (
-    "existing channel is not yet closed on-chain; wait for settlement before opening a new channel"
-)
+NOT_CLOSED = "existing channel is not yet closed on-chain; wait for settlement before opening a new channel"
 MIN_CHALLENGE, MAX_CHALLENGE = 86400, 604800  # nitronode's defaults (24 hours, 7 days)
 
 

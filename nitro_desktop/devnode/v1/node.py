@@ -130,7 +130,9 @@ class V1SandboxNode(SandboxNode):
         if self.chain is not None and self._watcher is None:
             router = self.v1
             start = router.store.chain_cursor(self.chain.chain_id)
-            self._watcher = ChainWatcher(self.chain, router.apply_events, start or self.chain.start_block)
+            self._watcher = ChainWatcher(
+                self.chain, router.apply_events, start or self.chain.start_block, self.broker_address
+            )
             self._watcher.start()
 
     async def stop(self) -> None:
