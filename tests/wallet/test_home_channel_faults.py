@@ -20,6 +20,7 @@ from nitro_desktop.store import ChainRecord
 from nitro_desktop.wallet.channel_types import ChannelError, ChannelPlan, Declined
 from nitro_desktop.wallet.home_channels import HomeChannels
 from nitro_desktop.wallet.hub_chain import ChainHubPort
+from tests.chain.hostile_rpc import hostile_rpc
 from tests.chainkit import AnvilHub, free_port
 from tests.client.proxy import FaultProxy
 from tests.wallet.chainrig import ENDPOINT, ETH, ChannelRig, channel_rig, wei
@@ -197,3 +198,14 @@ async def test_a_crash_while_the_node_is_asked_is_resolved_from_the_node(
         else:
             assert [op.step for op in ended] == ["failed"] and "never took" in ended[0].error
             assert chain.balance(chain.hub) == 0
+
+
+async def test_a_send_whose_answer_is_lost_is_watched_not_sent_again(chain: AnvilHub, tmp_path: Path) -> None:
+    async with channel_rig(chain, tmp_path) as rig:
+        await rig.channels.open("eth", Decimal(1), rig.confirm)
+        with hostile_rpc() as proxy:
+            proxy.upstream = chain.url
+            proxy.swallow.add("eth_sendRawTransaction")  # anvil takes it; the answer never comes back
+            rig.store.chains.save(ChainRecord(chain.chain_id, "anvil", proxy.url))
+            op = await _restarted(rig).deposit("eth", Decimal("0.5"), rig.confirm)
+        assert op.step == "done" and chain.balance(chain.hub) == wei("1.5")  # once, not twice
