@@ -25,6 +25,7 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "nitro_desktop.store.cli",
     "nitro_desktop.devnode.cli",
     "nitro_desktop.signing.cli",
+    "nitro_desktop.wallet.cli",
 )
 
 

@@ -21,7 +21,8 @@ from nitro_desktop.client.errors import ClearNodeError, MalformedResponse, Opera
 from nitro_desktop.client.lifecycle import Link
 from nitro_desktop.client.notifications import NotificationHub
 from nitro_desktop.client.operations import OperationTracker
-from nitro_desktop.client.v1_reads import V1Reads, session_of, session_of_info
+from nitro_desktop.client.v1_channels import V1Channels
+from nitro_desktop.client.v1_reads import session_of, session_of_info
 from nitro_desktop.protocol import AppSession, Dialect, DialectSpec, HashSigner, ProtocolError, RpcCall, v1
 from nitro_desktop.protocol.v1 import Definition, Intent, Method, StateUpdate
 
@@ -51,7 +52,7 @@ def _quorum(signers: Signers) -> QuorumSigners:
     return signers if isinstance(signers, QuorumSigners) else QuorumSigners(wallets=tuple(signers))
 
 
-class V1Calls(V1Reads):
+class V1Calls(V1Channels):
     """The v1 methods of ``ClearNodeClient`` (``client.v1``); refuses to run on another dialect."""
 
     def __init__(

@@ -64,7 +64,40 @@ def register(subparsers: Any) -> None:
         metavar="SECONDS",
         help="how old a private request's timestamp may be (default 60; 0 disables the check)",
     )
+    chain = parser.add_argument_group(
+        "chain (dialect 1)",
+        "watch a real ChannelHub instead of the faucet: home channels are opened, funded and closed on-chain",
+    )
+    chain.add_argument("--rpc", metavar="URL", help="the chain's JSON-RPC URL (http:// or https://)")
+    chain.add_argument("--hub", metavar="ADDRESS", help="the ChannelHub contract address on that chain")
+    chain.add_argument("--chain-id", type=int, metavar="ID", help="the chain id the RPC must serve")
+    chain.add_argument("--chain-name", default="anvil", metavar="NAME", help="its name in get_config (anvil)")
     parser.set_defaults(func=run)
+
+
+def _chain_options(args: argparse.Namespace) -> dict[str, Any]:
+    given = {"--rpc": args.rpc, "--hub": args.hub, "--chain-id": args.chain_id}
+    if all(v is None for v in given.values()):
+        return {}
+    if args.dialect != "1":
+        raise CliError("--rpc, --hub and --chain-id need --dialect 1 (the 0.x sandboxes have no chain)")
+    missing = [flag for flag, value in given.items() if value is None]
+    if missing:
+        raise CliError(f"a chain needs --rpc, --hub and --chain-id together (missing {', '.join(missing)})")
+    if args.fund:
+        raise CliError("--fund is the faucet; with a chain, deposit on the chain instead")
+    from nitro_desktop.devnode.v1.chainwatch import ChainConfig
+
+    try:
+        ChainConfig(args.rpc, args.hub, args.chain_id, args.chain_name)
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+    return {
+        "rpc_url": args.rpc,
+        "hub_address": args.hub,
+        "chain_id": args.chain_id,
+        "chain_name": args.chain_name,
+    }
 
 
 def run(args: argparse.Namespace) -> int:
@@ -77,9 +110,10 @@ def run(args: argparse.Namespace) -> int:
             raise CliError(f"{flag} must be a number of requests, 0 or more (got {value})")
     if args.rate_burst is not None and args.rate_burst < 1:
         raise CliError("--rate-burst must be at least 1 (one request)")
+    chain = _chain_options(args)
     key, key_file = _broker_key(args)
     try:
-        return asyncio.run(_serve(args, funds, key, key_file))
+        return asyncio.run(_serve(args, funds, key, key_file, chain))
     except OSError as exc:
         raise CliError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from None
 
@@ -102,7 +136,9 @@ def _broker_key(args: argparse.Namespace) -> tuple[str | None, Path | None]:
         raise CliError(f"cannot save the broker key in {path}: {exc.strerror or exc}") from None
 
 
-async def _serve(args: argparse.Namespace, funds: list[Any], key: str | None, key_file: Path | None) -> int:
+async def _serve(
+    args: argparse.Namespace, funds: list[Any], key: str | None, key_file: Path | None, chain: dict[str, Any]
+) -> int:
     from nitro_desktop.devnode import sandbox_node
 
     node = sandbox_node(
@@ -113,6 +149,7 @@ async def _serve(args: argparse.Namespace, funds: list[Any], key: str | None, ke
         broker_key=key,
         timestamp_window=args.timestamp_window or None,
         rate_limit=args.rate_limit or None,
+        **chain,
     )
     node.rate_burst = args.rate_burst
     await node.start()
@@ -127,6 +164,8 @@ async def _serve(args: argparse.Namespace, funds: list[Any], key: str | None, ke
             node.fund(address, asset, amount)
         print(f"Sandbox ClearNode (dialect {args.dialect}) listening on {node.url}")
         print(f"Broker address: {node.broker_address}")
+        if chain:
+            print(f"Watching ChannelHub {args.hub} on chain {args.chain_id} through {args.rpc}")
         if key_file is not None:
             print(f"Broker key kept in {key_file} (the same broker on every start)")
         for address in dict.fromkeys(a for a, _, _ in funds):

@@ -256,9 +256,7 @@ class CreateSessionDraft:
 
     def allocation_problems(self) -> dict[str, str]:
         problems: dict[str, str] = {}
-        if not self.dialect_spec.funded_at_create:
-            return problems  # created empty, funded later: nothing to check here
-        self.sync_allocations()
+        self.sync_allocations()  # created empty (v1): these are the deposits made right after
         local = set(self.local_accounts)
         for i, (p, a) in enumerate(zip(self.participants, self.allocations, strict=True)):
             key = f"amount.{i}"
@@ -276,6 +274,11 @@ class CreateSessionDraft:
             address = address_or_none(p.address)
             if address is None:
                 problems[key] = f"Participant {i + 1} needs a valid address before funding."
+            elif address not in local and not self.dialect_spec.funded_at_create:
+                problems[key] = (
+                    f"Participant {i + 1}'s key is not on this computer: they deposit from their own "
+                    "home channel once the session exists (dialect 1 has no .nitroreq for deposits yet)."
+                )
             elif address in local:
                 # Unknown balances (another local account, not yet fetched) are left to the server.
                 held = self.balances.get((address, a.asset))

@@ -61,10 +61,12 @@ class CreateSessionFlow(CreateSessionDraft):
 
     # ---- step order ------------------------------------------------------------------------
     def pages(self) -> tuple[str, ...]:
-        """The pages this ClearNode needs, in order (no allocations page when sessions start empty)."""
-        if self.dialect_spec.funded_at_create:
-            return PAGES
-        return tuple(p for p in PAGES if p != "allocations")
+        """The pages this ClearNode needs, in order.
+
+        Where sessions start empty (v1) the allocations page says what each local participant
+        deposits from their home channel right after the create.
+        """
+        return PAGES
 
     def next_page(self, page: str) -> str | None:
         pages = self.pages()
@@ -115,6 +117,17 @@ class CreateSessionFlow(CreateSessionDraft):
             for p, a in zip(self.participants, self.allocations, strict=True)
         ]
 
+    def funding_deposits(self) -> list[Allocation]:
+        """Where sessions start empty: the deposits that fund it after the create, one per funder."""
+        self._require_valid()
+        if self.dialect_spec.funded_at_create:
+            return []
+        return [
+            Allocation(parse_address(p.address), a.asset, parse_amount(a.amount))
+            for p, a in zip(self.participants, self.allocations, strict=True)
+            if parse_amount(a.amount) > 0
+        ]
+
     @property
     def sent_session_data(self) -> str | None:
         """The session_data that goes on the wire: blank text means the field is left out."""
@@ -140,9 +153,14 @@ class CreateSessionFlow(CreateSessionDraft):
                 else f"Nonce {d.nonce}."
             ),
         ]
+        deposits = self.funding_deposits()
         if not self.dialect_spec.funded_at_create:
-            lines.append("It starts empty: each participant deposits into it afterwards.")
-        funds = {a.participant: a for a in self.allocation_list()}
+            lines.append(
+                "It starts empty; then each funder below deposits from their home channel."
+                if deposits
+                else "It starts empty: each participant deposits into it afterwards."
+            )
+        funds = {a.participant: a for a in [*self.allocation_list(), *deposits]}
         for i, (addr, w) in enumerate(zip(d.participants, d.weights, strict=True)):
             mine = " (you)" if addr in self.local_accounts else ""
             alloc = funds.get(addr)

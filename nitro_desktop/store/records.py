@@ -90,3 +90,39 @@ class SessionKeyRecord:
     created_at: float
     scope: str = ""
     endpoint: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ChainRecord:
+    """An EVM chain the user reaches through ``rpc_url`` (theirs to edit; none is built in)."""
+
+    chain_id: int
+    name: str
+    rpc_url: str
+    hub_address: str | None = None  # the ChannelHub the node reports for this chain
+    updated_at: float = 0.0
+
+
+#: A home-channel operation's steps, in order; ``failed`` and ``dropped`` end one that did not happen.
+ChannelStep = Literal["signed", "countersigned", "sent", "done", "failed", "dropped"]
+ChannelKind = Literal["open", "deposit", "withdraw", "close"]
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelOperationRecord:
+    """One open / deposit / withdraw / close of a home channel, as far as it got."""
+
+    id: int
+    account: str
+    endpoint: str
+    asset: str
+    chain_id: int
+    kind: ChannelKind
+    amount: str
+    step: ChannelStep
+    state_json: str  # the channel state this operation signs (public data: no secrets)
+    definition_json: str  # the channel definition, for an open
+    tx_hash: str | None
+    error: str
+    created_at: float
+    updated_at: float

@@ -187,6 +187,43 @@ def _v6_dialect_1(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE endpoints_v6 RENAME TO endpoints")
 
 
+def _v7_chains_and_channel_operations(conn: sqlite3.Connection) -> None:
+    """EVM chains (v1 funds) and every home-channel operation, step by step.
+
+    A channel operation is written before each step that leaves this process (the node's
+    countersignature, the on-chain transaction) so a crash never loses what was committed
+    and never records as done what was not.
+    """
+    conn.execute(
+        """CREATE TABLE chains (
+            chain_id    INTEGER PRIMARY KEY,
+            name        TEXT NOT NULL,
+            rpc_url     TEXT NOT NULL,
+            hub_address TEXT,
+            updated_at  REAL NOT NULL
+        )"""
+    )
+    conn.execute(
+        """CREATE TABLE channel_operations (
+            id              INTEGER PRIMARY KEY,
+            account         TEXT NOT NULL,
+            endpoint        TEXT NOT NULL,
+            asset           TEXT NOT NULL,
+            chain_id        INTEGER NOT NULL,
+            kind            TEXT NOT NULL CHECK (kind IN ('open', 'deposit', 'withdraw', 'close')),
+            amount          TEXT NOT NULL,
+            step            TEXT NOT NULL,
+            state_json      TEXT NOT NULL DEFAULT '',
+            definition_json TEXT NOT NULL DEFAULT '',
+            tx_hash         TEXT,
+            error           TEXT NOT NULL DEFAULT '',
+            created_at      REAL NOT NULL,
+            updated_at      REAL NOT NULL
+        )"""
+    )
+    conn.execute("CREATE INDEX channel_operations_account ON channel_operations (account, asset)")
+
+
 # Index i migrates from version i to version i + 1. Append only: never edit a
 # shipped migration, since databases in the field have already run it.
 MIGRATIONS: tuple[Migration, ...] = (
@@ -196,6 +233,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _v4_totals,
     _v5_totals_sort_key,
     _v6_dialect_1,
+    _v7_chains_and_channel_operations,
 )
 LATEST_VERSION = len(MIGRATIONS)
 

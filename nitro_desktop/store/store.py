@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 from types import TracebackType
 
+from nitro_desktop.store.chains import Chains, ChannelOperations
 from nitro_desktop.store.db import Database
 from nitro_desktop.store.sessions import Sessions
 from nitro_desktop.store.tables import Accounts, Endpoints, SessionKeys
@@ -24,6 +25,8 @@ class Store:
         self.endpoints = Endpoints(db)
         self.sessions = Sessions(db)
         self.session_keys = SessionKeys(db)
+        self.chains = Chains(db)
+        self.channel_operations = ChannelOperations(db)
 
     @classmethod
     def open(

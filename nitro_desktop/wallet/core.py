@@ -23,8 +23,11 @@ from nitro_desktop.keys import AccountManager
 from nitro_desktop.protocol import AppSession, AppSessionUpdate, Balance, BalanceUpdate, HashSigner
 from nitro_desktop.store import EndpointRecord, Store
 from nitro_desktop.wallet import endpoints
+from nitro_desktop.wallet.channel_types import ChannelError, ChannelEvents
 from nitro_desktop.wallet.endpoints import Sandbox, SandboxFactory
 from nitro_desktop.wallet.events import SessionsChanged, WalletEvents
+from nitro_desktop.wallet.home_channels import HomeChannels
+from nitro_desktop.wallet.hub_chain import ChainHubPort
 from nitro_desktop.wallet.outcomes import OutcomeRecorder
 from nitro_desktop.wallet.sending import SessionSender
 from nitro_desktop.wallet.unlock import PasswordPrompt, Unlocker
@@ -77,6 +80,9 @@ class Wallet:
         self.odd_balances: dict[str, Balance] = {}
         self.outcomes = OutcomeRecorder(fallback=self._record_unexpected, info=self.events.info.emit)
         self.sender = SessionSender(self)
+        # Home channels (v1 funds): one set of events for the window, whatever the connection.
+        self.channel_events = ChannelEvents()
+        self._channels: HomeChannels | None = None
         self._unsubscribe: list[Callable[[], None]] = []
         self._background: set[asyncio.Task[None]] = set()
 
@@ -158,7 +164,21 @@ class Wallet:
         if self.sandbox is not None:
             endpoints.fund_new_accounts(self.sandbox, self.accounts)
 
+    async def home_channels(self) -> HomeChannels:
+        """The current account's home channels on the current v1 node; events on ``channel_events``."""
+        client = self.require_client()
+        endpoint, account = self._where()
+        if not client.spec.own_session_calls:
+            raise ChannelError(f"{endpoint.name} funds sessions at create: it has no home channels.")
+        if self._channels is None or self._channels.client is not client or self._channels.account != account:
+            signer = await self.unlocker.signer(account)
+            self._channels = HomeChannels(
+                self.store, client, signer, ChainHubPort, endpoint=endpoint.name, events=self.channel_events
+            )
+        return self._channels
+
     async def close_client(self) -> None:
+        self._channels = None
         for unsubscribe in self._unsubscribe:
             unsubscribe()
         self._unsubscribe.clear()

@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from nitro_desktop.client import ClearNodeClient, Exchange
 from nitro_desktop.client.v1_common import V1ClearNodeClient
-from nitro_desktop.flows import CreateSessionFlow, SubmitResult, UpdateSessionFlow
+from nitro_desktop.flows import CreateSessionFlow, SubmitResult, UpdateSessionFlow, error_text
 from nitro_desktop.history import Draft, Frames, Kind, moved_note
-from nitro_desktop.protocol import AppSession, AppSessionUpdate, ProtocolError, go_json
+from nitro_desktop.protocol import AppSession, AppSessionUpdate, HashSigner, ProtocolError, go_json
 from nitro_desktop.wallet.outcomes import SentHook
 
 if TYPE_CHECKING:
@@ -73,7 +74,23 @@ class SessionSender:
             save,
             client.exchanges.get,
         )
-        return saved[-1]
+        created = saved[-1]
+        for funding in flow.funding_deposits():  # sessions created empty (v1): one deposit per funder
+            try:
+                (depositor,) = await wallet.unlocked_signers([funding.participant])
+                session = await self._deposit_as(
+                    created.app_session_id, funding.asset, funding.amount, depositor, signers
+                )
+            except Exception as exc:
+                raise ProtocolError(
+                    f"The session {created.app_session_id} was created, but {funding.participant}'s "
+                    f"deposit of {funding.amount} {funding.asset} failed: {error_text(exc)}. "
+                    "Deposit into it from the session list."
+                ) from exc
+            created = SubmitResult(created.app_session_id, session.status, session.version)
+        if flow.funding_deposits():
+            await wallet.refresh_balances()
+        return created
 
     # ---- submit / close -----------------------------------------------------------------------------
     async def update(self, flow: UpdateSessionFlow) -> AppSession:
@@ -131,12 +148,25 @@ class SessionSender:
     # ---- deposit (sessions created empty) ----------------------------------------------------------
     async def deposit(self, app_session_id: str, asset: str, amount: Decimal) -> AppSession:
         """Fund a session from the current account's home channel; recorded with its frames."""
+        _endpoint, account = _where(self.wallet)
+        (depositor,) = await self.wallet.unlocked_signers([account])
+        session = await self._deposit_as(app_session_id, asset, amount, depositor, [depositor])
+        await self.wallet.refresh_balances()
+        return session
+
+    async def _deposit_as(
+        self,
+        app_session_id: str,
+        asset: str,
+        amount: Decimal,
+        depositor: HashSigner,
+        signers: Sequence[HashSigner],
+    ) -> AppSession:
+        """``submit_deposit_state``: the depositor's home channel commits ``amount``; ``signers`` sign."""
         wallet = self.wallet
         client = wallet.require_client()
         if not isinstance(client, V1ClearNodeClient):
             raise ProtocolError("this ClearNode funds sessions when they are created; there is no deposit")
-        _endpoint, account = _where(wallet)
-        (depositor,) = await wallet.unlocked_signers([account])
         saved = wallet.store.sessions.get(app_session_id)
         version = saved.version if saved is not None else 0
 
@@ -156,14 +186,13 @@ class SessionSender:
         try:
             session = await wallet.outcomes.run(
                 lambda on_sent: client.deposit(
-                    app_session_id, asset, amount, depositor, [depositor], on_sent=on_sent
+                    app_session_id, asset, amount, depositor, signers, on_sent=on_sent
                 ),
                 save,
                 client.exchanges.get,
             )
         finally:
             self.sending.discard(app_session_id)
-        await wallet.refresh_balances()
         return session
 
     # ---- signing requests (.nitroreq) --------------------------------------------------------------

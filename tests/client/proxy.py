@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import json
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from websockets.asyncio.client import ClientConnection, connect
@@ -45,6 +46,7 @@ class FaultProxy:
     last_server_frame: dict[str, str] = field(default_factory=dict)
     _rules: dict[str, list[str]] = field(default_factory=dict)
     _forge: set[str] = field(default_factory=set)
+    _rewrite: dict[str, Callable[[str], str]] = field(default_factory=dict)
     _pairs: list[_Pair] = field(default_factory=list)
     _server: Server | None = None
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
@@ -88,6 +90,10 @@ class FaultProxy:
     def forge(self, method: str) -> None:
         """Answers/notifications named ``method`` get re-signed by a stranger."""
         self._forge.add(method)
+
+    def rewrite(self, method: str, change: Callable[[str], str]) -> None:
+        """Answers named ``method`` reach the client as ``change(text)`` (a node that lies in its payload)."""
+        self._rewrite[method] = change
 
     async def inject(self, text: str | bytes) -> None:
         for pair in list(self._pairs):
@@ -164,4 +170,6 @@ class FaultProxy:
                     continue
                 if method in self._forge:
                     text = self.forged(text)
+                if method in self._rewrite:
+                    text = self._rewrite[method](text)
                 await pair.client.send(text)

@@ -11,6 +11,7 @@ import pytest
 
 from nitro_desktop.devnode import SandboxNode
 from nitro_desktop.flows import CreateWizard, SubmitState, UpdateSessionFlow
+from nitro_desktop.flows.create_wizard import StepRefused
 from nitro_desktop.protocol import Dialect, spec
 from tests.client.helpers import ready_client
 from tests.flows.helpers import ALICE, ASSETS, A, B, PresignedSender, create_flow
@@ -98,18 +99,29 @@ def test_a_dialect_without_a_challenge_is_not_asked_for_one(monkeypatch: pytest.
     assert flow.definition().challenge == 0
 
 
-def test_a_session_created_empty_skips_the_allocations_page(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_session_created_empty_asks_for_the_deposits_that_fund_it_after_the_create(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setattr(spec(Dialect.V02), "funded_at_create", False)
-    flow = create_flow("0.2")
-    assert flow.pages() == ("application", "participants", "signers", "review", "submit")
+    flow = create_flow("0.2", local_accounts=[A])
+    assert flow.pages() == ("application", "participants", "allocations", "signers", "review", "submit")
     wizard = CreateWizard(flow)
     flow.participants[1].address = B
-    flow.allocations[0].amount = "5000"  # left from an earlier visit: not sent, not checked
-    assert [wizard.next(), wizard.next()] == ["participants", "signers"]
-    assert wizard.back() == "participants"
-    assert flow.allocation_list() == []
+    flow.allocations[0].amount = "5000"  # more than A's home channel holds
+    assert [wizard.next(), wizard.next()] == ["participants", "allocations"]
+    with pytest.raises(StepRefused, match="Insufficient funds"):
+        wizard.next()
+    flow.allocations[0].amount = "5"
+    flow.allocations[1].amount = "1"  # B's key is elsewhere: no deposit can be made for them here
+    with pytest.raises(StepRefused, match="not on this computer"):
+        wizard.next()
+    flow.allocations[1].amount = "0"
+    assert wizard.next() == "signers"
+    assert flow.allocation_list() == []  # the create itself carries no funds
     assert flow.call().params[0]["allocations"] == []
-    assert f"  #1 {A} (you): weight 100\n" in flow.summary()
+    assert [(a.participant, a.asset, str(a.amount)) for a in flow.funding_deposits()] == [(A, "usdc", "5")]
+    assert f"  #1 {A} (you): weight 100, puts in 5 usdc\n" in flow.summary()
+    assert "each funder below deposits from their home channel" in flow.summary()
 
 
 def test_intents_come_from_the_dialect_and_the_app_protocol() -> None:

@@ -22,7 +22,7 @@ def v1_flow(**kw: Any) -> Any:
 def test_v1_asks_for_an_application_id_and_no_protocol_or_challenge() -> None:
     flow = v1_flow()
     assert flow.application_fields() == ("application", "nonce")
-    assert flow.pages() == ("application", "participants", "signers", "review", "submit")
+    assert flow.pages() == ("application", "participants", "allocations", "signers", "review", "submit")
     assert flow.application == "nitro-desktop" and flow.application_problems() == {}
     for bad in ("Nitro Desktop", "NITRO", "a" * 67, "x.y"):
         flow.application = bad

@@ -400,7 +400,8 @@ def test_the_pages_follow_what_the_dialect_says_a_session_holds(
         name = wizard.pages["application"].fields["application"]
         assert name.isEnabled() is named
         assert (name.toolTip() == "This ClearNode does not use application names.") is not named
-    # A dialect whose sessions are created empty: Next on the participants page goes to the signers.
+    # A dialect whose sessions are created empty: the allocations page says what is deposited
+    # right after the create, and the create itself carries none.
     monkeypatch.setattr(spec(Dialect.V02), "funded_at_create", False)
     flow = CreateSessionFlow("0.2", local_accounts=[me], assets={"usdc": 6}, now_ms=1)
     wizard = CreateSessionWizard(flow, never_sent)
@@ -409,6 +410,9 @@ def test_the_pages_follow_what_the_dialect_says_a_session_holds(
     wizard.next()
     wizard.pages["participants"].table.item(1, 0).setText(B)
     wizard.next()
+    assert wizard.currentPage() is wizard.pages["allocations"] and wizard.steps.page == "allocations"
+    wizard.next()
     assert wizard.currentPage() is wizard.pages["signers"] and wizard.steps.page == "signers"
+    assert flow.allocation_list() == []
     wizard.back()
-    assert wizard.currentPage() is wizard.pages["participants"] and wizard.steps.page == "participants"
+    assert wizard.currentPage() is wizard.pages["allocations"] and wizard.steps.page == "allocations"

@@ -1,5 +1,6 @@
-"""The wizard on the Local sandbox (v1): application id, uint8 weights and quorum, no
-allocations page, the exact v1 frame in the review, and the session in the list after a restart."""
+"""The wizard on the Local sandbox (v1): application id, uint8 weights and quorum, the
+allocations page as deposits after the create, the exact v1 frame in the review, and the
+session in the list after a restart."""
 
 from __future__ import annotations
 
@@ -54,7 +55,10 @@ async def test_v1_wizard_creates_an_empty_session_that_survives_a_restart(profil
         parts.quorum.setText("200")
         assert next_enabled(wizard)
         wizard.next()
-        # 3. no allocations page: sessions start empty; I sign
+        # 3. allocations: what each funder deposits right after the (empty) create; none here
+        assert wizard.currentPage() is pages["allocations"]
+        wizard.next()
+        # 4. I sign
         assert wizard.currentPage() is pages["signers"]
         assert pages["signers"].flow.signers == {me}
         wizard.next()

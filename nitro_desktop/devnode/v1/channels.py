@@ -20,12 +20,22 @@ from nitro_desktop.devnode.v1.store import Store
 from nitro_desktop.protocol import RawKeySigner
 from nitro_desktop.protocol.crypto import sign_digest
 
-HOME_DEPOSIT, COMMIT, RELEASE = 10, 40, 41
+ACKNOWLEDGEMENT, HOME_DEPOSIT, HOME_WITHDRAWAL, TRANSFER_SEND = 1, 10, 11, 30
+COMMIT, RELEASE, FINALIZE = 40, 41, 200
+ZERO_HASH = "0x" + "00" * 32  # common.Hash{}.Hex(): an acknowledgement's tx and account ids
 CHANNEL_NONCE = 1
 CHANNEL_CHALLENGE = 86400
 DEFAULT_SIGNER_ONLY = "0x01"  # BuildSigValidatorsBitmap([default])
-STATUS_NAMES = {0: "void", 1: "open", 2: "challenged", 3: "closing", 4: "closed"}
-TX_TYPE_OF = {HOME_DEPOSIT: 10, COMMIT: 40, RELEASE: 41}
+VOID, OPEN, CHALLENGED, CLOSING, CLOSED = 0, 1, 2, 3, 4
+STATUS_NAMES = {VOID: "void", OPEN: "open", CHALLENGED: "challenged", CLOSING: "closing", CLOSED: "closed"}
+TX_TYPE_OF = {
+    HOME_DEPOSIT: 10,
+    HOME_WITHDRAWAL: 11,
+    TRANSFER_SEND: 30,
+    COMMIT: 40,
+    RELEASE: 41,
+    FINALIZE: 200,
+}
 
 
 def void_state(wallet: str, asset: str) -> dict[str, Any]:
@@ -51,33 +61,47 @@ def void_state(wallet: str, asset: str) -> dict[str, Any]:
 
 
 def next_state(state: dict[str, Any]) -> dict[str, Any]:
-    """``State.NextState`` for home-only states (the sandbox never finalizes or escrows)."""
+    """``State.NextState`` for home-only states; after a finalize, a fresh epoch at version 1."""
     new = copy.deepcopy(state)
-    new["version"] = state["version"] + 1
+    if state["transition"]["type"] == FINALIZE:
+        fresh = void_state(state["user_wallet"], state["asset"])
+        fresh["epoch"] = state["epoch"] + 1
+        new = fresh
+    new["version"] = 1 if state["transition"]["type"] == FINALIZE else state["version"] + 1
     new["transition"] = {"type": 0, "tx_id": "", "account_id": "", "amount": Decimal(0)}
     new["user_sig"] = new["node_sig"] = None
+    new.pop("escrow_channel_id", None)
+    new.pop("escrow_ledger", None)
     new["id"] = hashes.state_id(new["user_wallet"], new["asset"], new["epoch"], new["version"])
     return new
 
 
 def apply_transition(state: dict[str, Any], kind: int, account: str, amount: Decimal) -> None:
-    """Home deposit, commit or release on a fresh next state (``Apply*Transition``)."""
+    """``Apply*Transition`` on a fresh next state; home transitions name the home channel themselves."""
     ledger = state["home_ledger"]
-    state["transition"] = {
-        "type": kind,
-        "tx_id": hashes.transaction_id(account, state["id"]),
-        "account_id": account,
-        "amount": amount,
-    }
+    if kind in (HOME_DEPOSIT, HOME_WITHDRAWAL, FINALIZE):
+        account = state["home_channel_id"]
+    if kind == FINALIZE:
+        amount = ledger["user_balance"]
+    tx_id = hashes.transaction_id(account, state["id"])
+    if kind == ACKNOWLEDGEMENT:
+        account, tx_id, amount = ZERO_HASH, ZERO_HASH, Decimal(0)
+    state["transition"] = {"type": kind, "tx_id": tx_id, "account_id": account, "amount": amount}
     if kind == HOME_DEPOSIT:
         ledger["user_net_flow"] += amount
         ledger["user_balance"] += amount
-    elif kind == COMMIT:
+    elif kind == HOME_WITHDRAWAL:
+        ledger["user_net_flow"] -= amount
+        ledger["user_balance"] -= amount
+    elif kind in (COMMIT, TRANSFER_SEND):
         ledger["user_balance"] -= amount
         ledger["node_net_flow"] -= amount
-    else:
+    elif kind == RELEASE:
         ledger["user_balance"] += amount
         ledger["node_net_flow"] += amount
+    elif kind == FINALIZE:
+        ledger["user_net_flow"] -= ledger["user_balance"]
+        ledger["user_balance"] = Decimal(0)
 
 
 def state_to_wire(state: dict[str, Any]) -> dict[str, Any]:
@@ -139,6 +163,24 @@ class HomeChannels:
         config = self.assets.get(asset)  # exact, as nitronode's asset map
         return None if config is None else config.decimals
 
+    def supported(self, asset: str, token: str, chain: int) -> bool:
+        """``IsAssetSupported``: the asset by its exact symbol, its token in any letter case."""
+        config = self.assets.get(asset)
+        return config is not None and config.chain_id == chain and config.token.lower() == token.lower()
+
+    def token_decimals(self, chain: int, token: str) -> int:
+        """``GetTokenDecimals``; ``ValueError`` with its text."""
+        token = token.lower()
+        on_chain = [a for a in self.assets.values() if a.chain_id == chain]
+        if not on_chain:
+            raise ValueError(f"blockchain with ID '{chain}' has no configured tokens: token not supported")
+        for config in on_chain:
+            if config.token.lower() == token:
+                return config.decimals
+        raise ValueError(
+            f"token {token} is not supported on blockchain with ID '{chain}': token not supported"
+        )
+
     def sign(self, state: dict[str, Any]) -> str:
         """``ChannelDefaultSigner``: type byte 0x00, then an EIP-191 signature of the packed state."""
         decimals = self.decimals(state["asset"]) or 0
@@ -188,30 +230,32 @@ class HomeChannels:
         current = self.store.last_state(wallet, asset) or void_state(wallet, asset)
         state = next_state(current)
         apply_transition(state, RELEASE, session_id, amount)
-        if state["home_channel_id"] is not None:
+        channel = self.store.active_channel(wallet, asset)
+        # Signed only on an Open channel, as upstream: a Void one is not on-chain yet.
+        if state["home_channel_id"] is not None and channel is not None and channel["status"] == OPEN:
             state["node_sig"] = self.sign(state)
         self.store.store_state(state)
         self.record(state, now)
 
     def record(self, state: dict[str, Any], now: float) -> None:
-        """``NewTransactionFromTransition`` for the three transitions the sandbox makes."""
+        """``NewTransactionFromTransition`` for the transitions the sandbox makes or accepts."""
         t = state["transition"]
-        if t["type"] == RELEASE:  # (nil, receiver state): from the session to the wallet
-            source, target, sender, receiver = t["account_id"], state["user_wallet"], None, state["id"]
-        elif t["type"] == HOME_DEPOSIT:  # from the home channel to the wallet
-            source, target, sender, receiver = (
-                state["home_channel_id"],
-                state["user_wallet"],
-                state["id"],
-                None,
-            )
+        kind, wallet, channel = t["type"], state["user_wallet"], state["home_channel_id"]
+        sender: str | None = state["id"]
+        receiver: str | None = None
+        if kind == RELEASE:  # (nil, receiver state): from the session to the wallet
+            source, target, sender, receiver = t["account_id"], wallet, None, state["id"]
+        elif kind == HOME_DEPOSIT:  # from the home channel to the wallet
+            source, target = channel, wallet
+        elif kind in (HOME_WITHDRAWAL, FINALIZE):  # from the wallet to the home channel
+            source, target = wallet, channel
         else:  # commit: from the wallet to the session
-            source, target, sender, receiver = state["user_wallet"], t["account_id"], state["id"], None
+            source, target = wallet, t["account_id"]
         self.store.record_transaction(
             {
                 "id": t["tx_id"],
                 "asset": state["asset"],
-                "tx_type": TX_TYPE_OF[t["type"]],
+                "tx_type": TX_TYPE_OF[kind],
                 "from_account": source,
                 "to_account": target,
                 "sender_state_id": sender,

@@ -29,6 +29,21 @@ def ping(node: Any, payload: Struct) -> dict[str, Any]:
 
 def get_config(node: Any, payload: Struct) -> dict[str, Any]:
     chains = sorted({a.chain_id for a in node.assets} | {SANDBOX_CHAIN_ID})
+    if node.chain is not None:  # as nitronode reports its blockchains.yaml entry
+        blockchains = [
+            {
+                "name": node.chain.name,
+                "blockchain_id": str(node.chain.chain_id),
+                "channel_hub_address": node.chain.hub_address,
+                "confirmation_delay_secs": 0,
+            }
+        ]
+        return {
+            "node_address": node.broker_address.lower(),
+            "node_version": NODE_VERSION,
+            "supported_sig_validators": SUPPORTED_SIG_VALIDATORS,
+            "blockchains": blockchains,
+        }
     return {
         "node_address": node.broker_address.lower(),
         "node_version": NODE_VERSION,
@@ -60,6 +75,8 @@ def get_assets(node: Any, payload: Struct) -> dict[str, Any]:
     for a in node.assets:
         if chain is not None and a.chain_id != chain:
             continue
+        if node.chain is not None and a.chain_id != node.chain.chain_id:
+            continue  # nitronode drops a token on a chain it does not watch
         token = {
             "name": a.symbol,
             "symbol": a.symbol,
@@ -91,7 +108,10 @@ def get_balances(node: Any, payload: Struct) -> dict[str, Any]:
     out = []
     for asset, amount in node.store.user_balances(wallet):
         state = node.store.last_state(wallet, asset)
-        enforced = state["home_ledger"]["user_net_flow"] if state else Decimal(0)
+        if node.chain is not None:  # what the chain holds, as of the last event the watcher applied
+            enforced = node.store.enforced(wallet, asset) or Decimal(0)
+        else:
+            enforced = state["home_ledger"]["user_net_flow"] if state else Decimal(0)
         out.append(
             {"asset": asset, "amount": hashes.go_decimal(amount), "enforced": hashes.go_decimal(enforced)}
         )

@@ -17,8 +17,10 @@ from nitro_desktop.devnode.amounts import EXACT
 from nitro_desktop.devnode.config import AssetConfig
 from nitro_desktop.devnode.db import Database
 from nitro_desktop.devnode.router import Connection
-from nitro_desktop.devnode.v1 import deposit, keys, reads, sessions, updates, wire
+from nitro_desktop.devnode.v1 import deposit, home, keys, reads, sessions, updates, wire
+from nitro_desktop.devnode.v1.chainwatch import ChainConfig
 from nitro_desktop.devnode.v1.channels import HomeChannels
+from nitro_desktop.devnode.v1.events import ChannelEvent, apply_event
 from nitro_desktop.devnode.v1.quorum import Fail, verify_quorum
 from nitro_desktop.devnode.v1.store import Store
 from nitro_desktop.protocol import RawKeySigner
@@ -37,8 +39,11 @@ class V1Router:
         assets: tuple[AssetConfig, ...],
         broker: RawKeySigner,
         clock: Callable[[], float],
+        chain: ChainConfig | None = None,
     ) -> None:
         self.db = db
+        self.chain = chain
+        self.min_challenge, self.max_challenge = home.MIN_CHALLENGE, home.MAX_CHALLENGE
         self.assets = assets
         self.broker = broker
         self.broker_address = broker.address
@@ -85,6 +90,12 @@ class V1Router:
                 "failed to retrieve session key states",
             ),
         }
+        if chain is not None:  # home channels live on the chain: the node co-signs, the chain settles
+            self.routes["channels.v1.request_creation"] = (
+                home.request_creation,
+                "failed to process channel creation request",
+            )
+            self.routes["channels.v1.submit_state"] = (home.submit_state, "failed to process incoming state")
 
     # ---- what handlers use ------------------------------------------------------------------
     def now_ms(self) -> int:
@@ -108,6 +119,14 @@ class V1Router:
         with localcontext(EXACT), self.db.transaction():
             self.channels.faucet(address.lower(), asset, amount, self.clock())
         return address.lower()
+
+    def apply_events(self, events: list[ChannelEvent], next_block: int) -> None:
+        """A range of hub events and the block after it, in one transaction: all of it or none."""
+        assert self.chain is not None
+        with localcontext(EXACT), self.db.transaction():
+            for event in events:
+                apply_event(self, event)
+            self.store.set_chain_cursor(self.chain.chain_id, next_block)
 
     # ---- SandboxNode's router interface ----------------------------------------------------------
     def on_connect(self, conn: Connection) -> None:

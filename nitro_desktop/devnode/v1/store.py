@@ -43,6 +43,9 @@ CREATE TABLE IF NOT EXISTS v1_transactions (
 CREATE INDEX IF NOT EXISTS v1_transactions_from ON v1_transactions (from_account);
 CREATE INDEX IF NOT EXISTS v1_transactions_to ON v1_transactions (to_account);
 CREATE TABLE IF NOT EXISTS v1_minted (asset TEXT PRIMARY KEY, amount TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS v1_enforced (
+    user_wallet TEXT NOT NULL, asset TEXT NOT NULL, amount TEXT NOT NULL, PRIMARY KEY (user_wallet, asset));
+CREATE TABLE IF NOT EXISTS v1_chain_cursor (chain_id INTEGER PRIMARY KEY, next_block INTEGER NOT NULL);
 """
 
 
@@ -57,6 +60,10 @@ def state_from_text(text: str) -> dict[str, Any]:
     for key in ("user_balance", "user_net_flow", "node_balance", "node_net_flow"):
         ledger[key] = Decimal(ledger[key])
     return state
+
+
+def _same(channel_id: str | None, channel: Any) -> bool:
+    return channel_id is not None and channel_id.lower() == channel["channel_id"]
 
 
 class Store:
@@ -171,6 +178,24 @@ class Store:
             (wallet.lower(), asset.lower()),
         ).fetchone()
 
+    def active_channel(self, wallet: str, asset: str) -> Any:
+        """``CheckActiveChannel``: a home channel that is Void (awaiting the chain) or Open."""
+        return self.db.conn.execute(
+            "SELECT * FROM v1_channels WHERE user_wallet = ? AND asset = ? AND status <= 1 LIMIT 1",
+            (wallet.lower(), asset.lower()),
+        ).fetchone()
+
+    def channel_by_id(self, channel_id: str) -> Any:
+        return self.db.conn.execute(
+            "SELECT * FROM v1_channels WHERE channel_id = ?", (channel_id.lower(),)
+        ).fetchone()
+
+    def update_channel(self, channel_id: str, status: int, state_version: int) -> None:
+        self.db.conn.execute(
+            "UPDATE v1_channels SET status = ?, state_version = ? WHERE channel_id = ?",
+            (status, state_version, channel_id.lower()),
+        )
+
     def channels(self, wallet: str) -> list[Any]:
         return self.db.query("SELECT * FROM v1_channels WHERE user_wallet = ? ORDER BY seq", (wallet,))
 
@@ -178,9 +203,9 @@ class Store:
         conn = self.db.conn
         seq = conn.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM v1_channels").fetchone()[0]
         conn.execute(
-            "INSERT INTO v1_channels VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, 0, ?)",
+            "INSERT INTO v1_channels VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)",
             (
-                row["channel_id"],
+                row["channel_id"].lower(),
                 row["user_wallet"],
                 row["asset"],
                 row["blockchain_id"],
@@ -188,6 +213,7 @@ class Store:
                 row["nonce"],
                 row["challenge"],
                 row["validators"],
+                row.get("status", 1),
                 seq,
             ),
         )
@@ -199,6 +225,64 @@ class Store:
             (wallet.lower(), asset.lower()),
         ).fetchone()
         return None if row is None else state_from_text(row[0])
+
+    def states(self, wallet: str, asset: str) -> list[dict[str, Any]]:
+        """The kept states of a wallet and asset (at most ``STATES_KEPT``), newest first."""
+        rows = self.db.query(
+            "SELECT state FROM v1_states WHERE user_wallet = ? AND lower(asset) = ?"
+            " ORDER BY epoch DESC, version DESC",
+            (wallet.lower(), asset.lower()),
+        )
+        return [state_from_text(r[0]) for r in rows]
+
+    def last_signed_state(self, wallet: str, asset: str) -> dict[str, Any] | None:
+        """The newest state both parties signed (``GetLastUserState(..., true)`` among the kept ones)."""
+        return next((s for s in self.states(wallet, asset) if s["user_sig"] and s["node_sig"]), None)
+
+    def backfill_user_sig(self, channel: Any, version: int, user_sig: str) -> None:
+        """``UpdateStateSigsIfMissing`` (user side): the chain enforced a state the node kept unsigned."""
+        for state in self.states(channel["user_wallet"], channel["asset"]):
+            if (
+                _same(state["home_channel_id"], channel)
+                and state["version"] == version
+                and state["user_sig"] is None
+            ):
+                state["user_sig"] = user_sig
+                self.store_state(state)
+
+    def has_signed_finalize(self, channel: Any) -> bool:
+        return any(
+            _same(s["home_channel_id"], channel) and s["transition"]["type"] == 200 and s["node_sig"]
+            for s in self.states(channel["user_wallet"], channel["asset"])
+        )
+
+    def refresh_enforced(self, channel: Any) -> None:
+        """``RefreshUserEnforcedBalance``: the user balance of the state an open channel holds on-chain."""
+        amount = Decimal(0)
+        if channel["status"] <= 1 and channel["state_version"] > 0:
+            for state in self.states(channel["user_wallet"], channel["asset"]):
+                if _same(state["home_channel_id"], channel) and state["version"] == channel["state_version"]:
+                    amount = state["home_ledger"]["user_balance"]
+                    break
+        self.db.conn.execute(
+            "INSERT OR REPLACE INTO v1_enforced VALUES (?, ?, ?)",
+            (channel["user_wallet"], channel["asset"], str(amount)),
+        )
+
+    def enforced(self, wallet: str, asset: str) -> Decimal | None:
+        row = self.db.conn.execute(
+            "SELECT amount FROM v1_enforced WHERE user_wallet = ? AND asset = ?", (wallet, asset)
+        ).fetchone()
+        return None if row is None else Decimal(row[0])
+
+    def chain_cursor(self, chain_id: int) -> int | None:
+        row = self.db.conn.execute(
+            "SELECT next_block FROM v1_chain_cursor WHERE chain_id = ?", (chain_id,)
+        ).fetchone()
+        return None if row is None else int(row[0])
+
+    def set_chain_cursor(self, chain_id: int, next_block: int) -> None:
+        self.db.conn.execute("INSERT OR REPLACE INTO v1_chain_cursor VALUES (?, ?)", (chain_id, next_block))
 
     def store_state(self, state: dict[str, Any]) -> None:
         conn = self.db.conn
