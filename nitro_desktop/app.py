@@ -77,11 +77,13 @@ def main(data_dir: str | None = None) -> int:
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from nitro_desktop.store import Store, StoreError
+    from nitro_desktop.ui.gc_guard import MainThreadCollector
     from nitro_desktop.ui.main_window import MainWindow
     from nitro_desktop.ui.theme import apply_theme
 
     app = QApplication.instance() or QApplication(sys.argv)
     assert isinstance(app, QApplication)
+    collector = MainThreadCollector(app)
     app.setApplicationName("Nitro Desktop")
     app.setOrganizationName("Nitro Desktop")
     QGuiApplication.setDesktopFileName("nitro-desktop")
@@ -158,5 +160,6 @@ def main(data_dir: str | None = None) -> int:
     # asyncio.Runner (not asyncio.run) because loop_factory needs Python 3.12 there.
     with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
         runner.run(run())
+    collector.stop()
     store.close()
     return 0

@@ -12,6 +12,7 @@ a bus starts its own.
 from __future__ import annotations
 
 import atexit
+import gc
 import os
 import shutil
 import tempfile
@@ -84,6 +85,33 @@ def isolated_desktop(
         yield home
     finally:
         keyring.set_keyring(previous)
+
+
+_FULL_COLLECTION_EVERY = 25
+_tests_since_full_collection = 0
+
+
+@pytest.fixture(autouse=True)
+def garbage_on_the_main_thread() -> Iterator[None]:
+    """No cyclic collection starts off the main thread while a test runs.
+
+    Every async test runs on a qasync loop, and web3 calls and chain watchers allocate on other
+    threads: a collection started there can free a Qt object off the GUI thread, a segfault in
+    whatever runs next (seen about once in four runs of the on-chain tests). The app guards the
+    same way (``nitro_desktop.ui.gc_guard``); here the young garbage goes between tests.
+    """
+    global _tests_since_full_collection
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+        _tests_since_full_collection += 1
+        if _tests_since_full_collection >= _FULL_COLLECTION_EVERY:
+            _tests_since_full_collection = 0
+            gc.collect()
+        else:
+            gc.collect(1)
 
 
 # The protocol vectors live beside the project, in ../shared (read at test time, never copied).

@@ -277,7 +277,8 @@ class CreateSessionDraft:
             elif address not in local and not self.dialect_spec.funded_at_create:
                 problems[key] = (
                     f"Participant {i + 1}'s key is not on this computer: they deposit from their own "
-                    "home channel once the session exists (dialect 1 has no .nitroreq for deposits yet)."
+                    "home channel once the session exists (Deposit… on the session; it signs the state of "
+                    "their own channel, so nobody can deposit for them). Set their amount to 0 here."
                 )
             elif address in local:
                 # Unknown balances (another local account, not yet fetched) are left to the server.
