@@ -84,10 +84,18 @@ class WindowActions:
         account = wallet.account
         if account is not None and account in flow.local_accounts:
             flow.participants[0].address = account
-        self.wizard = CreateSessionWizard(flow, wallet.create_session, self.window)
+        self.wizard = CreateSessionWizard(flow, wallet.create_session, self.window, saved=self._saved_session)
         self.wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.wizard.collect_requested.connect(self.collect_for_create)
         self.wizard.open()
+
+    def _saved_session(self, app_session_id: str) -> str | None:
+        """What the list holds under this id, in a few words (None: nothing)."""
+        record = self.wallet.store.sessions.get(app_session_id)
+        if record is None:
+            return None
+        created = time.strftime("%Y-%m-%d %H:%M", time.localtime(record.created_at))
+        return f"{record.status}, version {record.version}, created {created} on {record.endpoint}"
 
     def update_session(self, kind: str) -> None:
         """Submit state or Close session for the selected session."""

@@ -63,7 +63,9 @@ class SessionSender:
 
         def save(session: AppSession, exchange: Exchange | None) -> None:
             record = wallet.history.created(draft, session, Frames.of(exchange))
-            saved.append(SubmitResult(record.app_session_id, record.status, record.version))
+            saved.append(
+                SubmitResult(record.app_session_id, record.status, record.version, record.request_frame or "")
+            )
             wallet.saved(record.app_session_id, selected=record.app_session_id)
 
         await wallet.outcomes.run(
