@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from nitro_desktop.ui.balances import BalancesDock
+from nitro_desktop.ui.banner import NoticeBanner
 from nitro_desktop.ui.details import DetailsPane
 from nitro_desktop.ui.session_model import SessionListModel, SessionTable
 from nitro_desktop.ui.status import ConnectionIndicator
@@ -31,6 +32,7 @@ from nitro_desktop.ui.window_connection import WindowConnection
 if TYPE_CHECKING:
     from nitro_desktop.store import SessionRow, Store
     from nitro_desktop.ui.dialogs import LogBuffer
+    from nitro_desktop.ui.notifier import Notifier
     from nitro_desktop.ui.service import AppService
     from nitro_desktop.ui.window_actions import WindowActions
     from nitro_desktop.wallet.core import Wallet
@@ -84,8 +86,11 @@ class MainWindow(QMainWindow):
         """Connect the service (accounts, ClearNodes); start-up continues on the next loop turn."""
         from nitro_desktop.ui.dialogs import ask_password
 
+        from nitro_desktop.ui import notifier
+
         self.service = service
         self._wire_service()
+        self.notifier: Notifier = notifier.wire(self)
         service.wallet.password_prompt = lambda address, note: ask_password(self, address, note)
         QTimer.singleShot(0, self._start)
 
@@ -145,7 +150,14 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self.details)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
-        self.setCentralWidget(self.splitter)
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        self.banner = NoticeBanner()
+        column.addWidget(self.banner)
+        column.addWidget(self.splitter, 1)
+        self.setCentralWidget(central)
         self.search.textChanged.connect(self._filter)
         self.status_filter.currentIndexChanged.connect(self._filter)
         self.table.selectionModel().selectionChanged.connect(lambda *_a: self.update_actions())
@@ -287,6 +299,8 @@ class MainWindow(QMainWindow):
         if self._closed:  # closed before its first loop turn: connect nothing
             return
         self.service.spawn(self.wallet.purge_expired_session_keys(), what="Removing expired session keys")
+        if self.notifier.requests is not None:
+            self.notifier.requests.start()
         self.wallet.ensure_default_endpoints()
         self.fill_choices()
         if not self.wallet.accounts.list():

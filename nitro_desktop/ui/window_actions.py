@@ -207,21 +207,46 @@ class WindowActions:
             if path is None:
                 return
             signing.save(request, path)
+            self.follow_request(path, request)
             # The wizard or dialog that asked may have been closed (and deleted) meanwhile.
             if owner is not None and tasks.alive(owner):
                 owner.close()
             dialog = self.update_dialog
             if owner is None and dialog is not None and tasks.alive(dialog):
                 dialog.close()
-            self.signing_dialog = open_signing_request(path, self.wallet, window, request=request)
+            self.open_request(path, request)
 
         window.service.spawn(run(), what="Preparing the signing request")
+
+    def follow_request(self, path: str, request: signing.SigningRequest) -> None:
+        """Say so when this saved request comes back with every signature (``notifier.RequestWatch``)."""
+        requests = self.window.notifier.requests
+        if requests is not None:
+            requests.track(path, request)
+
+    def open_request(self, path: str, request: signing.SigningRequest | None = None) -> SigningRequestDialog:
+        """The signing request dialog; its saves are followed, and its submit ends the following."""
+        dialog = open_signing_request(path, self.wallet, self.window, request=request)
+
+        def saved(path: str) -> None:
+            if dialog.request is not None:
+                self.follow_request(path, dialog.request)
+
+        def submitted(_session: object) -> None:
+            requests = self.window.notifier.requests
+            if requests is not None and dialog.path is not None:
+                requests.forget(str(dialog.path))
+
+        dialog.saved.connect(saved)
+        dialog.submitted.connect(submitted)
+        self.signing_dialog = dialog
+        return dialog
 
     def open_request_file(self) -> None:
         async def run() -> None:
             path = await ask_path(self.window, "Open a signing request", str(Path.home()), save=False)
             if path is not None:
-                self.signing_dialog = open_signing_request(path, self.wallet, self.window)
+                self.open_request(path)
 
         self.window.service.spawn(run(), what="Opening the signing request")
 
@@ -233,7 +258,7 @@ class WindowActions:
     def open_dropped(self, event: QDropEvent) -> None:
         for url in event.mimeData().urls():
             if url.toLocalFile().endswith(".nitroreq"):
-                self.signing_dialog = open_signing_request(url.toLocalFile(), self.wallet, self.window)
+                self.open_request(url.toLocalFile())
         event.acceptProposedAction()
 
     # ---- settings and help ----------------------------------------------------------------------
