@@ -84,9 +84,8 @@ class MainWindow(QMainWindow):
 
     def attach(self, service: AppService) -> None:
         """Connect the service (accounts, ClearNodes); start-up continues on the next loop turn."""
-        from nitro_desktop.ui.dialogs import ask_password
-
         from nitro_desktop.ui import notifier
+        from nitro_desktop.ui.dialogs import ask_password
 
         self.service = service
         self._wire_service()
