@@ -306,6 +306,7 @@ class MainWindow(QMainWindow):
             from nitro_desktop.ui.accounts import WelcomeDialog
 
             self.welcome = WelcomeDialog(self.wallet.accounts, self)
+            self.welcome.remember = self.wallet.unlocker.remember
             self.welcome.account_ready.connect(lambda record: self.fill_choices(select=record.address))
             self.welcome.account_ready.connect(lambda _r: self.reconnect())
             self.welcome.open()

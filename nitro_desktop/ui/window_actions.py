@@ -264,6 +264,7 @@ class WindowActions:
     # ---- settings and help ----------------------------------------------------------------------
     def open_accounts(self) -> None:
         dialog = AccountsDialog(self.wallet.accounts, self.window)
+        dialog.remember = self.wallet.unlocker.remember
         dialog.changed.connect(lambda: self.window.fill_choices())
         dialog.changed.connect(self.wallet.fund_new_accounts)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
