@@ -82,6 +82,7 @@ class ApplicationPage(FlowPage):
         form = QFormLayout(self)
         self.fields: dict[str, QLineEdit] = {}
         self.errors: dict[str, QLabel] = {}
+        self.cells: dict[str, QWidget] = {}
         for name, label, tip in (
             ("protocol", "&Protocol:", "The app protocol version the ClearNode should apply."),
             ("application", "Application &name:", "Part of the session id on v0.5 ClearNodes."),
@@ -93,20 +94,30 @@ class ApplicationPage(FlowPage):
             edit.setToolTip(tip)
             edit.textChanged.connect(lambda text, n=name: self._edited(n, text))
             err = error_label()
-            form.addRow(label, edit)
-            form.addRow("", err)
-            self.fields[name], self.errors[name] = edit, err
+            # The field and its error share a cell: an error keeps its line when hidden (a form
+            # row of its own would not), so the fields below never move under the pointer.
+            cell = QWidget()
+            column = QVBoxLayout(cell)
+            column.setContentsMargins(0, 0, 0, 0)
+            column.setSpacing(2)
+            column.addWidget(edit)
+            column.addWidget(err)
+            form.addRow(label, cell)
+            cell.setFocusProxy(edit)
+            row_label = form.labelForField(cell)
+            if isinstance(row_label, QLabel):
+                row_label.setBuddy(edit)  # the mnemonic and screen readers name the field itself
+            self.fields[name], self.errors[name], self.cells[name] = edit, err, cell
         held = flow.application_fields()
         for name, edit in self.fields.items():
             if name not in held:
                 edit.setEnabled(False)
                 edit.setToolTip(f"This ClearNode does not use {_PLURALS[name]}.")
                 # A field the definition cannot hold is not shown at all (v1: protocol, challenge).
-                form.setRowVisible(edit, False)
-                form.setRowVisible(self.errors[name], False)
+                form.setRowVisible(self.cells[name], False)
         pattern = flow.dialect_spec.application_pattern
         if pattern is not None:
-            name_label = form.labelForField(self.fields["application"])
+            name_label = form.labelForField(self.cells["application"])
             if isinstance(name_label, QLabel):
                 name_label.setText("Application &id:")
             self.fields["application"].setToolTip(
