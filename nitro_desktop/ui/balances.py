@@ -34,7 +34,9 @@ class BalancesDock(QDockWidget):
         self.owner.setWordWrap(True)
         box.addWidget(self.owner)
         self.table = QTableWidget(0, 2)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
         self.table.setObjectName("balances")
+        self.table.setAccessibleName("Balances")
         self.table.setHorizontalHeaderLabels(["Asset", "Amount"])
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.verticalHeader().hide()
