@@ -143,6 +143,7 @@ class AccountsDialog(QDialog):
         self.resize(780, 480)
         layout = QVBoxLayout(self)
         self.table = QTableWidget(0, 3)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
         self.table.setObjectName("accounts")
         self.table.setAccessibleName("Accounts")
         self.table.setHorizontalHeaderLabels(["Label", "Address", "Key kept in"])

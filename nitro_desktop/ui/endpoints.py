@@ -46,6 +46,7 @@ class EndpointsDialog(QDialog):
             )
         )
         self.table = QTableWidget(0, 4)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
         self.table.setObjectName("endpoints")
         self.table.setAccessibleName("ClearNodes")
         self.table.setHorizontalHeaderLabels(
