@@ -31,8 +31,8 @@ from nitro_desktop.redact import redact
 
 # What people know the servers by: the dialect, the server's release and its app protocols.
 _DIALECT_NAMES = {
-    "0.2": "0.2 — ClearNode of mid-2025, NitroRPC/0.2",
-    "0.5": "0.5 — ClearNode v0.5.x, NitroRPC/0.2 and 0.4",
+    "0.2": "0.2 — ClearNode mid-2025, NitroRPC/0.2",
+    "0.5": "0.5 — ClearNode v0.5.x",
     "1": "1 — nitronode v1.4.x",
 }
 

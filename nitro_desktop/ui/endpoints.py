@@ -37,7 +37,7 @@ class EndpointsDialog(QDialog):
         super().__init__(parent)
         self.store = store
         self.setWindowTitle("ClearNodes")
-        self.resize(900, 340)
+        self.resize(1040, 420)
         layout = QVBoxLayout(self)
         layout.addWidget(
             QLabel(
@@ -53,7 +53,9 @@ class EndpointsDialog(QDialog):
             ["Name", "URL", "Dialect", "Pinned broker (double-click to edit)"]
         )
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        self.table.setColumnWidth(_DIALECT_COLUMN, 280)
+        self.table.verticalHeader().hide()
+        self.table.setColumnWidth(0, 170)
+        self.table.setColumnWidth(_DIALECT_COLUMN, 270)
         self.table.setColumnWidth(_PIN_COLUMN, 330)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.table.itemChanged.connect(self._edited)

@@ -31,8 +31,8 @@ async def test_add_asks_the_node_for_its_dialect(profile: Profile) -> None:
                 for i in range(dialog.table.rowCount())
             }
             assert shown["Local sandbox (v1)"] == "1 — nitronode v1.4.x"
-            assert shown["Yellow clearnet"] == "0.5 — ClearNode v0.5.x, NitroRPC/0.2 and 0.4"
-            assert shown["Local sandbox"] == "0.2 — ClearNode of mid-2025, NitroRPC/0.2"
+            assert shown["Yellow clearnet"] == "0.5 — ClearNode v0.5.x"
+            assert shown["Local sandbox"] == "0.2 — ClearNode mid-2025, NitroRPC/0.2"
             for name, node, expected in (("New v1", v1_node, "1"), ("Older", old_node, "0.5")):
                 dialog._add()
                 form = await until(
@@ -41,8 +41,8 @@ async def test_add_asks_the_node_for_its_dialect(profile: Profile) -> None:
                 )
                 assert form.dialect.currentText() == "Ask the ClearNode"
                 assert [form.dialect.itemText(i) for i in range(1, 4)] == [
-                    "0.2 — ClearNode of mid-2025, NitroRPC/0.2",
-                    "0.5 — ClearNode v0.5.x, NitroRPC/0.2 and 0.4",
+                    "0.2 — ClearNode mid-2025, NitroRPC/0.2",
+                    "0.5 — ClearNode v0.5.x",
                     "1 — nitronode v1.4.x",
                 ]
                 form.name.setText(name)
@@ -97,7 +97,7 @@ async def test_a_nodes_dialect_is_edited_by_hand_or_asked_again(profile: Profile
             row = next(i for i in range(dialog.table.rowCount()) if dialog.table.item(i, 0).text() == "Mine")
             box = dialog.table.cellWidget(row, 2)
             assert isinstance(box, QComboBox) and box.accessibleName() == "Dialect of Mine"
-            assert box.currentText() == "0.2 — ClearNode of mid-2025, NitroRPC/0.2"
+            assert box.currentText() == "0.2 — ClearNode mid-2025, NitroRPC/0.2"
             sandbox_row = next(
                 i for i in range(dialog.table.rowCount()) if dialog.table.item(i, 0).text() == "Local sandbox"
             )
