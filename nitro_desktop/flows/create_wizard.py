@@ -120,8 +120,9 @@ class CreateWizard:
                 else "The request was signed and sent; its frame was not recorded."
             )
             return ReviewView(
-                f"Sent. The ClearNode created session {result.app_session_id} (version {result.version}); "
-                "this wizard sends nothing more.",
+                # The id is on the page already: a header has room for two short lines only.
+                f"Sent: the ClearNode created this session (version {result.version}). "
+                "This wizard sends nothing more.",
                 caption,
                 result.request_frame,
                 "Show the &answer",

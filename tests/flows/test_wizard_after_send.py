@@ -70,7 +70,10 @@ async def test_after_the_send_the_review_shows_what_went_and_nothing_sends_again
     request_id, timestamp = json.loads(frame)["req"][0], json.loads(frame)["req"][3]
     assert timestamp >= sent_at - 1000  # the signing time, not the wizard's opening time
     assert f"request id {request_id}, timestamp {timestamp}" in after.caption
-    assert after.subtitle.startswith(f"Sent. The ClearNode created session {result.app_session_id}")
+    assert (
+        after.subtitle
+        == "Sent: the ClearNode created this session (version 1). This wizard sends nothing more."
+    )
     # Forward again shows the answer; it does not send.
     assert wizard.next() == "submit" and not wizard.sends_on_submit_page()
     with pytest.raises(StepRefused):

@@ -46,7 +46,8 @@ async def test_back_after_the_send_shows_the_sent_frame_and_never_re_arms_sign_a
         assert wizard.currentPage() is review
         assert next_button.text() == "Show the &answer"
         assert "Nothing has been sent yet" not in review.subTitle()
-        assert review.subTitle().startswith(f"Sent. The ClearNode created session {sid}")
+        assert review.subTitle().startswith("Sent: the ClearNode created this session (version 1).")
+        assert review.session_id.text() == sid
         record = run.store.sessions.get(sid)
         assert record is not None and review.frame.toPlainText() == record.request_frame
         assert "request id " in review.caption.text() and "timestamp " in review.caption.text()
