@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -68,8 +69,42 @@ class _EarlyLog(logging.Handler):
             self.records.append(record)
 
 
+def no_display_reason(env: dict[str, str] | None = None, platform: str = sys.platform) -> str | None:
+    """Why no window can open here (one line), or None when a display looks reachable.
+
+    Asked before Qt starts: without a display Qt aborts with a hint about libxcb-cursor0,
+    which sends people installing libraries they already have.
+    """
+    env = dict(os.environ) if env is None else env
+    if not platform.startswith(("linux", "freebsd", "openbsd", "netbsd")):
+        return None
+    chosen = env.get("QT_QPA_PLATFORM", "")
+    if chosen and not chosen.startswith(("xcb", "wayland")):
+        return None  # offscreen, vnc, eglfs…: the user chose a platform that needs no desktop
+    wayland, x11 = env.get("WAYLAND_DISPLAY", ""), env.get("DISPLAY", "")
+    if wayland:
+        return None
+    if not x11:
+        return (
+            "Nitro Desktop needs a graphical desktop and found none (DISPLAY and WAYLAND_DISPLAY are "
+            "not set); start it from a desktop session, or use the command line: nitro-desktop --help"
+        )
+    local = re.fullmatch(r":(\d+)(\.\d+)?", x11)
+    sockets = Path("/tmp/.X11-unix")  # noqa: S108  (the X servers' own socket folder, only looked at)
+    if local and sockets.is_dir() and not (sockets / f"X{local.group(1)}").exists():
+        return (
+            f"Nitro Desktop found no display at DISPLAY={x11} (no X server is running there); start it "
+            "from a desktop session, or use the command line: nitro-desktop --help"
+        )
+    return None
+
+
 def main(data_dir: str | None = None) -> int:
     """Open the GUI and run until the last window closes; returns the exit code."""
+    reason = no_display_reason()
+    if reason is not None:
+        print(reason, file=sys.stderr)
+        return 1
     # qasync picks its Qt binding from QT_API; we ship PySide6 only.
     os.environ.setdefault("QT_API", "pyside6")
     from PySide6.QtCore import QEventLoop, QSettings, QTimer

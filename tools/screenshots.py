@@ -1,6 +1,9 @@
-"""Render the main window and every wizard page to PNG, for the README and for looking.
+"""Render every screen (main window, wizard pages, dialogs) to PNG, for the README and for looking.
 
-    xvfb-run -a -s "-screen 0 1400x900x24" .venv/bin/python tools/screenshots.py [OUT_DIR] [--scale 2]
+    xvfb-run -a -s "-screen 0 2800x1800x24" .venv/bin/python tools/screenshots.py [OUT_DIR] \
+        [--scale 2] [--theme dark] [--all]
+
+``--all`` writes OUT_DIR/{light,dark}-{1x,2x}/ in four runs (docs/screenshots when no OUT_DIR).
 
 Runs the real app code on a temporary profile (an in-memory keyring, the
 built-in sandbox node on loopback), creates one session through the wizard,
@@ -45,15 +48,25 @@ def _memory_keyring() -> Any:
 
 
 async def shoot(out: Path, data_dir: Path) -> list[Path]:
-    from PySide6.QtCore import QSettings
-    from PySide6.QtWidgets import QWidget
+    from PySide6.QtCore import QSettings, Qt
+    from PySide6.QtGui import QImage
+    from PySide6.QtWidgets import QDialog, QWidget
 
+    from nitro_desktop import signing
     from nitro_desktop.app import local_sandbox_factory
+    from nitro_desktop.flows import CreateSessionFlow
     from nitro_desktop.keys import AccountManager
-    from nitro_desktop.store import Store
+    from nitro_desktop.keys.backup import key_from_phrase, new_recovery_phrase
+    from nitro_desktop.keys.crypto import address_of
+    from nitro_desktop.store import EndpointRecord, Store
+    from nitro_desktop.ui.accounts import AccountsDialog, WelcomeDialog
+    from nitro_desktop.ui.backup_dialog import BackupDialog
+    from nitro_desktop.ui.dialogs import EndpointDialog, PreferencesDialog
+    from nitro_desktop.ui.endpoints import EndpointsDialog
     from nitro_desktop.ui.main_window import MainWindow
     from nitro_desktop.ui.service import AppService
     from nitro_desktop.wallet.core import Wallet
+    from nitro_desktop.wallet.events import SessionNotice
 
     saved: list[Path] = []
 
@@ -63,12 +76,24 @@ async def shoot(out: Path, data_dir: Path) -> list[Path]:
 
     def grab(widget: QWidget, name: str) -> None:
         path = out / f"{name}.png"
-        widget.grab().save(str(path))
+        # A palette of 256 colours (no dithering) keeps a UI screenshot sharp at a quarter of the bytes.
+        image = widget.grab().toImage()
+        flags = Qt.ImageConversionFlag.ThresholdDither | Qt.ImageConversionFlag.AvoidDither
+        small = image.convertToFormat(QImage.Format.Format_Indexed8, flags)
+        small.setDevicePixelRatio(image.devicePixelRatio())
+        small.save(str(path), "png", -1)
         saved.append(path)
 
+    async def shown(dialog: QDialog, name: str) -> None:
+        dialog.open()
+        await settle()
+        grab(dialog, name)
+        dialog.reject()
+
     store = Store.open(data_dir)
+    store.endpoints.save(EndpointRecord("My ClearNode", "wss://clearnode.example/ws", "0.5"))
     accounts = AccountManager(store, keyring_backend=_memory_keyring())
-    accounts.generate("Alice")
+    alice = accounts.generate("Alice")
     bob = accounts.generate("Bob (second account)")
     settings = QSettings(str(data_dir / "settings.ini"), QSettings.Format.IniFormat)
     service = AppService(Wallet(store, accounts, sandbox_factory=local_sandbox_factory(store.data_dir)))
@@ -106,29 +131,68 @@ async def shoot(out: Path, data_dir: Path) -> list[Path]:
     grab(wizard, "06-wizard-review")
     wizard.next()
     for _ in range(300):
-        if wizard.pages["submit"].result is not None:  # type: ignore[attr-defined]
+        if wizard.pages["submit"].copy.isVisible():  # type: ignore[attr-defined]
             break
         await settle(0.05)
     await settle()
     grab(wizard, "07-wizard-submitted")
+    wizard.back()
+    await settle()
+    grab(wizard, "08-wizard-review-after-send")
     wizard.accept()
     await settle()
     window.table.selectRow(0)
     await settle()
-    grab(window, "08-main-window-with-session")
+    grab(window, "09-main-window-with-session")
+    sid = window.selected().app_session_id  # type: ignore[union-attr]
+    service.wallet.events.moved_by_others.emit(
+        SessionNotice(sid, "open", 2, f"Someone else moved session {sid[:10]}… to version 2.")
+    )
+    await settle()
+    grab(window, "10-notification")
+    window.banner.hide()
     window.act_close.trigger()
+    for _ in range(100):
+        if window.menu_actions.update_dialog is not None:
+            break
+        await settle(0.05)
     await settle()
     if window.menu_actions.update_dialog is not None:
-        grab(window.menu_actions.update_dialog, "09-close-session")
+        grab(window.menu_actions.update_dialog, "11-close-session")
         window.menu_actions.update_dialog.reject()
+
     window.act_accounts.trigger()
     await settle()
-    from nitro_desktop.ui.accounts import AccountsDialog
-
     accounts_dialog = window.findChild(AccountsDialog)
     if accounts_dialog is not None:
-        grab(accounts_dialog, "10-accounts")
+        accounts_dialog.table.selectRow(0)
+        await settle()
+        grab(accounts_dialog, "12-accounts")
         accounts_dialog.accept()
+    await shown(EndpointsDialog(store, window), "13-clearnodes")
+    await shown(EndpointDialog(set(), window), "14-add-clearnode")
+    await shown(PreferencesDialog("system", window), "15-preferences")
+
+    flow = CreateSessionFlow("0.2", local_accounts=[alice.address], assets={"usdc": 6}, now_ms=1)
+    flow.participants[1].address = bob.address
+    flow.allocations[0].amount, flow.allocations[1].amount = "10", "5"
+    request = signing.request_for(flow, "ws://127.0.0.1:8000/ws", created_by=alice.address)
+    signer = (await service.wallet.unlocked_signers([alice.address]))[0]
+    path = data_dir / "game.nitroreq"
+    signing.save(signing.sign_all(request, [signer]), path)
+    dialog = window.menu_actions.open_request(str(path))
+    await settle()
+    grab(dialog, "16-signing-request")
+    dialog.reject()
+
+    await shown(WelcomeDialog(accounts, window), "17-welcome")
+    phrase = new_recovery_phrase()
+    key = key_from_phrase(" ".join(phrase.words))
+    backup = BackupDialog(address_of(key), key, phrase=phrase, parent=window)
+    backup.open()
+    await settle()
+    grab(backup, "18-backup-choice")
+    backup.reject()  # (the phrase page itself is not kept: no recovery phrase in the repository)
     window.close()
     await service.shutdown()
     store.close()
@@ -139,7 +203,18 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("out", nargs="?", default=str(ROOT / "docs" / "screenshots"))
     parser.add_argument("--scale", default="1", help="device pixel ratio (QT_SCALE_FACTOR)")
+    parser.add_argument("--theme", default="light", choices=("light", "dark"))
+    parser.add_argument("--all", action="store_true", help="every theme at 1x and 2x, in OUT/<theme>-<n>x/")
     args = parser.parse_args()
+    if args.all:
+        import subprocess
+
+        for theme in ("light", "dark"):
+            for scale in ("1", "2"):
+                folder = Path(args.out) / f"{theme}-{scale}x"
+                command = [sys.executable, __file__, str(folder), "--scale", scale, "--theme", theme]
+                subprocess.run(command, check=True)
+        return 0
     os.environ["QT_SCALE_FACTOR"] = args.scale
     os.environ.setdefault("QT_API", "pyside6")
     import qasync
@@ -151,7 +226,7 @@ def main() -> int:
     out.mkdir(parents=True, exist_ok=True)
     app = QApplication([])
     app.setQuitOnLastWindowClosed(False)
-    apply_theme(app, "light")
+    apply_theme(app, args.theme)
     with (
         tempfile.TemporaryDirectory() as tmp,
         asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import enum
 import logging
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from nitro_desktop.client import (
@@ -32,6 +32,8 @@ class SubmitResult:
     app_session_id: str
     status: str
     version: int
+    #: The frame that was sent, signatures and all ("" when it was not recorded).
+    request_frame: str = ""
 
 
 def error_text(exc: BaseException) -> str:
@@ -52,6 +54,31 @@ def page_for_server_error(message: str) -> str | None:
     if any(k in text for k in ("participant", "weight", "quorum")):
         return "participants"
     return "application"
+
+
+#: What a 0.x ClearNode answers to any create it could not store, a duplicate id among them.
+GENERIC_CREATE_REFUSAL = "failed to create application session"
+
+#: Says what the saved session with this id is ("open, version 1, created …"), None when none is saved.
+SavedSession = Callable[[str], "str | None"]
+
+
+def explain_create_refusal(message: str, app_session_id: str, saved: str | None) -> str | None:
+    """What a refusal of a create means when the server's words do not say (None: they do)."""
+    known = explain_server_error(message)
+    if known is not None or GENERIC_CREATE_REFUSAL not in message.lower():
+        return known
+    if saved is not None:
+        return (
+            f"This session is already in your list: {app_session_id} ({saved}). The same participants, "
+            "weights, quorum, challenge and nonce always make the same session id, and a ClearNode "
+            "creates each id only once. For a new session, change the nonce on the Application page."
+        )
+    return (
+        "The ClearNode did not say why. Most often a session with this same definition exists on it "
+        "already (Refresh from server lists yours); a new nonce on the Application page makes a new "
+        "session id."
+    )
 
 
 class SubmitState(enum.Enum):
@@ -85,6 +112,9 @@ class CreateSubmission:
     #: The wizard page that fixes a refusal (None: no page can).
     fix_page: str | None = None
     cancelled: bool = False
+    #: The id this create gives its session, and what the local list says of that id.
+    app_session_id: str = ""
+    saved: SavedSession | None = None
 
     async def run(self, sending: Awaitable[SubmitResult]) -> SubmitState:
         """Await the send and record what it came to; a cancellation is recorded, then re-raised."""
@@ -117,7 +147,8 @@ class CreateSubmission:
         self.error = raw if isinstance(exc, ClearNodeError) else user_message(exc)
         if isinstance(exc, ClearNodeError):
             self.state = SubmitState.REFUSED
-            self.explanation = explain_server_error(self.error)
+            saved = self.saved(self.app_session_id) if self.saved and self.app_session_id else None
+            self.explanation = explain_create_refusal(self.error, self.app_session_id, saved)
             self.fix_page = page_for_server_error(self.error)
         elif _may_have_left(exc):
             self.state = SubmitState.OUTCOME_UNKNOWN

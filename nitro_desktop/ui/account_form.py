@@ -36,6 +36,8 @@ from nitro_desktop.keys.backup import (
     new_recovery_phrase,
 )
 from nitro_desktop.keys.crypto import address_of, parse_private_key
+from nitro_desktop.keys.signer import UnlockedSigner
+from nitro_desktop.protocol import HashSigner
 from nitro_desktop.redact import register_secret
 from nitro_desktop.ui import tasks
 from nitro_desktop.ui.backup_dialog import MIN_PASSWORD, BackupDialog
@@ -198,6 +200,21 @@ def _run(
     tasks.spawn(owner, run(), on_done=finished, name=name)
 
 
+def keyring_note(available: bool, reason: str, backend_name: str) -> str:
+    """Where the key will be kept, as one sentence for the form."""
+    if available:
+        return f"The key goes into your OS keyring ({backend_name})."
+    why = (
+        "No OS keyring was found"
+        if reason in ("", "no OS keyring is available")
+        else (f"The OS keyring cannot keep keys ({reason})")
+    )
+    return (
+        f"{why}, so the key is kept in a file on this computer, encrypted with the password below. "
+        "The app asks for it once per session, when it first needs the key."
+    )
+
+
 def run_account_form(
     parent: QWidget,
     accounts: Any,
@@ -205,24 +222,27 @@ def run_account_form(
     importing: bool,
     on_done: Callable[[Any], None],
     on_error: Callable[[str], None],
+    on_unlocked: Callable[[str, HashSigner], None] | None = None,
 ) -> AccountFormDialog:
-    """Open the form; on OK make (and back up) or import the key off the GUI thread, then call back."""
+    """Open the form; on OK make (and back up) or import the key off the GUI thread, then call back.
+
+    ``on_unlocked`` gets a file-backed key's signer: its password was just typed (twice), so the
+    session does not ask for it again at once.
+    """
     status = accounts.keyring_status()
-    note = (
-        f"Keyring in use: {status.backend_name}."
-        if status.available
-        else f"{(status.reason or 'no secure OS keyring').capitalize()}: the key will be kept in a file "
-        "encrypted with this password."
-    )
+    note = keyring_note(status.available, status.reason, status.backend_name)
     dialog = AccountFormDialog(
         importing=importing, keyring_ok=status.available, keyring_note=note, parent=parent
     )
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 
     def store(key: bytes, values: dict[str, Any]) -> Any:
-        return accounts.import_private_key(
+        record = accounts.import_private_key(
             "0x" + key.hex(), values["label"], backend=values["backend"], password=values["password"]
         )
+        if on_unlocked is not None and record.backend == "file":
+            on_unlocked(record.address, UnlockedSigner(record.address, key))
+        return record
 
     def submitted(values: dict[str, Any]) -> None:
         forgets = [register_secret(values["password"]), register_secret(values["key"])]

@@ -8,6 +8,7 @@ collect input and show results. Creating and importing live in
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -27,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from nitro_desktop.keys.backup import Sealed
+from nitro_desktop.protocol import HashSigner
 from nitro_desktop.redact import register_secret
 from nitro_desktop.ui import tasks
 from nitro_desktop.ui.account_form import AccountFormDialog, run_account_form
@@ -135,10 +137,13 @@ class AccountsDialog(QDialog):
     def __init__(self, accounts: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.accounts = accounts
+        # Given a file-backed key made here, so its password is not asked again at once.
+        self.remember: Callable[[str, HashSigner], None] | None = None
         self.setWindowTitle("Accounts")
         self.resize(780, 480)
         layout = QVBoxLayout(self)
         self.table = QTableWidget(0, 3)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
         self.table.setObjectName("accounts")
         self.table.setAccessibleName("Accounts")
         self.table.setHorizontalHeaderLabels(["Label", "Address", "Key kept in"])
@@ -214,12 +219,22 @@ class AccountsDialog(QDialog):
 
     def _new(self) -> None:
         self.form = run_account_form(
-            self, self.accounts, importing=False, on_done=self._done, on_error=self.message.setText
+            self,
+            self.accounts,
+            importing=False,
+            on_done=self._done,
+            on_error=self.message.setText,
+            on_unlocked=self.remember,
         )
 
     def _import(self) -> None:
         self.form = run_account_form(
-            self, self.accounts, importing=True, on_done=self._done, on_error=self.message.setText
+            self,
+            self.accounts,
+            importing=True,
+            on_done=self._done,
+            on_error=self.message.setText,
+            on_unlocked=self.remember,
         )
 
     def back_up(self) -> None:
@@ -305,6 +320,8 @@ class WelcomeDialog(QDialog):
     def __init__(self, accounts: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.accounts = accounts
+        # Given a file-backed key made here, so its password is not asked again at once.
+        self.remember: Callable[[str, HashSigner], None] | None = None
         self.setWindowTitle("Welcome to Nitro Desktop")
         layout = QVBoxLayout(self)
         intro = QLabel(
@@ -334,7 +351,12 @@ class WelcomeDialog(QDialog):
 
     def _start(self, importing: bool) -> None:
         self.form = run_account_form(
-            self, self.accounts, importing=importing, on_done=self._ready, on_error=self.message.setText
+            self,
+            self.accounts,
+            importing=importing,
+            on_done=self._ready,
+            on_error=self.message.setText,
+            on_unlocked=self.remember,
         )
 
     def _ready(self, record: Any) -> None:

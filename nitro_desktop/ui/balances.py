@@ -6,10 +6,12 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDockWidget,
     QLabel,
+    QPushButton,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -31,10 +33,21 @@ class BalancesDock(QDockWidget):
         body = QWidget()
         box = QVBoxLayout(body)
         self.owner = QLabel("Not connected")
+        self.owner.setObjectName("balances_owner")
         self.owner.setWordWrap(True)
         box.addWidget(self.owner)
+        # The pane is narrower than an address: it is shown whole on two lines, and copied whole.
+        self.copy = QPushButton("&Copy address")
+        self.copy.setObjectName("balances_copy")
+        self.copy.setToolTip("Copy the full EIP-55 address of the account these balances belong to")
+        self.copy.clicked.connect(self._copy)
+        self.copy.hide()
+        box.addWidget(self.copy, 0, Qt.AlignmentFlag.AlignLeft)
+        self.account = ""
         self.table = QTableWidget(0, 2)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
         self.table.setObjectName("balances")
+        self.table.setAccessibleName("Balances")
         self.table.setHorizontalHeaderLabels(["Asset", "Amount"])
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.verticalHeader().hide()
@@ -47,7 +60,17 @@ class BalancesDock(QDockWidget):
 
     def set_owner(self, account: str, endpoint: str, *, loading: bool = False) -> None:
         """Name whose balances these are; ``loading``: none are shown until this node sends them."""
-        self.owner.setText(f"{account}\non {endpoint}" + ("\n(connecting…)" if loading else ""))
+        self.account = account
+        half = len(account) // 2 + 1
+        self.owner.setText(
+            f"{account[:half]}\n{account[half:]}\non {endpoint}" + ("\n(connecting…)" if loading else "")
+        )
+        self.owner.setToolTip(account)
+        self.owner.setAccessibleName(f"Balances of {account} on {endpoint}")
+        self.copy.setVisible(bool(account))
+
+    def _copy(self) -> None:
+        QGuiApplication.clipboard().setText(self.account)
 
     def set_failed(self, endpoint: str) -> None:
         """A switch that failed shows no numbers at all: not the previous node's under this name."""

@@ -130,6 +130,7 @@ class Collapsible(QWidget):
 def _table(headers: tuple[str, ...], name: str, accessible: str) -> QTableWidget:
     """A read-only table that is as tall as its rows: the pane scrolls, not each table."""
     table = QTableWidget(0, len(headers))
+    table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
     table.setObjectName(name)
     table.setAccessibleName(accessible)
     table.setHorizontalHeaderLabels(list(headers))

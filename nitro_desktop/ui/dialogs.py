@@ -29,6 +29,19 @@ from nitro_desktop.flows.messages import user_message
 from nitro_desktop.protocol import Dialect, spec
 from nitro_desktop.redact import redact
 
+# What people know the servers by: the dialect, the server's release and its app protocols.
+_DIALECT_NAMES = {
+    "0.2": "0.2 — ClearNode mid-2025, NitroRPC/0.2",
+    "0.5": "0.5 — ClearNode v0.5.x",
+    "1": "1 — nitronode v1.4.x",
+}
+
+
+def dialect_name(dialect: str) -> str:
+    """A dialect as the UI names it, with the version numbers of the servers that speak it."""
+    value = str(getattr(dialect, "value", dialect))
+    return _DIALECT_NAMES.get(value) or spec(value).title or value
+
 
 def ask_password(parent: QWidget | None, address: str, note: str = "") -> asyncio.Future[str | None]:
     """Open a password dialog; the future gets the password, or None when cancelled."""
@@ -46,6 +59,7 @@ def ask_password(parent: QWidget | None, address: str, note: str = "") -> asynci
         layout.addWidget(warning)
     edit = QLineEdit()
     edit.setObjectName("password")
+    edit.setAccessibleName(f"Password of the key of {address}")
     edit.setEchoMode(QLineEdit.EchoMode.Password)
     layout.addWidget(edit)
     buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
@@ -105,7 +119,7 @@ class EndpointDialog(QDialog):
         # Asked of the server on Save by default: people should not have to know the dialect.
         self.dialect.addItem("Ask the ClearNode", "")
         for dialect in Dialect:
-            self.dialect.addItem(spec(dialect).title or dialect.value, dialect.value)
+            self.dialect.addItem(dialect_name(dialect), dialect.value)
         self.detecting: asyncio.Task[Dialect] | None = None
         form.addRow("&Name:", self.name)
         form.addRow("&URL:", self.url)
@@ -211,6 +225,7 @@ class LogDialog(QDialog):
         )
         self.view = QPlainTextEdit()
         self.view.setObjectName("log_view")
+        self.view.setAccessibleName("Log")
         self.view.setReadOnly(True)
         self.view.setPlainText("\n".join(buffer.lines))
         layout.addWidget(self.view)

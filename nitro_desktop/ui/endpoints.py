@@ -1,12 +1,14 @@
-"""The ClearNodes this app knows: add, remove, and the broker address pinned for each."""
+"""The ClearNodes this app knows: add, remove, and edit each one's dialect and pinned broker."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QHeaderView,
     QLabel,
@@ -16,10 +18,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from nitro_desktop.flows.messages import user_message
 from nitro_desktop.protocol import Dialect, ProtocolError, parse_address, spec
 from nitro_desktop.store import EndpointRecord
-from nitro_desktop.ui.dialogs import EndpointDialog, button_row, confirm
+from nitro_desktop.ui import tasks
+from nitro_desktop.ui.dialogs import EndpointDialog, button_row, confirm, dialect_name
 
+_DIALECT_COLUMN = 2
 _PIN_COLUMN = 3
 
 
@@ -32,7 +37,7 @@ class EndpointsDialog(QDialog):
         super().__init__(parent)
         self.store = store
         self.setWindowTitle("ClearNodes")
-        self.resize(900, 340)
+        self.resize(1040, 420)
         layout = QVBoxLayout(self)
         layout.addWidget(
             QLabel(
@@ -41,9 +46,16 @@ class EndpointsDialog(QDialog):
             )
         )
         self.table = QTableWidget(0, 4)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
         self.table.setObjectName("endpoints")
-        self.table.setHorizontalHeaderLabels(["Name", "URL", "Dialect", "Pinned broker"])
+        self.table.setAccessibleName("ClearNodes")
+        self.table.setHorizontalHeaderLabels(
+            ["Name", "URL", "Dialect", "Pinned broker (double-click to edit)"]
+        )
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.table.verticalHeader().hide()
+        self.table.setColumnWidth(0, 170)
+        self.table.setColumnWidth(_DIALECT_COLUMN, 270)
         self.table.setColumnWidth(_PIN_COLUMN, 330)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.table.itemChanged.connect(self._edited)
@@ -52,7 +64,13 @@ class EndpointsDialog(QDialog):
         self.message.setObjectName("endpoints_message")
         self.message.setWordWrap(True)
         layout.addWidget(self.message)
-        layout.addLayout(button_row([("&Add…", self._add), ("&Remove…", self._remove)], self.accept))
+        self.detecting: asyncio.Task[Dialect] | None = None
+        layout.addLayout(
+            button_row(
+                [("&Add…", self._add), ("Ask its &dialect", self._detect), ("&Remove…", self._remove)],
+                self.accept,
+            )
+        )
         self.reload()
 
     def reload(self) -> None:
@@ -66,14 +84,80 @@ class EndpointsDialog(QDialog):
             pin = "not needed (built in)" if e.is_sandbox else (e.broker_address or "")
             if not signed and not e.is_sandbox:
                 pin = "none: this dialect's answers are not signed"
-            for col, text in enumerate((e.name, url, impl.title or str(e.dialect), pin)):
+            for col, text in enumerate((e.name, url, dialect_name(e.dialect), pin)):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, e.name)
                 editable = col == _PIN_COLUMN and not e.is_sandbox and signed
                 if not editable:
                     item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+                if editable:
+                    item.setToolTip(
+                        "The broker address this ClearNode must answer as; empty: pin the next one seen"
+                    )
                 self.table.setItem(i, col, item)
+            # The built-in sandboxes are one dialect each; a ClearNode you added may be changed.
+            if e.is_sandbox:
+                self.table.removeCellWidget(i, _DIALECT_COLUMN)
+            else:
+                self.table.setCellWidget(i, _DIALECT_COLUMN, self._dialect_box(e))
         self.table.blockSignals(False)
+
+    def _dialect_box(self, record: EndpointRecord) -> QComboBox:
+        box = QComboBox()
+        box.setObjectName(f"dialect_{record.name}")
+        box.setAccessibleName(f"Dialect of {record.name}")
+        for dialect in Dialect:
+            box.addItem(dialect_name(dialect), dialect.value)
+        box.setCurrentIndex(box.findData(str(getattr(record.dialect, "value", record.dialect))))
+        box.activated.connect(lambda _i, name=record.name, b=box: self.set_dialect(name, b.currentData()))
+        return box
+
+    def set_dialect(self, name: str, dialect: str) -> None:
+        record = self._record(name)
+        if record is None or record.is_sandbox or str(record.dialect) == dialect:
+            return
+        self.store.endpoints.save(replace(record, dialect=Dialect(dialect)))
+        self.message.setText(
+            f"{name} now speaks dialect {dialect_name(dialect)}. It applies from the next connect."
+        )
+        self.reload()
+        self.changed.emit()
+
+    def _selected(self) -> EndpointRecord | None:
+        row = self.table.currentRow()
+        item = self.table.item(row, 0) if row >= 0 else None
+        return self._record(item.data(Qt.ItemDataRole.UserRole)) if item is not None else None
+
+    def _detect(self) -> None:
+        """Ask the selected ClearNode which dialect it speaks, and keep the answer."""
+        from nitro_desktop.client.detect import detect_dialect
+
+        record = self._selected()
+        if record is None or record.is_sandbox:
+            self.message.setText(
+                "Select a ClearNode you added: the built-in sandboxes have their own dialect."
+            )
+            return
+        if self.detecting is not None:
+            return
+        self.message.setText(f"Asking {record.name} which dialect it speaks…")
+
+        def done(task: asyncio.Task[Dialect]) -> None:
+            self.detecting = None
+            if task.cancelled():
+                return
+            if (exc := task.exception()) is not None:
+                self.message.setText(f"Could not tell its dialect: {user_message(exc, record.url)}.")
+                return
+            found = task.result()
+            if str(found.value) == str(getattr(record.dialect, "value", record.dialect)):
+                self.message.setText(f"{record.name} speaks dialect {dialect_name(found)}, as saved.")
+            else:
+                self.set_dialect(record.name, found.value)
+
+        self.detecting = tasks.spawn(
+            self, detect_dialect(record.url), on_done=done, name="Asking the dialect"
+        )
 
     def _record(self, name: str) -> EndpointRecord | None:
         record: EndpointRecord | None = self.store.endpoints.get(name)
@@ -113,9 +197,7 @@ class EndpointsDialog(QDialog):
         dialog.open()
 
     def _remove(self) -> None:
-        row = self.table.currentRow()
-        item = self.table.item(row, 0) if row >= 0 else None
-        record = self._record(item.data(Qt.ItemDataRole.UserRole)) if item is not None else None
+        record = self._selected()
         if record is None:
             self.message.setText("Select the ClearNode to remove.")
             return

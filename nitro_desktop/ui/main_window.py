@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from nitro_desktop.ui.balances import BalancesDock
+from nitro_desktop.ui.banner import NoticeBanner
 from nitro_desktop.ui.details import DetailsPane
 from nitro_desktop.ui.session_model import SessionListModel, SessionTable
 from nitro_desktop.ui.status import ConnectionIndicator
@@ -31,6 +32,7 @@ from nitro_desktop.ui.window_connection import WindowConnection
 if TYPE_CHECKING:
     from nitro_desktop.store import SessionRow, Store
     from nitro_desktop.ui.dialogs import LogBuffer
+    from nitro_desktop.ui.notifier import Notifier
     from nitro_desktop.ui.service import AppService
     from nitro_desktop.ui.window_actions import WindowActions
     from nitro_desktop.wallet.core import Wallet
@@ -82,10 +84,12 @@ class MainWindow(QMainWindow):
 
     def attach(self, service: AppService) -> None:
         """Connect the service (accounts, ClearNodes); start-up continues on the next loop turn."""
+        from nitro_desktop.ui import notifier
         from nitro_desktop.ui.dialogs import ask_password
 
         self.service = service
         self._wire_service()
+        self.notifier: Notifier = notifier.wire(self)
         service.wallet.password_prompt = lambda address, note: ask_password(self, address, note)
         QTimer.singleShot(0, self._start)
 
@@ -125,8 +129,10 @@ class MainWindow(QMainWindow):
         self.search.setObjectName("search")
         self.search.setPlaceholderText("Filter by session id or participant address…")
         self.search.setClearButtonEnabled(True)
+        self.search.setAccessibleName("Filter sessions by id or participant")
         self.status_filter = QComboBox()
         self.status_filter.setObjectName("status_filter")
+        self.status_filter.setAccessibleName("Filter sessions by status")
         for s in STATUSES:
             self.status_filter.addItem(s.capitalize() if s else "Any status", s)
         filters.addWidget(self.search, 1)
@@ -145,7 +151,14 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self.details)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
-        self.setCentralWidget(self.splitter)
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        self.banner = NoticeBanner()
+        column.addWidget(self.banner)
+        column.addWidget(self.splitter, 1)
+        self.setCentralWidget(central)
         self.search.textChanged.connect(self._filter)
         self.status_filter.currentIndexChanged.connect(self._filter)
         self.table.selectionModel().selectionChanged.connect(lambda *_a: self.update_actions())
@@ -224,13 +237,17 @@ class MainWindow(QMainWindow):
         for a in (self.act_new, self.act_refresh, self.act_submit, self.act_close):
             bar.addAction(a)
         bar.addSeparator()
-        bar.addWidget(QLabel(" ClearNode: "))
+        endpoint_label = QLabel(" Clear&Node: ")
+        bar.addWidget(endpoint_label)
         self.endpoint_box = QComboBox()
+        endpoint_label.setBuddy(self.endpoint_box)
         self.endpoint_box.setObjectName("endpoint_box")
         self.endpoint_box.setMinimumWidth(170)
         bar.addWidget(self.endpoint_box)
-        bar.addWidget(QLabel("  Account: "))
+        account_label = QLabel("  Acco&unt: ")
+        bar.addWidget(account_label)
         self.account_box = QComboBox()
+        account_label.setBuddy(self.account_box)
         self.account_box.setObjectName("account_box")
         self.account_box.setMinimumWidth(260)
         bar.addWidget(self.account_box)
@@ -287,12 +304,15 @@ class MainWindow(QMainWindow):
         if self._closed:  # closed before its first loop turn: connect nothing
             return
         self.service.spawn(self.wallet.purge_expired_session_keys(), what="Removing expired session keys")
+        if self.notifier.requests is not None:
+            self.notifier.requests.start()
         self.wallet.ensure_default_endpoints()
         self.fill_choices()
         if not self.wallet.accounts.list():
             from nitro_desktop.ui.accounts import WelcomeDialog
 
             self.welcome = WelcomeDialog(self.wallet.accounts, self)
+            self.welcome.remember = self.wallet.unlocker.remember
             self.welcome.account_ready.connect(lambda record: self.fill_choices(select=record.address))
             self.welcome.account_ready.connect(lambda _r: self.reconnect())
             self.welcome.open()

@@ -33,6 +33,7 @@ class AppService(QObject):
     ready_changed = Signal(bool)  # connected, authenticated, assets and balances loaded
     problem = Signal(str)  # a message for the user
     info = Signal(str)
+    moved_by_others = Signal(object)  # nitro_desktop.wallet.events.SessionNotice
 
     def __init__(self, wallet: Wallet, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -46,6 +47,7 @@ class AppService(QObject):
             events.ready_changed.subscribe(self.ready_changed.emit),
             events.problem.subscribe(self.problem.emit),
             events.info.subscribe(self.info.emit),
+            events.moved_by_others.subscribe(self.moved_by_others.emit),
         ]
 
     def spawn(self, coro: Coroutine[Any, Any, Any], *, what: str) -> asyncio.Task[Any]:

@@ -322,6 +322,8 @@ class SessionTable(QTableView):
         self._painted = self._rows_painted = False
         self._fitting = self._user_sized = False
         self.setObjectName("sessions")
+        self.setAccessibleName("Sessions")
+        self.setTabKeyNavigation(False)  # Tab leaves the list; arrows move in it
         self.setModel(model)
         self.setSortingEnabled(True)
         self.sortByColumn(6, Qt.SortOrder.DescendingOrder)

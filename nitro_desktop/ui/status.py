@@ -65,12 +65,14 @@ class ConnectionIndicator(QLabel):
         self.sandbox = False
         self.ready = False  # the wallet's: signed in, assets and balances loaded
         self.locked = False  # the password prompt was cancelled: one click asks again
+        self.switching_to = ""  # a switch was asked for: the old connection's state is not news
         self._tick = QTimer(self)
         self._tick.setInterval(1000)
         self._tick.timeout.connect(self._render)
 
     def set_status(self, status: Any) -> None:
         self.status = status
+        self.switching_to = ""
         self._render()
         reconnecting = str(getattr(status.state, "value", status.state)) == "reconnecting"
         if reconnecting and not self._tick.isActive():
@@ -84,6 +86,12 @@ class ConnectionIndicator(QLabel):
             self.locked = False
         self._render()
 
+    def switch_to(self, name: str) -> None:
+        """At once on a switch: the previous node's "Connected" must not stand a moment longer."""
+        self.switching_to, self.ready, self.locked = name, False, False
+        self._tick.stop()
+        self._render()
+
     def set_locked(self, locked: bool) -> None:
         self.locked = locked
         self._render()
@@ -92,6 +100,8 @@ class ConnectionIndicator(QLabel):
         """What the dot's colour says: the client's state, unless the wallet is not ready yet."""
         if self.locked:
             return "locked"
+        if self.switching_to:
+            return "connecting"
         state = str(getattr(self.status.state, "value", self.status.state)) if self.status else ""
         return "authenticating" if state == "ready" and not self.ready else state
 
@@ -99,6 +109,12 @@ class ConnectionIndicator(QLabel):
         if self.locked:
             self.setText(f"<span style='color:{_COLORS['locked']}'>●</span> {LOCKED_TEXT}")
             self.setToolTip("The key's password was not given. Click to enter it and connect.")
+            return
+        if self.switching_to:
+            self.setText(
+                f"<span style='color:{_COLORS['connecting']}'>●</span> Connecting to {self.switching_to}…"
+            )
+            self.setToolTip("Connection to the ClearNode — click for options")
             return
         if self.status is None:
             return

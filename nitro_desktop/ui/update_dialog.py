@@ -85,9 +85,11 @@ class UpdateSessionDialog(QDialog):
         self.data.textChanged.connect(lambda t: setattr(self.flow, "session_data", t))
         form.addRow("Session &data:", self.data)
         layout.addLayout(form)
-        layout.addWidget(QLabel("Sign with:"))
+        sign_with = QLabel("Sign &with:")
+        layout.addWidget(sign_with)
         self.signers = QListWidget()
         self.signers.setObjectName("update_signers")
+        sign_with.setBuddy(self.signers)
         self.signers.setMaximumHeight(110)
         # Only participants with a positive weight can count towards the quorum.
         for address in flow.eligible_signers():

@@ -84,10 +84,18 @@ class WindowActions:
         account = wallet.account
         if account is not None and account in flow.local_accounts:
             flow.participants[0].address = account
-        self.wizard = CreateSessionWizard(flow, wallet.create_session, self.window)
+        self.wizard = CreateSessionWizard(flow, wallet.create_session, self.window, saved=self._saved_session)
         self.wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.wizard.collect_requested.connect(self.collect_for_create)
         self.wizard.open()
+
+    def _saved_session(self, app_session_id: str) -> str | None:
+        """What the list holds under this id, in a few words (None: nothing)."""
+        record = self.wallet.store.sessions.get(app_session_id)
+        if record is None:
+            return None
+        created = time.strftime("%Y-%m-%d %H:%M", time.localtime(record.created_at))
+        return f"{record.status}, version {record.version}, created {created} on {record.endpoint}"
 
     def update_session(self, kind: str) -> None:
         """Submit state or Close session for the selected session."""
@@ -210,13 +218,14 @@ class WindowActions:
             if path is None:
                 return
             signing.save(request, path)
+            self.follow_request(path, request)
             # The wizard or dialog that asked may have been closed (and deleted) meanwhile.
             if owner is not None and tasks.alive(owner):
                 owner.close()
             dialog = self.update_dialog
             if owner is None and dialog is not None and tasks.alive(dialog):
                 dialog.close()
-            self.signing_dialog = open_signing_request(path, self.wallet, window, request=request)
+            self.open_request(path, request)
 
         window.service.spawn(run(), what="Preparing the signing request")
 
@@ -238,15 +247,40 @@ class WindowActions:
             dialog = self.deposit_dialog
             if dialog is not None and tasks.alive(dialog):
                 dialog.close()
-            self.signing_dialog = open_signing_request(path, wallet, window, request=request)
+            self.follow_request(path, request)
+            self.open_request(path, request)
 
         window.service.spawn(run(), what="Preparing the deposit's signing request")
+
+    def follow_request(self, path: str, request: signing.Request) -> None:
+        """Say so when this saved request comes back with every signature (``notifier.RequestWatch``)."""
+        requests = self.window.notifier.requests
+        if requests is not None:
+            requests.track(path, request)
+
+    def open_request(self, path: str, request: signing.Request | None = None) -> SigningRequestDialog:
+        """The signing request dialog; its saves are followed, and its submit ends the following."""
+        dialog = open_signing_request(path, self.wallet, self.window, request=request)
+
+        def saved(path: str) -> None:
+            if dialog.request is not None:
+                self.follow_request(path, dialog.request)
+
+        def submitted(_session: object) -> None:
+            requests = self.window.notifier.requests
+            if requests is not None and dialog.path is not None:
+                requests.forget(str(dialog.path))
+
+        dialog.saved.connect(saved)
+        dialog.submitted.connect(submitted)
+        self.signing_dialog = dialog
+        return dialog
 
     def open_request_file(self) -> None:
         async def run() -> None:
             path = await ask_path(self.window, "Open a signing request", str(Path.home()), save=False)
             if path is not None:
-                self.signing_dialog = open_signing_request(path, self.wallet, self.window)
+                self.open_request(path)
 
         self.window.service.spawn(run(), what="Opening the signing request")
 
@@ -258,12 +292,13 @@ class WindowActions:
     def open_dropped(self, event: QDropEvent) -> None:
         for url in event.mimeData().urls():
             if url.toLocalFile().endswith(".nitroreq"):
-                self.signing_dialog = open_signing_request(url.toLocalFile(), self.wallet, self.window)
+                self.open_request(url.toLocalFile())
         event.acceptProposedAction()
 
     # ---- settings and help ----------------------------------------------------------------------
     def open_accounts(self) -> None:
         dialog = AccountsDialog(self.wallet.accounts, self.window)
+        dialog.remember = self.wallet.unlocker.remember
         dialog.changed.connect(lambda: self.window.fill_choices())
         dialog.changed.connect(self.wallet.fund_new_accounts)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

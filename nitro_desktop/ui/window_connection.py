@@ -62,7 +62,8 @@ class WindowConnection:
         w.rtt.clear()
         record = w.store.endpoints.get(endpoint)
         w.indicator.sandbox = bool(record and record.is_sandbox)
-        w.indicator.set_locked(False)
+        w.indicator.switch_to(endpoint)
+        w.ready = False  # nothing is offered on the node being left while the next one signs in
         self.update_actions()
         w.service.spawn(self._connect(endpoint, account), what=f"Connecting to {endpoint}")
 

@@ -31,6 +31,7 @@ from nitro_desktop.flows import (
     SubmitState,
     Submitter,
 )
+from nitro_desktop.flows.outcome import SavedSession
 from nitro_desktop.ui import tasks
 from nitro_desktop.ui.feedback import error_label, show_problem
 from nitro_desktop.ui.wizard_pages import (
@@ -45,12 +46,14 @@ __all__ = ["CreateSessionWizard", "ReviewPage", "SubmitPage", "Submitter", "firs
 
 
 class ReviewPage(FlowPage):
+    """Before the send, the request to sign; after it, the request that was sent (``review_view``)."""
+
     page_name = "review"
 
-    def __init__(self, flow: CreateSessionFlow, parent: QWidget | None = None) -> None:
-        super().__init__(flow, parent)
+    def __init__(self, steps: CreateWizard, parent: QWidget | None = None) -> None:
+        super().__init__(steps.flow, parent)
+        self.steps = steps
         self.setTitle("Review")
-        self.setSubTitle("Check everything once more. Nothing has been sent yet.")
         layout = QVBoxLayout(self)
         self.summary = QLabel()
         self.summary.setObjectName("summary")
@@ -63,9 +66,13 @@ class ReviewPage(FlowPage):
         id_row.addWidget(QLabel("Session id:"))
         id_row.addWidget(self.session_id, 1)
         layout.addLayout(id_row)
-        layout.addWidget(QLabel("Request to be signed and sent (signatures are added on submit):"))
+        self.caption = QLabel()
+        self.caption.setObjectName("frame_caption")
+        self.caption.setWordWrap(True)
+        layout.addWidget(self.caption)
         self.frame = QPlainTextEdit()
         self.frame.setObjectName("frame_preview")
+        self.caption.setBuddy(self.frame)
         self.frame.setReadOnly(True)
         self.frame.setMinimumHeight(90)
         layout.addWidget(self.frame)
@@ -73,11 +80,19 @@ class ReviewPage(FlowPage):
         layout.addWidget(self.errors)
 
     def initializePage(self) -> None:
-        review = self.flow.review()
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Also on coming back from the submit page, which Qt does without ``initializePage``."""
+        review, view = self.flow.review(), self.steps.review_view()
+        self.setSubTitle(view.subtitle)
+        self.setButtonText(QWizard.WizardButton.NextButton, view.forward)
         self.summary.setText(review.summary)
         self.session_id.setText(review.session_id)
-        self.frame.setPlainText(review.request)
-        show_problem(self.errors, review.problem)
+        self.caption.setText(view.caption)
+        self.frame.setPlainText(view.request)
+        self.frame.setAccessibleName("The request that was sent" if not view.sends else "The request to sign")
+        show_problem(self.errors, view.problem)
         self.completeChanged.emit()
 
     def show_problems(self, problems: dict[str, str]) -> None:
@@ -130,7 +145,10 @@ class SubmitPage(QWizardPage):
         return self.steps.submission.result
 
     def initializePage(self) -> None:
-        self.start()
+        if self.steps.sends_on_submit_page():
+            self.start()
+        else:  # back on the answer after looking at what was sent: nothing is sent again
+            self._show()
 
     def cleanupPage(self) -> None:
         self._cancel()
@@ -147,7 +165,7 @@ class SubmitPage(QWizardPage):
         # Owned by the page: closing the wizard cancels the send, and no answer reaches a deleted page.
         self.task = tasks.spawn(
             self,
-            submission.run(self.submitter(self.flow)),
+            submission.run(self.steps.sending(self.submitter)),
             on_done=self._finished,
             name="Sending the session",
         )
@@ -161,6 +179,12 @@ class SubmitPage(QWizardPage):
         submission = self.steps.submission
         if task.cancelled():
             submission.cancel()  # also when it was cancelled before it began
+        self._show()
+        if submission.result is not None:
+            self.succeeded.emit(submission.result)
+
+    def _show(self) -> None:
+        submission = self.steps.submission
         self.progress.hide()
         self.cancel.hide()
         self.status.setText(submission.status_text)
@@ -170,9 +194,7 @@ class SubmitPage(QWizardPage):
             self.back_to.setText(f"&Back to {fix_page.capitalize()}")
         self.back_to.setVisible(fix_page is not None)
         self.retry.setVisible(submission.can_retry)
-        if submission.result is not None:
-            self.copy.show()
-            self.succeeded.emit(submission.result)
+        self.copy.setVisible(submission.result is not None)
         self.completeChanged.emit()
 
     def _copy(self) -> None:
@@ -212,6 +234,9 @@ class CreateSessionWizard(QWizard):
     def _follow(self, page_id: int) -> None:
         if 0 <= page_id < len(PAGES):
             self.steps.page = PAGES[page_id]
+        review = self.pages["review"]
+        if page_id == PAGES.index("review") and isinstance(review, ReviewPage):
+            review.refresh()
 
     def _focus_first_field(self, page_id: int) -> None:
         page = self.page(page_id)
@@ -223,11 +248,18 @@ class CreateSessionWizard(QWizard):
     #: the user asked to collect the other participants' signatures for this flow
     collect_requested = Signal(object)
 
-    def __init__(self, flow: CreateSessionFlow, submitter: Submitter, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        flow: CreateSessionFlow,
+        submitter: Submitter,
+        parent: QWidget | None = None,
+        *,
+        saved: SavedSession | None = None,
+    ) -> None:
         super().__init__(parent)
         self.flow = flow
         #: where the user is and what each step allows: the wizard's rules without Qt
-        self.steps = CreateWizard(flow)
+        self.steps = CreateWizard(flow, saved)
         self.setWindowTitle("New application session")
         self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
         self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, False)
@@ -238,11 +270,12 @@ class CreateSessionWizard(QWizard):
             "participants": ParticipantsPage(flow),
             "allocations": AllocationsPage(flow),
             "signers": SignersPage(flow),
-            "review": ReviewPage(flow),
+            "review": ReviewPage(self.steps),
             "submit": SubmitPage(self.steps, submitter),
         }
         for i, name in enumerate(PAGES):
             self.setPage(i, self.pages[name])
+        # The review page names its own forward button: "Sign and send", or after the send "Show the answer".
         self.pages["review"].setButtonText(QWizard.WizardButton.NextButton, "&Sign and send")
         submit = self.pages["submit"]
         assert isinstance(submit, SubmitPage)

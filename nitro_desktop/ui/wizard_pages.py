@@ -82,6 +82,7 @@ class ApplicationPage(FlowPage):
         form = QFormLayout(self)
         self.fields: dict[str, QLineEdit] = {}
         self.errors: dict[str, QLabel] = {}
+        self.cells: dict[str, QWidget] = {}
         for name, label, tip in (
             ("protocol", "&Protocol:", "The app protocol version the ClearNode should apply."),
             ("application", "Application &name:", "Part of the session id on v0.5 ClearNodes."),
@@ -93,20 +94,30 @@ class ApplicationPage(FlowPage):
             edit.setToolTip(tip)
             edit.textChanged.connect(lambda text, n=name: self._edited(n, text))
             err = error_label()
-            form.addRow(label, edit)
-            form.addRow("", err)
-            self.fields[name], self.errors[name] = edit, err
+            # The field and its error share a cell: an error keeps its line when hidden (a form
+            # row of its own would not), so the fields below never move under the pointer.
+            cell = QWidget()
+            column = QVBoxLayout(cell)
+            column.setContentsMargins(0, 0, 0, 0)
+            column.setSpacing(2)
+            column.addWidget(edit)
+            column.addWidget(err)
+            form.addRow(label, cell)
+            cell.setFocusProxy(edit)
+            row_label = form.labelForField(cell)
+            if isinstance(row_label, QLabel):
+                row_label.setBuddy(edit)  # the mnemonic and screen readers name the field itself
+            self.fields[name], self.errors[name], self.cells[name] = edit, err, cell
         held = flow.application_fields()
         for name, edit in self.fields.items():
             if name not in held:
                 edit.setEnabled(False)
                 edit.setToolTip(f"This ClearNode does not use {_PLURALS[name]}.")
                 # A field the definition cannot hold is not shown at all (v1: protocol, challenge).
-                form.setRowVisible(edit, False)
-                form.setRowVisible(self.errors[name], False)
+                form.setRowVisible(self.cells[name], False)
         pattern = flow.dialect_spec.application_pattern
         if pattern is not None:
-            name_label = form.labelForField(self.fields["application"])
+            name_label = form.labelForField(self.cells["application"])
             if isinstance(name_label, QLabel):
                 name_label.setText("Application &id:")
             self.fields["application"].setToolTip(
@@ -142,7 +153,9 @@ class ParticipantsPage(FlowPage):
         layout.addLayout(presets)
 
         self.table = QTableWidget(0, 2)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
         self.table.setObjectName("participants")
+        self.table.setAccessibleName("Participants and weights")
         self.table.setHorizontalHeaderLabels(["Address", "Weight"])
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
@@ -270,7 +283,9 @@ class AllocationsPage(FlowPage):
         self.setSubTitle("What each participant puts into the session, in asset units.")
         layout = QVBoxLayout(self)
         self.table = QTableWidget(0, 4)
+        self.table.setTabKeyNavigation(False)  # Tab moves between the amount fields and on
         self.table.setObjectName("allocations")
+        self.table.setAccessibleName("Allocations")
         self.table.setHorizontalHeaderLabels(["Participant", "Asset", "Amount", "Your balance"])
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
@@ -293,11 +308,13 @@ class AllocationsPage(FlowPage):
             who.setFlags(who.flags() & ~Qt.ItemFlag.ItemIsEditable)
             self.table.setItem(i, 0, who)
             asset = QComboBox()
+            asset.setAccessibleName(f"Asset of participant {i + 1}")
             asset.addItems(list(self.flow.assets))
             asset.setCurrentText(a.asset)
             asset.currentTextChanged.connect(lambda text, i=i: self._asset(i, text))
             amount = QLineEdit(a.amount)
             amount.setObjectName(f"amount_{i}")
+            amount.setAccessibleName(f"Amount participant {i + 1} puts in")
             amount.textChanged.connect(lambda text, i=i: self._amount(i, text))
             self.table.setCellWidget(i, 1, asset)
             self.table.setCellWidget(i, 2, amount)
@@ -342,6 +359,7 @@ class SignersPage(FlowPage):
         layout = QVBoxLayout(self)
         self.list = QListWidget()
         self.list.setObjectName("signers")
+        self.list.setAccessibleName("Accounts that sign")
         self.list.itemChanged.connect(self._changed)
         layout.addWidget(self.list)
         self.errors = error_label()

@@ -194,6 +194,7 @@ class Wallet:
         if pending:
             await asyncio.wait(pending, timeout=SHUTDOWN_WAIT)
         await self.close_client()
+        self.unlocker.forget()
         nodes, self._sandboxes, self.sandbox = list(self._sandboxes.values()), {}, None
         for node in nodes:
             await node.stop()

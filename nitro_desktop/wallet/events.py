@@ -53,6 +53,16 @@ class SessionsChanged:
     selected: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class SessionNotice:
+    """Someone else moved or closed one of your sessions (a server notification this app did not cause)."""
+
+    app_session_id: str
+    status: str
+    version: int
+    text: str
+
+
 @dataclass(slots=True)
 class WalletEvents:
     """Every event of the core, one field per kind."""
@@ -66,3 +76,5 @@ class WalletEvents:
     ready_changed: Event[bool] = field(default_factory=lambda: Event("ready_changed"))
     problem: Event[str] = field(default_factory=lambda: Event("problem"))  # something failed
     info: Event[str] = field(default_factory=lambda: Event("info"))  # something the user should know
+    # worth a desktop notification: the user may be looking elsewhere
+    moved_by_others: Event[SessionNotice] = field(default_factory=lambda: Event("moved_by_others"))

@@ -20,6 +20,7 @@ from nitro_desktop.client.v1_common import V1ClearNodeClient
 from nitro_desktop.flows import CreateSessionFlow, SubmitResult, UpdateSessionFlow, error_text
 from nitro_desktop.history import Draft, Frames, Kind, moved_note
 from nitro_desktop.protocol import AppSession, AppSessionUpdate, HashSigner, ProtocolError, go_json
+from nitro_desktop.wallet.events import SessionNotice
 from nitro_desktop.wallet.outcomes import SentHook
 
 if TYPE_CHECKING:
@@ -64,7 +65,9 @@ class SessionSender:
 
         def save(session: AppSession, exchange: Exchange | None) -> None:
             record = wallet.history.created(draft, session, Frames.of(exchange))
-            saved.append(SubmitResult(record.app_session_id, record.status, record.version))
+            saved.append(
+                SubmitResult(record.app_session_id, record.status, record.version, record.request_frame or "")
+            )
             wallet.saved(record.app_session_id, selected=record.app_session_id)
 
         await wallet.outcomes.run(
@@ -267,6 +270,8 @@ class SessionSender:
             log.info("asu: %s is now %s v%d", sid, event.app_session.status, event.app_session.version)
             self.wallet.saved(sid, selected=sid)
             self.wallet.events.info.emit(note)
+            session = event.app_session
+            self.wallet.events.moved_by_others.emit(SessionNotice(sid, session.status, session.version, note))
 
     async def sync(self, app_session_id: str, what: str = "update") -> str:
         """Read the session from the server and bring the saved record to it; the note for the user."""

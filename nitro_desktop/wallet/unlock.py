@@ -25,18 +25,33 @@ class Unlocker:
     def __init__(self, accounts: AccountManager, prompt: PasswordPrompt | None = None) -> None:
         self.accounts = accounts
         self.prompt = prompt
+        # Keystore-file keys opened in this session: a password is asked at most once per run.
+        self._opened: dict[str, HashSigner] = {}
+
+    def remember(self, address: str, signer: HashSigner) -> None:
+        """A file-backed key just made or imported here: its password was typed a moment ago."""
+        if signer.address == address:
+            self._opened[address] = signer
+
+    def forget(self) -> None:
+        """Lock every key again (at shutdown)."""
+        self._opened.clear()
 
     async def signer(self, address: str) -> HashSigner:
         """A signer with the key fetched off the loop (keyring I/O or scrypt).
 
         A key in an encrypted file asks for its password, again after a wrong one
-        (up to ``PASSWORD_ATTEMPTS`` times).
+        (up to ``PASSWORD_ATTEMPTS`` times), once per session: it stays open until ``forget``.
         """
         record = self.accounts.get(address)
         loop = asyncio.get_running_loop()
         if record.backend != "file":
+            self._opened.pop(address, None)
             unlocked: HashSigner = await loop.run_in_executor(None, self.accounts.signer(address).unlocked)
             return unlocked
+        opened = self._opened.get(address)
+        if opened is not None:
+            return opened
         if self.prompt is None:
             raise PermissionError(f"{address} is in an encrypted file and needs its password")
         note = ""
@@ -53,6 +68,7 @@ class Unlocker:
                 continue
             finally:
                 forget()
+            self._opened[address] = unlocked
             return unlocked
         raise PermissionError(f"wrong password for {address}, {PASSWORD_ATTEMPTS} times")
 

@@ -307,6 +307,10 @@ async def test_without_an_os_keyring_the_key_goes_to_an_encrypted_file(tmp_path:
         from tests.ui.backup_steps import write_down_and_check
 
         await write_down_and_check(welcome)
+        # The password was just typed twice: signing in does not ask for it again (issue 16).
+        await ready(run)
+        await app_runner.close(run)
+        run = app_runner.open(profile)  # a new session asks, once
 
         def password_dialog() -> QDialog | None:
             for dialog in run.window.findChildren(QDialog):
