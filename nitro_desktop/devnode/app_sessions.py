@@ -192,7 +192,7 @@ class AppSessions:
                 balance = self.ledger.balance(wallet, wallet, alloc.asset)
                 if alloc.amount > balance:
                     raise RPCError(f"insufficient funds: {wallet} for asset {clip(alloc.asset)}")
-                self.ledger.record(wallet, wallet, alloc.asset, -alloc.amount, key)
+                self.ledger.record(wallet, wallet, alloc.asset, -alloc.amount, key, balance)
                 self.ledger.record(session_id, wallet, alloc.asset, alloc.amount)
                 # The array-params server records a transaction even for a zero amount.
                 self.ledger.record_transaction(

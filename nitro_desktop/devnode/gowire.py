@@ -14,7 +14,7 @@ from typing import Any
 
 from nitro_desktop.devnode import params as P
 from nitro_desktop.protocol import ProtocolError, go_json
-from nitro_desktop.protocol.canonical import raw_values
+from nitro_desktop.protocol.canonical import _go_escapes, raw_values
 
 # go-ethereum's ``hexutil.Decode``, which v0.3+ servers apply to every ``sig`` entry while
 # decoding the frame: 0x-prefixed, even length, any number of bytes (65 is checked later).
@@ -50,9 +50,31 @@ def undecodable_sig(text: str) -> bool:
     return isinstance(sigs, list) and any(isinstance(s, str) and not go_hex(s) for s in sigs)
 
 
-def go_marshal(params: Any) -> str:
-    """``json.Marshal`` of params decoded into Go ``any``: map keys sorted, numbers as float64 text."""
+def _not_plain(value: Any) -> Any:
+    raise TypeError(type(value).__name__)
 
+
+# Keys sorted by the C encoder (code point order is UTF-8 byte order, as Go sorts map keys);
+# anything but str, int, bool, None, lists and dicts (a Decimal) takes the walk below.
+_c_make_encoder: Any = getattr(json.encoder, "c_make_encoder", None)
+_C_SORTED: Any = (
+    _c_make_encoder(None, _not_plain, json.encoder.encode_basestring, None, ":", ",", True, False, False)
+    if _c_make_encoder is not None
+    else None
+)
+
+
+def go_marshal(params: Any) -> str:
+    """``json.Marshal`` of params decoded into Go ``any``: map keys sorted, numbers as float64 text.
+
+    Params come from a bounded parse with every number made an int or a Decimal (``go_numbers``):
+    no floats, no deep nesting, string keys.
+    """
+    if _C_SORTED is not None:
+        try:
+            return _go_escapes("".join(_C_SORTED(params, 0)))
+        except (TypeError, ValueError, RecursionError):
+            pass  # a Decimal (or anything unusual): the exact walk below
     decimals = False  # noticed in the same walk as the sorting
 
     def sort(value: Any) -> Any:

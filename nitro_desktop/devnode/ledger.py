@@ -86,11 +86,24 @@ def wallet_key(value: str) -> str:
     return account_id(value)
 
 
+# Every ledger write and listing formats amounts, and the same few come back again and again.
+_AMOUNT_TEXTS: dict[Decimal, str] = {}
+_AMOUNT_TEXTS_MAX = 4096  # a peer inventing amounts only empties it
+
+
 def amount_text(value: Decimal) -> str:
     """shopspring ``Decimal.String()``: no exponent, no trailing zeros (exact: no 28-digit rounding)."""
-    if value == 0:
-        return "0"
-    return format_amount(strip_zeros(value))
+    # Equal Decimals (1, 1.0, 1E+0) have equal texts here, so one key serves them all.
+    finite = value.is_finite()  # a signalling NaN cannot even be hashed
+    text = _AMOUNT_TEXTS.get(value) if finite else None
+    if text is None:
+        text = "0" if value == 0 else format_amount(strip_zeros(value))
+        if not finite or len(text) > 100:  # only short texts are worth keeping
+            return text
+        if len(_AMOUNT_TEXTS) >= _AMOUNT_TEXTS_MAX:
+            _AMOUNT_TEXTS.clear()
+        _AMOUNT_TEXTS[value] = text
+    return text
 
 
 _last_second: list[Any] = [None, ""]  # (whole second, its text): many writes share a second
@@ -164,12 +177,19 @@ class Ledger:
 
     # ---- writes (call inside Database.transaction) --------------------------
     def record(
-        self, account: str, wallet: str, asset: str, amount: Decimal, session_key: str | None = None
+        self,
+        account: str,
+        wallet: str,
+        asset: str,
+        amount: Decimal,
+        session_key: str | None = None,
+        balance: Decimal | None = None,
     ) -> None:
         """One ledger entry: credit if positive, debit if negative, nothing if zero.
 
         The move must fit the ledger's ``DECIMAL(64,18)`` and the new balance, computed exactly,
         its range; else the caller's transaction is rolled back with a short error.
+        ``balance``: the current balance when the caller has just read it in this transaction.
         """
         if amount == 0:
             return
@@ -185,7 +205,9 @@ class Ledger:
             (acc, account_type, asset, wal, amount_text(credit), amount_text(debit), session_key, now),
         )
         updated = check_storable(
-            EXACT.add(self.balance(acc, wal, asset), amount), "balance", places_too=False
+            EXACT.add(self.balance(acc, wal, asset) if balance is None else balance, amount),
+            "balance",
+            places_too=False,
         )
         self.writes += 1
         conn.execute(

@@ -369,6 +369,7 @@ class Router:
             params_text = go_marshal(frame.params)
         except (TypeError, ValueError, RecursionError):
             params_text = "null"
+        sigs_text = json.dumps(sigs)
         self.db.add_history(
             call.conn.user_id,
             (
@@ -377,8 +378,8 @@ class Router:
                 frame.method,
                 params_text,
                 frame.timestamp,
-                json.dumps(sigs),
+                sigs_text,
                 response[res_start:res_end],
-                json.dumps(sigs),
+                sigs_text,
             ),
         )

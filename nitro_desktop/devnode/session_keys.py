@@ -19,6 +19,7 @@ from nitro_desktop.devnode.ledger import amount_text, rfc3339
 from nitro_desktop.devnode.params import ParamsError, decimal_value
 
 CLEARNODE_APP = "clearnode"  # a key bound to this application passes every application check
+_MAX_CACHED_ROWS = 4096  # a peer signing with fresh keys only empties it
 
 
 class SessionKeys:
@@ -26,9 +27,27 @@ class SessionKeys:
         self.db = db
         self.clock = clock
         self.expiring = expiring
+        # Every signed request looks its signers up, often twice; rows are cached until this
+        # class writes the table or any transaction rolls back (expiry is checked on each use).
+        self._rows: dict[str, Any] = {}
+        self._rows_rollbacks = db.rollbacks
 
     def _row(self, key: str) -> Any:
-        return self.db.conn.execute("SELECT * FROM session_keys WHERE session_key = ?", (key,)).fetchone()
+        if self._rows_rollbacks != self.db.rollbacks:
+            self._forget()
+        try:
+            return self._rows[key]
+        except KeyError:
+            pass
+        row = self.db.conn.execute("SELECT * FROM session_keys WHERE session_key = ?", (key,)).fetchone()
+        if len(self._rows) >= _MAX_CACHED_ROWS:
+            self._rows.clear()
+        self._rows[key] = row
+        return row
+
+    def _forget(self) -> None:
+        self._rows.clear()
+        self._rows_rollbacks = self.db.rollbacks
 
     def _expired(self, row: Any) -> bool:
         return bool(self.expiring and row["expires_at"] < self.clock())
@@ -53,6 +72,7 @@ class SessionKeys:
             raise RPCError("cannot use a wallet as a signer")
         if conn.execute("SELECT COUNT(*) FROM session_keys WHERE session_key = ?", (wallet,)).fetchone()[0]:
             raise RPCError("wallet is already in use as a signer")
+        self._forget()
         conn.execute(
             "INSERT INTO session_keys (session_key, wallet, application, scope, allowances, expires_at,"
             " created_at) VALUES (?, ?, '', '', '[]', 0, ?)",
@@ -82,6 +102,7 @@ class SessionKeys:
         if expires_at < self.clock():
             raise RPCError("expiration time must be set and in the future")
         conn = self.db.conn
+        self._forget()
         conn.execute("DELETE FROM session_keys WHERE wallet = ? AND application = ?", (wallet, application))
         conn.execute("DELETE FROM session_keys WHERE session_key = ?", (key,))
         conn.execute(
@@ -177,6 +198,7 @@ class SessionKeys:
         return out
 
     def revoke(self, key: str) -> None:
+        self._forget()
         self.db.conn.execute(
             "UPDATE session_keys SET expires_at = ? WHERE session_key = ?", (int(self.clock()) - 1, key)
         )

@@ -10,26 +10,17 @@ docs/architecture.md "The dialect seam") is one module that subclasses
 
 from __future__ import annotations
 
-import enum
 import functools
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from typing import Any, cast
 
 from nitro_desktop.protocol.crypto import HashSigner
+from nitro_desktop.protocol.dialect_id import Dialect as Dialect
 from nitro_desktop.protocol.errors import ProtocolError
 from nitro_desktop.protocol.frames import REQ_SIG
 from nitro_desktop.protocol.models import AppDefinition, RpcCall
 from nitro_desktop.protocol.wire import Envelope, ServerFrame
-
-
-class Dialect(enum.StrEnum):
-    """Wire dialects: "0.2" is the mid-2025 array-params ClearNode, "0.5" is ClearNode v0.5.x,
-    "1" is Nitrolite v1 (nitronode v1.4.x)."""
-
-    V02 = "0.2"
-    V05 = "0.5"
-    V1 = "1"
 
 
 class DialectSpec(ABC):

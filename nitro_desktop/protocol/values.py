@@ -33,9 +33,13 @@ def quote(value: Any, limit: int = QUOTE_CHARS) -> str:
 def decimal_places(value: Decimal) -> int:
     """Fractional digits without trailing zeros, read from the digits (no context, so no rounding)."""
     _sign, digits, exponent = value.as_tuple()
-    if not isinstance(exponent, int) or not any(digits):
+    if not isinstance(exponent, int) or exponent >= 0 or not any(digits):
         return 0
-    trailing = len(digits) - len("".join(map(str, digits)).rstrip("0"))
+    trailing = 0
+    for digit in reversed(digits):
+        if digit:
+            break
+        trailing += 1
     return max(0, -(exponent + trailing))
 
 
@@ -54,6 +58,8 @@ def strip_zeros(value: Decimal) -> Decimal:
         return Decimal(0)
     sign, digits, exponent = value.as_tuple()
     assert isinstance(exponent, int)
+    if exponent >= 0 or digits[-1] != 0:
+        return value  # nothing to strip (most amounts): no new Decimal
     while exponent < 0 and len(digits) > 1 and digits[-1] == 0:
         digits, exponent = digits[:-1], exponent + 1
     return Decimal((sign, digits, exponent))

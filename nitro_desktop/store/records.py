@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, NamedTuple
 
-from nitro_desktop.protocol.dialect import Dialect
+from nitro_desktop.protocol.dialect_id import Dialect
 
 #: Where an account's secret lives, as the store keeps it (the key store's ``keys.Backend`` words).
 Backend = Literal["keyring", "file"]

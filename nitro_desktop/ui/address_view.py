@@ -12,12 +12,9 @@ whatever the theme.
 
 from __future__ import annotations
 
-import segno
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFontDatabase, QGuiApplication, QImage, QPainter, QPixmap
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
-
-from nitro_desktop.protocol import to_checksum_address
 
 QR_BORDER = 4  # modules of white quiet zone around the code, as the QR standard asks
 COPIED_MS = 2000
@@ -25,6 +22,8 @@ COPIED_MS = 2000
 
 def qr_matrix(text: str) -> list[list[bool]]:
     """The QR code of ``text`` (error correction M), quiet zone included, as rows of dark modules."""
+    import segno  # only when a code is drawn: segno pulls in urllib and http, not needed to paint
+
     code = segno.make(text, error="m", micro=False, boost_error=False)
     return [[bool(m) for m in row] for row in code.matrix_iter(scale=1, border=QR_BORDER)]
 
@@ -107,7 +106,11 @@ class AddressView(QWidget):
 
     def set_address(self, address: str | None) -> None:
         """Show ``address`` in EIP-55 form (None or "" clears the view)."""
-        self._address = to_checksum_address(address) if address else ""
+        if address:  # keccak (and its cffi set-up) loads with the first address, not before first paint
+            from nitro_desktop.protocol.crypto import to_checksum_address
+
+            address = to_checksum_address(address)
+        self._address = address or ""
         self.text.setText(self._address or "No account selected")
         self.text.setToolTip(self._address)
         self.copy_button.setEnabled(bool(self._address))

@@ -13,8 +13,6 @@ import json
 from decimal import Decimal, InvalidOperation
 from typing import Any, NamedTuple
 
-from nitro_desktop.protocol import to_checksum_address
-
 MAX_PARTICIPANTS = 256
 MAX_ALLOCATIONS = 1024
 MAX_JSON = 1_000_000
@@ -33,6 +31,9 @@ class Quorum(NamedTuple):
 
 def eip55(value: object) -> str:
     """The EIP-55 form of an address, or the text as stored when it is not one."""
+    # keccak (and its cffi set-up) loads with the first address shown, not before first paint.
+    from nitro_desktop.protocol.crypto import to_checksum_address
+
     text = str(value)[:100]
     try:
         return to_checksum_address(text)

@@ -9,7 +9,13 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QLabel, QWidget
 
-from nitro_desktop.flows.messages import status_error
+
+def status_error(text: str, node: str) -> str:
+    # flows.messages reads the client's errors: loaded at the first error, not before first paint.
+    from nitro_desktop.flows.messages import status_error as said
+
+    return said(text, node)
+
 
 _COLORS = {
     "ready": "#2e9d5b",

@@ -64,31 +64,45 @@ def _string_tail(text: str) -> bytes:
     return len(data).to_bytes(32, "big") + data + b"\0" * (-len(data) % 32)
 
 
+_ADDRESS_PAD = b"\0" * 12
+# Participants repeat from one create to the next (only the nonce changes), and their ABI
+# tail is the biggest part of the encoding; the bound keeps fresh peers from growing it.
+_PARTICIPANTS_TAILS: dict[tuple[Any, ...], bytes] = {}
+_MAX_CACHED_TAILS = 1024
+
+
 def _participants_tail(definition: Definition) -> bytes:
-    parts = [len(definition.participants).to_bytes(32, "big")]
-    for p in definition.participants:
+    participants = definition.participants
+    cacheable = type(participants) is tuple
+    tail = _PARTICIPANTS_TAILS.get(participants) if cacheable else None
+    if tail is not None:
+        return tail
+    parts = [len(participants).to_bytes(32, "big")]
+    for p in participants:
         parts.append(_ADDRESS_PAD + bytes.fromhex(p.wallet_address[2:]))
         parts.append(p.signature_weight.to_bytes(32, "big"))
-    return b"".join(parts)
-
-
-_ADDRESS_PAD = b"\0" * 12
+    tail = b"".join(parts)
+    if cacheable:
+        if len(_PARTICIPANTS_TAILS) >= _MAX_CACHED_TAILS:
+            _PARTICIPANTS_TAILS.clear()
+        _PARTICIPANTS_TAILS[participants] = tail
+    return tail
 
 
 def _definition_encoding(definition: Definition, session_data: str | None) -> bytes:
     app_tail = _string_tail(definition.application_id)
     parts_tail = _participants_tail(definition)
     head_size = 128 if session_data is None else 160
-    head = [
-        _word(head_size),
-        _word(head_size + len(app_tail)),
-        _word(definition.quorum),
-        _word(definition.nonce),
-    ]
+    head = (
+        head_size.to_bytes(32, "big")
+        + (head_size + len(app_tail)).to_bytes(32, "big")
+        + definition.quorum.to_bytes(32, "big")
+        + definition.nonce.to_bytes(32, "big")
+    )
     if session_data is None:
-        return b"".join((*head, app_tail, parts_tail))
-    head.append(_word(head_size + len(app_tail) + len(parts_tail)))
-    return b"".join((*head, app_tail, parts_tail, _string_tail(session_data)))
+        return b"".join((head, app_tail, parts_tail))
+    offset = (head_size + len(app_tail) + len(parts_tail)).to_bytes(32, "big")
+    return b"".join((head, offset, app_tail, parts_tail, _string_tail(session_data)))
 
 
 def _update_encoding(update: StateUpdate) -> bytes:

@@ -15,7 +15,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from enum import IntEnum
-from itertools import compress, repeat
 from typing import Any
 
 from nitro_desktop.protocol.canonical import go_json
@@ -125,44 +124,43 @@ _GO_SPECIAL = re.compile("[<>&\u2028\u2029\ud800-\udfff]")
 _GO_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 
 
-# A float in the C encoder's compact output is a number token (right after ':', '[' or ',')
-# with a '.' or an exponent; integers never have either. A match inside a string literal
-# only sends the value down the exact, slower path, which decides.
-_FLOAT_TOKEN = re.compile(r"(?:^|[:\[,])-?[0-9]+[.eE]")
+_CONTAINER_OR_FLOAT = (dict, list, tuple, float)
+_TOO_DEEP, _PLAIN, _HAS_FLOAT = -1, 0, 1
 
 
-_CONTAINER_TYPES = (dict, list, tuple)
-
-
-def _nesting_ok(value: Any) -> bool:
-    """At most MAX_DEPTH levels of containers (a container that holds itself never ends).
+def _walk(value: Any, budget: int = MAX_DEPTH - 2) -> int:
+    """``_TOO_DEEP`` past MAX_DEPTH levels of containers (one that holds itself never ends),
+    else ``_HAS_FLOAT`` when a float is inside, else ``_PLAIN``.
 
     The C encoder recurses as deep as ``sys.getrecursionlimit()`` allows, which may be far
-    more than the C stack holds; this walk over containers only runs at C speed per level.
+    more than the C stack holds. This walk recurses at most ``budget`` levels (the frame's
+    own array is the last level decode_frame allows); a scalar costs one isinstance.
     """
-    level = [value]
-    for _ in range(MAX_DEPTH - 1):  # the frame's own array is the last level decode_frame allows
-        nested: list[Any] = []
-        for item in level:
-            items = list(item.values()) if isinstance(item, dict) else item
-            nested.extend(compress(items, map(isinstance, items, repeat(_CONTAINER_TYPES))))
-        if not nested:
-            return True
-        level = nested
-    return False
+    found = _PLAIN
+    for item in value.values() if isinstance(value, dict) else value:
+        if isinstance(item, _CONTAINER_OR_FLOAT):
+            if isinstance(item, float):
+                found = _HAS_FLOAT
+            elif budget == 0:
+                return _TOO_DEEP
+            else:
+                inner = _walk(item, budget - 1)
+                if inner == _TOO_DEEP:
+                    return _TOO_DEEP
+                found |= inner
+    return found
 
 
 def _go_json(value: Any) -> str:
-    if not _nesting_ok(value):
+    shape = _walk(value)
+    if shape == _TOO_DEEP:
         raise ProtocolError(f"frame payload is nested deeper than {MAX_DEPTH} levels (or contains itself)")
-    if _C_GO is not None:
+    # Floats take the exact path below (Go writes them differently, or refuses them).
+    if _C_GO is not None and shape == _PLAIN:
         try:
-            text = "".join(_C_GO(value, 0))
+            return _go_escapes("".join(_C_GO(value, 0)))
         except (ProtocolError, TypeError, ValueError, RecursionError):
-            text = ""  # the general path below says what is wrong
-        # repr() of a float always has a "." or an "e+"/"e-"; memmem scans rule most frames out.
-        if text and not (("." in text or "e+" in text or "e-" in text) and _FLOAT_TOKEN.search(text)):
-            return _go_escapes(text)
+            pass  # the general path below says what is wrong
     try:
         return go_json(value)  # refuses floats and odd types with clear errors
     except ProtocolError:

@@ -1,0 +1,57 @@
+"""Paint first: the window with the stored sessions is built from Qt and the store alone.
+
+The crypto (keccak's cffi set-up), the client (websockets), the wizard's rules and the QR
+encoder load after the first paint; an import added to a module the window is built from
+would bring them back in front of it. Run in a fresh interpreter, as the app starts.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+HEAVY = (
+    "nitro_desktop.protocol.crypto",
+    "nitro_desktop.protocol.frames",
+    "nitro_desktop.client",
+    "nitro_desktop.flows",
+    "nitro_desktop.wallet",
+    "Crypto",
+    "cffi",
+    "websockets",
+    "segno",
+)
+
+SCRIPT = """
+import sys
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
+from nitro_desktop.store import Store
+from nitro_desktop.ui.main_window import MainWindow
+from nitro_desktop.ui.theme import apply_theme
+
+app = QApplication([])
+store = Store.open(sys.argv[1])
+settings = QSettings(str(store.data_dir / "settings.ini"), QSettings.Format.IniFormat)
+apply_theme(app, "system")
+window = MainWindow(None, settings, store=store)
+window.show()
+app.processEvents()
+print(sorted(m for m in sys.argv[2:] if m in sys.modules))
+window.close()
+store.close()
+"""
+
+
+def test_the_window_is_built_and_shown_without_crypto_client_or_flows(tmp_path: Path) -> None:
+    out = subprocess.run(
+        [sys.executable, "-c", SCRIPT, str(tmp_path / "data"), *HEAVY],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+        timeout=120,
+    )
+    assert out.stdout.strip().splitlines()[-1] == "[]", out.stdout + out.stderr
