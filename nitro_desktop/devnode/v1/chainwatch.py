@@ -195,6 +195,11 @@ class ChainWatcher:
             await self._check_hub_node()
             self.chain_checked = True
         head = _quantity(await self.rpc.call("eth_blockNumber", []))
+        if head + 1 < self.next_block:
+            # The chain went back (a reorg, anvil's evm_revert): read the new blocks at those heights.
+            # What was applied from the old ones stays, as in nitronode without its reconciler.
+            log.warning("chain watcher: the head went back to %d; reading again from there", head)
+            self.next_block = head + 1
         while self.next_block <= head:
             end = min(head, self.next_block + self.step - 1)
             try:

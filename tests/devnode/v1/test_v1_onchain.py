@@ -239,3 +239,31 @@ async def test_a_session_is_funded_from_the_on_chain_channel_and_paid_home(
         await synced(node)
         assert await balance(client, wallet) == ("0", "0")
         assert (await channel(client, wallet))["state_version"] == "4"
+
+
+async def test_a_deposit_made_while_the_node_was_down_counts_after_restart(
+    v1_sandbox_factory: Any, chain: AnvilHub, tmp_path: Any
+) -> None:
+    user = RawKeySigner(chain.user_key)
+    wallet = user.address.lower()
+    db = tmp_path / "node.db"
+    node = await chain_node(v1_sandbox_factory, chain, db_path=db)
+    async with connect(node.url) as ws:
+        client = V1Client(ws)
+        opening = opening_state(user, node.broker_address, chain.chain_id, "1")
+        sig = (await client.ok(CREATE, {"state": opening, "channel_definition": channel_definition()}))[
+            "signature"
+        ]
+        send(chain, chain.user, create_channel_call(chain.user, chain.node, opening, sig), wei("1"))
+        await synced(node)
+        deposit = next_state(opening, HOME_DEPOSIT, "2", user)
+        sig = (await client.ok(SUBMIT, {"state": deposit}))["signature"]
+    await node.stop()
+    send(chain, chain.user, channel_call("depositToChannel", deposit, sig), wei("2"))
+    chain.mine(3)
+    await node.start()
+    await synced(node)
+    async with connect(node.url) as ws:
+        client = V1Client(ws)
+        assert await balance(client, wallet) == ("3", "3")
+        assert (await channel(client, wallet))["state_version"] == "2"
