@@ -134,6 +134,21 @@ async def test_open_deposit_withdraw_close_follow_the_chain(v1_sandbox_factory: 
         kinds = await client.ok("user.v1.get_transactions", {"wallet": wallet})
         assert [t["tx_type"] for t in kinds["transactions"]] == [200, 11, 10, 10]
 
+        # A new channel after the close starts the next epoch.
+        stale = opening_state(user, node.broker_address, chain.chain_id, "1", nonce=2)
+        assert (
+            await client.error(CREATE, {"state": stale, "channel_definition": channel_definition(2)})
+        ) == ("invalid state: epoch mismatch: expected=1, proposed=0")
+        again = opening_state(user, node.broker_address, chain.chain_id, "1", nonce=2, epoch=1)
+        sig = (await client.ok(CREATE, {"state": again, "channel_definition": channel_definition(2)}))[
+            "signature"
+        ]
+        send(chain, chain.user, create_channel_call(chain.user, chain.node, again, sig, nonce=2), wei("1"))
+        await synced(node)
+        reopened = await channel(client, wallet)
+        assert (reopened["status"], reopened["nonce"]) == ("open", "2")
+        assert await balance(client, wallet) == ("1", "1")
+
 
 async def test_a_state_signed_by_someone_else_is_refused(v1_sandbox_factory: Any, chain: AnvilHub) -> None:
     user, other = RawKeySigner(chain.user_key), RawKeySigner(chain.other_key)
