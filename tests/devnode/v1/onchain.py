@@ -116,6 +116,23 @@ def next_state(latest: dict[str, Any], kind: int, amount: str, user: RawKeySigne
     return state
 
 
+def transfer(latest: dict[str, Any], receiver: str, amount: str, user: RawKeySigner) -> dict[str, Any]:
+    """The state after ``latest`` sending ``amount`` to ``receiver`` (``transfer_send``), user-signed."""
+    state = next_state(latest, HOME_DEPOSIT, amount, user)  # then turned into the transfer
+    ledger = dict(latest["home_ledger"])
+    ledger["user_balance"] = hashes.go_decimal(Decimal(ledger["user_balance"]) - Decimal(amount))
+    ledger["node_net_flow"] = hashes.go_decimal(Decimal(ledger["node_net_flow"]) - Decimal(amount))
+    state["home_ledger"] = ledger
+    state["transition"] = {
+        "type": 30,
+        "tx_id": hashes.transaction_id(receiver, state["id"]),
+        "account_id": receiver,
+        "amount": amount,
+    }
+    state["user_sig"] = sign_state(state, user)
+    return state
+
+
 def _ledger(ledger: dict[str, Any]) -> tuple[Any, ...]:
     return (
         int(ledger["blockchain_id"]),

@@ -28,6 +28,7 @@ from tests.devnode.v1.onchain import (
     next_state,
     opening_state,
     send,
+    transfer,
     wei,
 )
 
@@ -282,3 +283,30 @@ async def test_a_deposit_made_while_the_node_was_down_counts_after_restart(
         client = V1Client(ws)
         assert await balance(client, wallet) == ("3", "3")
         assert (await channel(client, wallet))["state_version"] == "2"
+
+
+async def test_a_transfer_moves_funds_to_another_wallet(v1_sandbox_factory: Any, chain: AnvilHub) -> None:
+    user, other = RawKeySigner(chain.user_key), RawKeySigner(chain.other_key)
+    wallet = user.address.lower()
+    node = await chain_node(v1_sandbox_factory, chain)
+    async with connect(node.url) as ws:
+        client = V1Client(ws)
+        opening = opening_state(user, node.broker_address, chain.chain_id, "2")
+        sig = (await client.ok(CREATE, {"state": opening, "channel_definition": channel_definition()}))[
+            "signature"
+        ]
+        send(chain, chain.user, create_channel_call(chain.user, chain.node, opening, sig), wei("2"))
+        await synced(node)
+        to_self = transfer(opening, wallet, "0.5", user)
+        assert (await client.error(SUBMIT, {"state": to_self})) == "sender and receiver wallets are the same"
+        sent = transfer(opening, other.address, "0.5", user)
+        await client.ok(SUBMIT, {"state": sent})
+        assert await balance(client, wallet) == ("1.5", "2")
+        assert await balance(client, other.address.lower()) == ("0.5", "0")
+        got = await client.ok("channels.v1.get_latest_state", {"wallet": other.address, "asset": ETH})
+        assert (
+            got["state"]["transition"]["type"] == 31 and "node_sig" not in got["state"]
+        )  # no channel to sign for
+        listed = await client.ok("user.v1.get_transactions", {"wallet": wallet})
+        newest = listed["transactions"][0]
+        assert (newest["tx_type"], newest["to_account"], newest["amount"]) == (30, other.address, "0.5")
