@@ -173,7 +173,12 @@ class ChainWatcher:
         """``asyncio.sleep`` on the watcher's own loop (see ``httppost.post`` for why not the helper)."""
         assert self._loop is not None
         wake = self._loop.create_future()
-        timer = self._loop.call_later(self.config.poll_interval, lambda: wake.done() or wake.set_result(None))
+
+        def ring() -> None:
+            if not wake.done():
+                wake.set_result(None)
+
+        timer = self._loop.call_later(self.config.poll_interval, ring)
         try:
             await wake
         finally:
