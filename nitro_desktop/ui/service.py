@@ -33,6 +33,10 @@ class AppService(QObject):
     ready_changed = Signal(bool)  # connected, authenticated, assets and balances loaded
     problem = Signal(str)  # a message for the user
     info = Signal(str)
+    # Home channels (v1 funds): ``wallet.channel_types`` values, as the core emits them.
+    channel_changed = Signal(object)  # ChannelView
+    tx_progress = Signal(object)  # TxProgress
+    operation_changed = Signal(object)  # ChannelOperationRecord
 
     def __init__(self, wallet: Wallet, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -46,6 +50,9 @@ class AppService(QObject):
             events.ready_changed.subscribe(self.ready_changed.emit),
             events.problem.subscribe(self.problem.emit),
             events.info.subscribe(self.info.emit),
+            wallet.channel_events.channel_changed.subscribe(self.channel_changed.emit),
+            wallet.channel_events.tx_progress.subscribe(self.tx_progress.emit),
+            wallet.channel_events.operation_changed.subscribe(self.operation_changed.emit),
         ]
 
     def spawn(self, coro: Coroutine[Any, Any, Any], *, what: str) -> asyncio.Task[Any]:
