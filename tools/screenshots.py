@@ -1,6 +1,7 @@
 """Render the main window and every wizard page to PNG, for the README and for looking.
 
     xvfb-run -a -s "-screen 0 1400x900x24" .venv/bin/python tools/screenshots.py [OUT_DIR] [--scale 2]
+    xvfb-run -a -s "-screen 0 1400x900x24" .venv/bin/python tools/screenshots.py --chain [OUT_DIR]
 
 Runs the real app code on a temporary profile (an in-memory keyring, the
 built-in sandbox node on loopback), creates one session through the wizard,
@@ -139,6 +140,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("out", nargs="?", default=str(ROOT / "docs" / "screenshots"))
     parser.add_argument("--scale", default="1", help="device pixel ratio (QT_SCALE_FACTOR)")
+    parser.add_argument(
+        "--chain",
+        action="store_true",
+        help="the v1 funds screens on anvil instead (tools/screenshots_chain.py)",
+    )
     args = parser.parse_args()
     os.environ["QT_SCALE_FACTOR"] = args.scale
     os.environ.setdefault("QT_API", "pyside6")
@@ -156,7 +162,12 @@ def main() -> int:
         tempfile.TemporaryDirectory() as tmp,
         asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner,
     ):
-        saved = runner.run(shoot(out, Path(tmp)))
+        if args.chain:
+            from tools.screenshots_chain import shoot_chain
+
+            saved = runner.run(shoot_chain(out, Path(tmp), _memory_keyring()))
+        else:
+            saved = runner.run(shoot(out, Path(tmp)))
     for path in saved:
         print(path)
     return 0

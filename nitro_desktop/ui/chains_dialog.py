@@ -138,12 +138,16 @@ class ChainForm(QDialog):
             return str(exc)
         return None
 
+    def _problem(self, text: str) -> None:
+        show_problem(self.error, text)
+        self.adjustSize()  # a wrapped message needs the height the dialog was opened without
+
     def _save(self) -> None:
         if self.checking is not None:
             return
         problem = self.problem()
         if problem is not None:
-            show_problem(self.error, problem)
+            self._problem(problem)
             return
         chain_id = int(self.chain_id.text().strip())
         name = self.name.text().strip() or f"chain {chain_id}"
@@ -151,7 +155,7 @@ class ChainForm(QDialog):
         found = self._node_chain()
         hub = found.hub if found else (self.record.hub_address if self.record else None)
         record = ChainRecord(chain_id, name, url, hub)
-        show_problem(self.error, f"Asking {url} for its chain id…")
+        self._problem(f"Asking {url} for its chain id…")
         self.save_button.setEnabled(False)
 
         def done(task: asyncio.Task[None]) -> None:
@@ -162,7 +166,7 @@ class ChainForm(QDialog):
             exc = task.exception()
             if exc is not None:
                 text = str(exc) if isinstance(exc, ChainError) else f"The RPC check failed: {exc}"
-                show_problem(self.error, f"{text} Nothing was saved.")
+                self._problem(f"{text} Nothing was saved.")
                 return
             self.saved.emit(record)
             self.accept()

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
@@ -115,12 +115,14 @@ class ChannelActionDialog(QDialog):
         self.steps.setObjectName("channel_steps")
         self.steps.setAccessibleName("Progress")
         self.steps.setMinimumHeight(150)
+        self.steps.setWordWrap(True)
         self.steps.hide()
         layout.addWidget(self.steps)
         self.outcome = QLabel()
         self.outcome.setObjectName("channel_outcome")
         self.outcome.setAccessibleName("Outcome")
         self.outcome.setWordWrap(True)
+        self.outcome.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.outcome.hide()
         layout.addWidget(self.outcome)
         row = QHBoxLayout()
@@ -274,7 +276,7 @@ class ChannelActionDialog(QDialog):
     def _progress(self, event: TxProgress) -> None:
         if self.running is None or event.operation_id not in self._ops:
             return
-        key, short = f"tx{event.tx_hash}", event.tx_hash
+        key, short = f"tx{event.tx_hash}", describe(event.tx_hash)
         if event.phase == "sent":
             self._line(key, f"… Sent {short}: pending")
             self._say_phase("Pending")
@@ -315,8 +317,10 @@ class ChannelActionDialog(QDialog):
             self._show_outcome(" ".join(t for t in (where, now) if t), False)
             return
         self._say_phase("Cancelled" if isinstance(outcome.error, Declined) else "Not done")
-        text = gui_words(str(outcome.error))
-        self._show_outcome(" ".join(t for t in (text, where, now) if t), self._resumable())
+        text, resumable = gui_words(str(outcome.error)), self._resumable()
+        if not resumable:  # the core's hint, where nothing is left to resume (a reverted state is spent)
+            text = text.replace("; Resume can send it again.", ".")
+        self._show_outcome(" ".join(t for t in (text, where, now) if t), resumable)
 
     def _chain_name(self, view: ChannelView | None) -> str:
         chain_id = view.chain_id if view is not None else (self.view.chain_id if self.view else None)
@@ -342,7 +346,7 @@ class ChannelActionDialog(QDialog):
             self.steps.addItem(item)
         else:
             item.setText(text)
-        item.setToolTip(text)
+        item.setToolTip(text if not key.startswith("tx") else f"{text}\n{key[2:]}")
         self.steps.scrollToItem(item)
 
     def _show_outcome(self, text: str, resumable: bool) -> None:
@@ -351,6 +355,7 @@ class ChannelActionDialog(QDialog):
         self.resume.setVisible(resumable)
         self.close_button.setText("Close")
         self._check()
+        self.adjustSize()
 
 
 def open_action(
@@ -363,8 +368,6 @@ def open_action(
     parent: QWidget | None,
 ) -> ChannelActionDialog:
     """Open the action's dialog (``open()``): it is deleted when closed; its work is ``runner``'s."""
-    from PySide6.QtCore import Qt
-
     dialog = ChannelActionDialog(kind, asset, wallet, service, view, runner, parent)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.open()

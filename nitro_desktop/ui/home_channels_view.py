@@ -74,6 +74,9 @@ class HomeChannelsDock(QDockWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(len(COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)
+        header.setMinimumSectionSize(110)
+        # A handful of assets: the pane must not take the session list's height.
+        self.table.setMaximumHeight(120)
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -241,7 +244,9 @@ class HomeChannelsDock(QDockWidget):
             return reasons
         live = view.channel_id is not None and view.status not in ("", "closed")
         if live:
-            reasons["open"] = f"You already have a {asset} home channel: deposit into it, or close it first."
+            reasons["open"] = (
+                f"You already have an open {asset} home channel: deposit into it, or close it first."
+            )
         not_open = (
             f"You have no open {asset} home channel: open one first."
             if not live
@@ -274,7 +279,7 @@ class HomeChannelsDock(QDockWidget):
             why = reasons[kind]
             self.buttons[kind].setEnabled(not why)
             self.buttons[kind].setToolTip(why or tip)
-            if why:
+            if why and not (kind == "resume" and why.startswith("Nothing to resume")):
                 lines.append(f"{text.replace('&', '').rstrip('…')}: {why}")
         view = self.views.get(asset) if asset else None
         self.copy.setEnabled(bool(view and view.channel_id))
@@ -298,8 +303,11 @@ class HomeChannelsDock(QDockWidget):
         return self.dialog
 
     def action_settled(self) -> None:
-        """An action's work ended (the dialog may be closed): the buttons may work again."""
+        """An action's work ended (the dialog may be closed): the buttons may work again, and the
+        Balances pane shows what the node now holds for the account."""
         self.update_actions()
+        if self.service is not None and self.wallet is not None and self.wallet.client is not None:
+            self.service.spawn(self.wallet.refresh_balances(), what="Reading the balances")
 
     def copy_id(self) -> None:
         asset = self.selected_asset()

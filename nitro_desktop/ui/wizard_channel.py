@@ -33,6 +33,12 @@ def _amount(text: str) -> Decimal:
     return value if value.is_finite() and value > 0 else Decimal(0)
 
 
+def available(view: ChannelView) -> Decimal:
+    """What the channel can give a session: the node's balance for the user (its latest state's
+    share when the node's balance was not read)."""
+    return view.node_balance if view.node_balance is not None else view.off_chain
+
+
 class ChannelFundingPanel(QWidget):
     """Home-channel funds for the current account's allocations (see the module docstring)."""
 
@@ -61,6 +67,8 @@ class ChannelFundingPanel(QWidget):
         if service is not None:
             service.channel_changed.connect(self._channel_changed)
         page.completeChanged.connect(self.update_text)
+        for view in list(dock.views.values()):  # the balances the wizard was given may predate them
+            self._channel_changed(view)
         self.update_text()
 
     def wanted(self) -> dict[str, Decimal]:
@@ -74,8 +82,7 @@ class ChannelFundingPanel(QWidget):
     def _channel_changed(self, view: ChannelView) -> None:
         if view.account.lower() != self.account.lower():
             return
-        # What the channel holds for the user is what the session deposit can take.
-        held = view.node_balance if view.node_balance is not None else view.off_chain
+        held = available(view)
         key = (self.account, view.asset)
         if self.flow.balances.get(key) != held:
             self.flow.balances = {**self.flow.balances, key: held}
@@ -102,17 +109,17 @@ class ChannelFundingPanel(QWidget):
                 self._action = self._action or ("open", asset)
             elif view.status != "open":
                 lines.append(f"Your {asset} home channel is {view.status}: it cannot fund a session now.")
-            elif view.off_chain < amount:
+            elif available(view) < amount:
                 lines.append(
                     f"Your {asset} home channel {describe(view.channel_id)} holds "
-                    f"{plain(view.off_chain)} {asset}: {plain(amount - view.off_chain)} "
+                    f"{plain(available(view))} {asset}: {plain(amount - available(view))} "
                     f"{asset} short of the {need} you put in. Deposit more first."
                 )
                 self._action = self._action or ("deposit", asset)
             else:
                 lines.append(
                     f"Your {asset} home channel {describe(view.channel_id)} holds "
-                    f"{plain(view.off_chain)} {asset}: the {need} deposit comes from it "
+                    f"{plain(available(view))} {asset}: the {need} deposit comes from it "
                     "right after the create."
                 )
         if not wanted:

@@ -14,12 +14,13 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLineEdit, QPushButton, QWidget
 
 from nitro_desktop.devnode import V1SandboxNode
 from nitro_desktop.devnode.config import AssetConfig
 from nitro_desktop.store import ChainRecord, EndpointRecord, Store
-from nitro_desktop.ui.channel_action import ChannelActionDialog
 from nitro_desktop.ui.chains_dialog import ChainForm, ChainsDialog
+from nitro_desktop.ui.channel_action import ChannelActionDialog
 from nitro_desktop.ui.home_channels_view import HomeChannelsDock
 from nitro_desktop.ui.tx_confirm import TxConfirmDialog
 from tests.chainkit import AnvilHub
@@ -84,6 +85,15 @@ async def outcome(dialog: ChannelActionDialog) -> str:
     return dialog.outcome.text()
 
 
+def assert_named(widget: QWidget) -> None:
+    """Every input, list and table has an accessible name; every button a text or one."""
+    for child in widget.findChildren(QWidget):
+        if isinstance(child, QLineEdit | QAbstractItemView) and not isinstance(child, QHeaderView):
+            assert child.accessibleName(), f"{child.objectName()} has no accessible name"
+        elif isinstance(child, QPushButton):
+            assert child.accessibleName() or child.text(), f"{child.objectName()} is a blank button"
+
+
 def nonce(chain: AnvilHub, who: str) -> int:
     return int(chain.rpc("eth_getTransactionCount", who, "latest"), 16)
 
@@ -110,9 +120,11 @@ async def test_the_chains_dialog_refuses_a_wrong_chain_id_and_takes_the_hub_from
         await until(lambda: dialog.table.rowCount() == 1, what="the node's chain")
         assert dialog.table.item(0, 3).text().lower() == chain.hub.lower()
         assert "not set" in dialog.table.item(0, 2).text()
+        assert_named(dialog)
         dialog.table.selectRow(0)
         dialog._edit()
         form: ChainForm = await until(lambda: dialog.form, what="the chain form")
+        assert_named(form)
         assert form.chain_id.text() == str(chain.chain_id) and chain.hub.lower() in form.hub.text().lower()
         # Saved as another chain id, the same RPC is refused with the reason; nothing is saved.
         form.chain_id.setReadOnly(False)
@@ -155,8 +167,11 @@ async def test_open_a_channel_enter_cancels_and_resume_sends_it_mined(
         assert not dialog.go.isEnabled() and "Your wallet holds 10 eth" in dialog.error.text()
         dialog.amount.setText("2")
         before = nonce(chain, me)
-        dialog.go.click()
+        assert_named(dock)
+        assert_named(dialog)
+        QTest.keyClick(dialog.amount, Qt.Key.Key_Return)  # the keyboard goes on to the confirmation
         confirm = await confirmation(dialog)
+        assert_named(confirm)
         # Everything is shown before anything is sent.
         texts = {label.objectName(): label.text() for label in confirm.findChildren(type(dialog.phase))}
         assert "put 2 eth into it" in texts["tx_headline"]
@@ -164,7 +179,11 @@ async def test_open_a_channel_enter_cancels_and_resume_sends_it_mined(
         assert texts["tx_to"].lower().startswith(chain.hub.lower())
         assert "gwei" in texts["tx_max_fee_per_gas"] and "gwei" in texts["tx_priority_fee"]
         assert "at most" in texts["tx_network_fee"] and "ETH" in texts["tx_total"]
-        assert confirm.cancel.isDefault() and not confirm.send.isDefault() and confirm.focusWidget() is confirm.cancel
+        assert (
+            confirm.cancel.isDefault()
+            and not confirm.send.isDefault()
+            and confirm.focusWidget() is confirm.cancel
+        )
         QTest.keyClick(confirm, Qt.Key.Key_Return)  # Enter is Cancel, never Send
         text = await outcome(dialog)
         assert "nothing was sent" in text.lower() and "Your 2 eth is still in your wallet on anvil" in text
