@@ -123,6 +123,9 @@ class ChainForm(QDialog):
         found = self._node_chain()
         if found is not None:
             self.hub.setText(f"{found.hub} (from the ClearNode)")
+        elif self.node_chains:
+            watched = ", ".join(str(c.chain_id) for c in self.node_chains[:8])
+            self.hub.setText(f"none: the ClearNode does not watch this chain (it watches {watched})")
         elif self.record is not None and self.record.hub_address:
             self.hub.setText(f"{self.record.hub_address} (as the ClearNode last reported it)")
         else:
