@@ -102,6 +102,12 @@ class ChannelActionDialog(QDialog):
         else:
             self.amount.hide()
         layout.addLayout(form)
+        note = QLabel(
+            "Continue signs the new channel state and has the ClearNode countersign it; the "
+            "transaction is then shown for you to confirm before anything is sent on-chain."
+        )
+        note.setWordWrap(True)
+        layout.addWidget(note)
         self.error = error_label()
         self.error.setObjectName("channel_error")
         self.error.setAccessibleName("Problem")
@@ -130,6 +136,10 @@ class ChannelActionDialog(QDialog):
         self.go = QPushButton("&Continue…" if kind != "resume" else "&Resume")
         self.go.setObjectName("channel_go")
         self.go.setAccessibleName("Continue to the transaction confirmation")
+        # Continue already signs a state the node keeps (a closing one can settle the channel):
+        # never the Enter default. Return in the amount field goes on, as typed on purpose.
+        self.go.setAutoDefault(False)
+        self.go.setDefault(False)
         self.resume = QPushButton("&Resume")
         self.resume.setObjectName("channel_resume")
         self.resume.setAccessibleName("Resume the interrupted step")
@@ -284,8 +294,11 @@ class ChannelActionDialog(QDialog):
             self._line(key, f"… {short}: {event.detail}")
         elif event.phase in _MINED_WORDS:
             mark = "✓" if event.phase == "mined" else "✗"
-            self._line(key, f"{mark} {_MINED_WORDS[event.phase]}: {short} — {event.detail}")
-            self._say_phase(_MINED_WORDS[event.phase])
+            word = _MINED_WORDS[event.phase]
+            if event.phase == "dropped" and "reorg" in event.detail.lower():
+                word = "Reorged"  # mined, then its block left the chain: the core counts it as dropped
+            self._line(key, f"{mark} {word}: {short} — {event.detail}")
+            self._say_phase(word)
         elif event.phase == "waiting":
             self._line(f"node{event.operation_id}", "… Waiting for the ClearNode to see it on-chain")
         elif event.phase == "credited":

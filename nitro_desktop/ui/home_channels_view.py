@@ -13,7 +13,7 @@ import asyncio
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDockWidget,
@@ -98,6 +98,11 @@ class HomeChannelsDock(QDockWidget):
         self.copy.setObjectName("channel_copy")
         self.copy.setAccessibleName("Copy channel id")
         self.copy.clicked.connect(self.copy_id)
+        copy_action = QAction("Copy channel id", self.table)
+        copy_action.setShortcut(QKeySequence.StandardKey.Copy)
+        copy_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        copy_action.triggered.connect(self.copy_id)
+        self.table.addAction(copy_action)
         self.refresh_button = QPushButton("Re&fresh")
         self.refresh_button.setObjectName("channel_refresh")
         self.refresh_button.setAccessibleName("Read the channels again")
@@ -245,7 +250,11 @@ class HomeChannelsDock(QDockWidget):
         live = view.channel_id is not None and view.status not in ("", "closed")
         if live:
             reasons["open"] = (
-                f"You already have an open {asset} home channel: deposit into it, or close it first."
+                f"Your {asset} channel is signed but not on-chain yet: Resume sends it."
+                if view.status == "void"
+                else f"You already have an open {asset} home channel: deposit into it, or close it first."
+                if view.status == "open"
+                else f"Your {asset} channel is {view.status}: it must be closed before another is opened."
             )
         not_open = (
             f"You have no open {asset} home channel: open one first."
@@ -255,11 +264,22 @@ class HomeChannelsDock(QDockWidget):
         for kind in ("deposit", "withdraw", "close"):
             if view.status != "open":
                 reasons[kind] = not_open
-            elif view.pending:
+            elif view.pending or self._unfinished(asset):
                 reasons[kind] = "An operation on this channel is unfinished: Resume it first."
+        if not reasons["open"] and self._unfinished(asset):
+            reasons["open"] = "An operation on this channel is unfinished: Resume it first."
         if not reasons["withdraw"] and view.off_chain <= 0:
             reasons["withdraw"] = f"Nothing to withdraw: you hold 0 {asset} in the channel."
         return reasons
+
+    def _unfinished(self, asset: str) -> bool:
+        """Whether the asset's newest operation here is one Resume would pick up (a dropped one too)."""
+        wallet = self.wallet
+        if wallet is None or wallet.account is None or wallet.endpoint is None:
+            return False
+        name = wallet.endpoint.name
+        ops = [o for o in wallet.store.channel_operations.list(wallet.account, asset) if o.endpoint == name]
+        return bool(ops) and ops[-1].step in RESUMABLE
 
     def _resume_reason(self) -> str:
         wallet = self.wallet

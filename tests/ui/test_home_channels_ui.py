@@ -190,7 +190,8 @@ async def test_open_a_channel_enter_cancels_and_resume_sends_it_mined(
         assert "Resume" in text and "`" not in text  # the window's button, not a CLI command
         assert nonce(chain, me) == before and chain.balance(chain.hub) == 0
         assert dialog.phase.text() == "Cancelled" and dialog.resume.isVisible()
-        assert dock.buttons["resume"].isEnabled()
+        assert dock.buttons["resume"].isEnabled() and not dock.buttons["open"].isEnabled()
+        assert "not on-chain yet: Resume sends it" in dock.why.text()
         dialog.resume.click()
         confirm = await confirmation(dialog)
         confirm.send.click()
@@ -258,3 +259,51 @@ async def test_a_reverted_deposit_shows_the_hubs_reason_and_where_the_money_is(
         assert "Your 0.5 eth is still in your wallet on anvil" in text
         assert "the channel holds 1.5 eth on-chain" in text  # the front-run deposit, once
         assert chain.balance(chain.hub) == 3 * ETH // 2
+
+
+async def test_a_dropped_deposit_is_not_done_and_resume_sends_it_again(
+    chain: AnvilHub, tmp_path: Path, profile: Profile
+) -> None:
+    async with chain_node(chain, tmp_path) as node, AppRunner() as apps:
+        me = prepare(profile, chain, node)
+        run = apps.open(profile)
+        await until(lambda: run.wallet.client is not None and run.window.ready, what="connected", timeout=30)
+        channels = await run.wallet.home_channels()
+
+        async def yes(_plan: object) -> bool:
+            return True
+
+        await channels.open("eth", Decimal(1), yes)  # type: ignore[arg-type]
+        dock = await dock_ready(run)
+        await until(lambda: cell(dock, "Status") == "open", what="the open channel", timeout=30)
+        chain.automine(False)
+
+        def drop(progress: object) -> None:  # the pool forgets it as soon as it is in
+            if getattr(progress, "phase", "") == "sent":
+                chain.drop(getattr(progress, "tx_hash", ""))
+
+        unsubscribe = run.wallet.channel_events.tx_progress.subscribe(drop)
+        dock.buttons["deposit"].click()
+        dialog = dock.dialog
+        assert dialog is not None
+        dialog.amount.setText("0.25")
+        QTest.keyClick(dialog.amount, Qt.Key.Key_Return)
+        (await confirmation(dialog)).send.click()
+        text = await outcome(dialog)
+        unsubscribe()
+        assert dialog.phase.text() == "Not done" and "was dropped" in text, text
+        assert "Your 0.25 eth is still in your wallet on anvil" in text
+        assert "the channel holds 1 eth on-chain" in text and chain.balance(chain.hub) == ETH
+        steps = [dialog.steps.item(i).text() for i in range(dialog.steps.count())]
+        assert any(s.startswith("✗ Dropped") for s in steps), steps
+        (op,) = [o for o in run.store.channel_operations.list(me) if o.kind == "deposit"]
+        assert op.step == "dropped"  # not recorded as done
+        assert dialog.resume.isVisible() and dock.buttons["resume"].isEnabled()
+        assert not dock.buttons["deposit"].isEnabled()  # the unfinished deposit comes first
+        chain.automine(True)
+        dialog.resume.click()
+        (await confirmation(dialog)).send.click()
+        text = await outcome(dialog)
+        assert dialog.phase.text() == "Done", text
+        assert "0.25 eth moved from your wallet into your home channel on anvil" in text
+        assert chain.balance(chain.hub) == ETH + ETH // 4
