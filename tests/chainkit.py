@@ -9,8 +9,9 @@ Fixtures (registered for the whole suite in tests/conftest.py):
   blocks (automining is switched back on, pending transactions dropped).
 
 anvil is found through ``NITRO_DESKTOP_ANVIL`` or ``.tools/anvil/anvil`` (``tools/dev.py test``
-installs it there). Without it the tests skip, except under ``CI=true``, where they fail: CI
-must run them. The deployment data is read from ``../shared`` at test time, never copied here.
+installs it there). Without it the tests skip, except under ``CI=true`` or
+``NITRO_DESKTOP_REQUIRE_ANVIL=1`` (``.ci/run`` sets it), where they fail: CI must run them.
+The deployment data is read from ``../shared`` at test time, never copied here.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import json
 import os
 import socket
 import subprocess
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -49,6 +51,13 @@ def anvil_binary() -> Path | None:
     return local if local.is_file() else None
 
 
+def anvil_required() -> bool:
+    return any(
+        os.environ.get(name, "").lower() in {"1", "true", "yes"}
+        for name in ("CI", "NITRO_DESKTOP_REQUIRE_ANVIL")
+    )
+
+
 def require_anvil() -> Path:
     """anvil's path; a skip with the reason when it is missing, a failure when CI must run these tests."""
     found = anvil_binary()
@@ -58,8 +67,8 @@ def require_anvil() -> Path:
         "anvil is not installed: run `python3 tools/dev.py test` (it installs .tools/anvil)"
         " or set NITRO_DESKTOP_ANVIL"
     )
-    if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
-        pytest.fail(why + " (CI=true: the on-chain tests must run)", pytrace=False)
+    if anvil_required():
+        pytest.fail(why + " (this is CI: the on-chain tests must run)", pytrace=False)
     pytest.skip(why)
 
 
@@ -92,6 +101,7 @@ class Anvil:
     def __init__(self, binary: Path, *extra: str) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        self._errors = tempfile.TemporaryFile()  # not a pipe: a full pipe would stall anvil
         self._process = subprocess.Popen(
             [
                 str(binary),
@@ -106,7 +116,7 @@ class Anvil:
             ],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stderr=self._errors,
         )
         try:
             self._wait()
@@ -118,7 +128,8 @@ class Anvil:
         deadline = time.monotonic() + START_TIMEOUT
         while True:
             if self._process.poll() is not None:
-                error = self._process.stderr.read().decode(errors="replace") if self._process.stderr else ""
+                self._errors.seek(0)
+                error = self._errors.read().decode(errors="replace")
                 raise RuntimeError(f"anvil exited with {self._process.returncode}: {error[-2000:]}")
             try:
                 if int(rpc(self.url, "eth_chainId", timeout=2), 16) == CHAIN_ID:
@@ -137,8 +148,7 @@ class Anvil:
             except subprocess.TimeoutExpired:
                 self._process.kill()
                 self._process.wait(timeout=10)
-        if self._process.stderr:
-            self._process.stderr.close()
+        self._errors.close()
 
 
 def _load(name: str) -> list[dict[str, Any]]:

@@ -11,8 +11,7 @@ from nitro_desktop.chain.errors import (
     InvalidChain,
     RpcBadAnswer,
     RpcUnreachable,
-    TransactionDropped,
-    TransactionReorged,
+    SendUncertain,
     TransactionReverted,
     WrongChain,
 )
@@ -30,7 +29,7 @@ from nitro_desktop.chain.hub import (
     withdraw_from_channel,
 )
 from nitro_desktop.chain.hub_abi import decode_revert
-from nitro_desktop.chain.records import Chain, chains_from_config, check_rpc_url
+from nitro_desktop.chain.records import Chain, chains_from_config, check_rpc_url, shown_url
 from nitro_desktop.chain.tx import SentTx, TxPlan, TxSigner, TxState, TxStatus, eth_text
 
 __all__ = [
@@ -45,9 +44,8 @@ __all__ = [
     "LedgerAmounts",
     "RpcBadAnswer",
     "RpcUnreachable",
+    "SendUncertain",
     "SentTx",
-    "TransactionDropped",
-    "TransactionReorged",
     "TransactionReverted",
     "TxPlan",
     "TxSigner",
@@ -64,5 +62,6 @@ __all__ = [
     "deposit_to_channel",
     "eth_text",
     "hub_events",
+    "shown_url",
     "withdraw_from_channel",
 ]

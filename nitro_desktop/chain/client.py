@@ -22,11 +22,13 @@ from nitro_desktop.chain.errors import (
     ChainError,
     InsufficientFunds,
     RpcBadAnswer,
+    RpcUnreachable,
+    SendUncertain,
     TransactionReverted,
     WrongChain,
 )
 from nitro_desktop.chain.hub_abi import decode_returns, decode_revert
-from nitro_desktop.chain.records import Chain, checksum_address
+from nitro_desktop.chain.records import Chain, checksum_address, shown_url
 from nitro_desktop.chain.transport import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, BoundedHTTPProvider
 from nitro_desktop.chain.tx import SentTx, TxPlan, TxSigner, TxStatus, eth_text
 from nitro_desktop.chain.watch import watch_transaction
@@ -68,6 +70,7 @@ class ChainClient:
         poll_interval: float = 2.0,
     ) -> None:
         self.chain = chain
+        self._shown = shown_url(chain.rpc_url)
         self.poll_interval = poll_interval
         self._w3 = Web3(BoundedHTTPProvider(chain.rpc_url, timeout=timeout, max_bytes=max_bytes))
         # No ENS lookups, no implicit chain-id or gas filling: every field we send is ours.
@@ -95,7 +98,7 @@ class ChainClient:
             raise
         except Exception as exc:  # a malformed answer can surface as almost any web3/eth-utils error
             raise RpcBadAnswer(
-                f"The RPC at {self.chain.rpc_url} gave an answer that could not be used.",
+                f"The RPC at {self._shown} gave an answer that could not be used.",
                 detail=type(exc).__name__,
             ) from None
 
@@ -105,7 +108,7 @@ class ChainClient:
         """WrongChain unless the RPC serves the record's chain id (asked every time: RPCs change)."""
         actual = await self.run(lambda: int(self._w3.eth.chain_id))
         if actual != self.chain.chain_id:
-            raise WrongChain(self.chain.rpc_url, actual, self.chain.chain_id)
+            raise WrongChain(self._shown, actual, self.chain.chain_id)
 
     async def balance(self, address: str) -> int:
         who = checksum_address(address, "account")
@@ -132,8 +135,7 @@ class ChainClient:
         return int(version)
 
     async def channel_data(self, channel_id: str) -> hub_calls.ChannelData:
-        raw = bytes.fromhex(channel_id[2:] if channel_id.startswith("0x") else channel_id)
-        data = hub_calls.view_call("getChannelData", raw)
+        data = hub_calls.view_call("getChannelData", hub_calls.channel_id_bytes(channel_id))
         call = {"to": self.chain.channel_hub, "data": data}
         answer = await self.run(lambda: bytes(self._w3.eth.call(call, "latest")))  # type: ignore[arg-type]
         return hub_calls.decode_channel_data(answer)
@@ -201,12 +203,12 @@ class ChainClient:
                     f"Not enough ETH for gas: {tx['from']} cannot pay for this on {self.chain.name}."
                 ) from None
             raise RpcBadAnswer(
-                f"The RPC at {self.chain.rpc_url} could not estimate the gas for {call.function}.",
+                f"The RPC at {self._shown} could not estimate the gas for {call.function}.",
                 detail=type(exc).__name__,
             ) from None
         except Exception as exc:
             raise RpcBadAnswer(
-                f"The RPC at {self.chain.rpc_url} gave an answer that could not be used.",
+                f"The RPC at {self._shown} gave an answer that could not be used.",
                 detail=type(exc).__name__,
             ) from None
 
@@ -235,8 +237,15 @@ class ChainClient:
             }
             raw = await self.raw(signer.sign_transaction, fields)
             tx_hash = "0x" + keccak256(raw).hex()
+            sent = SentTx(plan, tx_hash, nonce)
             try:
                 await self.raw(self._w3.eth.send_raw_transaction, raw)
+            except (RpcUnreachable, RpcBadAnswer) as lost:
+                raise SendUncertain(
+                    f"{lost.message} It may have received the transaction before that: watch it"
+                    " before sending again.",
+                    sent=sent,
+                ) from None
             except ChainError:
                 raise
             except Exception as exc:
@@ -246,10 +255,10 @@ class ChainClient:
                         f" {eth_text(plan.max_total)} on {self.chain.name}. Nothing was sent."
                     ) from None
                 raise ChainError(
-                    f"The RPC at {self.chain.rpc_url} did not accept the transaction. Nothing was sent.",
+                    f"The RPC at {self._shown} did not accept the transaction. Nothing was sent.",
                     detail=type(exc).__name__,
                 ) from None
-        return SentTx(plan, tx_hash, nonce)
+        return sent
 
     def watch(self, sent: SentTx, *, confirmations: int = 1) -> AsyncIterator[TxStatus]:
         """Each change of ``sent``'s status until a final one (confirmed, reverted, dropped, reorged)."""

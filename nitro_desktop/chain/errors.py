@@ -54,9 +54,9 @@ class TransactionReverted(ChainError):
         self.tx_hash = tx_hash
 
 
-class TransactionDropped(ChainError):
-    """The transaction left the RPC's pool without being mined: nothing happened on chain."""
+class SendUncertain(ChainError):
+    """The RPC went silent while taking the transaction: it may or may not have it. Watch ``sent``."""
 
-
-class TransactionReorged(ChainError):
-    """The transaction was mined, then its block left the chain and the transaction with it."""
+    def __init__(self, message: str, *, sent: object) -> None:
+        super().__init__(message)
+        self.sent = sent

@@ -71,16 +71,21 @@ def _native_value(state: Mapping[str, Any], packed: tuple[Any, ...]) -> int:
         raise ChainError(f"The deposit amount of state {version} cannot be read.") from None
 
 
-def _channel_id(state: Mapping[str, Any]) -> bytes:
-    text = str(state.get("home_channel_id") or "")
-    body = text[2:] if text[:2] in ("0x", "0X") else text
+def channel_id_bytes(text: object) -> bytes:
+    """A channel id (0x and 64 hex digits) as 32 bytes; ChainError otherwise."""
+    body = str(text or "")[:130]
+    body = body[2:] if body[:2] in ("0x", "0X") else body
     try:
         raw = bytes.fromhex(body)
     except ValueError:
         raw = b""
     if len(raw) != 32:
-        raise ChainError("The state names no home channel (home_channel_id is not 32 bytes of hex).")
+        raise ChainError("That is not a channel id: it must be 0x followed by 64 hex digits.")
     return raw
+
+
+def _channel_id(state: Mapping[str, Any]) -> bytes:
+    return channel_id_bytes(state.get("home_channel_id"))
 
 
 def create_channel(

@@ -36,7 +36,7 @@ def checksum_address(value: Any, what: str) -> str:
 
 @dataclass(frozen=True)
 class Chain:
-    """One EVM chain the wallet talks to; validated when made."""
+    """One EVM chain the wallet talks to; validated when made. Its repr hides the URL's path."""
 
     name: str
     chain_id: int
@@ -52,6 +52,12 @@ class Chain:
         object.__setattr__(self, "name", name)
         object.__setattr__(self, "rpc_url", check_rpc_url(self.rpc_url))
         object.__setattr__(self, "channel_hub", checksum_address(self.channel_hub, "ChannelHub address"))
+
+    def __repr__(self) -> str:
+        return (
+            f"Chain(name={self.name!r}, chain_id={self.chain_id}, rpc_url={shown_url(self.rpc_url)!r},"
+            f" channel_hub={self.channel_hub!r})"
+        )
 
 
 def check_rpc_url(url: Any) -> str:
@@ -71,6 +77,21 @@ def check_rpc_url(url: Any) -> str:
     if not host:
         raise InvalidChain("The RPC URL has no host.")
     return text
+
+
+def shown_url(url: str) -> str:
+    """The RPC URL as messages show it: scheme, host and port only.
+
+    Hosted RPCs put the API key in the path or the query (``…/v3/KEY``) or in user:password@;
+    a message or a log line must not carry it.
+    """
+    parts = urlsplit(url)
+    try:
+        port = f":{parts.port}" if parts.port is not None else ""
+    except ValueError:
+        port = ""
+    rest = "/…" if (parts.path not in ("", "/") or parts.query) else ""
+    return f"{parts.scheme}://{parts.hostname or ''}{port}{rest}"
 
 
 def chains_from_config(blockchains: Any, rpc_urls: dict[int, str]) -> list[Chain]:

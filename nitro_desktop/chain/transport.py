@@ -19,6 +19,7 @@ from web3.providers.base import JSONBaseProvider
 from web3.types import RPCEndpoint, RPCResponse
 
 from nitro_desktop.chain.errors import RpcBadAnswer, RpcUnreachable
+from nitro_desktop.chain.records import shown_url
 from nitro_desktop.protocol.nesting import nesting_within
 
 DEFAULT_TIMEOUT = 15.0
@@ -37,13 +38,14 @@ class BoundedHTTPProvider(JSONBaseProvider):
     ) -> None:
         super().__init__()
         self.url = url
+        self.shown = shown_url(url)
         self.timeout = timeout
         self.max_bytes = max_bytes
         # An RPC URL is the user's choice; a proxy from the environment is not asked for.
         self._opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
     def __repr__(self) -> str:
-        return f"BoundedHTTPProvider({self.url!r})"
+        return f"BoundedHTTPProvider({self.shown!r})"
 
     def make_request(self, method: RPCEndpoint, params: Any) -> RPCResponse:
         raw = self._post(self.encode_rpc_request(method, params))
@@ -55,11 +57,11 @@ class BoundedHTTPProvider(JSONBaseProvider):
             answer = json.loads(text)
         except (ValueError, RecursionError):
             raise RpcBadAnswer(
-                f"The RPC at {self.url} did not answer in JSON-RPC.", detail=f"{method}: not JSON"
+                f"The RPC at {self.shown} did not answer in JSON-RPC.", detail=f"{method}: not JSON"
             ) from None
         if not isinstance(answer, dict) or ("result" not in answer and "error" not in answer):
             raise RpcBadAnswer(
-                f"The RPC at {self.url} did not answer in JSON-RPC.", detail=f"{method}: no result"
+                f"The RPC at {self.shown} did not answer in JSON-RPC.", detail=f"{method}: no result"
             )
         return answer  # type: ignore[return-value]
 
@@ -68,7 +70,7 @@ class BoundedHTTPProvider(JSONBaseProvider):
         request = urllib.request.Request(  # noqa: S310 (records allow http and https only)
             self.url, data=body, headers={"Content-Type": "application/json"}, method="POST"
         )
-        unreachable = RpcUnreachable(f"No connection to the RPC at {self.url}.")
+        unreachable = RpcUnreachable(f"No connection to the RPC at {self.shown}.")
         try:
             with self._opener.open(request, timeout=self.timeout) as response:
                 length = response.headers.get("Content-Length")
@@ -79,7 +81,7 @@ class BoundedHTTPProvider(JSONBaseProvider):
                 while True:
                     if time.monotonic() > deadline:
                         raise RpcUnreachable(
-                            f"The RPC at {self.url} took longer than {self.timeout:g} s to answer."
+                            f"The RPC at {self.shown} took longer than {self.timeout:g} s to answer."
                         )
                     chunk = response.read(_CHUNK)
                     if not chunk:
@@ -91,11 +93,11 @@ class BoundedHTTPProvider(JSONBaseProvider):
                 return b"".join(chunks)
         except urllib.error.HTTPError as exc:
             raise RpcBadAnswer(
-                f"The RPC at {self.url} answered with HTTP error {exc.code}.", detail=str(exc.code)
+                f"The RPC at {self.shown} answered with HTTP error {exc.code}.", detail=str(exc.code)
             ) from None
         except TimeoutError:
             raise RpcUnreachable(
-                f"The RPC at {self.url} took longer than {self.timeout:g} s to answer."
+                f"The RPC at {self.shown} took longer than {self.timeout:g} s to answer."
             ) from None
         except (OSError, ValueError, http.client.HTTPException) as exc:  # refused, reset, DNS, TLS, bad HTTP
             unreachable.detail = type(exc).__name__
@@ -103,5 +105,5 @@ class BoundedHTTPProvider(JSONBaseProvider):
 
     def _too_large(self) -> RpcBadAnswer:
         return RpcBadAnswer(
-            f"The RPC at {self.url} sent an answer over {self.max_bytes // 1024} KiB; it was refused."
+            f"The RPC at {self.shown} sent an answer over {self.max_bytes // 1024} KiB; it was refused."
         )

@@ -96,6 +96,7 @@ class TxState(Enum):
     REVERTED = "reverted"
     DROPPED = "dropped"
     REORGED = "reorged"  # mined, then its block left the chain
+    UNKNOWN = "unknown"  # the RPC cannot be reached: still watching
 
 
 FINAL_STATES = frozenset({TxState.CONFIRMED, TxState.REVERTED, TxState.DROPPED, TxState.REORGED})

@@ -23,8 +23,8 @@ from nitro_desktop.keys import AccountManager
 from nitro_desktop.protocol import AppSession, AppSessionUpdate, Balance, BalanceUpdate, HashSigner
 from nitro_desktop.store import EndpointRecord, Store
 from nitro_desktop.wallet import endpoints
-from nitro_desktop.wallet.endpoints import Sandbox, SandboxFactory
 from nitro_desktop.wallet.channel_types import ChannelError, ChannelEvents
+from nitro_desktop.wallet.endpoints import Sandbox, SandboxFactory
 from nitro_desktop.wallet.events import SessionsChanged, WalletEvents
 from nitro_desktop.wallet.home_channels import HomeChannels
 from nitro_desktop.wallet.hub_chain import ChainHubPort
@@ -165,7 +165,7 @@ class Wallet:
             endpoints.fund_new_accounts(self.sandbox, self.accounts)
 
     async def home_channels(self) -> HomeChannels:
-        """The current account's home channels on the current (dialect 1) node; events on ``channel_events``."""
+        """The current account's home channels on the current v1 node; events on ``channel_events``."""
         client = self.require_client()
         endpoint, account = self._where()
         if not client.spec.own_session_calls:

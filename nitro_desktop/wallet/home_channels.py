@@ -45,7 +45,7 @@ from nitro_desktop.wallet.hub_port import ChainFault, HubCall, HubPort, HubReque
 log = logging.getLogger("nitro_desktop.wallet.channels")
 
 CREDIT_TIMEOUT = 30.0  # seconds to wait for the node to see a mined transaction
-CREDIT_POLL = 0.2
+CREDIT_POLL_FIRST, CREDIT_POLL_MAX = 0.02, 1.0  # seconds between looks at the node's channel
 PortFactory = Callable[[ChainRecord, HashSigner], HubPort]
 NOT_SENT = "Nothing was sent on-chain"
 HELD = "the node holds the signed state, and `nitro-desktop channel resume` sends it."
@@ -309,6 +309,7 @@ class HomeChannels:
         version = int(json.loads(op.state_json).get("version", 0))
         self.events.tx_progress.emit(TxProgress(op.id, op.kind, "waiting", op.tx_hash or "", "node"))
         deadline = asyncio.get_running_loop().time() + self.credit_timeout
+        pause = CREDIT_POLL_FIRST
         while True:
             channel = await self.client.v1.home_channel(self.account, op.asset)
             if _credited(channel, op.kind, version):
@@ -318,7 +319,8 @@ class HomeChannels:
             if asyncio.get_running_loop().time() > deadline:
                 log.info("the node has not yet seen %s %d on-chain", op.kind, op.id)
                 return
-            await asyncio.sleep(CREDIT_POLL)
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, CREDIT_POLL_MAX)  # a local chain credits at once; a real one in blocks
 
     def _step(self, op: ChannelOperationRecord, step: Any, **changes: Any) -> ChannelOperationRecord:
         new = self.store.channel_operations.advance(op.id, step, **changes)

@@ -16,6 +16,7 @@ from nitro_desktop.chain import (
     Chain,
     ChainClient,
     ChainError,
+    SendUncertain,
     SentTx,
     TxPlan,
     TxState,
@@ -103,6 +104,11 @@ class ChainHubPort:
         for step in plan.steps:
             try:
                 sent = await self.client.send(step, self._key())
+            except SendUncertain as exc:
+                # The RPC may hold it: it is recorded as sent and watched, never sent blind again.
+                if not isinstance(exc.sent, SentTx):
+                    raise ChainFault(str(exc)) from None
+                sent = exc.sent
             except ChainError as exc:
                 raise ChainFault(str(exc)) from None
             self._plans[sent.tx_hash] = step

@@ -1,13 +1,16 @@
 """A hostile JSON-RPC server on loopback: answers too large, too slow, not JSON, or wrong.
 
 For the faults anvil will not produce. ``answers`` maps a method to a JSON result, or to raw
-bytes sent as the whole HTTP body; ``stall`` holds every answer until released.
+bytes sent as the whole HTTP body; ``stall`` holds every answer until released. With
+``upstream`` (an anvil URL) it is a proxy instead: ``down`` hangs up on every request unanswered,
+and a method in ``swallow`` reaches anvil but its answer is thrown away.
 """
 
 from __future__ import annotations
 
 import json
 import threading
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -20,6 +23,20 @@ class HostileRpc:
         self.stall = threading.Event()
         self.release = threading.Event()
         self.url = ""
+        self.upstream = ""
+        self.down = threading.Event()
+        self.swallow: set[str] = set()
+
+    def forward(self, request: bytes) -> bytes | None:
+        """anvil's answer to ``request``, or None when the client must get no answer."""
+        if self.down.is_set():
+            return None
+        forwarded = urllib.request.Request(  # noqa: S310 (a loopback anvil)
+            self.upstream, request, {"Content-Type": "application/json"}
+        )
+        with urllib.request.urlopen(forwarded, timeout=30) as answer:  # noqa: S310
+            body: bytes = answer.read()
+        return None if json.loads(request).get("method") in self.swallow else body
 
     def body_for(self, request: bytes) -> bytes:
         message = json.loads(request)
@@ -41,7 +58,9 @@ def hostile_rpc() -> Iterator[HostileRpc]:
             if rpc.stall.is_set():
                 rpc.release.wait(30)
                 return
-            body = rpc.body_for(request)
+            body = rpc.forward(request) if rpc.upstream else rpc.body_for(request)
+            if body is None:
+                return  # hang up unanswered
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
             self.end_headers()  # no Content-Length: the client must bound the read itself

@@ -118,3 +118,15 @@ async def test_a_stalled_rpc_never_blocks_the_event_loop() -> None:
         server.release.set()  # the server hangs up without answering
         with pytest.raises(RpcUnreachable, match="No connection to the RPC at"):
             await call
+
+
+async def test_an_api_key_in_the_rpc_url_never_shows() -> None:
+    url = f"http://127.0.0.1:{free_port()}/v3/s3cr3tk3y?token=t0k3n"
+    record = Chain("hosted", 1, url, HUB)
+    rpc = ChainClient(record)
+    with pytest.raises(RpcUnreachable) as unreachable:
+        await rpc.check_chain()
+    shown = url.split("/v3")[0] + "/…"
+    assert str(unreachable.value) == f"No connection to the RPC at {shown}."
+    for text in (str(unreachable.value), repr(record), repr(rpc), repr(rpc.w3.provider)):
+        assert "s3cr3t" not in text and "t0k3n" not in text

@@ -9,16 +9,26 @@ from decimal import Decimal
 import pytest
 
 from nitro_desktop.chain import (
+    Chain,
+    ChainClient,
     InsufficientFunds,
+    SendUncertain,
+    SentTx,
     TxState,
     TxStatus,
     create_channel,
     deposit_to_channel,
 )
 from tests.chain.helpers import ETH, HOME_DEPOSIT, HomeChannel, client, send_and_wait
-from tests.chainkit import AnvilHub
+from tests.chain.hostile_rpc import hostile_rpc
+from tests.chainkit import CHAIN_ID, AnvilHub
 
 pytestmark = pytest.mark.asyncio
+
+
+def _settled(seen: list[TxStatus]) -> list[TxStatus]:
+    """The statuses after any first "pending": anvil's automine lands a moment after the send."""
+    return seen[1:] if seen and seen[0].state is TxState.PENDING else seen
 
 
 def _opening(chain: AnvilHub, amount: str = "1", nonce: int = 1) -> tuple[HomeChannel, object]:
@@ -127,6 +137,7 @@ async def test_a_reorged_out_transaction_is_not_reported_as_done(chain: AnvilHub
                 chain.rpc("anvil_reorg", 1, [])
             else:
                 chain.revert(before)
+    seen = _settled(seen)
     assert [s.state for s in seen] == [TxState.MINED, TxState.REORGED]
     assert seen[0].message == f"Mined in block {seen[0].block} on anvil: 1 of 3 confirmations."
     assert "it has not happened" in seen[-1].message
@@ -142,7 +153,10 @@ async def test_confirmations_are_counted_until_enough(chain: AnvilHub) -> None:
         seen.append(status)
         if status.state is TxState.MINED:
             chain.mine(1)
-    assert [(s.state, s.confirmations) for s in seen] == [(TxState.MINED, 1), (TxState.CONFIRMED, 2)]
+    assert [(s.state, s.confirmations) for s in _settled(seen)] == [
+        (TxState.MINED, 1),
+        (TxState.CONFIRMED, 2),
+    ]
 
 
 async def test_concurrent_sends_from_one_account_take_consecutive_nonces(chain: AnvilHub) -> None:
@@ -158,3 +172,41 @@ async def test_concurrent_sends_from_one_account_take_consecutive_nonces(chain: 
     assert [f.state for f in finals] == [TxState.CONFIRMED] * 3
     for home, _ in calls:
         assert (await rpc.channel_data(home.channel_id)).status == "operating"
+
+
+async def test_watching_outlives_an_rpc_outage(chain: AnvilHub) -> None:
+    with hostile_rpc() as proxy:
+        proxy.upstream = chain.url
+        rpc = ChainClient(Chain("anvil", CHAIN_ID, proxy.url, chain.hub), poll_interval=0.05)
+        home, call = _opening(chain)
+        plan = await rpc.plan(call, chain.user)  # type: ignore[arg-type]
+        chain.automine(False)
+        sent = await rpc.send(plan, home.user)
+        seen: list[TxStatus] = []
+        async for status in rpc.watch(sent):
+            seen.append(status)
+            if status.state is TxState.PENDING:
+                proxy.down.set()
+            elif status.state is TxState.UNKNOWN:
+                chain.mine(1)
+                proxy.down.clear()
+    assert [s.state for s in seen] == [TxState.PENDING, TxState.UNKNOWN, TxState.CONFIRMED]
+    assert seen[1].message == (
+        f"No connection to the RPC at {proxy.url}. The transaction's status is unknown until it"
+        " answers again; retrying."
+    )
+
+
+async def test_an_answer_lost_while_sending_leaves_a_transaction_to_watch(chain: AnvilHub) -> None:
+    with hostile_rpc() as proxy:
+        proxy.upstream = chain.url
+        proxy.swallow.add("eth_sendRawTransaction")
+        rpc = ChainClient(Chain("anvil", CHAIN_ID, proxy.url, chain.hub), poll_interval=0.05)
+        home, call = _opening(chain)
+        with pytest.raises(SendUncertain) as uncertain:
+            await rpc.send(await rpc.plan(call, chain.user), home.user)  # type: ignore[arg-type]
+        assert "watch it before sending again" in str(uncertain.value)
+        sent = uncertain.value.sent
+        assert isinstance(sent, SentTx)
+        assert (await rpc.wait(sent)).state is TxState.CONFIRMED
+    assert (await client(chain).channel_data(home.channel_id)).status == "operating"

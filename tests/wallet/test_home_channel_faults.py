@@ -5,6 +5,8 @@ recorded as done that was not, and funds already committed show where they are."
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 from decimal import Decimal
 from pathlib import Path
@@ -18,6 +20,7 @@ from nitro_desktop.store import ChainRecord
 from nitro_desktop.wallet.channel_types import ChannelError, ChannelPlan, Declined
 from nitro_desktop.wallet.home_channels import HomeChannels
 from nitro_desktop.wallet.hub_chain import ChainHubPort
+from tests.chain.hostile_rpc import hostile_rpc
 from tests.chainkit import AnvilHub, free_port
 from tests.client.proxy import FaultProxy
 from tests.wallet.chainrig import ENDPOINT, ETH, ChannelRig, channel_rig, wei
@@ -162,3 +165,47 @@ async def test_a_dropped_transaction_is_not_done_and_resume_sends_it_again(
         chain.automine(True)
         (done,) = await _restarted(rig).resume(rig.confirm)
         assert done.step == "done" and chain.balance(chain.hub) == wei("1.25")
+
+
+@pytest.mark.parametrize("node_got_it", [False, True], ids=["never-reached-the-node", "answer-lost"])
+async def test_a_crash_while_the_node_is_asked_is_resolved_from_the_node(
+    chain: AnvilHub, tmp_path: Path, node_got_it: bool
+) -> None:
+    async with channel_rig(chain, tmp_path) as rig:
+        proxy = await FaultProxy(rig.node.url).start()
+        try:
+            async with ClearNodeClient(proxy.url, Dialect.V1, timeout=10.0) as client:
+                channels = _restarted(rig, client)
+                await client.v1.node_config()
+                if node_got_it:
+                    proxy.go_dark_after("channels.v1.request_creation")
+                else:
+                    proxy.stall("channels.v1.request_creation")
+                task = asyncio.ensure_future(channels.open("eth", Decimal(1), rig.confirm))
+                while proxy.seen["channels.v1.request_creation"] == 0:
+                    await asyncio.sleep(0.01)
+                task.cancel()  # the app is killed while it waits for the node
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        finally:
+            await proxy.stop()
+        assert _steps(rig) == [("open", "signed")]
+        assert rig.confirm.plans == [] and chain.balance(chain.hub) == 0
+
+        ended = await _restarted(rig).resume(rig.confirm)
+        if node_got_it:
+            assert [op.step for op in ended] == ["done"] and chain.balance(chain.hub) == ETH
+        else:
+            assert [op.step for op in ended] == ["failed"] and "never took" in ended[0].error
+            assert chain.balance(chain.hub) == 0
+
+
+async def test_a_send_whose_answer_is_lost_is_watched_not_sent_again(chain: AnvilHub, tmp_path: Path) -> None:
+    async with channel_rig(chain, tmp_path) as rig:
+        await rig.channels.open("eth", Decimal(1), rig.confirm)
+        with hostile_rpc() as proxy:
+            proxy.upstream = chain.url
+            proxy.swallow.add("eth_sendRawTransaction")  # anvil takes it; the answer never comes back
+            rig.store.chains.save(ChainRecord(chain.chain_id, "anvil", proxy.url))
+            op = await _restarted(rig).deposit("eth", Decimal("0.5"), rig.confirm)
+        assert op.step == "done" and chain.balance(chain.hub) == wei("1.5")  # once, not twice
