@@ -281,7 +281,9 @@ class ChannelActionDialog(QDialog):
         elif op.step == "done":
             self._line(f"done{op.id}", f"✓ Recorded as done ({op.kind} {op.amount} {op.asset})")
         elif op.step in ("failed", "dropped"):
-            self._line(f"end{op.id}", f"✗ Not done: {gui_words(op.error or op.step)}")
+            # A transaction's own line already says why; a refusal before any has only this one.
+            why = "" if op.tx_hash else f": {gui_words(op.error or op.step)}"
+            self._line(f"end{op.id}", f"✗ Not recorded as done{why}")
 
     def _progress(self, event: TxProgress) -> None:
         if self.running is None or event.operation_id not in self._ops:
