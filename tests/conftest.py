@@ -12,6 +12,7 @@ a bus starts its own.
 from __future__ import annotations
 
 import atexit
+import gc
 import os
 import shutil
 import tempfile
@@ -108,6 +109,19 @@ def pytest_asyncio_loop_factories(config: object, item: object) -> Mapping[str, 
         return qasync.QEventLoop(app)
 
     return {"qasync": make_loop}
+
+
+@pytest.fixture(autouse=True)
+def _qt_garbage_freed_on_the_main_thread() -> Iterator[None]:
+    """Free what a test dropped now, on the main thread, with no loop running.
+
+    Each async test runs on its own qasync loop, whose QObjects (its timer object among them)
+    become garbage when the test ends. Left to the collector, they are freed whenever it next
+    runs, possibly on an executor thread (web3's, the node's chain watcher): a QObject with live
+    timers deleted off its own thread is a later segfault in QTimerInfoList::activateTimers.
+    """
+    yield
+    gc.collect()
 
 
 # ---- sandbox ClearNode fixtures (nitro_desktop.devnode) ----------------------------
