@@ -154,10 +154,11 @@ class ChannelFundingPanel(QWidget):
             self.dock,
             self.window(),
         )
-        if kind == "open":
-            need = self.wanted().get(asset)
-            if need:
-                dialog.amount.setText(str(need))
+        need = self.wanted().get(asset, Decimal(0))
+        view = self.dock.views.get(asset)
+        short = need - available(view) if kind == "deposit" and view is not None else need
+        if short > 0:  # what the session needs, or the part of it the channel lacks
+            dialog.amount.setText(plain(short))
         self.dialog = dialog
 
 

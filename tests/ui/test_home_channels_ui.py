@@ -233,6 +233,9 @@ async def test_a_reverted_deposit_shows_the_hubs_reason_and_where_the_money_is(
         panel = page.funding_panel  # type: ignore[attr-defined]
         assert "holds 1 eth: 4 eth short of the 5 eth" in panel.text.text()
         assert panel.button.isVisible() and panel.button.text() == "Deposit into eth channel…"
+        panel.button.click()
+        assert panel.dialog.amount.text() == "4"  # the part the channel lacks
+        panel.dialog.close()
         page._editors[0][1].setText("0.5")
         assert "the 0.5 eth deposit comes from it" in panel.text.text() and not panel.button.isVisible()
         wizard.reject()
