@@ -20,6 +20,7 @@ from tests.chainkit import AnvilHub, free_port
 from tests.keys.memory_keyring import MemoryKeyring
 from tests.signing.test_cli_three_profiles import profile, run
 from tests.wallet.chainrig import ETH, NATIVE, wei
+from tests.wallet.conftest import collect_on_the_main_thread_only  # noqa: F401  (autouse: see there)
 
 
 class ThreadedChainNode:

@@ -20,6 +20,7 @@ from nitro_desktop.protocol.v1 import home
 from nitro_desktop.protocol.v1.home import ChannelDefinition, NodeSignatureMismatch
 from tests.chainkit import AnvilHub, address_of
 from tests.client.proxy import FaultProxy
+from tests.wallet.conftest import collect_on_the_main_thread_only  # noqa: F401  (autouse: see there)
 
 pytestmark = pytest.mark.asyncio
 NATIVE = "0x" + "00" * 20

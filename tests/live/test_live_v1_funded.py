@@ -33,6 +33,7 @@ from nitro_desktop.wallet.home_channels import HomeChannels
 from nitro_desktop.wallet.hub_chain import ChainHubPort
 from tests.live.conftest import LiveTarget
 from tests.live.helpers import APP, fresh_nonce
+from tests.wallet.conftest import collect_on_the_main_thread_only  # noqa: F401  (autouse: see there)
 
 ENV_RPC = "NITRO_DESKTOP_LIVE_RPC"
 ENV_AMOUNT = "NITRO_DESKTOP_LIVE_FUND_AMOUNT"  # what is opened with (default 0.01)
