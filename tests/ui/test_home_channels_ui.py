@@ -26,6 +26,7 @@ from nitro_desktop.ui.tx_confirm import TxConfirmDialog
 from tests.chainkit import AnvilHub
 from tests.ui.conftest import AppRunner, Profile, Running, until
 from tests.ui.test_session_wizard import B, add_account, choose_endpoint, open_wizard
+from tests.wallet.conftest import collect_on_the_main_thread_only  # noqa: F401  (autouse: see there)
 
 pytestmark = pytest.mark.asyncio
 
