@@ -25,13 +25,13 @@ from PySide6.QtWidgets import (
 from nitro_desktop.ui.balances import BalancesDock
 from nitro_desktop.ui.banner import NoticeBanner
 from nitro_desktop.ui.details import DetailsPane
-from nitro_desktop.ui.home_channels_view import HomeChannelsDock
 from nitro_desktop.ui.session_model import SessionListModel, SessionTable
 from nitro_desktop.ui.status import ConnectionIndicator
 from nitro_desktop.ui.window_connection import WindowConnection
 
 if TYPE_CHECKING:
     from nitro_desktop.store import SessionRow, Store
+    from nitro_desktop.ui.home_channels_view import HomeChannelsDock
     from nitro_desktop.ui.dialogs import LogBuffer
     from nitro_desktop.ui.notifier import Notifier
     from nitro_desktop.ui.service import AppService
@@ -171,10 +171,21 @@ class MainWindow(QMainWindow):
         self.balances_dock = BalancesDock(self)
         self.balances = self.balances_dock.table
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.balances_dock)
-        # v1 funds: wide rows of numbers, so under the list rather than in the narrow Balances column.
-        self.home_dock = HomeChannelsDock(self)
-        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.home_dock)
-        self.home_dock.hide()  # shown while connected to a node with home channels
+        self._home_dock: HomeChannelsDock | None = None
+
+    @property
+    def home_dock(self) -> HomeChannelsDock:
+        """Built on first use: it loads the chain layer (web3), which must not delay the first paint."""
+        if self._home_dock is None:
+            from nitro_desktop.ui.home_channels_view import HomeChannelsDock
+
+            dock = HomeChannelsDock(self)
+            # v1 funds: wide rows of numbers, so under the list rather than in the narrow Balances column.
+            self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+            self.restoreDockWidget(dock)
+            dock.hide()  # shown while connected to a node with home channels
+            self._home_dock = dock
+        return self._home_dock
 
     def _action(self, text: str, slot: Any, shortcut: Any = None, name: str = "") -> QAction:
         action = QAction(text, self)
