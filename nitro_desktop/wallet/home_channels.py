@@ -24,7 +24,7 @@ from nitro_desktop.client import ClearNodeClient, ClearNodeError
 from nitro_desktop.client.v1_channels import HomeChannel, NodeConfig
 from nitro_desktop.protocol import HashSigner, ProtocolError, check_precision
 from nitro_desktop.protocol.v1 import home
-from nitro_desktop.protocol.v1.deposit import go_decimal
+from nitro_desktop.protocol.v1.deposit import go_decimal, sign_channel_state
 from nitro_desktop.protocol.v1.home import ChannelDefinition, NodeSignatureMismatch
 from nitro_desktop.store import ChainRecord, ChannelOperationRecord, Store
 from nitro_desktop.store.records import ChannelKind
@@ -209,7 +209,7 @@ class HomeChannels:
         confirm: Confirm,
     ) -> ChannelOperationRecord:
         state = dict(request.state)
-        state["user_sig"] = home.sign_state(state, self.signer, found.decimals)
+        state["user_sig"] = sign_channel_state(state, self.signer, found.decimals)
         op = self.store.channel_operations.start(
             account=self.account,
             endpoint=self.endpoint,

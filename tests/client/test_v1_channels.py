@@ -17,6 +17,7 @@ from nitro_desktop.devnode.config import AssetConfig
 from nitro_desktop.protocol import Dialect, RawKeySigner
 from nitro_desktop.protocol.crypto import sign_digest
 from nitro_desktop.protocol.v1 import home
+from nitro_desktop.protocol.v1.deposit import sign_channel_state
 from nitro_desktop.protocol.v1.home import ChannelDefinition, NodeSignatureMismatch
 from tests.chainkit import AnvilHub, address_of
 from tests.client.proxy import FaultProxy
@@ -45,7 +46,7 @@ def _first_state(chain: AnvilHub, user: RawKeySigner, amount: str) -> tuple[dict
     state = home.next_state(home.void_state("eth", user.address))
     home.apply_channel_creation(state, definition, chain.chain_id, NATIVE, address_of(chain.node_key))
     home.apply_home_deposit(state, Decimal(amount))
-    state["user_sig"] = home.sign_state(state, user, 18)
+    state["user_sig"] = sign_channel_state(state, user, 18)
     return state, definition
 
 
@@ -71,7 +72,7 @@ async def test_config_and_a_verified_creation_countersignature(chain: AnvilHub, 
             # A second state is refused by the node until the chain holds the first: its own text.
             second = home.next_state({**state, "node_sig": signature})
             home.apply_home_deposit(second, Decimal(1))
-            second["user_sig"] = home.sign_state(second, user, 18)
+            second["user_sig"] = sign_channel_state(second, user, 18)
             with pytest.raises(ClearNodeError):
                 await client.v1.submit_state(second, decimals=18)
     finally:

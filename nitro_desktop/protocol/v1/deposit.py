@@ -50,9 +50,13 @@ def sign_channel_state(
     ``pack_state``: the same for the user's and the node's signature. With ``challenge``, over
     ``pack_challenge_state`` instead: the challenger's signature of ``challengeChannel``.
     """
+    return USER_SIG_WALLET + sign_digest(signer, state_digest(state, decimals, challenge=challenge))[2:]
+
+
+def state_digest(state: Mapping[str, Any], decimals: Decimals | None, *, challenge: bool = False) -> bytes:
+    """The EIP-191 digest of the packed state: what both channel signatures cover."""
     packed = (pack_challenge_state if challenge else pack_state)(state, decimals)
-    digest = keccak256(b"\x19Ethereum Signed Message:\n" + str(len(packed)).encode() + packed)
-    return USER_SIG_WALLET + sign_digest(signer, digest)[2:]
+    return keccak256(b"\x19Ethereum Signed Message:\n" + str(len(packed)).encode() + packed)
 
 
 def commit_state(

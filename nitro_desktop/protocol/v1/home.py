@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from nitro_desktop.protocol.crypto import HashSigner, keccak256, recover_address, sign_digest
+from nitro_desktop.protocol.crypto import recover_address
 from nitro_desktop.protocol.errors import ProtocolError, SignatureError
-from nitro_desktop.protocol.v1.channel import home_channel_id, pack_state, state_id
-from nitro_desktop.protocol.v1.deposit import go_decimal, transaction_id
+from nitro_desktop.protocol.v1.channel import home_channel_id, state_id
+from nitro_desktop.protocol.v1.deposit import go_decimal, state_digest, transaction_id
 from nitro_desktop.protocol.v1.values import normalize_address, parse_uint
 
 VOID, ACKNOWLEDGEMENT, HOME_DEPOSIT, HOME_WITHDRAWAL = 0, 1, 10, 11
@@ -220,17 +220,6 @@ def apply_finalize(state: dict[str, Any]) -> Decimal:
     _ledger_add(state, -held)
     state["home_ledger"]["user_balance"] = "0"
     return held
-
-
-def state_digest(state: Mapping[str, Any], decimals: int) -> bytes:
-    """The EIP-191 digest of the packed state: what both channel signatures cover."""
-    packed = pack_state(state, decimals)
-    return keccak256(b"\x19Ethereum Signed Message:\n" + str(len(packed)).encode() + packed)
-
-
-def sign_state(state: Mapping[str, Any], signer: HashSigner, decimals: int) -> str:
-    """The user's channel signature: ``0x00`` (default signer), then r||s||v."""
-    return "0x00" + sign_digest(signer, state_digest(state, decimals))[2:]
 
 
 def state_signer(state: Mapping[str, Any], signature: Any, decimals: int) -> str | None:

@@ -8,6 +8,7 @@ import pytest
 
 from nitro_desktop.protocol import ProtocolError, RawKeySigner
 from nitro_desktop.protocol.v1 import home_channel_id, state_id
+from nitro_desktop.protocol.v1.deposit import sign_channel_state
 from nitro_desktop.protocol.v1.home import (
     FINALIZE,
     HOME_DEPOSIT,
@@ -19,7 +20,6 @@ from nitro_desktop.protocol.v1.home import (
     apply_home_withdrawal,
     next_state,
     sig_validators_bitmap,
-    sign_state,
     state_signer,
     supported_sig_validators,
     verify_node_signature,
@@ -78,7 +78,7 @@ def test_a_withdrawal_beyond_the_balance_is_refused() -> None:
 
 def test_signatures_carry_the_default_type_byte_and_recover_to_their_signer() -> None:
     state = _opened()
-    signature = sign_state(state, NODE, 18)
+    signature = sign_channel_state(state, NODE, 18)
     assert signature.startswith("0x00") and len(signature) == 2 + 132
     assert state_signer(state, signature, 18) == NODE.address
     assert verify_node_signature(state, signature, NODE.address.lower(), 18) == signature
@@ -87,13 +87,13 @@ def test_signatures_carry_the_default_type_byte_and_recover_to_their_signer() ->
 @pytest.mark.parametrize("case", ["other signer", "other state", "other decimals", "garbage", "no prefix"])
 def test_a_node_signature_that_does_not_verify_is_refused_with_the_reason(case: str) -> None:
     state = _opened()
-    signature = sign_state(state, NODE, 18)
+    signature = sign_channel_state(state, NODE, 18)
     decimals = 18
     if case == "other signer":
-        signature = sign_state(state, USER, 18)
+        signature = sign_channel_state(state, USER, 18)
     elif case == "other state":
         other = _opened("2.6")
-        signature = sign_state(other, NODE, 18)
+        signature = sign_channel_state(other, NODE, 18)
     elif case == "other decimals":
         decimals = 6
     elif case == "garbage":
