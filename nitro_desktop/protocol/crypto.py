@@ -179,6 +179,8 @@ def signature_bytes(signed: Any) -> bytes:
 
 def sign_digest(signer: HashSigner, digest: bytes) -> str:
     """Sign a 32-byte digest raw and return ``0x``-hex with v = 27/28."""
+    if type(signer) is RawKeySigner:  # its bytes are r||s||v with v = 27/28 already
+        return "0x" + signer.unsafe_sign_hash(digest).hex()
     return "0x" + signature_bytes(signer.unsafe_sign_hash(digest)).hex()
 
 

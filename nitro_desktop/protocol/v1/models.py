@@ -183,7 +183,7 @@ def _fast_participants(entries: list[Any]) -> tuple[Participant, ...] | None:
     return participants
 
 
-def _fast_definition(value: Any) -> Definition | None:
+def fast_definition(value: Any) -> Definition | None:
     """The common case (a plain dict exactly in wire shape, all valid) without building error texts.
 
     Anything unusual returns None and takes the general path, which says what is wrong.
@@ -216,7 +216,7 @@ def parse_definition(value: Any) -> Definition:
     """Read a definition in wire shape; a ``Definition`` passes through."""
     if type(value) is Definition:
         return value
-    fast = _fast_definition(value)
+    fast = fast_definition(value)
     if fast is not None:
         return fast
     data = _mapping(value, "definition")

@@ -31,7 +31,7 @@ def _scalar(value: Any) -> str | None:
         text: str = _enc(value)
         return text
     if kind is int:
-        return int.__repr__(value)
+        return f"{value}"  # an exact int formats as its repr, with no method lookup
     return None
 
 
@@ -51,10 +51,10 @@ def _definition(value: Any) -> str | None:
         wallet, weight = entry.values()
         if type(wallet) is not str or type(weight) is not int:
             return None
-        items.append(f'{{"wallet_address":{_enc(wallet)},"signature_weight":{int.__repr__(weight)}}}')
+        items.append(f'{{"wallet_address":{_enc(wallet)},"signature_weight":{weight}}}')
     return (
         f'{{"application_id":{_enc(application_id)},"participants":[{",".join(items)}],'
-        f'"quorum":{int.__repr__(quorum)},"nonce":{nonce_text}}}'
+        f'"quorum":{quorum},"nonce":{nonce_text}}}'
     )
 
 
