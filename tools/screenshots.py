@@ -3,6 +3,8 @@
     xvfb-run -a -s "-screen 0 2800x1800x24" .venv/bin/python tools/screenshots.py [OUT_DIR] \
         [--scale 2] [--theme dark] [--all]
 
+    xvfb-run -a -s "-screen 0 1400x900x24" .venv/bin/python tools/screenshots.py --chain [OUT_DIR]
+
 ``--all`` writes OUT_DIR/{light,dark}-{1x,2x}/ in four runs (docs/screenshots when no OUT_DIR).
 
 Runs the real app code on a temporary profile (an in-memory keyring, the
@@ -205,6 +207,11 @@ def main() -> int:
     parser.add_argument("--scale", default="1", help="device pixel ratio (QT_SCALE_FACTOR)")
     parser.add_argument("--theme", default="light", choices=("light", "dark"))
     parser.add_argument("--all", action="store_true", help="every theme at 1x and 2x, in OUT/<theme>-<n>x/")
+    parser.add_argument(
+        "--chain",
+        action="store_true",
+        help="the v1 funds screens on anvil instead (tools/screenshots_chain.py)",
+    )
     args = parser.parse_args()
     if args.all:
         import subprocess
@@ -231,7 +238,12 @@ def main() -> int:
         tempfile.TemporaryDirectory() as tmp,
         asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner,
     ):
-        saved = runner.run(shoot(out, Path(tmp)))
+        if args.chain:
+            from tools.screenshots_chain import shoot_chain
+
+            saved = runner.run(shoot_chain(out, Path(tmp), _memory_keyring()))
+        else:
+            saved = runner.run(shoot(out, Path(tmp)))
     for path in saved:
         print(path)
     return 0

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from nitro_desktop.ui.balances import BalancesDock
 from nitro_desktop.ui.banner import NoticeBanner
 from nitro_desktop.ui.details import DetailsPane
+from nitro_desktop.ui.home_channels_view import HomeChannelsDock
 from nitro_desktop.ui.session_model import SessionListModel, SessionTable
 from nitro_desktop.ui.status import ConnectionIndicator
 from nitro_desktop.ui.window_connection import WindowConnection
@@ -170,6 +171,10 @@ class MainWindow(QMainWindow):
         self.balances_dock = BalancesDock(self)
         self.balances = self.balances_dock.table
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.balances_dock)
+        # v1 funds: wide rows of numbers, so under the list rather than in the narrow Balances column.
+        self.home_dock = HomeChannelsDock(self)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.home_dock)
+        self.home_dock.hide()  # shown while connected to a node with home channels
 
     def _action(self, text: str, slot: Any, shortcut: Any = None, name: str = "") -> QAction:
         action = QAction(text, self)
@@ -212,6 +217,7 @@ class MainWindow(QMainWindow):
         self.act_endpoint = self._action(
             "&ClearNodes…", lambda: self.menu_actions.open_endpoints(), name="endpoints"
         )
+        self.act_chains = self._action("C&hains…", lambda: self.menu_actions.open_chains(), name="chains")
         self.act_prefs = self._action("&Preferences…", lambda: self.menu_actions.open_preferences())
         self.act_log = self._action("&Log", lambda: self.menu_actions.open_log())
         self.act_about = self._action("&About Nitro Desktop", lambda: self.menu_actions.about())
@@ -221,7 +227,7 @@ class MainWindow(QMainWindow):
         for title, actions in (
             ("&File", [self.act_new, self.act_open_request, self.act_refresh, None, self.act_quit]),
             ("&Session", [self.act_submit, self.act_close, self.act_deposit, self.act_copy]),
-            ("&Settings", [self.act_accounts, self.act_endpoint, self.act_prefs]),
+            ("&Settings", [self.act_accounts, self.act_endpoint, self.act_chains, self.act_prefs]),
             ("&Help", [self.act_log, self.act_about]),
         ):
             m = menu.addMenu(title)
@@ -275,6 +281,7 @@ class MainWindow(QMainWindow):
         s.balances_changed.connect(self.connection.show_balances)
         s.sessions_changed.connect(self._sessions_changed)
         s.rtt_changed.connect(lambda rtt: self.rtt.setText(f"RTT {rtt * 1000:.0f} ms"))
+        self.home_dock.attach(s)
         s.problem.connect(lambda text: self.statusBar().showMessage(text, 15000))
         s.info.connect(lambda text: self.statusBar().showMessage(text, 8000))
 

@@ -34,6 +34,10 @@ class AppService(QObject):
     problem = Signal(str)  # a message for the user
     info = Signal(str)
     moved_by_others = Signal(object)  # nitro_desktop.wallet.events.SessionNotice
+    # Home channels (v1 funds): ``wallet.channel_types`` values, as the core emits them.
+    channel_changed = Signal(object)  # ChannelView
+    tx_progress = Signal(object)  # TxProgress
+    operation_changed = Signal(object)  # ChannelOperationRecord
 
     def __init__(self, wallet: Wallet, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -48,6 +52,9 @@ class AppService(QObject):
             events.problem.subscribe(self.problem.emit),
             events.info.subscribe(self.info.emit),
             events.moved_by_others.subscribe(self.moved_by_others.emit),
+            wallet.channel_events.channel_changed.subscribe(self.channel_changed.emit),
+            wallet.channel_events.tx_progress.subscribe(self.tx_progress.emit),
+            wallet.channel_events.operation_changed.subscribe(self.operation_changed.emit),
         ]
 
     def spawn(self, coro: Coroutine[Any, Any, Any], *, what: str) -> asyncio.Task[Any]:

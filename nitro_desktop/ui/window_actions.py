@@ -26,6 +26,7 @@ from nitro_desktop.flows.messages import user_message
 from nitro_desktop.protocol import definition_from_dict, spec
 from nitro_desktop.ui import tasks
 from nitro_desktop.ui.accounts import AccountsDialog
+from nitro_desktop.ui.chains_dialog import ChainsDialog, NodeChain
 from nitro_desktop.ui.deposit_dialog import DepositDialog
 from nitro_desktop.ui.dialogs import LogDialog, PreferencesDialog, ask_path
 from nitro_desktop.ui.endpoints import EndpointsDialog
@@ -33,6 +34,8 @@ from nitro_desktop.ui.signing_dialog import SigningRequestDialog, open_signing_r
 from nitro_desktop.ui.theme import apply_theme
 from nitro_desktop.ui.update_dialog import UpdateSessionDialog
 from nitro_desktop.ui.wizard import CreateSessionWizard
+from nitro_desktop.ui.wizard_channel import attach_funding
+from nitro_desktop.ui.wizard_pages import AllocationsPage
 
 if TYPE_CHECKING:
     from nitro_desktop.ui.main_window import MainWindow
@@ -52,6 +55,7 @@ class WindowActions:
         self.update_dialog: UpdateSessionDialog | None = None
         self.deposit_dialog: DepositDialog | None = None
         self.signing_dialog: SigningRequestDialog | None = None
+        self.chains_dialog: ChainsDialog | None = None
 
     @property
     def window(self) -> MainWindow:
@@ -87,6 +91,9 @@ class WindowActions:
         self.wizard = CreateSessionWizard(flow, wallet.create_session, self.window, saved=self._saved_session)
         self.wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.wizard.collect_requested.connect(self.collect_for_create)
+        allocations = self.wizard.pages["allocations"]
+        if isinstance(allocations, AllocationsPage):
+            attach_funding(allocations, self.window.home_dock, wallet.account)
         self.wizard.open()
 
     def _saved_session(self, app_session_id: str) -> str | None:
@@ -309,6 +316,24 @@ class WindowActions:
         dialog.changed.connect(self.window.fill_choices)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
+
+    def open_chains(self) -> ChainsDialog:
+        """Settings → Chains: RPC URLs per chain; hubs from the connected v1 node's config."""
+        wallet, window = self.wallet, self.window
+        client = wallet.client
+        node_chains = None
+        if client is not None and client.spec.own_session_calls:
+
+            async def node_chains() -> list[NodeChain]:
+                config = await client.v1.node_config()
+                return [NodeChain(c.blockchain_id, c.name, c.channel_hub_address) for c in config.blockchains]
+
+        dialog = ChainsDialog(wallet.store, node_chains, window)
+        dialog.changed.connect(window.home_dock.refresh)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        self.chains_dialog = dialog
+        return dialog
 
     def open_preferences(self) -> None:
         window = self.window

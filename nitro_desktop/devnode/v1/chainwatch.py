@@ -2,25 +2,22 @@
 
 nitronode's listener (``pkg/blockchain/evm/listener.go``) walks ``eth_getLogs`` over block
 ranges of ``block_step`` from the last processed block and hands each log to the reactor.
-This does the same by polling plain HTTP JSON-RPC (standard library only: devnode imports
-nothing of the wallet's chain code). Every peer is hostile: one response is at most
-``MAX_RESPONSE_BYTES``, one range at most ``MAX_LOGS`` logs (over it the range is halved,
-down to one block), hex quantities at most 64 digits; nothing is kept but the cursor.
+This does the same by polling plain HTTP JSON-RPC (``httppost``: standard library, on the
+event loop; devnode imports nothing of the wallet's chain code). Every peer is hostile: one
+response is at most ``MAX_RESPONSE_BYTES``, one range at most ``MAX_LOGS`` logs (over it the
+range is halved, down to one block), hex quantities at most 64 digits; only the cursor is kept.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
-import urllib.error
-import urllib.request
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
+from nitro_desktop.devnode.v1 import httppost
 from nitro_desktop.devnode.v1.events import ChannelEvent, EventError, decode_log
 from nitro_desktop.protocol.crypto import keccak256
 from nitro_desktop.protocol.nesting import nesting_within
@@ -80,45 +77,23 @@ def _quantity(value: Any) -> int:
 
 
 class JsonRpc:
-    """One JSON-RPC endpoint; each call a bounded HTTP POST run off the event loop."""
+    """One JSON-RPC endpoint; each call one bounded HTTP POST on the event loop."""
 
     def __init__(self, url: str, timeout: float = RPC_TIMEOUT, max_bytes: int = MAX_RESPONSE_BYTES) -> None:
+        self.loop: asyncio.AbstractEventLoop | None = None  # the watcher's, set when it starts
         self.url = url
         self.timeout = timeout
         self.max_bytes = max_bytes
         self._ids = 0
-        # One thread of its own: qasync's default executor is never shut down, one per loop.
-        self._executor: ThreadPoolExecutor | None = None
-
-    def close(self) -> None:
-        """Let go of the worker thread (a request in flight ends by its timeout)."""
-        executor, self._executor = self._executor, None
-        if executor is not None:
-            executor.shutdown(wait=False, cancel_futures=True)
-
-    def _post(self, body: bytes) -> bytes:
-        request = urllib.request.Request(  # noqa: S310 - the scheme is checked to be http(s)
-            self.url, data=body, headers={"Content-Type": "application/json"}, method="POST"
-        )
-        # No proxy from the environment: the sandbox talks to the RPC it was given, directly.
-        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-        try:
-            with opener.open(request, timeout=self.timeout) as response:
-                data: bytes = response.read(self.max_bytes + 1)
-        except urllib.error.HTTPError as exc:
-            raise RpcError(f"HTTP {exc.code} from {self.url}") from None
-        except (OSError, ValueError) as exc:
-            raise RpcError(f"cannot reach {self.url}: {getattr(exc, 'reason', exc)}") from None
-        if len(data) > self.max_bytes:
-            raise RpcError(f"answer over {self.max_bytes} bytes")
-        return data
 
     async def call(self, method: str, params: list[Any]) -> Any:
         self._ids += 1
         body = json.dumps({"jsonrpc": "2.0", "id": self._ids, "method": method, "params": params}).encode()
-        if self._executor is None:
-            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="v1-chain-rpc")
-        raw = await asyncio.wrap_future(self._executor.submit(self._post, body))
+        try:
+            loop = self.loop or asyncio.get_running_loop()
+            raw = await httppost.post(loop, self.url, body, timeout=self.timeout, max_bytes=self.max_bytes)
+        except httppost.HttpError as exc:
+            raise RpcError(str(exc)) from None
         try:
             text = raw.decode()
             if not nesting_within(text, MAX_DEPTH):
@@ -151,21 +126,26 @@ class ChainWatcher:
         self.last_error: str | None = None
         self.chain_checked = False
         self._task: asyncio.Task[None] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._polls_started = 0
         self._polls_done = 0  # the number of the last poll that read up to the head it saw
         self._progress = asyncio.Event()
 
     def start(self) -> None:
         if self._task is None:
-            self._task = asyncio.get_running_loop().create_task(self._run(), name="v1-chain-watcher")
+            self._loop = self.rpc.loop = asyncio.get_running_loop()
+            self._task = self._loop.create_task(self._run(), name="v1-chain-watcher")
 
     async def stop(self) -> None:
         task, self._task = self._task, None
         if task is not None:
             task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
+            try:
                 await task
-        self.rpc.close()
+            except asyncio.CancelledError:
+                pass
+            except Exception:  # it is being stopped: say why it had ended, and stop
+                log.exception("chain watcher had stopped")
 
     async def caught_up(self) -> None:
         """Wait until a poll that began after this call has read every block up to the chain's head."""
@@ -183,7 +163,26 @@ class ChainWatcher:
                 if exc.args[0] != self.last_error:
                     log.warning("chain watcher: %s", exc)
                 self.last_error = str(exc.args[0])
-            await asyncio.sleep(self.config.poll_interval)
+            except Exception as exc:  # a bug must not end the watching: log it, try again later
+                if str(exc) != self.last_error:
+                    log.exception("chain watcher: the poll failed")
+                self.last_error = str(exc)
+            await self._pause()
+
+    async def _pause(self) -> None:
+        """``asyncio.sleep`` on the watcher's own loop (see ``httppost.post`` for why not the helper)."""
+        assert self._loop is not None
+        wake = self._loop.create_future()
+
+        def ring() -> None:
+            if not wake.done():
+                wake.set_result(None)
+
+        timer = self._loop.call_later(self.config.poll_interval, ring)
+        try:
+            await wake
+        finally:
+            timer.cancel()
 
     async def poll(self) -> None:
         self._polls_started += 1
@@ -195,6 +194,11 @@ class ChainWatcher:
             await self._check_hub_node()
             self.chain_checked = True
         head = _quantity(await self.rpc.call("eth_blockNumber", []))
+        if head + 1 < self.next_block:
+            # The chain went back (a reorg, anvil's evm_revert): read the new blocks at those heights.
+            # What was applied from the old ones stays, as in nitronode without its reconciler.
+            log.warning("chain watcher: the head went back to %d; reading again from there", head)
+            self.next_block = head + 1
         while self.next_block <= head:
             end = min(head, self.next_block + self.step - 1)
             try:

@@ -20,7 +20,7 @@ from nitro_desktop.devnode.v1.store import Store
 from nitro_desktop.protocol import RawKeySigner
 from nitro_desktop.protocol.crypto import sign_digest
 
-ACKNOWLEDGEMENT, HOME_DEPOSIT, HOME_WITHDRAWAL, TRANSFER_SEND = 1, 10, 11, 30
+ACKNOWLEDGEMENT, HOME_DEPOSIT, HOME_WITHDRAWAL, TRANSFER_SEND, TRANSFER_RECEIVE = 1, 10, 11, 30, 31
 COMMIT, RELEASE, FINALIZE = 40, 41, 200
 ZERO_HASH = "0x" + "00" * 32  # common.Hash{}.Hex(): an acknowledgement's tx and account ids
 CHANNEL_NONCE = 1
@@ -237,19 +237,19 @@ class HomeChannels:
         self.store.store_state(state)
         self.record(state, now)
 
-    def record(self, state: dict[str, Any], now: float) -> None:
-        """``NewTransactionFromTransition`` for the transitions the sandbox makes or accepts."""
+    def record(self, state: dict[str, Any], now: float, receiver: str | None = None) -> None:
+        """``NewTransactionFromTransition`` for the transitions the sandbox makes or accepts
+        (``receiver``: the receiver's new state id of a transfer)."""
         t = state["transition"]
         kind, wallet, channel = t["type"], state["user_wallet"], state["home_channel_id"]
         sender: str | None = state["id"]
-        receiver: str | None = None
         if kind == RELEASE:  # (nil, receiver state): from the session to the wallet
             source, target, sender, receiver = t["account_id"], wallet, None, state["id"]
         elif kind == HOME_DEPOSIT:  # from the home channel to the wallet
             source, target = channel, wallet
         elif kind in (HOME_WITHDRAWAL, FINALIZE):  # from the wallet to the home channel
             source, target = wallet, channel
-        else:  # commit: from the wallet to the session
+        else:  # commit, transfer: from the wallet to the session or the receiver (as the sender named it)
             source, target = wallet, t["account_id"]
         self.store.record_transaction(
             {

@@ -20,8 +20,10 @@ from nitro_desktop.devnode.v1.channels import (
     HOME_DEPOSIT,
     HOME_WITHDRAWAL,
     OPEN,
+    TRANSFER_RECEIVE,
     TRANSFER_SEND,
     VOID,
+    next_state,
     void_state,
 )
 from nitro_desktop.devnode.v1.quorum import Fail, hexutil_decode, recover_eth_msg
@@ -115,7 +117,7 @@ def _unmap(state: dict[str, Any]) -> None:
 
 
 def _check_transfer(state: dict[str, Any]) -> None:
-    """``lockTransferBalances``' checks (the sandbox then refuses the transfer itself)."""
+    """``lockTransferBalances``' checks on the receiver."""
     if state["transition"]["type"] != TRANSFER_SEND:
         return
     try:
@@ -140,12 +142,37 @@ def _countersign_and_store(node: Any, state: dict[str, Any]) -> str:
     return signature
 
 
+def _issue_transfer_receiver_state(node: Any, sender: dict[str, Any]) -> dict[str, Any]:
+    """``issueTransferReceiverState``: the receiver's next state, node-signed only on an Open channel."""
+    t = sender["transition"]
+    receiver, asset = normalize_address(t["account_id"]), sender["asset"]
+    state = next_state(node.store.last_state(receiver, asset) or void_state(receiver, asset))
+    state["transition"] = {
+        "type": TRANSFER_RECEIVE,
+        "tx_id": t["tx_id"],
+        "account_id": sender["user_wallet"],
+        "amount": t["amount"],
+    }
+    state["home_ledger"]["user_balance"] += t["amount"]
+    state["home_ledger"]["node_net_flow"] += t["amount"]
+    if state["home_channel_id"] is not None:
+        channel = node.store.active_channel(receiver, asset)
+        if channel is not None and channel["status"] == OPEN:
+            state["node_sig"] = node.channels.sign(state)
+    node.store.store_state(state)
+    return state
+
+
 def _record(node: Any, state: dict[str, Any]) -> None:
     kind = state["transition"]["type"]
     if kind == ACKNOWLEDGEMENT:
         return
     if kind in (HOME_DEPOSIT, HOME_WITHDRAWAL, FINALIZE):
         node.channels.record(state, node.clock())
+        return
+    if kind == TRANSFER_SEND:
+        receiver = _issue_transfer_receiver_state(node, state)
+        node.channels.record(state, node.clock(), receiver["id"])
         return
     if kind == 0:
         raise Fail("incoming state has no transitions")

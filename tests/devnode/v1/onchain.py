@@ -46,12 +46,18 @@ def channel_definition(nonce: int = 1, validators: str = "0x01") -> dict[str, An
 
 
 def opening_state(
-    user: RawKeySigner, node: str, chain_id: int, amount: str, nonce: int = 1, validators: str = "0x01"
+    user: RawKeySigner,
+    node: str,
+    chain_id: int,
+    amount: str,
+    nonce: int = 1,
+    validators: str = "0x01",
+    epoch: int = 0,
 ) -> dict[str, Any]:
     """Version 1 of a new home channel: a home deposit of ``amount``, signed by ``user``."""
     wallet = user.address.lower()
     channel_id = hashes.home_channel_id(node, wallet, ETH, nonce, CHALLENGE, validators)
-    state_id = v1.state_id(wallet, ETH, 0, 1)
+    state_id = v1.state_id(wallet, ETH, epoch, 1)
     state = {
         "id": state_id,
         "transition": {
@@ -62,7 +68,7 @@ def opening_state(
         },
         "asset": ETH,
         "user_wallet": wallet,
-        "epoch": "0",
+        "epoch": str(epoch),
         "version": "1",
         "home_channel_id": channel_id,
         "home_ledger": {
@@ -105,6 +111,23 @@ def next_state(latest: dict[str, Any], kind: int, amount: str, user: RawKeySigne
         "version": str(version),
         "home_channel_id": latest["home_channel_id"],
         "home_ledger": ledger,
+    }
+    state["user_sig"] = sign_state(state, user)
+    return state
+
+
+def transfer(latest: dict[str, Any], receiver: str, amount: str, user: RawKeySigner) -> dict[str, Any]:
+    """The state after ``latest`` sending ``amount`` to ``receiver`` (``transfer_send``), user-signed."""
+    state = next_state(latest, HOME_DEPOSIT, amount, user)  # then turned into the transfer
+    ledger = dict(latest["home_ledger"])
+    ledger["user_balance"] = hashes.go_decimal(Decimal(ledger["user_balance"]) - Decimal(amount))
+    ledger["node_net_flow"] = hashes.go_decimal(Decimal(ledger["node_net_flow"]) - Decimal(amount))
+    state["home_ledger"] = ledger
+    state["transition"] = {
+        "type": 30,
+        "tx_id": hashes.transaction_id(receiver, state["id"]),
+        "account_id": receiver,
+        "amount": amount,
     }
     state["user_sig"] = sign_state(state, user)
     return state

@@ -24,8 +24,9 @@ Answer = Callable[[dict[str, Any]], bytes]
 class HostileRpc:
     """An HTTP JSON-RPC server whose answers the test writes; counts what it was asked."""
 
-    def __init__(self, answer: Answer) -> None:
+    def __init__(self, answer: Answer, raw: bool) -> None:
         self.answer = answer
+        self.raw = raw
         self.calls: list[dict[str, Any]] = []
         self.server: asyncio.Server | None = None
 
@@ -45,6 +46,10 @@ class HostileRpc:
             request = json.loads(await reader.readexactly(length))
             self.calls.append(request)
             body = self.answer(request)
+            if self.raw:  # the whole answer, status line and headers included
+                writer.write(body)
+                await writer.drain()
+                return
             writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n")
             writer.write(b"Content-Length: %d\r\nConnection: close\r\n\r\n" % len(body) + body)
             await writer.drain()
@@ -58,8 +63,8 @@ class HostileRpc:
 async def hostile() -> AsyncIterator[Callable[[Answer], Any]]:
     servers: list[HostileRpc] = []
 
-    async def make(answer: Answer) -> HostileRpc:
-        rpc = HostileRpc(answer)
+    async def make(answer: Answer, raw: bool = False) -> HostileRpc:
+        rpc = HostileRpc(answer, raw)
         rpc.server = await asyncio.start_server(rpc._serve, "127.0.0.1", 0)
         servers.append(rpc)
         return rpc
@@ -150,6 +155,29 @@ async def test_deep_json_is_not_json(v1_sandbox_factory: Any, hostile: Any) -> N
     rpc = await hostile(lambda request: b"[" * 100_000)
     node = await watching(v1_sandbox_factory, rpc)
     assert await asyncio.wait_for(error_seen(node), GUARD) == "eth_chainId: the answer is not JSON"
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(
+    ("answer", "text"),
+    [
+        (b"HTTP/1.1 200 OK\r\n" + b"X-Pad: " + b"a" * 70_000 + b"\r\n", "an answer line too long"),
+        (b"HTTP/1.1 200 OK\r\n" + b"X: y\r\n" * 200 + b"\r\n", "too many answer headers"),
+        (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", "bad chunk size"),
+        (
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + b"ffff\r\n" + b"a" * 100,
+            "closed the connection mid-answer",
+        ),
+        (b"HTTP/1.1 503 Busy\r\nContent-Length: 0\r\n\r\n", "HTTP 503 from"),
+        (b"SSH-2.0-OpenSSH\r\n", "not an HTTP answer"),
+    ],
+)
+async def test_broken_http_answers_are_reported(
+    v1_sandbox_factory: Any, hostile: Any, answer: bytes, text: str
+) -> None:
+    rpc = await hostile(lambda request: answer, raw=True)
+    node = await watching(v1_sandbox_factory, rpc)
+    assert text in await asyncio.wait_for(error_seen(node), GUARD)
 
 
 def test_chain_options_are_checked() -> None:

@@ -14,7 +14,16 @@ from websockets.asyncio.client import connect
 
 from nitro_desktop.devnode import V1SandboxNode
 from nitro_desktop.protocol import RawKeySigner
-from tests.devnode.v1.helper import KEY_A, KEY_B, V1Client
+from tests.devnode.v1.helper import (
+    KEY_A,
+    KEY_B,
+    V1Client,
+    commit_state,
+    create_sig,
+    definition,
+    update,
+    update_sig,
+)
 from tests.devnode.v1.onchain import (
     FINALIZE,
     HOME_DEPOSIT,
@@ -131,6 +140,18 @@ async def test_submit_state_refuses_in_upstreams_order(v1_sandbox_factory: Any) 
         # Nothing reached the chain: the node will not sign past the deposit it co-signed.
         final = next_state(first, FINALIZE, "0", USER)
         assert (await client.error(SUBMIT, {"state": final})) == (
+            "ongoing state transitions check failed: home deposit is still ongoing"
+        )
+        # Nor will the unconfirmed deposit fund an app session.
+        d = definition([USER, OTHER], [1, 1], 1)
+        created = await client.ok(
+            "app_sessions.v1.create_app_session",
+            {"definition": d, "session_data": "", "quorum_sigs": [create_sig(d, USER)]},
+        )
+        upd = update(created["app_session_id"], 1, 2, [(USER.address.lower(), "eth", "1")])
+        commit = commit_state(first, created["app_session_id"], "1", USER, 18)
+        payload = {"app_state_update": upd, "quorum_sigs": [update_sig(upd, USER)], "user_state": commit}
+        assert (await client.error("app_sessions.v1.submit_deposit_state", payload)) == (
             "ongoing state transitions check failed: home deposit is still ongoing"
         )
         balances = await client.ok("user.v1.get_balances", {"wallet": USER.address})

@@ -28,6 +28,7 @@ from tests.devnode.v1.onchain import (
     next_state,
     opening_state,
     send,
+    transfer,
     wei,
 )
 
@@ -134,6 +135,21 @@ async def test_open_deposit_withdraw_close_follow_the_chain(v1_sandbox_factory: 
         kinds = await client.ok("user.v1.get_transactions", {"wallet": wallet})
         assert [t["tx_type"] for t in kinds["transactions"]] == [200, 11, 10, 10]
 
+        # A new channel after the close starts the next epoch.
+        stale = opening_state(user, node.broker_address, chain.chain_id, "1", nonce=2)
+        assert (
+            await client.error(CREATE, {"state": stale, "channel_definition": channel_definition(2)})
+        ) == ("invalid state: epoch mismatch: expected=1, proposed=0")
+        again = opening_state(user, node.broker_address, chain.chain_id, "1", nonce=2, epoch=1)
+        sig = (await client.ok(CREATE, {"state": again, "channel_definition": channel_definition(2)}))[
+            "signature"
+        ]
+        send(chain, chain.user, create_channel_call(chain.user, chain.node, again, sig, nonce=2), wei("1"))
+        await synced(node)
+        reopened = await channel(client, wallet)
+        assert (reopened["status"], reopened["nonce"]) == ("open", "2")
+        assert await balance(client, wallet) == ("1", "1")
+
 
 async def test_a_state_signed_by_someone_else_is_refused(v1_sandbox_factory: Any, chain: AnvilHub) -> None:
     user, other = RawKeySigner(chain.user_key), RawKeySigner(chain.other_key)
@@ -239,3 +255,58 @@ async def test_a_session_is_funded_from_the_on_chain_channel_and_paid_home(
         await synced(node)
         assert await balance(client, wallet) == ("0", "0")
         assert (await channel(client, wallet))["state_version"] == "4"
+
+
+async def test_a_deposit_made_while_the_node_was_down_counts_after_restart(
+    v1_sandbox_factory: Any, chain: AnvilHub, tmp_path: Any
+) -> None:
+    user = RawKeySigner(chain.user_key)
+    wallet = user.address.lower()
+    db = tmp_path / "node.db"
+    node = await chain_node(v1_sandbox_factory, chain, db_path=db)
+    async with connect(node.url) as ws:
+        client = V1Client(ws)
+        opening = opening_state(user, node.broker_address, chain.chain_id, "1")
+        sig = (await client.ok(CREATE, {"state": opening, "channel_definition": channel_definition()}))[
+            "signature"
+        ]
+        send(chain, chain.user, create_channel_call(chain.user, chain.node, opening, sig), wei("1"))
+        await synced(node)
+        deposit = next_state(opening, HOME_DEPOSIT, "2", user)
+        sig = (await client.ok(SUBMIT, {"state": deposit}))["signature"]
+    await node.stop()
+    send(chain, chain.user, channel_call("depositToChannel", deposit, sig), wei("2"))
+    chain.mine(3)
+    await node.start()
+    await synced(node)
+    async with connect(node.url) as ws:
+        client = V1Client(ws)
+        assert await balance(client, wallet) == ("3", "3")
+        assert (await channel(client, wallet))["state_version"] == "2"
+
+
+async def test_a_transfer_moves_funds_to_another_wallet(v1_sandbox_factory: Any, chain: AnvilHub) -> None:
+    user, other = RawKeySigner(chain.user_key), RawKeySigner(chain.other_key)
+    wallet = user.address.lower()
+    node = await chain_node(v1_sandbox_factory, chain)
+    async with connect(node.url) as ws:
+        client = V1Client(ws)
+        opening = opening_state(user, node.broker_address, chain.chain_id, "2")
+        sig = (await client.ok(CREATE, {"state": opening, "channel_definition": channel_definition()}))[
+            "signature"
+        ]
+        send(chain, chain.user, create_channel_call(chain.user, chain.node, opening, sig), wei("2"))
+        await synced(node)
+        to_self = transfer(opening, wallet, "0.5", user)
+        assert (await client.error(SUBMIT, {"state": to_self})) == "sender and receiver wallets are the same"
+        sent = transfer(opening, other.address, "0.5", user)
+        await client.ok(SUBMIT, {"state": sent})
+        assert await balance(client, wallet) == ("1.5", "2")
+        assert await balance(client, other.address.lower()) == ("0.5", "0")
+        got = await client.ok("channels.v1.get_latest_state", {"wallet": other.address, "asset": ETH})
+        assert (
+            got["state"]["transition"]["type"] == 31 and "node_sig" not in got["state"]
+        )  # no channel to sign for
+        listed = await client.ok("user.v1.get_transactions", {"wallet": wallet})
+        newest = listed["transactions"][0]
+        assert (newest["tx_type"], newest["to_account"], newest["amount"]) == (30, other.address, "0.5")
