@@ -22,16 +22,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nitro_desktop.ui.balances import BalancesDock
 from nitro_desktop.ui.banner import NoticeBanner
-from nitro_desktop.ui.details import DetailsPane
-from nitro_desktop.ui.home_channels_view import HomeChannelsDock
 from nitro_desktop.ui.session_model import SessionListModel, SessionTable
 from nitro_desktop.ui.status import ConnectionIndicator
 from nitro_desktop.ui.window_connection import WindowConnection
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QTableWidget
+
     from nitro_desktop.store import SessionRow, Store
+    from nitro_desktop.ui.balances import BalancesDock
+    from nitro_desktop.ui.details import DetailsPane
+    from nitro_desktop.ui.home_channels_view import HomeChannelsDock
     from nitro_desktop.ui.dialogs import LogBuffer
     from nitro_desktop.ui.notifier import Notifier
     from nitro_desktop.ui.service import AppService
@@ -65,8 +67,8 @@ class MainWindow(QMainWindow):
         self.resize(1180, 720)
         self.model = SessionListModel(self)
         self.ready = False  # the wallet's: signed in, assets and balances loaded
+        self._panes: tuple[DetailsPane, BalancesDock, HomeChannelsDock] | None = None
         self._build_central()
-        self._build_balances()
         self._build_actions()
         self._build_status_bar()
         self._ready_changed(False)
@@ -145,11 +147,10 @@ class MainWindow(QMainWindow):
         self.empty_hint = QLabel("No sessions yet. Press Ctrl+N to create your first application session.")
         self.empty_hint.setObjectName("empty_hint")
         box.addWidget(self.empty_hint)
-        self.details = DetailsPane()
         self.table.doubleClicked.connect(lambda _i: self.details.setFocus())
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(left)
-        self.splitter.addWidget(self.details)
+        self.splitter.addWidget(QWidget())  # the details pane's place until build_panes()
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         central = QWidget()
@@ -167,14 +168,52 @@ class MainWindow(QMainWindow):
             lambda cur, _prev: self._show_details(cur.row())
         )
 
-    def _build_balances(self) -> None:
-        self.balances_dock = BalancesDock(self)
-        self.balances = self.balances_dock.table
-        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.balances_dock)
+    # The details pane and the docks are not needed for the first paint, and the Home channels
+    # pane imports the chain, flows and client modules: they are built after it (app.py calls
+    # build_panes), or at the first use of any of them (tests, a selection, a signal).
+    def build_panes(self) -> tuple[DetailsPane, BalancesDock, HomeChannelsDock]:
+        if self._panes is not None:
+            return self._panes
+        from nitro_desktop.ui.balances import BalancesDock
+        from nitro_desktop.ui.details import DetailsPane
+        from nitro_desktop.ui.home_channels_view import HomeChannelsDock
+
+        details = DetailsPane()
+        self.splitter.replaceWidget(1, details).deleteLater()
+        # restoreState() ran before the docks existed: put them where the user left them
+        # (restoreDockWidget), else in their default places.
+        balances_dock = BalancesDock(self)
+        if not self.restoreDockWidget(balances_dock):
+            self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, balances_dock)
         # v1 funds: wide rows of numbers, so under the list rather than in the narrow Balances column.
-        self.home_dock = HomeChannelsDock(self)
-        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.home_dock)
-        self.home_dock.hide()  # shown while connected to a node with home channels
+        home_dock = HomeChannelsDock(self)
+        if not self.restoreDockWidget(home_dock):
+            self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, home_dock)
+            home_dock.hide()  # shown while connected to a node with home channels
+        self._panes = (details, balances_dock, home_dock)
+        if self.service is not None:
+            home_dock.attach(self.service)
+            self._ready_changed(self.ready)
+        current = self.table.currentIndex()
+        if current.isValid():
+            self._show_details(current.row())
+        return self._panes
+
+    @property
+    def details(self) -> DetailsPane:
+        return self.build_panes()[0]
+
+    @property
+    def balances_dock(self) -> BalancesDock:
+        return self.build_panes()[1]
+
+    @property
+    def balances(self) -> QTableWidget:
+        return self.build_panes()[1].table
+
+    @property
+    def home_dock(self) -> HomeChannelsDock:
+        return self.build_panes()[2]
 
     def _action(self, text: str, slot: Any, shortcut: Any = None, name: str = "") -> QAction:
         action = QAction(text, self)
@@ -281,7 +320,8 @@ class MainWindow(QMainWindow):
         s.balances_changed.connect(self.connection.show_balances)
         s.sessions_changed.connect(self._sessions_changed)
         s.rtt_changed.connect(lambda rtt: self.rtt.setText(f"RTT {rtt * 1000:.0f} ms"))
-        self.home_dock.attach(s)
+        if self._panes is not None:  # else build_panes() attaches it
+            self._panes[2].attach(s)
         s.problem.connect(lambda text: self.statusBar().showMessage(text, 15000))
         s.info.connect(lambda text: self.statusBar().showMessage(text, 8000))
 
@@ -290,7 +330,13 @@ class MainWindow(QMainWindow):
         self.ready = ready
         self.update_actions()
         wallet = self.service.wallet if self.service is not None else None
-        if ready and wallet is not None and wallet.endpoint is not None and wallet.account is not None:
+        if (
+            ready
+            and self._panes is not None  # else build_panes() calls this again
+            and wallet is not None
+            and wallet.endpoint is not None
+            and wallet.account is not None
+        ):
             self.balances_dock.set_owner(wallet.account, wallet.endpoint.name)
 
     # ---- start-up and state ----------------------------------------------------------------
@@ -392,7 +438,8 @@ class MainWindow(QMainWindow):
             if dialog.isVisible():
                 dialog.close()
         self.settings.setValue("window/geometry", self.saveGeometry())
-        self.settings.setValue("window/state", self.saveState())
+        if self._panes is not None:  # closed before they were built: keep where the docks were
+            self.settings.setValue("window/state", self.saveState())
         self.settings.setValue("window/splitter", self.splitter.saveState())
         self.settings.sync()
         super().closeEvent(event)

@@ -1,5 +1,7 @@
 """Paint first: the window with the stored sessions is built from Qt and the store alone.
 
+The details pane and the docks wait for ``build_panes`` (app.py calls it after the first paint).
+
 The crypto (keccak's cffi set-up), the client (websockets), the wizard's rules and the QR
 encoder load after the first paint; an import added to a module the window is built from
 would bring them back in front of it. Run in a fresh interpreter, as the app starts.
@@ -40,6 +42,10 @@ window = MainWindow(None, settings, store=store)
 window.show()
 app.processEvents()
 print(sorted(m for m in sys.argv[2:] if m in sys.modules))
+from PySide6.QtWidgets import QDockWidget
+print(sorted(d.objectName() for d in window.findChildren(QDockWidget)), window.splitter.widget(1).metaObject().className())
+window.build_panes()
+print(sorted(d.objectName() for d in window.findChildren(QDockWidget)), window.splitter.widget(1).metaObject().className())
 window.close()
 store.close()
 """
@@ -54,4 +60,8 @@ def test_the_window_is_built_and_shown_without_crypto_client_or_flows(tmp_path: 
         env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
         timeout=120,
     )
-    assert out.stdout.strip().splitlines()[-1] == "[]", out.stdout + out.stderr
+    imported, before, after = out.stdout.strip().splitlines()[-3:]
+    assert imported == "[]", out.stdout + out.stderr
+    # The details pane and the docks (Balances, Home channels) are built after the first paint.
+    assert before == "[] QWidget", out.stdout
+    assert after == "['balances_dock', 'home_channels_dock'] DetailsPane", out.stdout
