@@ -28,15 +28,11 @@ from nitro_desktop.ui.status import ConnectionIndicator
 from nitro_desktop.ui.window_connection import WindowConnection
 
 if TYPE_CHECKING:
-    from PySide6.QtWidgets import QTableWidget
-
     from nitro_desktop.store import SessionRow, Store
-    from nitro_desktop.ui.balances import BalancesDock
-    from nitro_desktop.ui.details import DetailsPane
-    from nitro_desktop.ui.home_channels_view import HomeChannelsDock
     from nitro_desktop.ui.dialogs import LogBuffer
     from nitro_desktop.ui.notifier import Notifier
     from nitro_desktop.ui.service import AppService
+    from nitro_desktop.ui.window_panes import Panes
     from nitro_desktop.ui.window_actions import WindowActions
     from nitro_desktop.wallet.core import Wallet
     from nitro_desktop.wallet.events import SessionsChanged
@@ -67,7 +63,7 @@ class MainWindow(QMainWindow):
         self.resize(1180, 720)
         self.model = SessionListModel(self)
         self.ready = False  # the wallet's: signed in, assets and balances loaded
-        self._panes: tuple[DetailsPane, BalancesDock, HomeChannelsDock] | None = None
+        self._panes: Panes | None = None  # built after the first paint: build_panes()
         self._build_central()
         self._build_actions()
         self._build_status_bar()
@@ -168,52 +164,23 @@ class MainWindow(QMainWindow):
             lambda cur, _prev: self._show_details(cur.row())
         )
 
-    # The details pane and the docks are not needed for the first paint, and the Home channels
-    # pane imports the chain, flows and client modules: they are built after it (app.py calls
-    # build_panes), or at the first use of any of them (tests, a selection, a signal).
-    def build_panes(self) -> tuple[DetailsPane, BalancesDock, HomeChannelsDock]:
-        if self._panes is not None:
-            return self._panes
-        from nitro_desktop.ui.balances import BalancesDock
-        from nitro_desktop.ui.details import DetailsPane
-        from nitro_desktop.ui.home_channels_view import HomeChannelsDock
+    def build_panes(self) -> Panes:
+        """The details pane and the docks (see ui.window_panes); app.py calls this after the first paint."""
+        if self._panes is None:
+            from nitro_desktop.ui import window_panes
 
-        details = DetailsPane()
-        self.splitter.replaceWidget(1, details).deleteLater()
-        # restoreState() ran before the docks existed: put them where the user left them
-        # (restoreDockWidget), else in their default places.
-        balances_dock = BalancesDock(self)
-        if not self.restoreDockWidget(balances_dock):
-            self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, balances_dock)
-        # v1 funds: wide rows of numbers, so under the list rather than in the narrow Balances column.
-        home_dock = HomeChannelsDock(self)
-        if not self.restoreDockWidget(home_dock):
-            self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, home_dock)
-            home_dock.hide()  # shown while connected to a node with home channels
-        self._panes = (details, balances_dock, home_dock)
-        if self.service is not None:
-            home_dock.attach(self.service)
-            self._ready_changed(self.ready)
-        current = self.table.currentIndex()
-        if current.isValid():
-            self._show_details(current.row())
+            self._panes = window_panes.build(self)
+            if self.service is not None:
+                self._panes.home_dock.attach(self.service)
+                self._ready_changed(self.ready)
+            if self.table.currentIndex().isValid():
+                self._show_details(self.table.currentIndex().row())
         return self._panes
 
-    @property
-    def details(self) -> DetailsPane:
-        return self.build_panes()[0]
-
-    @property
-    def balances_dock(self) -> BalancesDock:
-        return self.build_panes()[1]
-
-    @property
-    def balances(self) -> QTableWidget:
-        return self.build_panes()[1].table
-
-    @property
-    def home_dock(self) -> HomeChannelsDock:
-        return self.build_panes()[2]
+    details = property(lambda self: self.build_panes().details)
+    balances_dock = property(lambda self: self.build_panes().balances_dock)
+    balances = property(lambda self: self.build_panes().balances_dock.table)
+    home_dock = property(lambda self: self.build_panes().home_dock)
 
     def _action(self, text: str, slot: Any, shortcut: Any = None, name: str = "") -> QAction:
         action = QAction(text, self)
@@ -321,7 +288,7 @@ class MainWindow(QMainWindow):
         s.sessions_changed.connect(self._sessions_changed)
         s.rtt_changed.connect(lambda rtt: self.rtt.setText(f"RTT {rtt * 1000:.0f} ms"))
         if self._panes is not None:  # else build_panes() attaches it
-            self._panes[2].attach(s)
+            self._panes.home_dock.attach(s)
         s.problem.connect(lambda text: self.statusBar().showMessage(text, 15000))
         s.info.connect(lambda text: self.statusBar().showMessage(text, 8000))
 
@@ -329,14 +296,9 @@ class MainWindow(QMainWindow):
         # Sessions are built from the server's assets: nothing to offer until they are known.
         self.ready = ready
         self.update_actions()
-        wallet = self.service.wallet if self.service is not None else None
-        if (
-            ready
-            and self._panes is not None  # else build_panes() calls this again
-            and wallet is not None
-            and wallet.endpoint is not None
-            and wallet.account is not None
-        ):
+        # Without the panes yet, build_panes() calls this again.
+        wallet = self.service.wallet if self.service is not None and self._panes is not None else None
+        if ready and wallet is not None and wallet.endpoint is not None and wallet.account is not None:
             self.balances_dock.set_owner(wallet.account, wallet.endpoint.name)
 
     # ---- start-up and state ----------------------------------------------------------------
