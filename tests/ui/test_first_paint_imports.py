@@ -65,3 +65,22 @@ def test_the_window_is_built_and_shown_without_crypto_client_or_flows(tmp_path: 
     # The details pane and the docks (Balances, Home channels) are built after the first paint.
     assert before == "[] QWidget", out.stdout
     assert after == "['balances_dock', 'home_channels_dock'] DetailsPane", out.stdout
+
+
+def test_the_panes_built_after_the_first_paint_do_not_load_web3() -> None:
+    # web3 and eth-abi take over a second to import: the Home channels pane needs only the
+    # chain's records and texts, so the window stays responsive right after its first paint.
+    script = (
+        "import sys, nitro_desktop.ui.window_panes, nitro_desktop.chain as c\n"
+        "print(sorted(m for m in ('web3', 'eth_abi', 'eth_account') if m in sys.modules))\n"
+        "assert c.ChainClient.__name__ == 'ChainClient' and callable(c.hub_events)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+        timeout=120,
+    )
+    assert out.stdout.strip().splitlines()[-1] == "[]", out.stdout + out.stderr
