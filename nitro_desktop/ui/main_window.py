@@ -87,6 +87,7 @@ class MainWindow(QMainWindow):
         from nitro_desktop.ui.dialogs import ask_password
 
         self.service = service
+        self.build_panes()  # app.py has built them after the first paint; a window made with a service builds them here
         self._wire_service()
         self.notifier: Notifier = notifier.wire(self)
         service.wallet.password_prompt = lambda address, note: ask_password(self, address, note)
