@@ -148,6 +148,9 @@ def main(data_dir: str | None = None) -> int:
     window.table.first_painted.connect(first_turn.quit)
     QTimer.singleShot(_FIRST_PAINT_WAIT_MS, first_turn.quit)
     first_turn.exec()
+    # The details pane and the docks (the Home channels pane imports the chain and client
+    # modules) come after the first paint; the list and menus are usable before.
+    window.build_panes()
 
     import asyncio
 

@@ -4,7 +4,9 @@ Layer 2 (beside client, keys and store): imports ``protocol`` and web3/eth-abi, 
 ``devnode``. The app runs asyncio under qasync; every RPC call here runs in an executor.
 """
 
-from nitro_desktop.chain.client import ChainClient
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from nitro_desktop.chain.errors import (
     ChainError,
     InsufficientFunds,
@@ -15,20 +17,6 @@ from nitro_desktop.chain.errors import (
     TransactionReverted,
     WrongChain,
 )
-from nitro_desktop.chain.hub import (
-    ChannelData,
-    HubCall,
-    HubEvent,
-    LedgerAmounts,
-    challenge_channel,
-    checkpoint_channel,
-    close_channel,
-    create_channel,
-    deposit_to_channel,
-    hub_events,
-    withdraw_from_channel,
-)
-from nitro_desktop.chain.hub_abi import decode_revert
 from nitro_desktop.chain.records import Chain, chains_from_config, check_rpc_url, shown_url
 from nitro_desktop.chain.tx import SentTx, TxPlan, TxSigner, TxState, TxStatus, eth_text
 
@@ -65,3 +53,53 @@ __all__ = [
     "shown_url",
     "withdraw_from_channel",
 ]
+
+if TYPE_CHECKING:
+    from nitro_desktop.chain.client import ChainClient
+    from nitro_desktop.chain.hub import (
+        ChannelData,
+        HubCall,
+        HubEvent,
+        LedgerAmounts,
+        challenge_channel,
+        checkpoint_channel,
+        close_channel,
+        create_channel,
+        deposit_to_channel,
+        hub_events,
+        withdraw_from_channel,
+    )
+    from nitro_desktop.chain.hub_abi import decode_revert
+
+# web3 and eth-abi take over a second to import: only code that talks to a chain or packs
+# ChannelHub calls pays for them, not the GUI's panes and texts that need only the records,
+# errors and eth_text (PEP 562: these names load on first use).
+_LAZY = {
+    "ChainClient": "client",
+    **dict.fromkeys(
+        (
+            "ChannelData",
+            "HubCall",
+            "HubEvent",
+            "LedgerAmounts",
+            "challenge_channel",
+            "checkpoint_channel",
+            "close_channel",
+            "create_channel",
+            "deposit_to_channel",
+            "hub_events",
+            "withdraw_from_channel",
+        ),
+        "hub",
+    ),
+    "decode_revert": "hub_abi",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value

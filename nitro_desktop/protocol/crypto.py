@@ -37,13 +37,14 @@ _local = threading.local()
 class _Scratch:
     """One thread's reusable C buffers: a keccak state and libsecp256k1 outputs."""
 
-    __slots__ = ("compact", "digest", "keccak", "recid", "signature")
+    __slots__ = ("compact", "digest", "keccak", "recid", "signature", "state")
 
     def __init__(self) -> None:
         state = _raw_api.VoidPointer()
         if _keccak_lib.keccak_init(state.address_of(), _raw_api.c_size_t(64), _raw_api.c_ubyte(24)):
             raise MemoryError("cannot allocate a keccak state")
-        self.keccak = _raw_api.SmartPointer(state.get(), _keccak_lib.keccak_destroy)
+        self.keccak = _raw_api.SmartPointer(state.get(), _keccak_lib.keccak_destroy)  # owns and frees it
+        self.state = self.keccak.get()
         self.digest = _raw_api.ffi.new("uint8_t[32]")
         self.signature = _secp_ffi.new("secp256k1_ecdsa_recoverable_signature *")
         self.compact = _secp_ffi.new("unsigned char[65]")
@@ -64,15 +65,26 @@ def keccak256(data: bytes) -> bytes:
         return _keccak.new(digest_bits=256, data=data).digest()
     if type(data) is not bytes:
         data = bytes(data)
-    scratch = _scratch()
-    state = scratch.keccak.get()
+    try:
+        scratch: _Scratch = _local.scratch
+    except AttributeError:
+        scratch = _scratch()
+    state = scratch.state
     out = scratch.digest
     # keccak_reset cannot fail on a valid state; absorb and digest only on bad arguments.
-    _keccak_lib.keccak_reset(state)
-    if _keccak_lib.keccak_absorb(state, data, len(data)) or _keccak_lib.keccak_digest(state, out, 32, 0x01):
+    _keccak_reset(state)
+    if _keccak_absorb(state, data, len(data)) or _keccak_digest(state, out, 32, 0x01):
         raise ValueError("keccak failed")
-    digest: bytes = _raw_api.ffi.buffer(out, 32)[:]
+    digest: bytes = _keccak_buffer(out, 32)[:]
     return digest
+
+
+if _FAST_KECCAK:
+    # Bound once: attribute lookups on the cffi library are a measurable share of a hash.
+    _keccak_reset = _keccak_lib.keccak_reset
+    _keccak_absorb = _keccak_lib.keccak_absorb
+    _keccak_digest = _keccak_lib.keccak_digest
+    _keccak_buffer = _raw_api.ffi.buffer
 
 
 # Pure, and asked again and again for the same few addresses (every recovered signer, every
@@ -167,6 +179,8 @@ def signature_bytes(signed: Any) -> bytes:
 
 def sign_digest(signer: HashSigner, digest: bytes) -> str:
     """Sign a 32-byte digest raw and return ``0x``-hex with v = 27/28."""
+    if type(signer) is RawKeySigner:  # its bytes are r||s||v with v = 27/28 already
+        return "0x" + signer.unsafe_sign_hash(digest).hex()
     return "0x" + signature_bytes(signer.unsafe_sign_hash(digest)).hex()
 
 
@@ -198,6 +212,12 @@ def recover_address(digest: bytes, signature: str) -> str:
     except Exception as exc:  # coincurve raises plain Exception/ValueError on bad curve points
         raise SignatureError("signature does not recover to a public key") from exc
     return address_of_public_key(public_key)
+
+
+_sign_recoverable = _secp.secp256k1_ecdsa_sign_recoverable
+_serialize_compact = _secp.secp256k1_ecdsa_recoverable_signature_serialize_compact
+_secp_buffer = _secp_ffi.buffer
+_NULL = _secp_ffi.NULL
 
 
 class RawKeySigner:
@@ -233,15 +253,16 @@ class RawKeySigner:
             message_hash = bytes(message_hash)
         if len(message_hash) != 32:
             raise ValueError("message hash must be 32 bytes long")
-        scratch = _scratch()
+        try:
+            scratch: _Scratch = _local.scratch
+        except AttributeError:
+            scratch = _scratch()
         sig, out, recid = scratch.signature, scratch.compact, scratch.recid
-        if not _secp.secp256k1_ecdsa_sign_recoverable(
-            self._ctx, sig, message_hash, self._secret, _secp_ffi.NULL, _secp_ffi.NULL
-        ):
+        if not _sign_recoverable(self._ctx, sig, message_hash, self._secret, _NULL, _NULL):
             raise ValueError("the private key was rejected by libsecp256k1")
-        _secp.secp256k1_ecdsa_recoverable_signature_serialize_compact(self._ctx, out, recid, sig)
+        _serialize_compact(self._ctx, out, recid, sig)
         out[64] = recid[0] + 27
-        signature: bytes = _secp_ffi.buffer(out, 65)[:]
+        signature: bytes = _secp_buffer(out, 65)[:]
         return signature
 
     def __repr__(self) -> str:

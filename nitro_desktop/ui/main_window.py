@@ -22,19 +22,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nitro_desktop.ui.balances import BalancesDock
 from nitro_desktop.ui.banner import NoticeBanner
-from nitro_desktop.ui.details import DetailsPane
 from nitro_desktop.ui.session_model import SessionListModel, SessionTable
 from nitro_desktop.ui.status import ConnectionIndicator
 from nitro_desktop.ui.window_connection import WindowConnection
 
 if TYPE_CHECKING:
     from nitro_desktop.store import SessionRow, Store
-    from nitro_desktop.ui.home_channels_view import HomeChannelsDock
     from nitro_desktop.ui.dialogs import LogBuffer
     from nitro_desktop.ui.notifier import Notifier
     from nitro_desktop.ui.service import AppService
+    from nitro_desktop.ui.window_panes import Panes
     from nitro_desktop.ui.window_actions import WindowActions
     from nitro_desktop.wallet.core import Wallet
     from nitro_desktop.wallet.events import SessionsChanged
@@ -65,8 +63,8 @@ class MainWindow(QMainWindow):
         self.resize(1180, 720)
         self.model = SessionListModel(self)
         self.ready = False  # the wallet's: signed in, assets and balances loaded
+        self._panes: Panes | None = None  # built after the first paint: build_panes()
         self._build_central()
-        self._build_balances()
         self._build_actions()
         self._build_status_bar()
         self._ready_changed(False)
@@ -89,6 +87,7 @@ class MainWindow(QMainWindow):
         from nitro_desktop.ui.dialogs import ask_password
 
         self.service = service
+        self.build_panes()  # app.py has built them after the first paint; a window made with a service builds them here
         self._wire_service()
         self.notifier: Notifier = notifier.wire(self)
         service.wallet.password_prompt = lambda address, note: ask_password(self, address, note)
@@ -145,11 +144,10 @@ class MainWindow(QMainWindow):
         self.empty_hint = QLabel("No sessions yet. Press Ctrl+N to create your first application session.")
         self.empty_hint.setObjectName("empty_hint")
         box.addWidget(self.empty_hint)
-        self.details = DetailsPane()
         self.table.doubleClicked.connect(lambda _i: self.details.setFocus())
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(left)
-        self.splitter.addWidget(self.details)
+        self.splitter.addWidget(QWidget())  # the details pane's place until build_panes()
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         central = QWidget()
@@ -167,25 +165,23 @@ class MainWindow(QMainWindow):
             lambda cur, _prev: self._show_details(cur.row())
         )
 
-    def _build_balances(self) -> None:
-        self.balances_dock = BalancesDock(self)
-        self.balances = self.balances_dock.table
-        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.balances_dock)
-        self._home_dock: HomeChannelsDock | None = None
+    def build_panes(self) -> Panes:
+        """The details pane and the docks (see ui.window_panes); app.py calls this after the first paint."""
+        if self._panes is None:
+            from nitro_desktop.ui import window_panes
 
-    @property
-    def home_dock(self) -> HomeChannelsDock:
-        """Built on first use: it loads the chain layer (web3), which must not delay the first paint."""
-        if self._home_dock is None:
-            from nitro_desktop.ui.home_channels_view import HomeChannelsDock
+            self._panes = window_panes.build(self)
+            if self.service is not None:
+                self._panes.home_dock.attach(self.service)
+                self._ready_changed(self.ready)
+            if self.table.currentIndex().isValid():
+                self._show_details(self.table.currentIndex().row())
+        return self._panes
 
-            dock = HomeChannelsDock(self)
-            # v1 funds: wide rows of numbers, so under the list rather than in the narrow Balances column.
-            self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
-            self.restoreDockWidget(dock)
-            dock.hide()  # shown while connected to a node with home channels
-            self._home_dock = dock
-        return self._home_dock
+    details = property(lambda self: self.build_panes().details)
+    balances_dock = property(lambda self: self.build_panes().balances_dock)
+    balances = property(lambda self: self.build_panes().balances_dock.table)
+    home_dock = property(lambda self: self.build_panes().home_dock)
 
     def _action(self, text: str, slot: Any, shortcut: Any = None, name: str = "") -> QAction:
         action = QAction(text, self)
@@ -292,7 +288,8 @@ class MainWindow(QMainWindow):
         s.balances_changed.connect(self.connection.show_balances)
         s.sessions_changed.connect(self._sessions_changed)
         s.rtt_changed.connect(lambda rtt: self.rtt.setText(f"RTT {rtt * 1000:.0f} ms"))
-        self.home_dock.attach(s)
+        if self._panes is not None:  # else build_panes() attaches it
+            self._panes.home_dock.attach(s)
         s.problem.connect(lambda text: self.statusBar().showMessage(text, 15000))
         s.info.connect(lambda text: self.statusBar().showMessage(text, 8000))
 
@@ -300,7 +297,8 @@ class MainWindow(QMainWindow):
         # Sessions are built from the server's assets: nothing to offer until they are known.
         self.ready = ready
         self.update_actions()
-        wallet = self.service.wallet if self.service is not None else None
+        # Without the panes yet, build_panes() calls this again.
+        wallet = self.service.wallet if self.service is not None and self._panes is not None else None
         if ready and wallet is not None and wallet.endpoint is not None and wallet.account is not None:
             self.balances_dock.set_owner(wallet.account, wallet.endpoint.name)
 
@@ -403,7 +401,8 @@ class MainWindow(QMainWindow):
             if dialog.isVisible():
                 dialog.close()
         self.settings.setValue("window/geometry", self.saveGeometry())
-        self.settings.setValue("window/state", self.saveState())
+        if self._panes is not None:  # closed before they were built: keep where the docks were
+            self.settings.setValue("window/state", self.saveState())
         self.settings.setValue("window/splitter", self.splitter.saveState())
         self.settings.sync()
         super().closeEvent(event)

@@ -1,5 +1,7 @@
 """Paint first: the window with the stored sessions is built from Qt and the store alone.
 
+The details pane and the docks wait for ``build_panes`` (app.py calls it after the first paint).
+
 The crypto (keccak's cffi set-up), the client (websockets), the wizard's rules and the QR
 encoder load after the first paint; an import added to a module the window is built from
 would bring them back in front of it. Run in a fresh interpreter, as the app starts.
@@ -40,6 +42,10 @@ window = MainWindow(None, settings, store=store)
 window.show()
 app.processEvents()
 print(sorted(m for m in sys.argv[2:] if m in sys.modules))
+from PySide6.QtWidgets import QDockWidget
+print(sorted(d.objectName() for d in window.findChildren(QDockWidget)), window.splitter.widget(1).metaObject().className())
+window.build_panes()
+print(sorted(d.objectName() for d in window.findChildren(QDockWidget)), window.splitter.widget(1).metaObject().className())
 window.close()
 store.close()
 """
@@ -48,6 +54,29 @@ store.close()
 def test_the_window_is_built_and_shown_without_crypto_client_or_flows(tmp_path: Path) -> None:
     out = subprocess.run(
         [sys.executable, "-c", SCRIPT, str(tmp_path / "data"), *HEAVY],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+        timeout=120,
+    )
+    imported, before, after = out.stdout.strip().splitlines()[-3:]
+    assert imported == "[]", out.stdout + out.stderr
+    # The details pane and the docks (Balances, Home channels) are built after the first paint.
+    assert before == "[] QWidget", out.stdout
+    assert after == "['balances_dock', 'home_channels_dock'] DetailsPane", out.stdout
+
+
+def test_the_panes_built_after_the_first_paint_do_not_load_web3() -> None:
+    # web3 and eth-abi take over a second to import: the Home channels pane needs only the
+    # chain's records and texts, so the window stays responsive right after its first paint.
+    script = (
+        "import sys, nitro_desktop.ui.window_panes, nitro_desktop.chain as c\n"
+        "print(sorted(m for m in ('web3', 'eth_abi', 'eth_account') if m in sys.modules))\n"
+        "assert c.ChainClient.__name__ == 'ChainClient' and callable(c.hub_events)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script],
         capture_output=True,
         text=True,
         check=True,

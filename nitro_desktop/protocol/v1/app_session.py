@@ -13,8 +13,10 @@ from nitro_desktop.protocol.crypto import keccak256
 from nitro_desktop.protocol.errors import ProtocolError
 from nitro_desktop.protocol.v1 import abi
 from nitro_desktop.protocol.v1.models import (
+    MAX_SESSION_DATA,
     Definition,
     StateUpdate,
+    fast_definition,
     parse_definition,
     parse_session_data,
     parse_state_update,
@@ -56,7 +58,7 @@ def _word(number: int) -> bytes:
     return number.to_bytes(32, "big")
 
 
-def _string_tail(text: str) -> bytes:
+def _encode_string_tail(text: str) -> bytes:
     try:
         data = text.encode("utf-8")
     except UnicodeEncodeError:  # lone surrogates: the generic path replaces them as Go would
@@ -64,6 +66,25 @@ def _string_tail(text: str) -> bytes:
     return len(data).to_bytes(32, "big") + data + b"\0" * (-len(data) % 32)
 
 
+# Application ids and session data repeat from one signature to the next; short ones keep
+# their tails here (bounded in entries and in each text's length).
+_STRING_TAILS: dict[str, bytes] = {}
+_MAX_CACHED_STRINGS = 256
+_MAX_CACHED_STRING_CHARS = 1024
+
+
+def _string_tail(text: str) -> bytes:
+    tail = _STRING_TAILS.get(text)
+    if tail is None:
+        tail = _encode_string_tail(text)
+        if len(text) <= _MAX_CACHED_STRING_CHARS:
+            if len(_STRING_TAILS) >= _MAX_CACHED_STRINGS:
+                _STRING_TAILS.clear()
+            _STRING_TAILS[text] = tail
+    return tail
+
+
+_WORDS = tuple(n.to_bytes(32, "big") for n in range(256))  # uint8 quorums and weights
 _ADDRESS_PAD = b"\0" * 12
 # Participants repeat from one create to the next (only the nonce changes), and their ABI
 # tail is the biggest part of the encoding; the bound keeps fresh peers from growing it.
@@ -93,16 +114,16 @@ def _definition_encoding(definition: Definition, session_data: str | None) -> by
     app_tail = _string_tail(definition.application_id)
     parts_tail = _participants_tail(definition)
     head_size = 128 if session_data is None else 160
-    head = (
-        head_size.to_bytes(32, "big")
-        + (head_size + len(app_tail)).to_bytes(32, "big")
-        + definition.quorum.to_bytes(32, "big")
-        + definition.nonce.to_bytes(32, "big")
+    words = (
+        _WORDS[head_size],
+        (head_size + len(app_tail)).to_bytes(32, "big"),
+        _WORDS[definition.quorum],
+        definition.nonce.to_bytes(32, "big"),
     )
     if session_data is None:
-        return b"".join((head, app_tail, parts_tail))
+        return b"".join((*words, app_tail, parts_tail))
     offset = (head_size + len(app_tail) + len(parts_tail)).to_bytes(32, "big")
-    return b"".join((head, offset, app_tail, parts_tail, _string_tail(session_data)))
+    return b"".join((*words, offset, app_tail, parts_tail, _string_tail(session_data)))
 
 
 def _update_encoding(update: StateUpdate) -> bytes:
@@ -151,6 +172,10 @@ def create_session_hash_bytes(definition: Mapping[str, Any] | Definition, sessio
 
 def create_session_hash(definition: Mapping[str, Any] | Definition, session_data: str | None = "") -> str:
     """``app.PackCreateAppSessionRequestV1``: what each quorum signature signs to create a session."""
+    if type(definition) is dict and type(session_data) is str and len(session_data) <= MAX_SESSION_DATA:
+        parsed = fast_definition(definition)  # the usual call: skip the general readers' layers
+        if parsed is not None:
+            return "0x" + keccak256(_definition_encoding(parsed, session_data)).hex()
     return _hex(create_session_hash_bytes(definition, session_data))
 
 

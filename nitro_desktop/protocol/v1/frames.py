@@ -20,6 +20,7 @@ from typing import Any
 from nitro_desktop.protocol.canonical import go_json
 from nitro_desktop.protocol.errors import FrameFormatError, ProtocolError
 from nitro_desktop.protocol.nesting import nesting_within
+from nitro_desktop.protocol.v1.payload_text import payload_text
 from nitro_desktop.protocol.v1.values import UINT64_MAX
 
 # nitronode's default inbound cap (NITRONODE_WS_MAX_MESSAGE_SIZE); what our sandbox enforces.
@@ -183,6 +184,15 @@ def encode_payload(payload: Mapping[str, Any] | None) -> str:
     """``json.Marshal(rpc.Payload)``: keys sorted (a Go map), values compact and in the given order."""
     if payload is None:
         return "{}"  # rpc.NewMessage turns a nil payload into Payload{}
+    if type(payload) is dict:
+        text = payload_text(payload)
+        if text is not None:
+            return _go_escapes(text)
+    return encode_payload_generic(payload)
+
+
+def encode_payload_generic(payload: Mapping[str, Any]) -> str:
+    """``encode_payload`` without the shortcut for create/submit payloads (tests hold them equal)."""
     if type(payload) is not dict and not isinstance(payload, Mapping):
         raise ProtocolError(f"frame payload must be a JSON object, got {type(payload).__name__}")
     if not _STR_TYPE.issuperset(map(type, payload)):
@@ -192,6 +202,11 @@ def encode_payload(payload: Mapping[str, Any] | None) -> str:
     if type(payload) is not dict or keys != list(payload):
         payload = {key: payload[key] for key in keys}
     return _go_json(payload)
+
+
+# Method names are a few dozen constants; bounded so a caller inventing names cannot grow it.
+_METHOD_JSON: dict[str, str] = {}
+_METHOD_JSON_MAX = 256
 
 
 def encode_frame(
@@ -204,11 +219,18 @@ def encode_frame(
     """``json.Marshal(rpc.Message{...})``: ``[kind,request_id,"method",{payload},ts]``, no spaces."""
     if type(method) is not str:
         raise ProtocolError(f"frame method must be a string, got {type(method).__name__}")
-    method_json = _go_escapes(_c_encode_basestring(method)) if _C_GO is not None else go_json(method)
-    return (
-        f"[{_kind(kind)},{_uint64(request_id, 'request_id')},{method_json},"
-        f"{encode_payload(payload)},{_uint64(timestamp, 'timestamp')}]"
-    )
+    method_json = _METHOD_JSON.get(method)
+    if method_json is None:
+        method_json = _go_escapes(_c_encode_basestring(method)) if _C_GO is not None else go_json(method)
+        if len(_METHOD_JSON) < _METHOD_JSON_MAX and len(method) <= MAX_METHOD_CHARS:
+            _METHOD_JSON[method] = method_json
+    if type(kind) is not int or not 1 <= kind <= 4:
+        kind = _kind(kind)
+    if type(request_id) is not int or not 0 <= request_id <= UINT64_MAX:
+        _uint64(request_id, "request_id")
+    if type(timestamp) is not int or not 0 <= timestamp <= UINT64_MAX:
+        _uint64(timestamp, "timestamp")
+    return f"[{kind},{request_id},{method_json},{encode_payload(payload)},{timestamp}]"
 
 
 def error_frame(request_id: int, method: str, message: str, timestamp: int) -> str:

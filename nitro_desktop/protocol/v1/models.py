@@ -148,7 +148,42 @@ _DEFINITION_KEYS = frozenset({"application_id", "participants", "quorum", "nonce
 _PARTICIPANT_KEYS = frozenset({"wallet_address", "signature_weight"})
 
 
-def _fast_definition(value: Any) -> Definition | None:
+# Validated participant lists by their raw (wallet, weight, ...) values: a client creates
+# session after session among the same few people, and only the nonce changes. Bounded so
+# a peer sending fresh participants cannot grow it.
+_PARTICIPANTS: dict[tuple[Any, ...], tuple[Participant, ...]] = {}
+_PARTICIPANTS_MAX = 1024
+
+
+def _fast_participants(entries: list[Any]) -> tuple[Participant, ...] | None:
+    key: list[Any] = []
+    for entry in entries:
+        if type(entry) is not dict or entry.keys() != _PARTICIPANT_KEYS:
+            return None
+        wallet, weight = entry["wallet_address"], entry["signature_weight"]
+        if type(wallet) is not str or type(weight) is not int:
+            return None
+        key.append(wallet)
+        key.append(weight)
+    frozen = tuple(key)
+    cached = _PARTICIPANTS.get(frozen)
+    if cached is not None:
+        return cached
+    parsed = []
+    for wallet, weight in zip(frozen[::2], frozen[1::2], strict=True):
+        if not 0 <= weight <= UINT8_MAX:
+            return None
+        if len(wallet) != 42 or not wallet.isascii() or not ADDRESS_RE.fullmatch(wallet):
+            return None
+        parsed.append(_new_tuple(Participant, (wallet.lower(), weight)))
+    participants = tuple(parsed)
+    if len(_PARTICIPANTS) >= _PARTICIPANTS_MAX:
+        _PARTICIPANTS.clear()
+    _PARTICIPANTS[frozen] = participants
+    return participants
+
+
+def fast_definition(value: Any) -> Definition | None:
     """The common case (a plain dict exactly in wire shape, all valid) without building error texts.
 
     Anything unusual returns None and takes the general path, which says what is wrong.
@@ -170,17 +205,10 @@ def _fast_definition(value: Any) -> Definition | None:
         nonce = int(nonce)
     if type(nonce) is not int or not 0 <= nonce <= UINT64_MAX:
         return None
-    parsed = []
-    for entry in participants:
-        if type(entry) is not dict or entry.keys() != _PARTICIPANT_KEYS:
-            return None
-        wallet, weight = entry["wallet_address"], entry["signature_weight"]
-        if type(wallet) is not str or type(weight) is not int or not 0 <= weight <= UINT8_MAX:
-            return None
-        if len(wallet) != 42 or not wallet.isascii() or not ADDRESS_RE.fullmatch(wallet):
-            return None
-        parsed.append(_new_tuple(Participant, (wallet.lower(), weight)))
-    definition: Definition = _new_tuple(Definition, (application_id, tuple(parsed), quorum, nonce))
+    parsed = _fast_participants(participants)
+    if parsed is None:
+        return None
+    definition: Definition = _new_tuple(Definition, (application_id, parsed, quorum, nonce))
     return definition
 
 
@@ -188,7 +216,7 @@ def parse_definition(value: Any) -> Definition:
     """Read a definition in wire shape; a ``Definition`` passes through."""
     if type(value) is Definition:
         return value
-    fast = _fast_definition(value)
+    fast = fast_definition(value)
     if fast is not None:
         return fast
     data = _mapping(value, "definition")

@@ -33,9 +33,12 @@ def hash_bytes32(value: bytes | bytearray | memoryview | str, field: str = "hash
         if text is None or len(text) != 64:
             raise SignatureError(f"{field} must be 32 bytes as 0x and 64 hex digits, got {value!r:.80}")
         try:
-            return bytes.fromhex(text)
+            raw = bytes.fromhex(text)
         except ValueError:
-            raise SignatureError(f"{field} is not hex: {value!r:.80}") from None
+            raw = b""
+        if len(raw) != 32:  # fromhex skips spaces
+            raise SignatureError(f"{field} is not hex: {value!r:.80}")
+        return raw
     raw = bytes(value)
     if len(raw) != 32:
         raise SignatureError(f"{field} must be 32 bytes, got {len(raw)}")
@@ -83,9 +86,19 @@ def quorum_signature(
     prefix = _PREFIXES.get(kind) if type(kind) is str else None
     if prefix is None:
         prefix = f"0x{signer_kind_byte(kind):02x}"
-    digest = keccak256(_EIP191_PREFIX + hash_bytes32(hash))
-    if type(signer) is not RawKeySigner:
-        signer = as_signer(signer)
+    if type(hash) is str and len(hash) == 66 and hash[:2] == "0x" and hash.isascii():
+        try:
+            raw = bytes.fromhex(hash[2:])  # the usual case: create_session_hash's own text
+        except ValueError:
+            raw = b""
+        if len(raw) != 32:  # fromhex skips spaces: then it is not 64 hex digits
+            raw = hash_bytes32(hash)  # says what is wrong
+    else:
+        raw = hash_bytes32(hash)
+    digest = keccak256(_EIP191_PREFIX + raw)
+    if type(signer) is RawKeySigner:  # returns r||s||v with v = 27/28 already
+        return prefix + signer.unsafe_sign_hash(digest).hex()
+    signer = as_signer(signer)
     return prefix + signature_bytes(signer.unsafe_sign_hash(digest)).hex()
 
 

@@ -1,0 +1,149 @@
+"""The signing shortcuts (direct payload text, cached participants and tails) equal the general paths."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from nitro_desktop.protocol.errors import AddressError, ProtocolError, SignatureError
+from nitro_desktop.protocol.v1 import app_session, create_session_hash, models, quorum_signature
+from nitro_desktop.protocol.v1.frames import encode_payload, encode_payload_generic
+from nitro_desktop.protocol.v1.payload_text import payload_text
+
+KEY = "ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
+A = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"
+B = "0x70997970c51812dc3a010c7d01b50e0d17dc79c8"
+
+# Text Go escapes differently from Python (<>&, U+2028/9, lone surrogates), controls, non-ASCII.
+texts = st.text(alphabet=st.characters(codec=None), max_size=40) | st.sampled_from(
+    ["<a&b>", "\u2028\u2029", "\ud800x", '"\\\n\t', "é中🙂", ""]
+)
+ints = st.integers(min_value=0, max_value=2**70)
+odd = st.sampled_from([True, False, -1, None, 1.5, [], {}])
+
+
+def _ordered(fields: dict[str, Any]) -> Any:
+    """Dicts with their keys in the given order (fixed_dictionaries may shuffle them)."""
+    keys = list(fields)
+    return st.tuples(*fields.values()).map(lambda values: dict(zip(keys, values, strict=True)))
+
+
+def _payloads(text: Any, number: Any, listing: Any) -> Any:
+    definitions = _ordered(
+        {
+            "application_id": text,
+            "participants": listing(
+                _ordered({"wallet_address": text, "signature_weight": number}), max_size=4
+            ),
+            "quorum": number,
+            "nonce": text | number,
+        }
+    )
+    updates = _ordered(
+        {
+            "app_session_id": text,
+            "intent": number,
+            "version": text | number,
+            "allocations": listing(
+                _ordered({"participant": text, "asset": text, "amount": text}), max_size=3
+            ),
+            "session_data": text,
+        }
+    )
+    signatures = listing(text, max_size=3)
+    return (
+        _ordered({"definition": definitions, "session_data": text, "quorum_sigs": signatures})
+        | _ordered({"definition": definitions, "session_data": text})
+        | _ordered({"quorum_sigs": signatures, "app_state_update": updates})
+    )
+
+
+# Mostly the exact shapes (the shortcut's), then the same with odd values anywhere (the general path's).
+payloads = _payloads(texts, ints, st.lists) | _payloads(
+    texts | odd, ints | odd, lambda inner, max_size: st.lists(inner, max_size=max_size) | odd
+)
+
+
+def _reordered(value: Any, flip: bool) -> Any:
+    """The same dict with its keys in reverse order (nested order is part of the text)."""
+    if flip and isinstance(value, dict):
+        return {k: _reordered(value[k], flip) for k in reversed(list(value))}
+    return value
+
+
+@settings(max_examples=400, deadline=None)
+@given(payloads, st.booleans())
+def test_direct_payload_text_equals_the_general_encoder(payload: dict[str, Any], flip: bool) -> None:
+    payload = _reordered(payload, flip)
+    try:
+        expected = encode_payload_generic(payload)
+    except ProtocolError:
+        with pytest.raises(ProtocolError):
+            encode_payload(payload)
+        return
+    assert encode_payload(payload) == expected
+
+
+def test_the_shortcut_takes_the_shapes_we_send() -> None:
+    definition = {
+        "application_id": "chess-v1",
+        "participants": [{"wallet_address": B, "signature_weight": 1}],
+        "quorum": 1,
+        "nonce": "7",
+    }
+    text = payload_text({"definition": definition, "session_data": "<x>", "quorum_sigs": ["0xa1"]})
+    assert text is not None
+    assert text.startswith('{"definition":{"application_id":"chess-v1","participants":[{"wallet_address"')
+    # Go's escapes are the caller's, on the whole text, as on the general path.
+    assert encode_payload({"definition": definition, "session_data": "<x>"}).endswith(
+        '"session_data":"\\u003cx\\u003e"}'
+    )
+    assert payload_text({"definition": definition, "session_data": "", "quorum_sigs": [1]}) is None
+
+
+def _definition(wallets: list[Any], weights: list[Any], nonce: str = "1") -> dict[str, Any]:
+    return {
+        "application_id": "app",
+        "participants": [
+            {"wallet_address": w, "signature_weight": s} for w, s in zip(wallets, weights, strict=True)
+        ],
+        "quorum": 1,
+        "nonce": nonce,
+    }
+
+
+def test_cached_participants_never_let_a_bad_one_through() -> None:
+    good = _definition([A, B], [1, 1])
+    first = create_session_hash(good, "")
+    assert create_session_hash(_definition([A, B], [1, 1], nonce="1"), "") == first
+    # Same wallets, other weights: another entry, another hash.
+    assert create_session_hash(_definition([A, B], [1, 2]), "") != first
+    with pytest.raises(ProtocolError, match="signature_weight"):
+        create_session_hash(_definition([A, B], [1, 256]), "")
+    with pytest.raises(AddressError, match="40 hex"):
+        create_session_hash(_definition([A, B[:-1] + "g"], [1, 1]), "")
+    with pytest.raises(ProtocolError, match="signature_weight"):
+        create_session_hash(_definition([A, B], [1, True]), "")  # True == 1, but not a uint8 to Go
+
+
+def test_signing_caches_stay_bounded() -> None:
+    for i in range(models._PARTICIPANTS_MAX + 10):
+        wallet = "0x" + i.to_bytes(20, "big").hex()
+        create_session_hash({**_definition([wallet], [1]), "application_id": f"app-{i}"}, f"data {i}")
+    assert len(models._PARTICIPANTS) <= models._PARTICIPANTS_MAX
+    assert len(app_session._STRING_TAILS) <= app_session._MAX_CACHED_STRINGS
+    assert len(app_session._PARTICIPANTS_TAILS) <= app_session._MAX_CACHED_TAILS
+    long_data = "x" * (app_session._MAX_CACHED_STRING_CHARS + 1)
+    create_session_hash(_definition([A], [1]), long_data)
+    assert long_data not in app_session._STRING_TAILS
+
+
+def test_a_hash_with_spaces_is_not_signed_as_a_shorter_one() -> None:
+    # bytes.fromhex skips spaces: "0x" and 64 characters can hold fewer than 32 bytes.
+    spaced = "0x" + "ab " * 21 + "a"
+    assert len(spaced) == 66
+    with pytest.raises(SignatureError, match="not hex"):
+        quorum_signature(spaced, KEY)
