@@ -32,8 +32,8 @@ if TYPE_CHECKING:
     from nitro_desktop.ui.dialogs import LogBuffer
     from nitro_desktop.ui.notifier import Notifier
     from nitro_desktop.ui.service import AppService
-    from nitro_desktop.ui.window_panes import Panes
     from nitro_desktop.ui.window_actions import WindowActions
+    from nitro_desktop.ui.window_panes import Panes
     from nitro_desktop.wallet.core import Wallet
     from nitro_desktop.wallet.events import SessionsChanged
 
@@ -87,7 +87,8 @@ class MainWindow(QMainWindow):
         from nitro_desktop.ui.dialogs import ask_password
 
         self.service = service
-        self.build_panes()  # app.py has built them after the first paint; a window made with a service builds them here
+        # app.py has built them after the first paint; a window made with a service builds them here.
+        self.build_panes()
         self._wire_service()
         self.notifier: Notifier = notifier.wire(self)
         service.wallet.password_prompt = lambda address, note: ask_password(self, address, note)

@@ -43,9 +43,10 @@ window.show()
 app.processEvents()
 print(sorted(m for m in sys.argv[2:] if m in sys.modules))
 from PySide6.QtWidgets import QDockWidget
-print(sorted(d.objectName() for d in window.findChildren(QDockWidget)), window.splitter.widget(1).metaObject().className())
+docks = lambda: sorted(d.objectName() for d in window.findChildren(QDockWidget))
+print(docks(), window.splitter.widget(1).metaObject().className())
 window.build_panes()
-print(sorted(d.objectName() for d in window.findChildren(QDockWidget)), window.splitter.widget(1).metaObject().className())
+print(docks(), window.splitter.widget(1).metaObject().className())
 window.close()
 store.close()
 """
