@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 import stat
 from collections.abc import AsyncIterator, Iterator
@@ -115,9 +116,12 @@ async def test_a_new_key_is_stored_only_after_its_phrase_is_checked(
         assert backup._key is None and backup._phrase is None
         key = manager.export_private_key(created[0].address)
         # At DEBUG, where qasync's executor logs each job's arguments and result.
+        # A single BIP-39 word ("account", "open") can stand in a function name: a word is looked
+        # for as a logged string would show it, and the phrase as consecutive pairs.
         for secret in (
             " ".join(words),
-            *words[:1],
+            *(" ".join(pair) for pair in itertools.pairwise(words)),
+            repr(words[0]),
             key.removeprefix("0x"),
             repr(bytes.fromhex(key[2:]))[2:-1],
         ):
