@@ -212,8 +212,15 @@ class ChainClient:
                 detail=type(exc).__name__,
             ) from None
 
-    async def send(self, plan: TxPlan, signer: TxSigner) -> SentTx:
-        """Sign ``plan`` in this process and hand it to the RPC; returns once the RPC accepted it."""
+    async def send(
+        self, plan: TxPlan, signer: TxSigner, *, on_signed: Callable[[SentTx], None] | None = None
+    ) -> SentTx:
+        """Sign ``plan`` in this process and hand it to the RPC; returns once the RPC accepted it.
+
+        ``on_signed`` runs with the transaction's hash after signing and before anything leaves:
+        a caller that records it there can follow the transaction even if the process dies while
+        the RPC takes it (an exception from it sends nothing).
+        """
         if plan.chain_id != self.chain.chain_id or plan.to != self.chain.channel_hub:
             raise ChainError("This transaction was planned for another chain or contract; plan it again.")
         if signer.address.lower() != plan.sender.lower():
@@ -238,6 +245,8 @@ class ChainClient:
             raw = await self.raw(signer.sign_transaction, fields)
             tx_hash = "0x" + keccak256(raw).hex()
             sent = SentTx(plan, tx_hash, nonce)
+            if on_signed is not None:
+                on_signed(sent)
             try:
                 await self.raw(self._w3.eth.send_raw_transaction, raw)
             except (RpcUnreachable, RpcBadAnswer) as lost:

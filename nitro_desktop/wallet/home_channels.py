@@ -40,7 +40,7 @@ from nitro_desktop.wallet.channel_types import (
     TxProgress,
     wei_text,
 )
-from nitro_desktop.wallet.hub_port import ChainFault, HubCall, HubPort, HubRequest
+from nitro_desktop.wallet.hub_port import ChainFault, HubCall, HubPort, HubRequest, NotSent
 
 log = logging.getLogger("nitro_desktop.wallet.channels")
 
@@ -256,19 +256,34 @@ class HomeChannels:
         if not await confirm(plan):
             raise Declined(f"{NOT_SENT}; {HELD}")
 
+        step_before = op.step
+        on_record: list[str] = []
+
         def sent(tx_hash: str) -> None:
+            # Called before the broadcast: a crash while the RPC takes it leaves a hash to follow.
             nonlocal op
             op = self._step(op, "sent", tx_hash=tx_hash)
-            self.events.tx_progress.emit(TxProgress(op.id, action, "sent", tx_hash))
+            on_record.append(tx_hash)
 
         try:
             hashes = await port.send(plan, sent)
+        except NotSent as exc:
+            on_record.remove(exc.tx_hash)
+            if on_record:  # an earlier step went out: watch that one
+                op = self._step(op, "sent", tx_hash=on_record[-1])
+                raise ChannelError(
+                    f"{exc} The first transaction went out; `channel resume` follows it."
+                ) from None
+            op = self._step(op, step_before, tx_hash=None)
+            raise ChannelError(f"{exc} {NOT_SENT}; {HELD}") from None
         except ChainFault as exc:
             if op.step == "sent":  # an earlier step went out: watch that one
                 raise ChannelError(
                     f"{exc} The first transaction went out; `channel resume` follows it."
                 ) from None
             raise ChannelError(f"{exc} {NOT_SENT}; {HELD}") from None
+        for tx_hash in hashes:  # said once the RPC has them, not when they were put on record
+            self.events.tx_progress.emit(TxProgress(op.id, action, "sent", tx_hash))
         return await self._watch(op, port, hashes, request)
 
     async def _watch(

@@ -29,7 +29,7 @@ from nitro_desktop.chain.hub import HubCall
 from nitro_desktop.protocol import HashSigner
 from nitro_desktop.store import ChainRecord
 from nitro_desktop.wallet.channel_types import ChannelAction, ChannelPlan
-from nitro_desktop.wallet.hub_port import ChainFault, HubRequest, TxOutcome
+from nitro_desktop.wallet.hub_port import ChainFault, HubRequest, NotSent, TxOutcome
 
 NO_HUB = "0x" + "00" * 20
 #: Confirmations a transaction needs before the core counts it as done.
@@ -102,17 +102,24 @@ class ChainHubPort:
     async def send(self, plan: ChannelPlan, on_sent: Callable[[str], None]) -> list[str]:
         hashes: list[str] = []
         for step in plan.steps:
+            recorded: list[str] = []
+
+            def signed(sent: SentTx, step: TxPlan = step, recorded: list[str] = recorded) -> None:
+                self._plans[sent.tx_hash] = step
+                on_sent(sent.tx_hash)
+                recorded.append(sent.tx_hash)
+
             try:
-                sent = await self.client.send(step, self._key())
+                sent = await self.client.send(step, self._key(), on_signed=signed)
             except SendUncertain as exc:
-                # The RPC may hold it: it is recorded as sent and watched, never sent blind again.
+                # The RPC may hold it: it is on record as sent and watched, never sent blind again.
                 if not isinstance(exc.sent, SentTx):
                     raise ChainFault(str(exc)) from None
                 sent = exc.sent
             except ChainError as exc:
+                if recorded:
+                    raise NotSent(str(exc), recorded[0]) from None
                 raise ChainFault(str(exc)) from None
-            self._plans[sent.tx_hash] = step
-            on_sent(sent.tx_hash)
             hashes.append(sent.tx_hash)
         return hashes
 

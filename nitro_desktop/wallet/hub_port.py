@@ -44,6 +44,14 @@ class ChainFault(ChannelError):
     """A chain problem stated for the user: wrong chain id, RPC unreachable, not enough ETH, ..."""
 
 
+class NotSent(ChainFault):
+    """The RPC refused a transaction whose hash ``on_sent`` had already been given: it never left."""
+
+    def __init__(self, message: str, tx_hash: str) -> None:
+        super().__init__(message)
+        self.tx_hash = tx_hash
+
+
 class HubPort(Protocol):
     """One sender on one chain's ChannelHub."""
 
@@ -57,7 +65,12 @@ class HubPort(Protocol):
         """Estimate gas and fees for the request; ``ChainFault`` when it cannot or would not go through."""
 
     async def send(self, plan: ChannelPlan, on_sent: Callable[[str], None]) -> list[str]:
-        """Sign and send each step in this process; ``on_sent(tx_hash)`` runs as each is accepted."""
+        """Sign and send each step in this process.
+
+        ``on_sent(tx_hash)`` runs for each step after signing and before it is broadcast, so the hash
+        is on record even if the process dies while the RPC takes it; a step the RPC then refuses
+        raises ``NotSent`` with that hash.
+        """
 
     async def wait(self, tx_hash: str, request: HubRequest, on_status: Callable[[str], None]) -> TxOutcome:
         """Watch a sent transaction until it is mined, reverted or gone; ``on_status`` hears each change."""

@@ -210,3 +210,35 @@ async def test_an_answer_lost_while_sending_leaves_a_transaction_to_watch(chain:
         assert isinstance(sent, SentTx)
         assert (await rpc.wait(sent)).state is TxState.CONFIRMED
     assert (await client(chain).channel_data(home.channel_id)).status == "operating"
+
+
+async def test_the_hash_is_handed_over_before_the_transaction_leaves(chain: AnvilHub) -> None:
+    """A wallet records the hash in ``on_signed``: had the process died while the RPC took the
+    transaction, the record would still name it (the RPC does not know it yet at that moment)."""
+    home, call = _opening(chain, "1")
+    rpc = client(chain)
+    plan = await rpc.plan(call, chain.user)  # type: ignore[arg-type]
+    known_then: list[object] = []
+
+    def signed(sent: SentTx) -> None:
+        known_then.append(chain.rpc("eth_getTransactionByHash", sent.tx_hash))
+
+    sent = await rpc.send(plan, home.user, on_signed=signed)
+    assert known_then == [None]
+    status = await rpc.wait(sent)
+    assert status.state in (TxState.MINED, TxState.CONFIRMED)
+    assert chain.rpc("eth_getTransactionByHash", sent.tx_hash)["hash"] == sent.tx_hash
+
+
+async def test_a_hook_that_cannot_record_the_hash_sends_nothing(chain: AnvilHub) -> None:
+    home, call = _opening(chain, "1")
+    rpc = client(chain)
+    plan = await rpc.plan(call, chain.user)  # type: ignore[arg-type]
+
+    def full_disk(_sent: SentTx) -> None:
+        raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        await rpc.send(plan, home.user, on_signed=full_disk)
+    assert chain.rpc("eth_getBlockByNumber", "pending", False)["transactions"] == []
+    assert int(chain.rpc("eth_getTransactionCount", chain.user, "pending"), 16) == 0

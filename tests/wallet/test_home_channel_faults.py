@@ -209,3 +209,30 @@ async def test_a_send_whose_answer_is_lost_is_watched_not_sent_again(chain: Anvi
             rig.store.chains.save(ChainRecord(chain.chain_id, "anvil", proxy.url))
             op = await _restarted(rig).deposit("eth", Decimal("0.5"), rig.confirm)
         assert op.step == "done" and chain.balance(chain.hub) == wei("1.5")  # once, not twice
+
+
+async def test_a_transaction_the_rpc_refuses_after_its_hash_was_recorded_is_not_sent(
+    chain: AnvilHub, tmp_path: Path
+) -> None:
+    """The hash goes on record before the broadcast; a refusal then takes the record back."""
+    async with channel_rig(chain, tmp_path) as rig:
+        recorded: list[str | None] = []
+        rig.channels.events.operation_changed.subscribe(
+            lambda op: recorded.append(op.tx_hash) if op.step == "sent" else None
+        )
+
+        async def yes_then_spent(_plan: ChannelPlan) -> bool:
+            chain.set_balance(rig.me, wei("1.0001"))  # after the plan, before the send: no gas left
+            return True
+
+        with pytest.raises(ChannelError, match="Nothing was sent on-chain"):
+            await rig.channels.open("eth", Decimal(1), yes_then_spent)
+        assert len(recorded) == 1 and recorded[0] is not None  # it was on record before it went out
+        assert chain.rpc("eth_getTransactionByHash", recorded[0]) is None
+        (op,) = rig.store.channel_operations.list(rig.me)
+        assert (op.step, op.tx_hash) == ("countersigned", None)
+        assert _nonce(rig) == 0 and chain.balance(chain.hub) == 0
+
+        chain.set_balance(rig.me, 5 * ETH)
+        (done,) = await _restarted(rig).resume(rig.confirm)
+        assert done.step == "done" and chain.balance(chain.hub) == ETH
