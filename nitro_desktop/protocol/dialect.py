@@ -187,6 +187,25 @@ def _parsers_decode_result() -> Callable[[DialectSpec, str, Any], Any]:
 
 
 #: What ``spec`` accepts: a registered dialect by enum or text, or a spec object itself.
+class ObjectParamsSpec(DialectSpec):
+    """A dialect whose params and results are bare objects (0.5 and 1; 0.2 wraps them in arrays)."""
+
+    object_params = True
+
+    def wrap_params(self, obj: dict[str, Any] | None) -> Any:
+        return {} if obj is None else obj
+
+    def unwrap_params(self, params: Any) -> dict[str, Any]:
+        if params is None:
+            return {}
+        if not isinstance(params, dict):
+            raise ProtocolError("failed to parse parameters")
+        return params
+
+    def wrap_result(self, payload: Any) -> Any:
+        return payload
+
+
 DialectLike = Dialect | str | DialectSpec
 
 _REGISTRY: dict[Dialect, DialectSpec] = {}

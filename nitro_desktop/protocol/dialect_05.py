@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from nitro_desktop.protocol.crypto import lenient_checksum
-from nitro_desktop.protocol.dialect import Dialect, DialectSpec, register
+from nitro_desktop.protocol.dialect import Dialect, ObjectParamsSpec, register
 from nitro_desktop.protocol.eip712 import ALLOWANCE_V05, POLICY_V05, typed_data
 from nitro_desktop.protocol.errors import ProtocolError
 
@@ -33,7 +33,7 @@ _LIST_KEYS = {
 }
 
 
-class Dialect05(DialectSpec):
+class Dialect05(ObjectParamsSpec):
     dialect = Dialect.V05
     title = "0.5 (v0.5.x)"
     protocols = ("NitroRPC/0.2", "NitroRPC/0.4")
@@ -44,20 +44,6 @@ class Dialect05(DialectSpec):
     versioned_protocols = ("NitroRPC/0.4",)
     intents = ("operate", "deposit", "withdraw")
     session_keys_expire = True
-    object_params = True
-
-    def wrap_params(self, obj: dict[str, Any] | None) -> Any:
-        return {} if obj is None else obj
-
-    def unwrap_params(self, params: Any) -> dict[str, Any]:
-        if params is None:
-            return {}
-        if not isinstance(params, dict):
-            raise ProtocolError("failed to parse parameters")
-        return params
-
-    def wrap_result(self, payload: Any) -> Any:
-        return payload
 
     def unwrap_result(self, method: str, result: Any) -> Any:
         key = _LIST_KEYS.get(method)

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 from nitro_desktop.protocol.crypto import HashSigner
-from nitro_desktop.protocol.dialect import Dialect, DialectSpec, register
+from nitro_desktop.protocol.dialect import Dialect, ObjectParamsSpec, register
 from nitro_desktop.protocol.errors import FrameFormatError, ProtocolError
 from nitro_desktop.protocol.models import AppDefinition, RpcCall, ServerError, UnknownMessage
 from nitro_desktop.protocol.v1.app_session import app_session_id
@@ -99,7 +99,7 @@ def _error_text(payload: Any) -> str:
     return text
 
 
-class DialectV1(DialectSpec):
+class DialectV1(ObjectParamsSpec):
     dialect = Dialect.V1
     title = "1 (nitronode v1)"
     protocols = ()
@@ -110,7 +110,6 @@ class DialectV1(DialectSpec):
     envelope = BARE_ARRAY
     auth_scheme = None
     funded_at_create = False
-    object_params = True
     definition_has_protocol = False
     definition_has_challenge = False
     # Every v1 session is versioned (its definition names no protocol). What a submit carries:
@@ -147,19 +146,6 @@ class DialectV1(DialectSpec):
             return parse_app_definition(payload)
         if not isinstance(payload, dict):
             raise ProtocolError(f"the {frame.method or 'answer'} payload is not a JSON object")
-        return payload
-
-    def wrap_params(self, obj: dict[str, Any] | None) -> Any:
-        return {} if obj is None else obj
-
-    def unwrap_params(self, params: Any) -> dict[str, Any]:
-        if params is None:
-            return {}
-        if not isinstance(params, dict):
-            raise ProtocolError("failed to parse parameters")
-        return params
-
-    def wrap_result(self, payload: Any) -> Any:
         return payload
 
     def unwrap_result(self, method: str, result: Any) -> Any:
