@@ -21,10 +21,10 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
-from nitro_desktop.store import SessionRow, filter_rows, totals_sort_key
-from nitro_desktop.ui.session_facts import eip55
+from nitro_desktop.ui.checksum import eip55
 
 if TYPE_CHECKING:
+    from nitro_desktop.store import SessionRow
     from nitro_desktop.store.sessions import Sessions
 
 COLUMNS = ("Session", "Status", "Participants", "Application", "Total", "Version", "Updated", "Endpoint")
@@ -38,11 +38,20 @@ SORT_NAMES = (
     "updated_at",
     "endpoint",
 )
-RowKey = Callable[[SessionRow], Any]
+RowKey = Callable[["SessionRow"], Any]
 # The in-memory twin of ``Sessions.page``'s ORDER BY, to place one row without a query.
 _SORT_KEYS: dict[str, tuple[RowKey, ...]] = {name: (attrgetter(name),) for name in SORT_NAMES}
 _SORT_KEYS["application"] = (attrgetter("application"), attrgetter("protocol"))
-_SORT_KEYS["totals"] = (lambda r: totals_sort_key(r.totals),)  # by amount per asset, not as text
+
+
+def _totals_key(r: SessionRow) -> str:
+    # The store's modules load with the store, after the window's first paint.
+    from nitro_desktop.store.schema import totals_sort_key
+
+    return totals_sort_key(r.totals)
+
+
+_SORT_KEYS["totals"] = (_totals_key,)  # by amount per asset, not as text
 PAGE = 256
 # Column widths (px) the list would like, and below which it elides rather than shrinks further;
 # the list fits its pane by giving up the difference, widest-slack first, before any scrollbar.
@@ -195,6 +204,8 @@ class SessionListModel(QAbstractTableModel):
                 del self._loaded[i]
                 self.endRemoveRows()
                 break
+        from nitro_desktop.store.sessions import filter_rows
+
         if not filter_rows([row], text=self._text, status=self._status):
             return
         position = self._position(row)

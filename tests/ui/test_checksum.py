@@ -49,6 +49,11 @@ def test_the_ctypes_path_is_the_one_taken_and_loads_neither_cffi_nor_pycryptodom
         "print(checksum._keccak256 is not None, sorted(m for m in ('Crypto', 'cffi') if m in sys.modules))\n"
     )
     out = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, check=True, env=dict(os.environ), timeout=60
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=dict(os.environ),
+        timeout=60,
     )
     assert out.stdout.splitlines() == ["0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266", "True []"], out.stderr

@@ -1,4 +1,5 @@
-"""Paint first: the window with the stored sessions is built from Qt and the store alone.
+"""Paint first: the window is built from Qt and the data dir's path alone; the database opens
+after its first paint, and the first rows paint before the crypto and the rest load.
 
 The details pane and the docks wait for ``build_panes`` (app.py calls it after the first paint).
 
@@ -26,20 +27,29 @@ HEAVY = (
     "segno",
 )
 
+# Loaded by the database, which opens after the window has painted.
+DATABASE = ("sqlite3", "nitro_desktop.store.db", "nitro_desktop.store.records", "json", "decimal")
+
 SCRIPT = """
 import sys
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
-from nitro_desktop.store import Store
+from nitro_desktop.store.paths import default_data_dir
 from nitro_desktop.ui.main_window import MainWindow
 from nitro_desktop.ui.theme import apply_theme
 
 app = QApplication([])
-store = Store.open(sys.argv[1])
-settings = QSettings(str(store.data_dir / "settings.ini"), QSettings.Format.IniFormat)
+data_dir = default_data_dir(sys.argv[1])
+settings = QSettings(str(data_dir / "settings.ini"), QSettings.Format.IniFormat)
 apply_theme(app, "system")
-window = MainWindow(None, settings, store=store)
+window = MainWindow(None, settings)
 window.show()
+app.processEvents()
+assert window.table._painted
+print(sorted(m for m in sys.argv[2:] if m in sys.modules))
+from nitro_desktop.store import Store
+store = Store.open(data_dir)
+window.show_store(store)
 app.processEvents()
 assert window.table._rows_painted == (window.model.rowCount() > 0)
 print(sorted(m for m in sys.argv[2:] if m in sys.modules))
@@ -53,20 +63,27 @@ store.close()
 """
 
 
-def test_the_window_is_built_and_shown_without_crypto_client_or_flows(tmp_path: Path) -> None:
+def _run(data_dir: Path) -> list[str]:
     out = subprocess.run(
-        [sys.executable, "-c", SCRIPT, str(tmp_path / "data"), *HEAVY],
+        [sys.executable, "-c", SCRIPT, str(data_dir), *DATABASE, *HEAVY],
         capture_output=True,
         text=True,
         check=True,
         env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
         timeout=120,
     )
-    imported, before, after = out.stdout.strip().splitlines()[-3:]
-    assert imported == "[]", out.stdout + out.stderr
+    return out.stdout.strip().splitlines()[-4:]
+
+
+def test_the_window_is_painted_before_the_database_opens_and_without_crypto_client_or_flows(
+    tmp_path: Path,
+) -> None:
+    painted, listed, before, after = _run(tmp_path / "data")
+    assert painted == "[]"
+    assert listed == str(sorted(DATABASE))
     # The details pane and the docks (Balances, Home channels) are built after the first paint.
-    assert before == "[] QWidget", out.stdout
-    assert after == "['balances_dock', 'home_channels_dock'] DetailsPane", out.stdout
+    assert before == "[] QWidget"
+    assert after == "['balances_dock', 'home_channels_dock'] DetailsPane"
 
 
 def test_the_first_rows_are_painted_without_crypto(tmp_path: Path) -> None:
@@ -89,15 +106,9 @@ def test_the_first_rows_are_painted_without_crypto(tmp_path: Path) -> None:
                 updated_at=1.0,
             )
         )
-    out = subprocess.run(
-        [sys.executable, "-c", SCRIPT, str(tmp_path / "data"), *HEAVY],
-        capture_output=True,
-        text=True,
-        check=True,
-        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
-        timeout=120,
-    )
-    assert out.stdout.strip().splitlines()[-3] == "[]", out.stdout + out.stderr
+    painted, listed, _before, _after = _run(tmp_path / "data")
+    assert painted == "[]"
+    assert listed == str(sorted(DATABASE))  # and nothing of HEAVY
 
 
 def test_the_panes_built_after_the_first_paint_do_not_load_web3() -> None:
