@@ -32,9 +32,8 @@ if TYPE_CHECKING:
         EndpointRecord,
         Origin,
         SessionKeyRecord,
-        SessionRow,
-        StatusChange,
     )
+    from nitro_desktop.store.rows import SessionRow, StatusChange
     from nitro_desktop.store.schema import LATEST_VERSION, totals_sort_key
     from nitro_desktop.store.sessions import filter_rows
     from nitro_desktop.store.store import Store
@@ -86,8 +85,8 @@ _HOME: dict[str, str] = {
     "EndpointRecord": "records",
     "Origin": "records",
     "SessionKeyRecord": "records",
-    "SessionRow": "records",
-    "StatusChange": "records",
+    "SessionRow": "rows",
+    "StatusChange": "rows",
     "LATEST_VERSION": "schema",
     "totals_sort_key": "schema",
     "filter_rows": "sessions",

@@ -28,7 +28,9 @@ HEAVY = (
 )
 
 # Loaded by the database, which opens after the window has painted.
-DATABASE = ("sqlite3", "nitro_desktop.store.db", "nitro_desktop.store.records", "json", "decimal")
+DATABASE = ("nitro_desktop.store.db", "sqlite3")
+# Not needed for the first rows either: the records' dataclasses and the write path's parsers.
+WRITING = ("nitro_desktop.store.records", "nitro_desktop.store.tables", "json", "decimal")
 
 SCRIPT = """
 import sys
@@ -65,7 +67,7 @@ store.close()
 
 def _run(data_dir: Path) -> list[str]:
     out = subprocess.run(
-        [sys.executable, "-c", SCRIPT, str(data_dir), *DATABASE, *HEAVY],
+        [sys.executable, "-c", SCRIPT, str(data_dir), *DATABASE, *WRITING, *HEAVY],
         capture_output=True,
         text=True,
         check=True,
@@ -108,7 +110,7 @@ def test_the_first_rows_are_painted_without_crypto(tmp_path: Path) -> None:
         )
     painted, listed, _before, _after = _run(tmp_path / "data")
     assert painted == "[]"
-    assert listed == str(sorted(DATABASE))  # and nothing of HEAVY
+    assert listed == str(sorted(DATABASE))  # and nothing of WRITING or HEAVY
 
 
 def test_the_panes_built_after_the_first_paint_do_not_load_web3() -> None:
