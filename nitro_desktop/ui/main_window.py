@@ -6,7 +6,8 @@ import os
 import time
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
+from PySide6 import QtCore
+from PySide6.QtCore import QByteArray, QSettings, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -25,7 +26,7 @@ from nitro_desktop.ui.banner import NoticeBanner
 from nitro_desktop.ui.session_model import SessionListModel, SessionTable
 from nitro_desktop.ui.status import ConnectionIndicator
 from nitro_desktop.ui.window_connection import WindowConnection
-from nitro_desktop.ui.window_toolbar import build_toolbar
+from nitro_desktop.ui.window_toolbar import build_toolbar, make_action
 
 if TYPE_CHECKING:
     from nitro_desktop.store import SessionRow, Store
@@ -158,7 +159,7 @@ class MainWindow(QMainWindow):
         self.empty_hint.setObjectName("empty_hint")
         box.addWidget(self.empty_hint)
         self.table.doubleClicked.connect(lambda _i: self.details.setFocus())
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter = QSplitter()  # horizontal (not named: Qt's enums load after the first paint)
         self.splitter.addWidget(left)
         self.splitter.addWidget(QWidget())  # the details pane's place until build_panes()
         self.splitter.setStretchFactor(0, 3)
@@ -184,8 +185,7 @@ class MainWindow(QMainWindow):
             from nitro_desktop.ui import window_panes
 
             self._panes = window_panes.build(self)
-            # Its icon is looked up in the desktop's icon theme; the button shows only over typed text.
-            self.search.setClearButtonEnabled(True)
+            self._finish_setup()
             if self.service is not None:
                 self._panes.home_dock.attach(self.service)
                 self._ready_changed(self.ready)
@@ -193,23 +193,20 @@ class MainWindow(QMainWindow):
                 self._show_details(self.table.currentIndex().row())
         return self._panes
 
+    def _finish_setup(self) -> None:
+        # What needs Qt's enums (or the icon theme) and does not show in the first frame.
+        self.table.finish_setup()  # sorting: the arrow on Updated
+        self.indicator.setCursor(QtCore.Qt.CursorShape.PointingHandCursor)
+        self.toolbar.setToolButtonStyle(QtCore.Qt.ToolButtonStyle.ToolButtonTextOnly)  # as drawn already
+        self.search.setClearButtonEnabled(True)  # its icon comes from the desktop's icon theme
+
     details = property(lambda self: self.build_panes().details)
     balances_dock = property(lambda self: self.build_panes().balances_dock)
     balances = property(lambda self: self.build_panes().balances_dock.table)
     home_dock = property(lambda self: self.build_panes().home_dock)
 
     def _action(self, text: str, slot: Any, shortcut: Any = None, name: str = "") -> QAction:
-        action = QAction(text, self)
-        if shortcut is not None:
-            action.setShortcut(shortcut)
-
-        def run(*_args: Any) -> None:
-            if self.service is not None:  # the window shows before the service is attached
-                slot()
-
-        action.triggered.connect(run)
-        action.setObjectName(name or text.replace("&", "").replace("…", "").strip().lower().replace(" ", "_"))
-        return action
+        return make_action(self, text, slot, shortcut, name)
 
     def _build_actions(self) -> None:
         self.act_new = self._action(
@@ -258,7 +255,7 @@ class MainWindow(QMainWindow):
                     m.addSeparator()
                 else:
                     m.addAction(a)
-        self.endpoint_box, self.account_box = build_toolbar(
+        self.toolbar, self.endpoint_box, self.account_box = build_toolbar(
             self, [self.act_new, self.act_refresh, self.act_submit, self.act_close]
         )
         self.endpoint_box.activated.connect(lambda _i: self.reconnect())
