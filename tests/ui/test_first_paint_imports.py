@@ -33,7 +33,13 @@ DATABASE = ("nitro_desktop.store.db", "sqlite3")
 WRITING = ("nitro_desktop.store.records", "nitro_desktop.store.tables", "json", "decimal")
 
 SCRIPT = """
-import sys
+import enum, sys
+made = []  # the Python enums PySide6 builds, by name (the Qt namespace's "Key" is one of ~100)
+_create = enum.EnumType._create_
+def _record(cls, name, *args, **kwargs):
+    made.append(name)
+    return _create(cls, name, *args, **kwargs)
+enum.EnumType._create_ = _record
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 from nitro_desktop.store.paths import default_data_dir
@@ -55,11 +61,17 @@ window.show_store(store)
 app.processEvents()
 assert window.table._rows_painted == (window.model.rowCount() > 0)
 print(sorted(m for m in sys.argv[2:] if m in sys.modules))
+print("Qt namespace built" if "Key" in made else "no Qt namespace")
 from PySide6.QtWidgets import QDockWidget
 docks = lambda: sorted(d.objectName() for d in window.findChildren(QDockWidget))
 print(docks(), window.splitter.widget(1).metaObject().className())
 window.build_panes()
 print(docks(), window.splitter.widget(1).metaObject().className())
+header = window.table.horizontalHeader()
+from PySide6.QtCore import Qt
+labels = [header.model().headerData(c, Qt.Orientation.Horizontal) for c in range(header.count())]
+assert labels == [window.model.headerData(c, Qt.Orientation.Horizontal) for c in range(8)], labels
+print(labels[header.sortIndicatorSection()], header.sortIndicatorOrder().name, window.table.isSortingEnabled())
 window.close()
 store.close()
 """
@@ -74,15 +86,17 @@ def _run(data_dir: Path) -> list[str]:
         env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
         timeout=120,
     )
-    return out.stdout.strip().splitlines()[-4:]
+    return out.stdout.strip().splitlines()[-6:]
 
 
 def test_the_window_is_painted_before_the_database_opens_and_without_crypto_client_or_flows(
     tmp_path: Path,
 ) -> None:
-    painted, listed, before, after = _run(tmp_path / "data")
+    painted, listed, qt, before, after, sorting = _run(tmp_path / "data")
     assert painted == "[]"
     assert listed == str(sorted(DATABASE))
+    assert qt == "no Qt namespace"
+    assert sorting == "Updated DescendingOrder True"  # sorting comes right after, newest first
     # The details pane and the docks (Balances, Home channels) are built after the first paint.
     assert before == "[] QWidget"
     assert after == "['balances_dock', 'home_channels_dock'] DetailsPane"
@@ -108,9 +122,13 @@ def test_the_first_rows_are_painted_without_crypto(tmp_path: Path) -> None:
                 updated_at=1.0,
             )
         )
-    painted, listed, _before, _after = _run(tmp_path / "data")
+    painted, listed, qt, _before, _after, sorting = _run(tmp_path / "data")
     assert painted == "[]"
     assert listed == str(sorted(DATABASE))  # and nothing of WRITING or HEAVY
+    # The rows painted without Qt's ~100 namespace enums (tens of ms): roles are ints, the
+    # header's labels come from a C++ model.
+    assert qt == "no Qt namespace"
+    assert sorting == "Updated DescendingOrder True"
 
 
 def test_the_panes_built_after_the_first_paint_do_not_load_web3() -> None:
@@ -130,3 +148,28 @@ def test_the_panes_built_after_the_first_paint_do_not_load_web3() -> None:
         timeout=120,
     )
     assert out.stdout.strip().splitlines()[-1] == "[]", out.stdout + out.stderr
+
+
+def test_the_shortcuts_are_the_ones_setshortcut_gave(qapp: object, tmp_path: Path) -> None:
+    # Set through setShortcuts (whose overloads need no Qt enums): still exactly one binding each,
+    # the first of the platform's standard keys.
+    from PySide6.QtCore import QSettings
+    from PySide6.QtGui import QKeySequence
+
+    from nitro_desktop.ui.main_window import MainWindow
+
+    window = MainWindow(None, QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+    std = QKeySequence.StandardKey
+    expected = {
+        window.act_new: QKeySequence(std.New),
+        window.act_refresh: QKeySequence(std.Refresh),
+        window.act_open_request: QKeySequence(std.Open),
+        window.act_copy: QKeySequence(std.Copy),
+        window.act_quit: QKeySequence(std.Quit),
+        window.act_submit: QKeySequence("Ctrl+U"),
+        window.act_close: QKeySequence("Ctrl+Shift+W"),
+        window.act_about: QKeySequence(),
+    }
+    for action, key in expected.items():
+        assert action.shortcuts() == ([key] if not key.isEmpty() else []), action.objectName()
+    window.deleteLater()
