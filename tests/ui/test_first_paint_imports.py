@@ -71,7 +71,8 @@ header = window.table.horizontalHeader()
 from PySide6.QtCore import Qt
 labels = [header.model().headerData(c, Qt.Orientation.Horizontal) for c in range(header.count())]
 assert labels == [window.model.headerData(c, Qt.Orientation.Horizontal) for c in range(8)], labels
-print(labels[header.sortIndicatorSection()], header.sortIndicatorOrder().name, window.table.isSortingEnabled())
+order = header.sortIndicatorOrder().name
+print(labels[header.sortIndicatorSection()], order, window.table.isSortingEnabled())
 window.close()
 store.close()
 """
