@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6 import QtCore
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Signal
 from PySide6.QtGui import QPaintEvent, QResizeEvent, QStandardItemModel
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 from nitro_desktop.ui.checksum import eip55
 
@@ -345,10 +345,13 @@ class SessionTable(QTableView):
         self.setObjectName("sessions")
         self.setAccessibleName("Sessions")
         self.setTabKeyNavigation(False)  # Tab leaves the list; arrows move in it
-        # The header's labels come from a C++ model: the list's own headerData (kept for screen
-        # readers) would take Qt.Orientation, and with it the whole Qt namespace, into Python
-        # at the first paint. Until they are in place the headers are not asked for sizes.
+        # Header labels from a C++ model: our headerData (kept for screen readers) would take
+        # Qt.Orientation, so the whole Qt namespace, into Python. Sizes wait until they are set.
         self._attaching = True
+        # Our own viewport, held: viewport() returns a known wrapper. Qt's own would be typed by
+        # a search of every QWidget subclass, building ~70 classes' enums before the first paint.
+        self._viewport = QWidget()
+        self.setViewport(self._viewport)
         self.verticalHeader().hide()
         self.setModel(model)
         self._labels = QStandardItemModel(0, len(COLUMNS), self)
