@@ -370,12 +370,10 @@ class SessionTable(QTableView):
 
     def finish_setup(self) -> None:
         """Sorting (newest first) and the context menu: what needs ``Qt``'s enums, after the first paint."""
-        if self.isSortingEnabled():
-            return
-        Qt = QtCore.Qt
-        self.sortByColumn(6, Qt.SortOrder.DescendingOrder)  # the model's own order: no reload
-        self.setSortingEnabled(True)
-        self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        if not self.isSortingEnabled():
+            self.sortByColumn(6, QtCore.Qt.SortOrder.DescendingOrder)  # the model's own order: no reload
+            self.setSortingEnabled(True)
+            self.setContextMenuPolicy(QtCore.Qt.ContextMenuPolicy.CustomContextMenu)
 
     def _section_resized(self, column: int, _old: int, _new: int) -> None:
         # A column the user drags keeps its width: the list stops fitting itself from then on.
