@@ -3,9 +3,9 @@
 It builds the store, the accounts, the sandbox factory (the only place the app's
 GUI reaches ``devnode``), the session core (``nitro_desktop.wallet``), its Qt
 adapter and the window; nothing else lives here. Start-up paints first: the
-window with the stored sessions needs only Qt and the store, so it is shown, and
-painted in a first turn of the event loop, before the service, keys, client and
-protocol modules are imported.
+window needs only Qt and the data dir's path, so it is shown and painted in a
+first turn of the event loop; then the database opens and the list paints its
+first rows; then the panes, the service, keys, client and protocol modules load.
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from PySide6.QtCore import SignalInstance
+
     from nitro_desktop.wallet.endpoints import Sandbox, SandboxFactory
 
 # The first paint waits for at most this long before the rest loads anyway.
@@ -99,6 +101,16 @@ def no_display_reason(env: dict[str, str] | None = None, platform: str = sys.pla
     return None
 
 
+def _turn_until(signal: SignalInstance) -> None:
+    """Run the Qt event loop until ``signal`` (a paint), for at most _FIRST_PAINT_WAIT_MS."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    turn = QEventLoop()
+    signal.connect(turn.quit)
+    QTimer.singleShot(_FIRST_PAINT_WAIT_MS, turn.quit)
+    turn.exec()
+
+
 def main(data_dir: str | None = None) -> int:
     """Open the GUI and run until the last window closes; returns the exit code."""
     reason = no_display_reason()
@@ -107,11 +119,11 @@ def main(data_dir: str | None = None) -> int:
         return 1
     # qasync picks its Qt binding from QT_API; we ship PySide6 only.
     os.environ.setdefault("QT_API", "pyside6")
-    from PySide6.QtCore import QEventLoop, QSettings, QTimer
+    from PySide6.QtCore import QSettings
     from PySide6.QtGui import QGuiApplication, QIcon
     from PySide6.QtWidgets import QApplication, QMessageBox
 
-    from nitro_desktop.store import Store, StoreError
+    from nitro_desktop.store.paths import default_data_dir
     from nitro_desktop.ui.gc_guard import MainThreadCollector
     from nitro_desktop.ui.main_window import MainWindow
     from nitro_desktop.ui.theme import apply_theme
@@ -131,23 +143,31 @@ def main(data_dir: str | None = None) -> int:
     logger.addHandler(early)
     logger.setLevel(logging.INFO)
 
-    try:
-        store = Store.open(data_dir)
-    except StoreError as exc:
-        # The database is never touched when it cannot be opened: say why and stop.
-        QMessageBox.critical(None, "Nitro Desktop", f"Your data could not be opened:\n\n{exc}")
-        return 1
-    settings = QSettings(str(store.data_dir / "settings.ini"), QSettings.Format.IniFormat)
+    directory = default_data_dir(data_dir)
+    settings = QSettings(str(directory / "settings.ini"), QSettings.Format.IniFormat)
     apply_theme(app, str(settings.value("ui/theme", "system")))
-    window = MainWindow(None, settings, store=store)
+    window = MainWindow(None, settings)
     window.show()
 
-    # One turn of the event loop, until the list has painted: the window is on screen
-    # before the heavier modules load. Actions wait for attach() (they do nothing before).
-    first_turn = QEventLoop()
-    window.table.first_painted.connect(first_turn.quit)
-    QTimer.singleShot(_FIRST_PAINT_WAIT_MS, first_turn.quit)
-    first_turn.exec()
+    # One turn of the event loop, until the window has painted: it is on screen before the
+    # database and the heavier modules load. Actions wait for attach() (they do nothing before).
+    _turn_until(window.table.first_painted)
+    # The map request and the painted frame wait in Qt's X buffer until the loop idles,
+    # which it does not do before the rest has loaded: send them now.
+    QGuiApplication.sync()
+    from nitro_desktop.store import Store, StoreError
+
+    try:
+        store = Store.open(directory)
+    except StoreError as exc:
+        # The database is never touched when it cannot be opened: say why and stop.
+        QMessageBox.critical(window, "Nitro Desktop", f"Your data could not be opened:\n\n{exc}")
+        window.hide()  # not close(): nothing is saved into a data dir that cannot be opened
+        return 1
+    window.show_store(store)
+    if window.model.rowCount():  # the first rows, before anything else loads
+        _turn_until(window.table.first_rows_painted)
+        QGuiApplication.sync()
     # The details pane and the docks (the Home channels pane imports the chain and client
     # modules) come after the first paint; the list and menus are usable before.
     window.build_panes()

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, NamedTuple
+from typing import Literal
 
 from nitro_desktop.protocol.dialect_id import Dialect
+
+# The list's light rows live apart: the window's first rows load without these dataclasses.
+from nitro_desktop.store.rows import SESSION_ROW_COLUMNS as SESSION_ROW_COLUMNS
+from nitro_desktop.store.rows import SessionRow as SessionRow
+from nitro_desktop.store.rows import StatusChange as StatusChange
 
 #: Where an account's secret lives, as the store keeps it (the key store's ``keys.Backend`` words).
 Backend = Literal["keyring", "file"]
@@ -51,31 +56,6 @@ class AppSessionRecord:
     request_frame: str | None = None
     response_frame: str | None = None
     origin: Origin = "created"
-
-
-class SessionRow(NamedTuple):
-    """A light row for the session list's model (a tuple: 100k of them load fast)."""
-
-    app_session_id: str
-    status: str
-    version: int
-    application: str
-    protocol: str
-    account: str
-    endpoint: str
-    participants: str  # lower-case addresses, comma-joined
-    updated_at: float
-    origin: str
-    totals: str  # what the session holds per asset, e.g. "250 usdc"
-
-
-SESSION_ROW_COLUMNS = ", ".join(SessionRow._fields)
-
-
-class StatusChange(NamedTuple):
-    status: str
-    version: int
-    at: float
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,16 +1,14 @@
 """Schema versions and the forward migrations between them.
 
-``PRAGMA user_version`` holds the version. Each migration runs in the same
-transaction as the version bump, so a kill mid-migration leaves the previous
-version intact and the next start simply runs it again.
+``PRAGMA user_version`` holds the version. The pending migrations run in the
+same transaction as the version bump, so a kill mid-migration leaves the previous
+version intact and the next start simply runs them again.
 """
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Callable
-from decimal import Decimal
 
 Migration = Callable[[sqlite3.Connection], None]
 
@@ -77,6 +75,8 @@ def participants_text(definition_json: str) -> str:
     A definition that is not the expected JSON shape yields ``""``: the row is
     still stored exactly as sent, it just cannot be found by participant.
     """
+    import json  # here, not at the top: the list's first page does not write
+
     try:
         definition = json.loads(definition_json)
     except ValueError:
@@ -114,6 +114,9 @@ def allocation_totals(allocations_json: str) -> str:
 
     Decimal sums, never floats; anything unreadable yields ``""``.
     """
+    import json
+    from decimal import Decimal
+
     try:
         allocations = json.loads(allocations_json)
         totals: dict[str, Decimal] = {}
@@ -246,18 +249,21 @@ def current_version(conn: sqlite3.Connection) -> int:
 def migrate(conn: sqlite3.Connection, target: int = LATEST_VERSION) -> int:
     """Bring ``conn`` (in autocommit mode) forward to ``target``; return the version reached.
 
-    One transaction per step so each committed version is complete.
+    Every pending step in one transaction: all of them or none is committed, and a new
+    database costs one synchronous commit instead of one per step (its first start).
     """
     version = current_version(conn)
-    while version < target:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+    if version >= target:
+        return version
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        while version < target:
             MIGRATIONS[version](conn)
-            # PRAGMA cannot take parameters; the value is our own int.
-            conn.execute(f"PRAGMA user_version = {version + 1}")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
-        version += 1
+            version += 1
+        # PRAGMA cannot take parameters; the value is our own int.
+        conn.execute(f"PRAGMA user_version = {version}")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
     return version

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from nitro_desktop.store.db import Database
 from nitro_desktop.store.errors import StoreNotFoundError
-from nitro_desktop.store.records import (
-    SESSION_ROW_COLUMNS,
-    AppSessionRecord,
-    SessionRow,
-    StatusChange,
-)
+from nitro_desktop.store.rows import SESSION_ROW_COLUMNS, SessionRow, StatusChange
 from nitro_desktop.store.schema import allocation_totals, participants_text, totals_sort_key
+
+if TYPE_CHECKING:
+    # The records' dataclasses load on first use: the list's first page needs only rows.
+    from nitro_desktop.store.records import AppSessionRecord
 
 _FULL_COLUMNS = (
     "app_session_id, endpoint, account, protocol, application, definition_json, "
@@ -110,6 +110,8 @@ class Sessions:
             f"SELECT {_FULL_COLUMNS} FROM app_sessions WHERE app_session_id = ?",  # noqa: S608
             (app_session_id,),
         )
+        from nitro_desktop.store.records import AppSessionRecord
+
         return AppSessionRecord(*rows[0]) if rows else None
 
     def history(self, app_session_id: str) -> list[StatusChange]:

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import os
+from functools import cached_property
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
-from nitro_desktop.store.chains import Chains, ChannelOperations
 from nitro_desktop.store.db import Database
 from nitro_desktop.store.sessions import Sessions
-from nitro_desktop.store.tables import Accounts, Endpoints, SessionKeys
+
+if TYPE_CHECKING:
+    from nitro_desktop.store.chains import Chains, ChannelOperations
+    from nitro_desktop.store.tables import Accounts, Endpoints, SessionKeys
 
 
 class Store:
@@ -21,12 +25,39 @@ class Store:
 
     def __init__(self, db: Database) -> None:
         self.db = db
-        self.accounts = Accounts(db)
-        self.endpoints = Endpoints(db)
         self.sessions = Sessions(db)
-        self.session_keys = SessionKeys(db)
-        self.chains = Chains(db)
-        self.channel_operations = ChannelOperations(db)
+
+    # The other tables (and their records' dataclasses) load on first use: the window
+    # lists its first sessions before anything else needs them.
+    @cached_property
+    def accounts(self) -> Accounts:
+        from nitro_desktop.store.tables import Accounts
+
+        return Accounts(self.db)
+
+    @cached_property
+    def endpoints(self) -> Endpoints:
+        from nitro_desktop.store.tables import Endpoints
+
+        return Endpoints(self.db)
+
+    @cached_property
+    def session_keys(self) -> SessionKeys:
+        from nitro_desktop.store.tables import SessionKeys
+
+        return SessionKeys(self.db)
+
+    @cached_property
+    def chains(self) -> Chains:
+        from nitro_desktop.store.chains import Chains
+
+        return Chains(self.db)
+
+    @cached_property
+    def channel_operations(self) -> ChannelOperations:
+        from nitro_desktop.store.chains import ChannelOperations
+
+        return ChannelOperations(self.db)
 
     @classmethod
     def open(

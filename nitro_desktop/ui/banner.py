@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -44,6 +43,8 @@ class NoticeBanner(QFrame):
     def show_notice(
         self, notice: Notice, action: str = "", on_action: Callable[[], None] | None = None
     ) -> None:
+        import html
+
         self.text.setText(f"<b>{html.escape(notice.title)}.</b> {html.escape(notice.text)}")
         self.text.setAccessibleName(f"{notice.title}. {notice.text}")
         self._on_action = on_action

@@ -6,7 +6,8 @@ import os
 import time
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
+from PySide6 import QtCore
+from PySide6.QtCore import QByteArray, QSettings, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -17,7 +18,6 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QSplitter,
-    QToolBar,
     QVBoxLayout,
     QWidget,
 )
@@ -26,6 +26,7 @@ from nitro_desktop.ui.banner import NoticeBanner
 from nitro_desktop.ui.session_model import SessionListModel, SessionTable
 from nitro_desktop.ui.status import ConnectionIndicator
 from nitro_desktop.ui.window_connection import WindowConnection
+from nitro_desktop.ui.window_toolbar import build_toolbar, make_action
 
 if TYPE_CHECKING:
     from nitro_desktop.store import SessionRow, Store
@@ -52,11 +53,15 @@ class MainWindow(QMainWindow):
         *,
         store: Store | None = None,
     ) -> None:
-        """With ``service`` None the window shows the stored sessions at once; ``attach`` does the rest."""
+        """With ``service`` None the window shows at once; ``show_store`` fills the list, ``attach`` the rest.
+
+        Without a store or a service it is the bare window of the first paint: no rows, no count.
+        """
         super().__init__()
         self.connection = WindowConnection(self)
         self.service: AppService = None  # type: ignore[assignment]  # set by attach()
-        self.store = store if store is not None else service.wallet.store  # type: ignore[union-attr]
+        # Set by show_store() (app.py opens the database after the first paint).
+        self.store: Store = None  # type: ignore[assignment]
         self.settings = settings
         self._log_buffer = log_buffer
         self.setWindowTitle("Nitro Desktop")
@@ -69,8 +74,9 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self._ready_changed(False)
         self._restore()
-        self.model.set_source(self.store.sessions)
         self._update_count()
+        if store is not None or service is not None:
+            self.show_store(store if store is not None else service.wallet.store)  # type: ignore[union-attr]
         self._actions: WindowActions | None = None
         self._closed = False
         self.setAcceptDrops(True)
@@ -81,12 +87,20 @@ class MainWindow(QMainWindow):
         if service is not None:
             self.attach(service)
 
+    def show_store(self, store: Store) -> None:
+        """List the sessions of ``store`` (its first page: the rest as the list scrolls)."""
+        self.store = store
+        self.model.set_source(store.sessions)
+        self._update_count()
+
     def attach(self, service: AppService) -> None:
         """Connect the service (accounts, ClearNodes); start-up continues on the next loop turn."""
         from nitro_desktop.ui import notifier
         from nitro_desktop.ui.dialogs import ask_password
 
         self.service = service
+        if self.store is None:
+            self.show_store(service.wallet.store)
         # app.py has built them after the first paint; a window made with a service builds them here.
         self.build_panes()
         self._wire_service()
@@ -129,7 +143,6 @@ class MainWindow(QMainWindow):
         self.search = QLineEdit()
         self.search.setObjectName("search")
         self.search.setPlaceholderText("Filter by session id or participant address…")
-        self.search.setClearButtonEnabled(True)
         self.search.setAccessibleName("Filter sessions by id or participant")
         self.status_filter = QComboBox()
         self.status_filter.setObjectName("status_filter")
@@ -146,7 +159,7 @@ class MainWindow(QMainWindow):
         self.empty_hint.setObjectName("empty_hint")
         box.addWidget(self.empty_hint)
         self.table.doubleClicked.connect(lambda _i: self.details.setFocus())
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter = QSplitter()  # horizontal (not named: Qt's enums load after the first paint)
         self.splitter.addWidget(left)
         self.splitter.addWidget(QWidget())  # the details pane's place until build_panes()
         self.splitter.setStretchFactor(0, 3)
@@ -172,6 +185,7 @@ class MainWindow(QMainWindow):
             from nitro_desktop.ui import window_panes
 
             self._panes = window_panes.build(self)
+            self._finish_setup()
             if self.service is not None:
                 self._panes.home_dock.attach(self.service)
                 self._ready_changed(self.ready)
@@ -179,23 +193,20 @@ class MainWindow(QMainWindow):
                 self._show_details(self.table.currentIndex().row())
         return self._panes
 
+    def _finish_setup(self) -> None:
+        # What needs Qt's enums (or the icon theme) and does not show in the first frame.
+        self.table.finish_setup()  # sorting: the arrow on Updated
+        self.indicator.setCursor(QtCore.Qt.CursorShape.PointingHandCursor)
+        self.toolbar.setToolButtonStyle(QtCore.Qt.ToolButtonStyle.ToolButtonTextOnly)  # as drawn already
+        self.search.setClearButtonEnabled(True)  # its icon comes from the desktop's icon theme
+
     details = property(lambda self: self.build_panes().details)
     balances_dock = property(lambda self: self.build_panes().balances_dock)
     balances = property(lambda self: self.build_panes().balances_dock.table)
     home_dock = property(lambda self: self.build_panes().home_dock)
 
     def _action(self, text: str, slot: Any, shortcut: Any = None, name: str = "") -> QAction:
-        action = QAction(text, self)
-        if shortcut is not None:
-            action.setShortcut(shortcut)
-
-        def run(*_args: Any) -> None:
-            if self.service is not None:  # the window shows before the service is attached
-                slot()
-
-        action.triggered.connect(run)
-        action.setObjectName(name or text.replace("&", "").replace("…", "").strip().lower().replace(" ", "_"))
-        return action
+        return make_action(self, text, slot, shortcut, name)
 
     def _build_actions(self) -> None:
         self.act_new = self._action(
@@ -244,28 +255,9 @@ class MainWindow(QMainWindow):
                     m.addSeparator()
                 else:
                     m.addAction(a)
-        bar = QToolBar("Main")
-        bar.setObjectName("main_toolbar")
-        bar.setMovable(False)
-        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        for a in (self.act_new, self.act_refresh, self.act_submit, self.act_close):
-            bar.addAction(a)
-        bar.addSeparator()
-        endpoint_label = QLabel(" Clear&Node: ")
-        bar.addWidget(endpoint_label)
-        self.endpoint_box = QComboBox()
-        endpoint_label.setBuddy(self.endpoint_box)
-        self.endpoint_box.setObjectName("endpoint_box")
-        self.endpoint_box.setMinimumWidth(170)
-        bar.addWidget(self.endpoint_box)
-        account_label = QLabel("  Acco&unt: ")
-        bar.addWidget(account_label)
-        self.account_box = QComboBox()
-        account_label.setBuddy(self.account_box)
-        self.account_box.setObjectName("account_box")
-        self.account_box.setMinimumWidth(260)
-        bar.addWidget(self.account_box)
-        self.addToolBar(bar)
+        self.toolbar, self.endpoint_box, self.account_box = build_toolbar(
+            self, [self.act_new, self.act_refresh, self.act_submit, self.act_close]
+        )
         self.endpoint_box.activated.connect(lambda _i: self.reconnect())
         self.account_box.activated.connect(lambda _i: self.reconnect())
 
@@ -337,6 +329,10 @@ class MainWindow(QMainWindow):
         self.reconnect()
 
     def _update_count(self) -> None:
+        if self.store is None:  # not read yet: say nothing rather than "0 sessions"
+            self.count.clear()
+            self.empty_hint.hide()
+            return
         shown, total = self.model.match_count(), self.model.total_count()
         self.count.setText(f"{shown} of " * (shown != total) + f"{total} session{'s' * (total != 1)}")
         self.empty_hint.setVisible(total == 0)

@@ -13,6 +13,9 @@ import json
 from decimal import Decimal, InvalidOperation
 from typing import Any, NamedTuple
 
+# The list and the details pane import it from here.
+from nitro_desktop.ui.checksum import eip55 as eip55
+
 MAX_PARTICIPANTS = 256
 MAX_ALLOCATIONS = 1024
 MAX_JSON = 1_000_000
@@ -27,18 +30,6 @@ class Participant(NamedTuple):
 class Quorum(NamedTuple):
     participants: list[Participant]
     quorum: int | None
-
-
-def eip55(value: object) -> str:
-    """The EIP-55 form of an address, or the text as stored when it is not one."""
-    # keccak (and its cffi set-up) loads with the first address shown, not before first paint.
-    from nitro_desktop.protocol.crypto import to_checksum_address
-
-    text = str(value)[:100]
-    try:
-        return to_checksum_address(text)
-    except ValueError:
-        return text
 
 
 def short_address(address: str) -> str:

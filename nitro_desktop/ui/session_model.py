@@ -17,14 +17,17 @@ from functools import cmp_to_key, lru_cache
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QPaintEvent, QResizeEvent
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
+from PySide6 import QtCore
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Signal
+from PySide6.QtGui import QPaintEvent, QResizeEvent, QStandardItemModel
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
-from nitro_desktop.store import SessionRow, filter_rows, totals_sort_key
-from nitro_desktop.ui.session_facts import eip55
+from nitro_desktop.ui.checksum import eip55
 
 if TYPE_CHECKING:
+    from PySide6.QtCore import Qt
+
+    from nitro_desktop.store import SessionRow
     from nitro_desktop.store.sessions import Sessions
 
 COLUMNS = ("Session", "Status", "Participants", "Application", "Total", "Version", "Updated", "Endpoint")
@@ -38,11 +41,20 @@ SORT_NAMES = (
     "updated_at",
     "endpoint",
 )
-RowKey = Callable[[SessionRow], Any]
+RowKey = Callable[["SessionRow"], Any]
 # The in-memory twin of ``Sessions.page``'s ORDER BY, to place one row without a query.
 _SORT_KEYS: dict[str, tuple[RowKey, ...]] = {name: (attrgetter(name),) for name in SORT_NAMES}
 _SORT_KEYS["application"] = (attrgetter("application"), attrgetter("protocol"))
-_SORT_KEYS["totals"] = (lambda r: totals_sort_key(r.totals),)  # by amount per asset, not as text
+
+
+def _totals_key(r: SessionRow) -> str:
+    # The store's modules load with the store, after the window's first paint.
+    from nitro_desktop.store.schema import totals_sort_key
+
+    return totals_sort_key(r.totals)
+
+
+_SORT_KEYS["totals"] = (_totals_key,)  # by amount per asset, not as text
 PAGE = 256
 # Column widths (px) the list would like, and below which it elides rather than shrinks further;
 # the list fits its pane by giving up the difference, widest-slack first, before any scrollbar.
@@ -51,6 +63,10 @@ MINIMUM_WIDTHS = (80, 46, 90, 50, 60, 46, 56, 40)
 # In a narrow pane these go first (the details pane shows both): Endpoint, then Version.
 DROPPABLE = (7, 5)
 _Index = QModelIndex | QPersistentModelIndex
+# Qt's item roles and alignment as plain ints (Qt.ItemDataRole is an IntEnum): the ``Qt``
+# namespace builds ~100 Python enums on first use (tens of ms), which the first frame does without.
+DISPLAY_ROLE, TOOLTIP_ROLE, ALIGNMENT_ROLE, USER_ROLE = 0, 3, 7, 256
+ALIGN_RIGHT_VCENTER = 0x0002 | 0x0080
 
 
 def short_id(value: str, head: int = 10, tail: int = 6) -> str:
@@ -111,7 +127,7 @@ def _cmp(a: Any, b: Any) -> int:
 class SessionListModel(QAbstractTableModel):
     """The stored sessions, filtered by text (id or participant) and status, loaded page by page."""
 
-    ID_ROLE = Qt.ItemDataRole.UserRole + 1
+    ID_ROLE = USER_ROLE + 1
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -122,7 +138,7 @@ class SessionListModel(QAbstractTableModel):
         self._text = ""
         self._status: str | None = None
         self._sort_column = 6
-        self._sort_order = Qt.SortOrder.DescendingOrder
+        self._descending = True
 
     # ---- loading and filtering ------------------------------------------------
     def set_source(self, sessions: Sessions | None) -> None:
@@ -154,7 +170,7 @@ class SessionListModel(QAbstractTableModel):
             text=self._text,
             status=self._status,
             sort=SORT_NAMES[self._sort_column],
-            descending=self._sort_order == Qt.SortOrder.DescendingOrder,
+            descending=self._descending,
             offset=offset,
             limit=limit,
         )
@@ -195,6 +211,8 @@ class SessionListModel(QAbstractTableModel):
                 del self._loaded[i]
                 self.endRemoveRows()
                 break
+        from nitro_desktop.store.sessions import filter_rows
+
         if not filter_rows([row], text=self._text, status=self._status):
             return
         position = self._position(row)
@@ -207,7 +225,7 @@ class SessionListModel(QAbstractTableModel):
     def _position(self, row: SessionRow) -> int:
         """Where ``row`` goes in the loaded rows, by the ORDER BY that ``Sessions.page`` uses."""
         keys = _SORT_KEYS[SORT_NAMES[self._sort_column]]
-        sign = -1 if self._sort_order == Qt.SortOrder.DescendingOrder else 1
+        sign = -1 if self._descending else 1
 
         def compare(a: SessionRow, b: SessionRow) -> int:
             for key_of in keys:
@@ -254,7 +272,8 @@ class SessionListModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(COLUMNS)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+        # (The list's own header reads SessionTable's label model: see there.)
+        if role == DISPLAY_ROLE and orientation == QtCore.Qt.Orientation.Horizontal:
             return COLUMNS[section]
         return None
 
@@ -263,9 +282,9 @@ class SessionListModel(QAbstractTableModel):
             return None
         r = self._loaded[index.row()]
         col = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role == DISPLAY_ROLE:
             return _display(r, col)
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == TOOLTIP_ROLE:
             if col == 0:
                 return r.app_session_id + ("\nfound on the server" if r.origin == "server" else "")
             if col == 2:
@@ -277,14 +296,16 @@ class SessionListModel(QAbstractTableModel):
             return None
         if role == self.ID_ROLE:
             return r.app_session_id
-        if role == Qt.ItemDataRole.TextAlignmentRole and col in (4, 5):
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == ALIGNMENT_ROLE and col in (4, 5):
+            return ALIGN_RIGHT_VCENTER
         return None
 
-    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        if (column, order) == (self._sort_column, self._sort_order) and self._loaded:
+    def sort(self, column: int, order: Qt.SortOrder | None = None) -> None:
+        """Order by ``column`` (ascending when ``order`` is None, as Qt's default)."""
+        descending = order == QtCore.Qt.SortOrder.DescendingOrder if order is not None else False
+        if (column, descending) == (self._sort_column, self._descending) and self._loaded:
             return
-        self._sort_column, self._sort_order = column, order
+        self._sort_column, self._descending = column, descending
         self.reload()
 
 
@@ -320,24 +341,39 @@ class SessionTable(QTableView):
     def __init__(self, model: SessionListModel) -> None:
         super().__init__()
         self._painted = self._rows_painted = False
-        self._fitting = self._user_sized = False
+        self._fitting = self._user_sized = self._attaching = False
         self.setObjectName("sessions")
         self.setAccessibleName("Sessions")
         self.setTabKeyNavigation(False)  # Tab leaves the list; arrows move in it
+        # Header labels from a C++ model: our headerData (kept for screen readers) would take
+        # Qt.Orientation, so the whole Qt namespace, into Python. Sizes wait until they are set.
+        self._attaching = True
+        # Our own viewport, held: viewport() returns a known wrapper. Qt's own would be typed by
+        # a search of every QWidget subclass, building ~70 classes' enums before the first paint.
+        self._viewport = QWidget()
+        self.setViewport(self._viewport)
+        self.verticalHeader().hide()
         self.setModel(model)
-        self.setSortingEnabled(True)
-        self.sortByColumn(6, Qt.SortOrder.DescendingOrder)
+        self._labels = QStandardItemModel(0, len(COLUMNS), self)
+        self._labels.setHorizontalHeaderLabels(list(COLUMNS))
+        self.horizontalHeader().setModel(self._labels)
+        self._attaching = False
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setAlternatingRowColors(True)
-        self.verticalHeader().hide()
         self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.horizontalHeader().setStretchLastSection(True)
         self.setWordWrap(False)
-        self.setTextElideMode(Qt.TextElideMode.ElideRight)  # ids and addresses are already cut mid-way
+        # Cells elide on the right (Qt's default): ids and addresses are already cut mid-way.
         self.horizontalHeader().sectionResized.connect(self._section_resized)
         self._fit()
-        self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+
+    def finish_setup(self) -> None:
+        """Sorting (newest first) and the context menu: what needs ``Qt``'s enums, after the first paint."""
+        if not self.isSortingEnabled():
+            self.sortByColumn(6, QtCore.Qt.SortOrder.DescendingOrder)  # the model's own order: no reload
+            self.setSortingEnabled(True)
+            self.setContextMenuPolicy(QtCore.Qt.ContextMenuPolicy.CustomContextMenu)
 
     def _section_resized(self, column: int, _old: int, _new: int) -> None:
         # A column the user drags keeps its width: the list stops fitting itself from then on.
@@ -366,6 +402,8 @@ class SessionTable(QTableView):
         self._fit()
 
     def updateGeometries(self) -> None:
+        if self._attaching:
+            return
         # Also when only the viewport changes (a vertical scrollbar appears as rows arrive).
         super().updateGeometries()
         if not self._fitting:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QLabel, QWidget
 
@@ -65,7 +65,7 @@ class ConnectionIndicator(QLabel):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Not connected", parent)
         self.setObjectName("connection")
-        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        # Its pointing-hand cursor is set by the window after the first paint (Qt's enums load then).
         self.setToolTip("Connection to the ClearNode — click for options")
         self.status: Any = None
         self.sandbox = False

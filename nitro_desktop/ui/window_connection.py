@@ -6,7 +6,7 @@ from __future__ import annotations
 import weakref
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
+from PySide6 import QtCore
 from PySide6.QtWidgets import QMenu
 
 from nitro_desktop.ui.session_model import short_id
@@ -42,7 +42,9 @@ class WindowConnection:
         for e in w.store.endpoints.list():
             w.endpoint_box.addItem(e.name, e.name)
             w.endpoint_box.setItemData(
-                w.endpoint_box.count() - 1, f"{e.url} (dialect {e.dialect})", Qt.ItemDataRole.ToolTipRole
+                w.endpoint_box.count() - 1,
+                f"{e.url} (dialect {e.dialect})",
+                QtCore.Qt.ItemDataRole.ToolTipRole,
             )
         w.endpoint_box.setCurrentIndex(max(0, w.endpoint_box.findData(endpoint)))
         w.account_box.clear()

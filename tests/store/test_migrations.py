@@ -126,3 +126,25 @@ def test_failed_migration_leaves_previous_version(tmp_path: Path) -> None:
     columns = [r[1] for r in conn.execute("PRAGMA table_info(app_sessions)")]
     assert "participants" not in columns  # the half-done step was rolled back
     conn.close()
+
+
+def test_a_new_database_is_migrated_in_one_commit(tmp_path: Path) -> None:
+    # One synchronous commit instead of one per version: the app's first start waits for it.
+    conn = sqlite3.connect(tmp_path / "new.sqlite3", isolation_level=None)
+    statements: list[str] = []
+    conn.set_trace_callback(statements.append)
+    assert migrate(conn) == LATEST_VERSION
+    assert [s for s in statements if s.strip().upper() in ("COMMIT", "ROLLBACK")] == ["COMMIT"]
+    conn.close()
+
+
+def test_a_failure_in_a_later_step_keeps_none_of_the_earlier_ones(tmp_path: Path) -> None:
+    conn = sqlite3.connect(tmp_path / "new.sqlite3", isolation_level=None)
+    # Something in the way of v3 (an existing table of that name) makes it fail; v1 and v2 ran before it.
+    conn.execute("CREATE TABLE session_keys (x)")
+    with pytest.raises(sqlite3.OperationalError):
+        migrate(conn)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 0
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert tables == {"session_keys"}  # accounts, endpoints, app_sessions, history: rolled back
+    conn.close()

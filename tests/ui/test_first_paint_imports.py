@@ -1,4 +1,5 @@
-"""Paint first: the window with the stored sessions is built from Qt and the store alone.
+"""Paint first: the window is built from Qt and the data dir's path alone; the database opens
+after its first paint, and the first rows paint before the crypto and the rest load.
 
 The details pane and the docks wait for ``build_panes`` (app.py calls it after the first paint).
 
@@ -26,46 +27,111 @@ HEAVY = (
     "segno",
 )
 
+# Loaded by the database, which opens after the window has painted.
+DATABASE = ("nitro_desktop.store.db", "sqlite3")
+# Not needed for the first rows either: the records' dataclasses and the write path's parsers.
+WRITING = ("nitro_desktop.store.records", "nitro_desktop.store.tables", "json", "decimal")
+
 SCRIPT = """
-import sys
+import enum, sys
+made = []  # the Python enums PySide6 builds, by name (the Qt namespace's "Key" is one of ~100)
+_create = enum.EnumType._create_
+def _record(cls, name, *args, **kwargs):
+    made.append(name)
+    return _create(cls, name, *args, **kwargs)
+enum.EnumType._create_ = _record
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
-from nitro_desktop.store import Store
+from nitro_desktop.store.paths import default_data_dir
 from nitro_desktop.ui.main_window import MainWindow
 from nitro_desktop.ui.theme import apply_theme
 
 app = QApplication([])
-store = Store.open(sys.argv[1])
-settings = QSettings(str(store.data_dir / "settings.ini"), QSettings.Format.IniFormat)
+data_dir = default_data_dir(sys.argv[1])
+settings = QSettings(str(data_dir / "settings.ini"), QSettings.Format.IniFormat)
 apply_theme(app, "system")
-window = MainWindow(None, settings, store=store)
+window = MainWindow(None, settings)
 window.show()
 app.processEvents()
+assert window.table._painted
 print(sorted(m for m in sys.argv[2:] if m in sys.modules))
+from nitro_desktop.store import Store
+store = Store.open(data_dir)
+window.show_store(store)
+app.processEvents()
+assert window.table._rows_painted == (window.model.rowCount() > 0)
+print(sorted(m for m in sys.argv[2:] if m in sys.modules))
+# The Qt namespace's Key, or QWizard's buttons (typing Qt's own viewport searches every QWidget subclass).
+built = "Qt namespace built" if "Key" in made else "widget enums built" if "WizardButton" in made else ""
+print(built or "no Qt namespace")
 from PySide6.QtWidgets import QDockWidget
 docks = lambda: sorted(d.objectName() for d in window.findChildren(QDockWidget))
 print(docks(), window.splitter.widget(1).metaObject().className())
 window.build_panes()
 print(docks(), window.splitter.widget(1).metaObject().className())
+header = window.table.horizontalHeader()
+from PySide6.QtCore import Qt
+labels = [header.model().headerData(c, Qt.Orientation.Horizontal) for c in range(header.count())]
+assert labels == [window.model.headerData(c, Qt.Orientation.Horizontal) for c in range(8)], labels
+order = header.sortIndicatorOrder().name
+print(labels[header.sortIndicatorSection()], order, window.table.isSortingEnabled())
 window.close()
 store.close()
 """
 
 
-def test_the_window_is_built_and_shown_without_crypto_client_or_flows(tmp_path: Path) -> None:
+def _run(data_dir: Path) -> list[str]:
     out = subprocess.run(
-        [sys.executable, "-c", SCRIPT, str(tmp_path / "data"), *HEAVY],
+        [sys.executable, "-c", SCRIPT, str(data_dir), *DATABASE, *WRITING, *HEAVY],
         capture_output=True,
         text=True,
         check=True,
         env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
         timeout=120,
     )
-    imported, before, after = out.stdout.strip().splitlines()[-3:]
-    assert imported == "[]", out.stdout + out.stderr
+    return out.stdout.strip().splitlines()[-6:]
+
+
+def test_the_window_is_painted_before_the_database_opens_and_without_crypto_client_or_flows(
+    tmp_path: Path,
+) -> None:
+    painted, listed, qt, before, after, sorting = _run(tmp_path / "data")
+    assert painted == "[]"
+    assert listed == str(sorted(DATABASE))
+    assert qt == "no Qt namespace"
+    assert sorting == "Updated DescendingOrder True"  # sorting comes right after, newest first
     # The details pane and the docks (Balances, Home channels) are built after the first paint.
-    assert before == "[] QWidget", out.stdout
-    assert after == "['balances_dock', 'home_channels_dock'] DetailsPane", out.stdout
+    assert before == "[] QWidget"
+    assert after == "['balances_dock', 'home_channels_dock'] DetailsPane"
+
+
+def test_the_first_rows_are_painted_without_crypto(tmp_path: Path) -> None:
+    # Their participants show in EIP-55: keccak's cffi set-up (~150 ms) used to come with them.
+    from nitro_desktop.store import AppSessionRecord, Store
+
+    with Store.open(tmp_path / "data") as store:
+        store.sessions.save(
+            AppSessionRecord(
+                app_session_id="0x" + "ab" * 32,
+                endpoint="Local sandbox",
+                account="0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266",
+                protocol="NitroRPC/0.2",
+                application="",
+                definition_json='{"participants":["0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266"]}',
+                allocations_json="[]",
+                status="open",
+                version=1,
+                created_at=1.0,
+                updated_at=1.0,
+            )
+        )
+    painted, listed, qt, _before, _after, sorting = _run(tmp_path / "data")
+    assert painted == "[]"
+    assert listed == str(sorted(DATABASE))  # and nothing of WRITING or HEAVY
+    # The rows painted without Qt's ~100 namespace enums (tens of ms): roles are ints, the
+    # header's labels come from a C++ model.
+    assert qt == "no Qt namespace"
+    assert sorting == "Updated DescendingOrder True"
 
 
 def test_the_panes_built_after_the_first_paint_do_not_load_web3() -> None:
@@ -85,3 +151,28 @@ def test_the_panes_built_after_the_first_paint_do_not_load_web3() -> None:
         timeout=120,
     )
     assert out.stdout.strip().splitlines()[-1] == "[]", out.stdout + out.stderr
+
+
+def test_the_shortcuts_are_the_ones_setshortcut_gave(qapp: object, tmp_path: Path) -> None:
+    # Set through setShortcuts (whose overloads need no Qt enums): still exactly one binding each,
+    # the first of the platform's standard keys.
+    from PySide6.QtCore import QSettings
+    from PySide6.QtGui import QKeySequence
+
+    from nitro_desktop.ui.main_window import MainWindow
+
+    window = MainWindow(None, QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+    std = QKeySequence.StandardKey
+    expected = {
+        window.act_new: QKeySequence(std.New),
+        window.act_refresh: QKeySequence(std.Refresh),
+        window.act_open_request: QKeySequence(std.Open),
+        window.act_copy: QKeySequence(std.Copy),
+        window.act_quit: QKeySequence(std.Quit),
+        window.act_submit: QKeySequence("Ctrl+U"),
+        window.act_close: QKeySequence("Ctrl+Shift+W"),
+        window.act_about: QKeySequence(),
+    }
+    for action, key in expected.items():
+        assert action.shortcuts() == ([key] if not key.isEmpty() else []), action.objectName()
+    window.deleteLater()

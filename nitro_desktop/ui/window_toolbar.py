@@ -1,0 +1,56 @@
+"""The main window's actions and toolbar (its main actions, then the ClearNode and account choices)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QComboBox, QLabel, QMainWindow, QToolBar
+
+if TYPE_CHECKING:
+    from nitro_desktop.ui.main_window import MainWindow
+
+
+def make_action(window: MainWindow, text: str, slot: Any, shortcut: Any = None, name: str = "") -> QAction:
+    """A menu action that does nothing until the window has its service (it shows before)."""
+    action = QAction(text, window)
+    if shortcut is not None:
+        # The first binding, as setShortcut() takes it: setShortcut's overloads would build
+        # the whole Qt namespace of enums before the first paint.
+        std = isinstance(shortcut, QKeySequence.StandardKey)
+        action.setShortcuts(QKeySequence.keyBindings(shortcut)[:1] if std else [QKeySequence(shortcut)])
+
+    def run(*_args: Any) -> None:
+        if window.service is not None:  # the window shows before the service is attached
+            slot()
+
+    action.triggered.connect(run)
+    action.setObjectName(name or text.replace("&", "").replace("…", "").strip().lower().replace(" ", "_"))
+    return action
+
+
+def build_toolbar(window: QMainWindow, actions: Sequence[QAction]) -> tuple[QToolBar, QComboBox, QComboBox]:
+    """Add the toolbar to ``window``; returns it, its ClearNode box and its account box.
+
+    Its buttons show text only: their actions have no icons (the window names the style
+    after its first paint, as Qt's enums load then).
+    """
+    bar = QToolBar("Main")
+    bar.setObjectName("main_toolbar")
+    bar.setMovable(False)
+    for a in actions:
+        bar.addAction(a)
+    bar.addSeparator()
+    boxes = []
+    for text, name, width in ((" Clear&Node: ", "endpoint_box", 170), ("  Acco&unt: ", "account_box", 260)):
+        label = QLabel(text)
+        bar.addWidget(label)
+        box = QComboBox()
+        label.setBuddy(box)
+        box.setObjectName(name)
+        box.setMinimumWidth(width)
+        bar.addWidget(box)
+        boxes.append(box)
+    window.addToolBar(bar)
+    return bar, boxes[0], boxes[1]
