@@ -29,6 +29,7 @@ from nitro_desktop.client.errors import (
 from nitro_desktop.client.exchanges import Exchange, ExchangeLog
 from nitro_desktop.client.pacing import RequestPacer
 from nitro_desktop.client.redact import redact
+from nitro_desktop.client.signer_memo import SignerMemo
 from nitro_desktop.protocol import (
     DialectLike,
     FrameKind,
@@ -90,6 +91,7 @@ class Connection:
         self._exchanges = exchanges
         self._spec = spec(dialect)
         self._envelope = self._spec.envelope
+        self._signers = SignerMemo(self._envelope)
         self._bootstrap_method = self._spec.method_name("get_config")
         self._stats = stats
         self._on_notification = on_notification
@@ -218,7 +220,7 @@ class Connection:
             self._accept(frame)
 
     def _signer(self, frame: ServerFrame) -> str | None:
-        return self._envelope.signer(frame)
+        return self._signers.signer(frame)
 
     # ---- receiving ----------------------------------------------------------
     async def _read_loop(self) -> None:

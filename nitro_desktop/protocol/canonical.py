@@ -277,6 +277,41 @@ def raw_values(text: str, *, decimals: bool = False) -> dict[str, tuple[Any, str
     """
     decoder = _decimal_decoder if decimals else _decoder
     _refuse_deep(text)
+    compact = _compact_values(text, decoder)
+    if compact is not None:
+        return compact
+    return _general_values(text, decoder)
+
+
+def _compact_values(text: str, decoder: json.JSONDecoder) -> dict[str, tuple[Any, str]] | None:
+    """``raw_values`` of an object written the way encoders write frames: no whitespace between
+    tokens, keys without escapes. None for any other text, valid or not: the general reader then
+    reads it and words its errors. Every frame goes through here, so no regex per token."""
+    if not text.startswith('{"') or not text.endswith("}"):
+        return None
+    out: dict[str, tuple[Any, str]] = {}
+    last = len(text) - 1
+    idx = 1  # at the key's opening quote
+    try:
+        while True:
+            colon = text.find('":', idx + 1)
+            if colon < 0:
+                return None
+            key = text[idx + 1 : colon]
+            if "\\" in key or '"' in key or not key.isprintable():
+                return None  # escapes, a stray quote or control characters: the general reader decides
+            value, end = decoder.raw_decode(text, colon + 2)
+            out[key] = (value, text[colon + 2 : end])
+            if end == last:
+                return out
+            if text[end : end + 2] != ',"':
+                return None
+            idx = end + 1
+    except Exception:  # any malformation (or a refused number): the general reader raises its own error
+        return None
+
+
+def _general_values(text: str, decoder: json.JSONDecoder) -> dict[str, tuple[Any, str]]:
     try:
         idx = _WS.match(text, 0).end()  # type: ignore[union-attr]
         if text[idx : idx + 1] != "{":

@@ -205,13 +205,41 @@ def recover_address(digest: bytes, signature: str) -> str:
         v -= 27
     if v not in (0, 1):
         raise SignatureError(f"signature recovery id must be 0, 1, 27 or 28, got {raw[64]}")
+    if type(digest) is not bytes or len(digest) != 32:  # libsecp256k1 reads exactly 32 bytes
+        raise SignatureError("signature does not recover to a public key: the digest is not 32 bytes")
+    # Straight into libsecp256k1 with this thread's buffers: coincurve's from_signature_and_message
+    # and format() allocate four cffi cells and two objects per call.
     try:
-        public_key = coincurve.PublicKey.from_signature_and_message(
-            raw[:64] + bytes([v]), digest, hasher=None
-        )
-    except Exception as exc:  # coincurve raises plain Exception/ValueError on bad curve points
-        raise SignatureError("signature does not recover to a public key") from exc
-    return address_of_public_key(public_key)
+        cells: _RecoverCells = _local.recover
+    except AttributeError:
+        cells = _local.recover = _RecoverCells()
+    ctx = _RECOVER_CTX
+    if not _parse_recoverable(ctx, cells.signature, raw, v) or not _recover(
+        ctx, cells.pubkey, cells.signature, digest
+    ):
+        raise SignatureError("signature does not recover to a public key")
+    cells.length[0] = 65
+    _serialize_pubkey(ctx, cells.serialized, cells.length, cells.pubkey, _UNCOMPRESSED)
+    return _checksum_hex(keccak256(_secp_ffi.buffer(cells.serialized, 65)[1:])[-20:].hex())
+
+
+class _RecoverCells:
+    """One thread's libsecp256k1 cells for recovering a public key."""
+
+    __slots__ = ("length", "pubkey", "serialized", "signature")
+
+    def __init__(self) -> None:
+        self.signature = _secp_ffi.new("secp256k1_ecdsa_recoverable_signature *")
+        self.pubkey = _secp_ffi.new("secp256k1_pubkey *")
+        self.serialized = _secp_ffi.new("unsigned char[65]")
+        self.length = _secp_ffi.new("size_t *")
+
+
+_parse_recoverable = _secp.secp256k1_ecdsa_recoverable_signature_parse_compact
+_recover = _secp.secp256k1_ecdsa_recover
+_serialize_pubkey = _secp.secp256k1_ec_pubkey_serialize
+_UNCOMPRESSED = _secp.SECP256K1_EC_UNCOMPRESSED
+_RECOVER_CTX = coincurve.GLOBAL_CONTEXT.ctx  # the context coincurve recovers with
 
 
 _sign_recoverable = _secp.secp256k1_ecdsa_sign_recoverable
