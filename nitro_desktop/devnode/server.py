@@ -41,6 +41,7 @@ _ws_log.addFilter(OncePerInterval())
 
 DEFAULT_MAX_FRAME_BYTES = 1 << 20
 DEFAULT_RATE_LIMIT = 1000.0  # requests per second per connection (burst of the same size)
+WRITE_BATCH = 64  # frames written to a socket at once, at most
 
 
 class SandboxNode:
@@ -134,6 +135,7 @@ class SandboxNode:
             self.port = int(sockets[0].getsockname()[1])
 
     async def stop(self) -> None:
+        self._settle()
         server, self._server = self._server, None
         if server is not None:
             server.close()
@@ -142,6 +144,7 @@ class SandboxNode:
         await self._end_handler_tasks()
         if self._admission is not None:
             self._admission.flush_log()
+        self._settle()
         if self._db is not None and self.db_path is not None:
             # A file database is reopened on the next start (as a restarted process would).
             self._db.close()
@@ -171,6 +174,7 @@ class SandboxNode:
         if value <= 0:
             raise ValueError("fund amount must be positive")
         router = self._ensure_router()
+        self._settle()  # the faucet's own commit, durable when this returns
         if in_channel:
             config = next(a for a in self.assets if a.symbol == asset)
             return router.channels.deposit(wallet_key(wallet), config, value, router.clock())
@@ -179,11 +183,13 @@ class SandboxNode:
     def balances(self, address: str) -> dict[str, Decimal]:
         """A wallet's unified balance per asset (for tests and the CLI)."""
         router = self._ensure_router()
+        self._settle()
         return {b["asset"]: Decimal(b["amount"]) for b in router.ledger.balances(address, address)}
 
     def ledger_totals(self) -> tuple[dict[str, Decimal], dict[str, Decimal]]:
         """(sum of every balance, sum ever minted by the faucet) per asset: equal when conserved."""
         ledger = self._ensure_router().ledger
+        self._settle()
         return ledger.total_by_asset(), ledger.minted_by_asset()
 
     @property
@@ -196,6 +202,12 @@ class SandboxNode:
         return self._admission.refused_total if self._admission is not None else 0
 
     # ---- internals ----------------------------------------------------------------------
+    def _settle(self) -> None:
+        """Commit the open batch of request turns (and send its frames) before acting from outside."""
+        commits = getattr(self._router, "commits", None)  # the v1 router commits per turn
+        if commits is not None:
+            commits.flush()
+
     def _ensure_router(self) -> Router:
         if self._router is None:
             self._db = Database(self.db_path)
@@ -255,6 +267,36 @@ class SandboxNode:
                 self.verdict = admission.ABORT  # released once, whatever happens next
                 super().connection_lost(exc)
 
+            async def send_texts(self, texts: list[str]) -> None:
+                """What ``send(text)`` does for each text, framed together and written at once.
+
+                Only the node's write loop sends messages, never fragmented: no fragmented send
+                can be in progress to wait for.
+                """
+                async with self.send_context():
+                    for text in texts:
+                        self.protocol.send_text(text.encode())
+
+            def send_data(self) -> None:
+                # A request turn queues its answer and notifications together: one socket write
+                # (one syscall) for all of them instead of one per frame. The empty marker (half
+                # close) is handled as websockets does, after what was queued before it.
+                joined: list[bytes] = []
+                for data in self.protocol.data_to_send():
+                    if data:
+                        joined.append(data)
+                        continue
+                    if joined:
+                        self.transport.write(b"".join(joined))
+                        joined = []
+                    if self.transport.can_write_eof():
+                        with contextlib.suppress(Exception):
+                            self.transport.write_eof()
+                    else:
+                        self.transport.close()
+                if joined:
+                    self.transport.write(joined[0] if len(joined) == 1 else b"".join(joined))
+
         return AdmittedConnection
 
     def _check_path(self, connection: ServerConnection, request: Request) -> Response | None:
@@ -313,7 +355,9 @@ class SandboxNode:
         except ValueError:
             loopback = False
         burst = self.rate_burst or self.rate_limit or 0.0
-        conn = Connection(loopback=loopback, tokens=burst, refilled=time.monotonic())
+        conn = Connection(
+            loopback=loopback, tokens=burst, refilled=time.monotonic(), abort=ws.transport.abort
+        )
         self._conns.add(conn)
         writer = asyncio.ensure_future(self._write_loop(ws, conn))
         router.on_connect(conn)
@@ -342,11 +386,29 @@ class SandboxNode:
 
     @staticmethod
     async def _write_loop(ws: ServerConnection, conn: Connection) -> None:
+        send_texts = getattr(ws, "send_texts", None)
+        outbox = conn.outbox
         while True:
-            text = await conn.outbox.get()
+            text = await outbox.get()
             if text is None:
                 return
+            # Whatever else is already queued (a turn's notifications and answer) goes in the
+            # same write, in order; at most a bounded batch, so one write never grows unbounded.
+            batch = [text]
+            end = False
+            while len(batch) < WRITE_BATCH and not outbox.empty():
+                more = outbox.get_nowait()
+                if more is None:
+                    end = True
+                    break
+                batch.append(more)
             try:
-                await ws.send(text)
+                if send_texts is not None and len(batch) > 1:
+                    await send_texts(batch)
+                else:
+                    for item in batch:
+                        await ws.send(item)
             except ConnectionClosed:
+                return
+            if end:
                 return
