@@ -25,12 +25,13 @@ from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 
 from nitro_desktop.devnode import admission
-from nitro_desktop.devnode.admission import Admission, OncePerInterval, Verdict
+from nitro_desktop.devnode.admission import Admission, OncePerInterval
 from nitro_desktop.devnode.auth import AuthManager, new_jwt_secret
 from nitro_desktop.devnode.config import AssetConfig, normalise_assets
 from nitro_desktop.devnode.db import Database
 from nitro_desktop.devnode.ledger import wallet_key
 from nitro_desktop.devnode.router import Connection, Router
+from nitro_desktop.devnode.sockets import connection_class, write_loop
 from nitro_desktop.protocol import Dialect, RawKeySigner, parse_address, parse_amount
 
 log = logging.getLogger(__name__)
@@ -41,7 +42,6 @@ _ws_log.addFilter(OncePerInterval())
 
 DEFAULT_MAX_FRAME_BYTES = 1 << 20
 DEFAULT_RATE_LIMIT = 1000.0  # requests per second per connection (burst of the same size)
-WRITE_BATCH = 64  # frames written to a socket at once, at most
 
 
 class SandboxNode:
@@ -121,7 +121,7 @@ class SandboxNode:
             self._serve_connection,
             self.host,
             self.port,
-            create_connection=self._connection_class(self._admission),
+            create_connection=connection_class(self._admission),
             logger=_ws_log,
             process_request=self._check_path,
             max_size=self.max_frame_bytes,
@@ -244,61 +244,6 @@ class SandboxNode:
             )
         return max(1, min(wanted, room))
 
-    @staticmethod
-    def _connection_class(gate: Admission) -> type[ServerConnection]:
-        class AdmittedConnection(ServerConnection):
-            """Counted from accept to close, before any handshake: idle sockets hold slots too."""
-
-            verdict: Verdict = admission.ABORT
-            peer = ""
-
-            def connection_made(self, transport: asyncio.BaseTransport) -> None:
-                peername = transport.get_extra_info("peername")
-                self.peer = str(peername[0]) if isinstance(peername, tuple) and peername else ""
-                self.verdict = gate.admit(self.peer)
-                super().connection_made(transport)
-                if not (self.verdict.serve or self.verdict.refuse) and isinstance(
-                    transport, asyncio.WriteTransport
-                ):
-                    transport.abort()
-
-            def connection_lost(self, exc: Exception | None) -> None:
-                gate.release(self.peer, self.verdict)
-                self.verdict = admission.ABORT  # released once, whatever happens next
-                super().connection_lost(exc)
-
-            async def send_texts(self, texts: list[str]) -> None:
-                """What ``send(text)`` does for each text, framed together and written at once.
-
-                Only the node's write loop sends messages, never fragmented: no fragmented send
-                can be in progress to wait for.
-                """
-                async with self.send_context():
-                    for text in texts:
-                        self.protocol.send_text(text.encode())
-
-            def send_data(self) -> None:
-                # A request turn queues its answer and notifications together: one socket write
-                # (one syscall) for all of them instead of one per frame. The empty marker (half
-                # close) is handled as websockets does, after what was queued before it.
-                joined: list[bytes] = []
-                for data in self.protocol.data_to_send():
-                    if data:
-                        joined.append(data)
-                        continue
-                    if joined:
-                        self.transport.write(b"".join(joined))
-                        joined = []
-                    if self.transport.can_write_eof():
-                        with contextlib.suppress(Exception):
-                            self.transport.write_eof()
-                    else:
-                        self.transport.close()
-                if joined:
-                    self.transport.write(joined[0] if len(joined) == 1 else b"".join(joined))
-
-        return AdmittedConnection
-
     def _check_path(self, connection: ServerConnection, request: Request) -> Response | None:
         if request.path.split("?", 1)[0] != "/ws":
             return connection.respond(HTTPStatus.NOT_FOUND, "not found: the ClearNode endpoint is /ws\n")
@@ -359,7 +304,7 @@ class SandboxNode:
             loopback=loopback, tokens=burst, refilled=time.monotonic(), abort=ws.transport.abort
         )
         self._conns.add(conn)
-        writer = asyncio.ensure_future(self._write_loop(ws, conn))
+        writer = asyncio.ensure_future(write_loop(ws, conn))
         router.on_connect(conn)
         try:
             async for message in ws:
@@ -383,32 +328,3 @@ class SandboxNode:
             writer.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await writer
-
-    @staticmethod
-    async def _write_loop(ws: ServerConnection, conn: Connection) -> None:
-        send_texts = getattr(ws, "send_texts", None)
-        outbox = conn.outbox
-        while True:
-            text = await outbox.get()
-            if text is None:
-                return
-            # Whatever else is already queued (a turn's notifications and answer) goes in the
-            # same write, in order; at most a bounded batch, so one write never grows unbounded.
-            batch = [text]
-            end = False
-            while len(batch) < WRITE_BATCH and not outbox.empty():
-                more = outbox.get_nowait()
-                if more is None:
-                    end = True
-                    break
-                batch.append(more)
-            try:
-                if send_texts is not None and len(batch) > 1:
-                    await send_texts(batch)
-                else:
-                    for item in batch:
-                        await ws.send(item)
-            except ConnectionClosed:
-                return
-            if end:
-                return
