@@ -18,7 +18,7 @@ from nitro_desktop.devnode import params as P
 from nitro_desktop.devnode.channels import Channels
 from nitro_desktop.devnode.db import Database
 from nitro_desktop.devnode.errors import InternalError, RPCError, clip
-from nitro_desktop.devnode.ledger import Ledger, TxType, amount_text, rfc3339
+from nitro_desktop.devnode.ledger import Ledger, TxType, amount_text, rfc3339, wallet_key
 from nitro_desktop.devnode.session_keys import SessionKeys
 from nitro_desktop.protocol import AppDefinition, DialectSpec, app_session_id
 
@@ -163,6 +163,10 @@ class AppSessions:
                 )
         session_id = app_session_id(d, self.dialect)
         funded: set[str] = set()
+        # A new session's shares start at zero: read only when the id is taken (refused below,
+        # after the same checks as before) or a share is written twice in this create.
+        taken = self.get(session_id) is not None
+        shares: set[tuple[str, str]] = set()
         now = rfc3339(self.ledger.clock())
         with self.db.transaction() as conn:
             for alloc in allocs:
@@ -193,13 +197,16 @@ class AppSessions:
                 if alloc.amount > balance:
                     raise RPCError(f"insufficient funds: {wallet} for asset {clip(alloc.asset)}")
                 self.ledger.record(wallet, wallet, alloc.asset, -alloc.amount, key, balance)
-                self.ledger.record(session_id, wallet, alloc.asset, alloc.amount)
+                share = (wallet_key(wallet), alloc.asset)  # the ledger's own key for the share
+                known = None if taken or share in shares else Decimal(0)
+                shares.add(share)
+                self.ledger.record(session_id, wallet, alloc.asset, alloc.amount, balance=known)
                 # The array-params server records a transaction even for a zero amount.
                 self.ledger.record_transaction(
                     TxType.APP_DEPOSIT, wallet, session_id, alloc.asset, alloc.amount
                 )
                 funded.add(wallet)
-            if self.get(session_id) is not None:
+            if taken:
                 # The unique index on session_id: Go returns its plain error.
                 raise InternalError("UNIQUE constraint failed: app_sessions.session_id")
             seq = conn.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM app_sessions").fetchone()[0]

@@ -9,6 +9,7 @@ answered request survives a kill. Amounts are stored as exact decimal TEXT.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 import stat
@@ -109,6 +110,7 @@ class Database:
             self.conn.execute("PRAGMA synchronous=FULL")
         self.conn.execute("PRAGMA foreign_keys=ON")
         self._depth = 0
+        self._batch = False  # the outermost transaction is a group commit (begin_batch)
         self.rollbacks = 0  # lets a cache of what was read tell that writes were undone
         self.history_rows_per_sender = HISTORY_ROWS_PER_SENDER
         self.history_max_bytes = HISTORY_MAX_BYTES
@@ -154,6 +156,42 @@ class Database:
             raise
         self._depth = 0
         self.conn.execute("COMMIT")
+
+    @property
+    def in_batch(self) -> bool:
+        return self._batch
+
+    @property
+    def in_transaction(self) -> bool:
+        return self._depth > 0
+
+    def begin_batch(self) -> None:
+        """Open a transaction that several request turns join (each as a savepoint): group commit.
+
+        Nothing in it is durable before ``commit_batch``; whoever opens it holds every answer
+        that depends on it until then.
+        """
+        if self._depth:
+            raise RuntimeError("a batch opens outside any transaction")
+        self.conn.execute("BEGIN IMMEDIATE")
+        self._depth, self._batch = 1, True
+
+    def commit_batch(self) -> None:
+        """Commit the batch; on failure it is rolled back (every turn in it undone) and re-raised."""
+        if not self._batch:
+            return
+        self._batch = False
+        if self._depth != 1:
+            raise RuntimeError("the batch commits outside every turn's transaction")
+        self._depth = 0
+        try:
+            self.conn.execute("COMMIT")
+        except BaseException:
+            self.rollbacks += 1
+            if self.conn.in_transaction:
+                with contextlib.suppress(sqlite3.Error):
+                    self.conn.execute("ROLLBACK")
+            raise
 
     def get_meta(self, key: str) -> str | None:
         row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()

@@ -32,13 +32,7 @@ class TxType(enum.IntEnum):
 
     @property
     def wire(self) -> str:
-        return {
-            100: "transfer",
-            201: "deposit",
-            202: "withdrawal",
-            301: "app_deposit",
-            302: "app_withdrawal",
-        }[self.value]
+        return _TX_WIRE[self]
 
     @classmethod
     def from_wire(cls, text: str) -> TxType:
@@ -47,6 +41,14 @@ class TxType(enum.IntEnum):
                 return member
         raise ValueError(text)
 
+
+_TX_WIRE = {
+    TxType.TRANSFER: "transfer",
+    TxType.DEPOSIT: "deposit",
+    TxType.WITHDRAWAL: "withdrawal",
+    TxType.APP_DEPOSIT: "app_deposit",
+    TxType.APP_WITHDRAWAL: "app_withdrawal",
+}
 
 # Go's ledger account types: wallets are liabilities of the node, app sessions equity-like.
 ACCOUNT_TYPE_WALLET = 1000
@@ -220,18 +222,19 @@ class Ledger:
         self, tx_type: TxType, from_account: str, to_account: str, asset: str, amount: Decimal
     ) -> dict[str, Any]:
         now = rfc3339(self.clock())
+        source, target, text = account_id(from_account), account_id(to_account), amount_text(amount)
         cur = self.db.conn.execute(
             "INSERT INTO ledger_transactions (tx_type, from_account, to_account, asset, amount, created_at)"
             " VALUES (?, ?, ?, ?, ?, ?)",
-            (int(tx_type), account_id(from_account), account_id(to_account), asset, amount_text(amount), now),
+            (int(tx_type), source, target, asset, text, now),
         )
         return {
             "id": cur.lastrowid,
-            "tx_type": tx_type.wire,
-            "from_account": account_id(from_account),
-            "to_account": account_id(to_account),
+            "tx_type": _TX_WIRE[tx_type],
+            "from_account": source,
+            "to_account": target,
             "asset": asset,
-            "amount": amount_text(amount),
+            "amount": text,
             "created_at": now,
         }
 

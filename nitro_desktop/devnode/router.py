@@ -3,7 +3,8 @@
 Mirrors the Go ``RPCNode``/``RPCRouter``: frame errors with the server's texts,
 ``unknown method: <m>``, then public / private (auth + timestamp window) /
 history / balance-update groups. Synchronous: one handler runs to completion
-(its DB transaction included) before the next frame is looked at.
+(its savepoint included) before the next frame is looked at; the turns of one
+loop pass commit together (``batch``), and their frames leave after that commit.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from nitro_desktop.devnode import handlers as H
 from nitro_desktop.devnode import params as P
 from nitro_desktop.devnode.app_sessions import AppSessions, Outcome
 from nitro_desktop.devnode.auth import AuthManager
+from nitro_desktop.devnode.batch import GroupCommit
 from nitro_desktop.devnode.call import Call
 from nitro_desktop.devnode.channels import Channels
 from nitro_desktop.devnode.config import AssetConfig
@@ -61,6 +63,7 @@ class Connection:
     overflowed: bool = False
     tokens: float = 0.0
     refilled: float = 0.0
+    abort: Callable[[], None] = lambda: None  # drops the socket without a word (set by the server)
 
     def send(self, text: str) -> None:
         try:
@@ -96,6 +99,7 @@ class Router:
         self.channels = Channels(db)
         self.sessions = AppSessions(db, self.ledger, self.keys, self.channels, dialect=self.spec)
         self.hub: dict[str, set[Connection]] = {}
+        self.commits = GroupCommit(db)
         # During a request turn: frames held until its transaction commits, and the signed ``bu``
         # per (wallet, ledger writes, rollbacks), so an unchanged balance is not listed and signed twice.
         self._held: list[tuple[Connection, str]] | None = None
@@ -161,7 +165,7 @@ class Router:
             if self._held is not None:
                 self._held.append((conn, text))
             else:
-                conn.send(text)
+                self.commits.send(conn, text)
 
     def notify(self, wallet: str, method: str, payload: Any) -> None:
         conns = self._connections(wallet)
@@ -254,9 +258,10 @@ class Router:
         A client matches answers by id: an error without it leaves the request waiting
         for its whole timeout (upstream answers with the id whenever ``req`` parses).
         """
-        conn.send(self.error_frame(request_id_of(text), reason))
+        self.commits.send(conn, self.error_frame(request_id_of(text), reason))
 
     def handle_text(self, conn: Connection, text: str) -> None:
+        self.commits.join()
         try:
             frame = parse_request_frame(text, decimals=True)
             if self.spec.strict_hex_sigs and not all(go_hex(s) for s in frame.signatures):
@@ -268,7 +273,7 @@ class Router:
             if self.spec.strict_hex_sigs and undecodable_sig(text):
                 self._refuse_sig(conn, text)  # decoding failed before any validation
             elif isinstance(exc, EmptyRequestError):
-                conn.send(self.error_frame(0, "message request is empty"))
+                self.commits.send(conn, self.error_frame(0, "message request is empty"))
             else:
                 self.refuse(conn, text, "message validation failed")
             return
@@ -277,7 +282,7 @@ class Router:
             return
         route = self.routes.get(frame.method)
         if route is None:
-            conn.send(self.error_frame(frame.request_id, f"unknown method: {frame.method}"))
+            self.commits.send(conn, self.error_frame(frame.request_id, f"unknown method: {frame.method}"))
             return
         group, handler = route
         call = Call(self, conn, frame, conn.user_id)
@@ -285,8 +290,8 @@ class Router:
         self._held, self._bu_memo = held, {}
         try:
             if group >= HISTORY:
-                # The change and its history row commit together, before anything of the turn is
-                # queued: an answered request is on disk (one commit per answer, not two).
+                # The change and its history row commit together (with the other turns of the
+                # batch), before anything of the turn is queued: an answered request is on disk.
                 with self.db.transaction():
                     response = self._run(call, group, handler)
                     self._store_history(call, response)
@@ -296,12 +301,12 @@ class Router:
             self._held = None
         try:
             for target, text in held:
-                target.send(text)
+                self.commits.send(target, text)
             if group == BALANCE and conn.user_id:
                 self.notify_balance(conn.user_id)
         finally:
             self._bu_memo = None
-        conn.send(response)
+        self.commits.send(conn, response)
         self._switch_identity(conn)
 
     def _refuse_sig(self, conn: Connection, text: str) -> None:
@@ -309,7 +314,9 @@ class Router:
         when ``req`` came first in the frame."""
         keys = list(raw_values(text, decimals=True))
         first = keys.index("req") < keys.index("sig") if "req" in keys and "sig" in keys else False
-        conn.send(self.error_frame(request_id_of(text) if first else 0, "invalid message format"))
+        self.commits.send(
+            conn, self.error_frame(request_id_of(text) if first else 0, "invalid message format")
+        )
 
     def _run(self, call: Call, group: int, handler: Callable[[Call], Any]) -> str:
         frame = call.frame
@@ -353,8 +360,8 @@ class Router:
             self._leave(conn)
         conn.user_id = wallet
         self.hub.setdefault(wallet, set()).add(conn)
-        conn.send(self.notification("channels", []))
-        conn.send(self.notification("bu", self.ledger.balances(wallet, wallet)))
+        self.commits.send(conn, self.notification("channels", []))
+        self.commits.send(conn, self.notification("bu", self.ledger.balances(wallet, wallet)))
 
     def _store_history(self, call: Call, response: str) -> None:
         """``HistoryMiddleware``: it reads ``c.Message.Sig`` before the response is signed, so

@@ -25,12 +25,13 @@ from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 
 from nitro_desktop.devnode import admission
-from nitro_desktop.devnode.admission import Admission, OncePerInterval, Verdict
+from nitro_desktop.devnode.admission import Admission, OncePerInterval
 from nitro_desktop.devnode.auth import AuthManager, new_jwt_secret
 from nitro_desktop.devnode.config import AssetConfig, normalise_assets
 from nitro_desktop.devnode.db import Database
 from nitro_desktop.devnode.ledger import wallet_key
 from nitro_desktop.devnode.router import Connection, Router
+from nitro_desktop.devnode.sockets import connection_class, write_loop
 from nitro_desktop.protocol import Dialect, RawKeySigner, parse_address, parse_amount
 
 log = logging.getLogger(__name__)
@@ -120,7 +121,7 @@ class SandboxNode:
             self._serve_connection,
             self.host,
             self.port,
-            create_connection=self._connection_class(self._admission),
+            create_connection=connection_class(self._admission),
             logger=_ws_log,
             process_request=self._check_path,
             max_size=self.max_frame_bytes,
@@ -134,6 +135,7 @@ class SandboxNode:
             self.port = int(sockets[0].getsockname()[1])
 
     async def stop(self) -> None:
+        self._settle()
         server, self._server = self._server, None
         if server is not None:
             server.close()
@@ -142,6 +144,7 @@ class SandboxNode:
         await self._end_handler_tasks()
         if self._admission is not None:
             self._admission.flush_log()
+        self._settle()
         if self._db is not None and self.db_path is not None:
             # A file database is reopened on the next start (as a restarted process would).
             self._db.close()
@@ -171,6 +174,7 @@ class SandboxNode:
         if value <= 0:
             raise ValueError("fund amount must be positive")
         router = self._ensure_router()
+        self._settle()  # the faucet's own commit, durable when this returns
         if in_channel:
             config = next(a for a in self.assets if a.symbol == asset)
             return router.channels.deposit(wallet_key(wallet), config, value, router.clock())
@@ -179,11 +183,13 @@ class SandboxNode:
     def balances(self, address: str) -> dict[str, Decimal]:
         """A wallet's unified balance per asset (for tests and the CLI)."""
         router = self._ensure_router()
+        self._settle()
         return {b["asset"]: Decimal(b["amount"]) for b in router.ledger.balances(address, address)}
 
     def ledger_totals(self) -> tuple[dict[str, Decimal], dict[str, Decimal]]:
         """(sum of every balance, sum ever minted by the faucet) per asset: equal when conserved."""
         ledger = self._ensure_router().ledger
+        self._settle()
         return ledger.total_by_asset(), ledger.minted_by_asset()
 
     @property
@@ -196,6 +202,12 @@ class SandboxNode:
         return self._admission.refused_total if self._admission is not None else 0
 
     # ---- internals ----------------------------------------------------------------------
+    def _settle(self) -> None:
+        """Commit the open batch of request turns (and send its frames) before acting from outside."""
+        commits = getattr(self._router, "commits", None)  # the v1 router commits per turn
+        if commits is not None:
+            commits.flush()
+
     def _ensure_router(self) -> Router:
         if self._router is None:
             self._db = Database(self.db_path)
@@ -231,31 +243,6 @@ class SandboxNode:
                 wanted,
             )
         return max(1, min(wanted, room))
-
-    @staticmethod
-    def _connection_class(gate: Admission) -> type[ServerConnection]:
-        class AdmittedConnection(ServerConnection):
-            """Counted from accept to close, before any handshake: idle sockets hold slots too."""
-
-            verdict: Verdict = admission.ABORT
-            peer = ""
-
-            def connection_made(self, transport: asyncio.BaseTransport) -> None:
-                peername = transport.get_extra_info("peername")
-                self.peer = str(peername[0]) if isinstance(peername, tuple) and peername else ""
-                self.verdict = gate.admit(self.peer)
-                super().connection_made(transport)
-                if not (self.verdict.serve or self.verdict.refuse) and isinstance(
-                    transport, asyncio.WriteTransport
-                ):
-                    transport.abort()
-
-            def connection_lost(self, exc: Exception | None) -> None:
-                gate.release(self.peer, self.verdict)
-                self.verdict = admission.ABORT  # released once, whatever happens next
-                super().connection_lost(exc)
-
-        return AdmittedConnection
 
     def _check_path(self, connection: ServerConnection, request: Request) -> Response | None:
         if request.path.split("?", 1)[0] != "/ws":
@@ -313,9 +300,11 @@ class SandboxNode:
         except ValueError:
             loopback = False
         burst = self.rate_burst or self.rate_limit or 0.0
-        conn = Connection(loopback=loopback, tokens=burst, refilled=time.monotonic())
+        conn = Connection(
+            loopback=loopback, tokens=burst, refilled=time.monotonic(), abort=ws.transport.abort
+        )
         self._conns.add(conn)
-        writer = asyncio.ensure_future(self._write_loop(ws, conn))
+        writer = asyncio.ensure_future(write_loop(ws, conn))
         router.on_connect(conn)
         try:
             async for message in ws:
@@ -339,14 +328,3 @@ class SandboxNode:
             writer.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await writer
-
-    @staticmethod
-    async def _write_loop(ws: ServerConnection, conn: Connection) -> None:
-        while True:
-            text = await conn.outbox.get()
-            if text is None:
-                return
-            try:
-                await ws.send(text)
-            except ConnectionClosed:
-                return
