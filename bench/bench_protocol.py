@@ -1,13 +1,19 @@
 """Build, encode and sign create_app_session requests; compare with the bare crypto floor.
 
-    .venv/bin/python bench/bench_protocol.py [N] [ROUNDS]
+    .venv/bin/python bench/bench_protocol.py [N] [ROUNDS] [--against CHECKOUT]
 
-The floor is keccak256 (pycryptodome's ``keccak.new``) + libsecp256k1
-recoverable signing (coincurve's ``sign_recoverable``) of the same request
-bytes, with no JSON work at all: the ratio shows what the protocol layer costs
-on top of the crypto. The two loops run interleaved in ROUNDS rounds and are
+The floor is keccak256 + libsecp256k1 recoverable signing (coincurve's
+``sign_recoverable``) of the same request bytes, with no JSON work at all: the
+ratio shows what the protocol layer costs on top of the crypto. The floor's
+keccak is the fastest in this process, called inline: safe-pysha3's
+``keccak_256(data).digest()`` when installed (the one our code then uses too),
+else our own ``keccak256``. The loops run interleaved in ROUNDS rounds and are
 timed in process CPU time, so other load on the machine shifts both alike;
 each figure is the median over the rounds. Goal: >= 0.8x.
+
+``--against CHECKOUT`` (e.g. ``/work/main``) also runs one round of that
+checkout's ``nitro_desktop`` in a child process after each of ours, with the
+same floor, and prints its ratio beside ours.
 
 A second line times our own crypto calls alone (the hash and sign steps
 ``sign_request`` makes, nothing else), to show the JSON and build share apart
@@ -16,13 +22,14 @@ from the crypto share.
 
 from __future__ import annotations
 
+import json
 import statistics
 import sys
 import time
 from decimal import Decimal
 
 import coincurve
-from Crypto.Hash import keccak
+from _signing_floor import floor_keccak, other_round
 
 from nitro_desktop.protocol import (
     Allocation,
@@ -39,7 +46,7 @@ B = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
 TS = 1735689600000
 
 
-def main(n: int, rounds: int) -> None:
+def main(n: int, rounds: int, against: str | None = None, one_round: bool = False) -> None:
     signer = RawKeySigner(KEY)
 
     def call(i: int):  # type: ignore[no-untyped-def]
@@ -54,9 +61,19 @@ def main(n: int, rounds: int) -> None:
     texts = [encode_request(i + 1, "create_app_session", call(i).params, TS + i).encode() for i in range(n)]
     raw_key = coincurve.PrivateKey(KEY)
 
-    def floor() -> None:
-        for data in texts:
-            raw_key.sign_recoverable(keccak.new(digest_bits=256, data=data).digest(), hasher=None)
+    floor_name, keccak_256 = floor_keccak()
+
+    if keccak_256 is not None:
+
+        def floor() -> None:
+            for data in texts:
+                raw_key.sign_recoverable(keccak_256(data).digest(), hasher=None)
+
+    else:
+
+        def floor() -> None:
+            for data in texts:
+                raw_key.sign_recoverable(keccak256(data), hasher=None)
 
     def crypto_only() -> None:
         for data in texts:
@@ -74,14 +91,21 @@ def main(n: int, rounds: int) -> None:
         fn()
         return n / (time.process_time() - t0)
 
-    results: dict[str, list[float]] = {"floor": [], "crypto": [], "ours": [], "ratio": []}
+    if one_round:
+        f, o = rate(floor), rate(ours)
+        print(json.dumps({"floor": f, "ours": o}))
+        return
+    results: dict[str, list[float]] = {"floor": [], "crypto": [], "ours": [], "ratio": [], "other": []}
     for _ in range(rounds):
         f, c, o = rate(floor), rate(crypto_only), rate(ours)
         results["floor"].append(f)
         results["crypto"].append(c)
         results["ours"].append(o)
         results["ratio"].append(o / f)
-    med = {k: statistics.median(v) for k, v in results.items()}
+        if against:
+            other = other_round(__file__, against, n)
+            results["other"].append(other["ours"] / other["floor"])
+    med = {k: statistics.median(v) for k, v in results.items() if v}
 
     extra = ""
     try:
@@ -100,14 +124,29 @@ def main(n: int, rounds: int) -> None:
 
     spread = f"{min(results['ratio']):.2f}-{max(results['ratio']):.2f}"
     print(f"requests: {n} per loop, {rounds} interleaved rounds, process CPU time, medians")
-    print(f"floor (keccak.new + coincurve sign, no JSON): {med['floor']:>10,.0f} req/s")
+    print(f"floor keccak: {floor_name}")
+    print(f"floor (keccak + coincurve sign, no JSON):     {med['floor']:>10,.0f} req/s")
     print(f"our crypto calls alone (hash + sign, no JSON):{med['crypto']:>10,.0f} req/s")
     print(f"build + encode + sign (RawKeySigner):         {med['ours']:>10,.0f} req/s{extra}")
     print(f"ratio ours / floor: {med['ratio']:.2f}x (rounds {spread})  (goal >= 0.80x)")
+    if against:
+        other_spread = f"{min(results['other']):.2f}-{max(results['other']):.2f}"
+        print(f"ratio of {against}'s code / the same floor: {med['other']:.2f}x (rounds {other_spread})")
 
 
 if __name__ == "__main__":
+    args = sys.argv[1:]
+    single = "--one-round" in args
+    if single:
+        args.remove("--one-round")
+    against_path = None
+    if "--against" in args:
+        at = args.index("--against")
+        against_path = args[at + 1]
+        del args[at : at + 2]
     main(
-        int(sys.argv[1]) if len(sys.argv) > 1 else 1000,
-        int(sys.argv[2]) if len(sys.argv) > 2 else 31,
+        int(args[0]) if len(args) > 0 else 1000,
+        int(args[1]) if len(args) > 1 else 31,
+        against_path,
+        single,
     )

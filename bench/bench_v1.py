@@ -1,18 +1,26 @@
 """v1 app-session creation (dialect "1"): build, hash, quorum-sign and frame, against the crypto floor.
 
-    .venv/bin/python bench/bench_v1.py [N] [ROUNDS]
+    .venv/bin/python bench/bench_v1.py [N] [ROUNDS] [--against CHECKOUT]
 
 One "create" is what a client does to open a v1 session: build the definition in wire
 shape, compute ``create_session_hash`` (ABI encoding + keccak256), make a wallet quorum
 signature (EIP-191 keccak + libsecp256k1 recoverable signature) and encode the
-``app_sessions.v1.create_app_session`` request frame. The floor is keccak256 of 32 bytes
-plus coincurve's ``sign_recoverable`` of the digest: the crypto a quorum signature cannot
-avoid. Loops run interleaved in ROUNDS rounds, timed in process CPU time (other load
+``app_sessions.v1.create_app_session`` request frame.
+
+The floor is one keccak256 of 32 bytes plus coincurve's ``sign_recoverable`` of the digest,
+no JSON and no ABI work. Its keccak is the fastest in this process, called inline: safe-pysha3's
+``keccak_256(data).digest()`` when installed (the one our code then uses too), else our own
+``keccak256``. Loops run interleaved in ROUNDS rounds, timed in process CPU time (other load
 shifts both alike); each figure is the median over the rounds. Goal: >= 0.8x.
+
+``--against CHECKOUT`` (e.g. ``/work/main``) also runs one round of that checkout's
+``nitro_desktop`` in a child process after each of ours, with the same floor, and prints its
+ratio beside ours.
 """
 
 from __future__ import annotations
 
+import json
 import statistics
 import sys
 import time
@@ -20,9 +28,9 @@ from collections.abc import Callable
 from typing import Any
 
 import coincurve
-from Crypto.Hash import keccak
+from _signing_floor import floor_keccak, other_round
 
-from nitro_desktop.protocol.crypto import RawKeySigner
+from nitro_desktop.protocol.crypto import RawKeySigner, keccak256
 from nitro_desktop.protocol.v1 import create_session_hash, encode_frame, quorum_signature
 
 KEY = bytes.fromhex("ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80")
@@ -31,16 +39,24 @@ TS = 1767225600000
 METHOD = "app_sessions.v1.create_app_session"
 
 
-def main(n: int, rounds: int) -> None:
+def main(n: int, rounds: int, against: str | None = None, one_round: bool = False) -> None:
     signer = RawKeySigner(KEY)
     me = signer.address.lower()
     raw_key = coincurve.PrivateKey(KEY)
-    digests = [keccak.new(digest_bits=256, data=i.to_bytes(32, "big")).digest() for i in range(n)]
+    digests = [keccak256(i.to_bytes(32, "big")) for i in range(n)]
+    floor_name, keccak_256 = floor_keccak()
 
-    def floor() -> None:
-        for i in range(n):
-            digest = keccak.new(digest_bits=256, data=digests[i]).digest()
-            raw_key.sign_recoverable(digest, hasher=None)
+    if keccak_256 is not None:
+
+        def floor() -> None:
+            for i in range(n):
+                raw_key.sign_recoverable(keccak_256(digests[i]).digest(), hasher=None)
+
+    else:
+
+        def floor() -> None:
+            for i in range(n):
+                raw_key.sign_recoverable(keccak256(digests[i]), hasher=None)
 
     def ours() -> None:
         for i in range(n):
@@ -63,22 +79,44 @@ def main(n: int, rounds: int) -> None:
         fn()
         return n / (time.process_time() - t0)
 
-    results: dict[str, list[float]] = {"floor": [], "ours": [], "ratio": []}
+    if one_round:
+        f, o = rate(floor), rate(ours)
+        print(json.dumps({"floor": f, "ours": o}))
+        return
+    results: dict[str, list[float]] = {"floor": [], "ours": [], "ratio": [], "other": []}
     for _ in range(rounds):
         f, o = rate(floor), rate(ours)
         results["floor"].append(f)
         results["ours"].append(o)
         results["ratio"].append(o / f)
-    med = {k: statistics.median(v) for k, v in results.items()}
+        if against:
+            other = other_round(__file__, against, n)
+            results["other"].append(other["ours"] / other["floor"])
+    med = {k: statistics.median(v) for k, v in results.items() if v}
     spread = f"{min(results['ratio']):.2f}-{max(results['ratio']):.2f}"
     print(f"v1 creates: {n} per loop, {rounds} interleaved rounds, process CPU time, medians")
+    print(f"floor keccak: {floor_name}")
     print(f"floor (keccak of 32 bytes + coincurve sign):      {med['floor']:>10,.0f} /s")
     print(f"v1 create (definition + hash + quorum sig + frame): {med['ours']:>8,.0f} /s")
     print(f"ratio ours / floor: {med['ratio']:.2f}x (rounds {spread})  (goal >= 0.80x)")
+    if against:
+        other_spread = f"{min(results['other']):.2f}-{max(results['other']):.2f}"
+        print(f"ratio of {against}'s code / the same floor: {med['other']:.2f}x (rounds {other_spread})")
 
 
 if __name__ == "__main__":
+    args = sys.argv[1:]
+    single = "--one-round" in args
+    if single:
+        args.remove("--one-round")
+    against_path = None
+    if "--against" in args:
+        at = args.index("--against")
+        against_path = args[at + 1]
+        del args[at : at + 2]
     main(
-        int(sys.argv[1]) if len(sys.argv) > 1 else 1000,
-        int(sys.argv[2]) if len(sys.argv) > 2 else 31,
+        int(args[0]) if len(args) > 0 else 1000,
+        int(args[1]) if len(args) > 1 else 31,
+        against_path,
+        single,
     )

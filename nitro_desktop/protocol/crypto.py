@@ -16,39 +16,40 @@ from typing import Any, Protocol
 import coincurve
 from coincurve._libsecp256k1 import ffi as _secp_ffi
 from coincurve._libsecp256k1 import lib as _secp
-from Crypto.Hash import keccak as _keccak
-from Crypto.Util import _raw_api as _raw_api_module
 
 from nitro_desktop.protocol.errors import AddressError, SignatureError
 
 _HEX_ADDRESS = re.compile(r"0x[0-9a-fA-F]{40}")
 
 # Every request and every server frame is hashed and signed or recovered, so
-# these two steps call the C libraries directly: ``keccak.new(...).digest()``
-# and coincurve's ``sign_recoverable`` allocate a wrapper object, a state, an
-# output buffer and a recovery-id cell per call (about half their time). Each
-# thread reuses one keccak state and one set of libsecp256k1 buffers instead.
-_raw_api: Any = _raw_api_module
-_keccak_lib: Any = _keccak._raw_keccak_lib  # type: ignore[attr-defined]
-_FAST_KECCAK = _raw_api.backend == "cffi"
+# these two steps call the C libraries as directly as they can. libsecp256k1: coincurve's
+# ``sign_recoverable`` allocates a wrapper, an output buffer and a recovery-id cell per call,
+# so each thread reuses one set of buffers instead. Keccak: safe-pysha3's C type is one call
+# into XKCP's 64-bit permutation (about 3x cheaper a hash than pycryptodome through cffi);
+# where it is missing, pycryptodome's raw functions over one reused state per thread.
 _local = threading.local()
+
+try:
+    from _pysha3 import keccak_256 as _sha3_keccak_256
+except ImportError:  # pragma: no cover - safe-pysha3 is a dependency; kept for odd platforms
+    _sha3_keccak_256 = None
+
+KECCAK_BACKEND = "safe-pysha3" if _sha3_keccak_256 is not None else "pycryptodome"
+"""Which library ``keccak256`` runs on (the benchmarks' floor uses the same one)."""
 
 
 class _Scratch:
-    """One thread's reusable C buffers: a keccak state and libsecp256k1 outputs."""
+    """One thread's reusable C buffers: libsecp256k1 outputs (and a pycryptodome keccak state)."""
 
     __slots__ = ("compact", "digest", "keccak", "recid", "signature", "state")
 
     def __init__(self) -> None:
-        state = _raw_api.VoidPointer()
-        if _keccak_lib.keccak_init(state.address_of(), _raw_api.c_size_t(64), _raw_api.c_ubyte(24)):
-            raise MemoryError("cannot allocate a keccak state")
-        self.keccak = _raw_api.SmartPointer(state.get(), _keccak_lib.keccak_destroy)  # owns and frees it
-        self.state = self.keccak.get()
-        self.digest = _raw_api.ffi.new("uint8_t[32]")
         self.signature = _secp_ffi.new("secp256k1_ecdsa_recoverable_signature *")
         self.compact = _secp_ffi.new("unsigned char[65]")
         self.recid = _secp_ffi.new("int *")
+        self.keccak: Any = None
+        self.state: Any = None
+        self.digest: Any = None
 
 
 def _scratch() -> _Scratch:
@@ -59,32 +60,69 @@ def _scratch() -> _Scratch:
     return scratch
 
 
-def keccak256(data: bytes) -> bytes:
-    """Legacy Keccak-256 (Ethereum's hash, not NIST SHA3-256)."""
-    if not _FAST_KECCAK:  # pragma: no cover - pycryptodome without cffi (ctypes backend)
-        return _keccak.new(digest_bits=256, data=data).digest()
+_pycryptodome: Any = None
+
+
+def _pycryptodome_api() -> Any:
+    """pycryptodome's raw keccak functions, loaded on first use (their cffi set-up is not free)."""
+    global _pycryptodome
+    if _pycryptodome is None:
+        from Crypto.Hash import keccak as keccak_module
+        from Crypto.Util import _raw_api
+
+        lib: Any = keccak_module._raw_keccak_lib  # type: ignore[attr-defined]
+        raw: Any = _raw_api
+        _pycryptodome = (raw, lib, keccak_module)
+    return _pycryptodome
+
+
+def keccak256_pycryptodome(data: bytes) -> bytes:
+    """Keccak-256 on pycryptodome: the fallback, and the reference the tests hold the other to."""
+    raw, lib, keccak_module = _pycryptodome_api()
+    if raw.backend != "cffi":  # pragma: no cover - pycryptodome without cffi (ctypes backend)
+        digest: bytes = keccak_module.new(digest_bits=256, data=data).digest()
+        return digest
     if type(data) is not bytes:
         data = bytes(data)
-    try:
-        scratch: _Scratch = _local.scratch
-    except AttributeError:
-        scratch = _scratch()
-    state = scratch.state
-    out = scratch.digest
+    scratch = _scratch()
+    if scratch.state is None:
+        state = raw.VoidPointer()
+        if lib.keccak_init(state.address_of(), raw.c_size_t(64), raw.c_ubyte(24)):
+            raise MemoryError("cannot allocate a keccak state")
+        scratch.keccak = raw.SmartPointer(state.get(), lib.keccak_destroy)  # owns and frees it
+        scratch.state = scratch.keccak.get()
+        scratch.digest = raw.ffi.new("uint8_t[32]")
+    state, out = scratch.state, scratch.digest
     # keccak_reset cannot fail on a valid state; absorb and digest only on bad arguments.
-    _keccak_reset(state)
-    if _keccak_absorb(state, data, len(data)) or _keccak_digest(state, out, 32, 0x01):
+    lib.keccak_reset(state)
+    if lib.keccak_absorb(state, data, len(data)) or lib.keccak_digest(state, out, 32, 0x01):
         raise ValueError("keccak failed")
-    digest: bytes = _keccak_buffer(out, 32)[:]
+    result: bytes = raw.ffi.buffer(out, 32)[:]
+    return result
+
+
+def keccak256_pysha3(data: bytes) -> bytes:
+    """Keccak-256 on safe-pysha3 (raises ImportError where it is not installed)."""
+    if _sha3_keccak_256 is None:
+        raise ImportError("safe-pysha3 is not installed")
+    if type(data) is not bytes:
+        data = bytes(data)
+    digest: bytes = _sha3_keccak_256(data).digest()
     return digest
 
 
-if _FAST_KECCAK:
-    # Bound once: attribute lookups on the cffi library are a measurable share of a hash.
-    _keccak_reset = _keccak_lib.keccak_reset
-    _keccak_absorb = _keccak_lib.keccak_absorb
-    _keccak_digest = _keccak_lib.keccak_digest
-    _keccak_buffer = _raw_api.ffi.buffer
+if _sha3_keccak_256 is not None:
+    _new_keccak = _sha3_keccak_256
+
+    def keccak256(data: bytes) -> bytes:
+        """Legacy Keccak-256 (Ethereum's hash, not NIST SHA3-256)."""
+        if type(data) is not bytes:
+            data = bytes(data)
+        digest: bytes = _new_keccak(data).digest()
+        return digest
+
+else:  # pragma: no cover - exercised by the tests through keccak256_pycryptodome
+    keccak256 = keccak256_pycryptodome
 
 
 # Pure, and asked again and again for the same few addresses (every recovered signer, every

@@ -80,7 +80,14 @@ def _update(value: Any) -> str | None:
 
 
 def _signatures(value: Any) -> str | None:
-    if type(value) is not list or not _STR.issuperset(map(type, value)):
+    if type(value) is not list:
+        return None
+    if len(value) == 1:  # one signer, the usual create: no map objects for a single item
+        (only,) = value
+        if type(only) is not str:
+            return None
+        return "[" + _enc(only) + "]"
+    if not _STR.issuperset(map(type, value)):
         return None
     return f"[{','.join(map(_enc, value))}]"
 
