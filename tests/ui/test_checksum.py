@@ -1,4 +1,4 @@
-"""The list's EIP-55 (keccak through ctypes) is the protocol's EIP-55 (keccak through cffi)."""
+"""The list's EIP-55 (safe-pysha3 straight, no coincurve) is the protocol's EIP-55."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ hex40 = st.text("0123456789abcdefABCDEF", min_size=40, max_size=40)
 
 
 @given(st.binary(max_size=300))
-def test_the_ctypes_keccak_is_the_protocols_keccak(data: bytes) -> None:
+def test_the_lists_keccak_is_the_protocols_keccak(data: bytes) -> None:
     assert checksum.keccak256(data) == keccak256(data)
 
 
@@ -39,14 +39,15 @@ def test_what_is_not_an_address_shows_as_stored(text: str) -> None:
     assert checksum.eip55(text) == expected
 
 
-def test_the_ctypes_path_is_the_one_taken_and_loads_neither_cffi_nor_pycryptodome() -> None:
+def test_the_list_checksums_without_loading_cffi_coincurve_or_pycryptodome() -> None:
     # In a fresh interpreter, as the app starts: the list's first rows are checksummed
-    # without the ~150 ms cffi set-up behind Crypto.Hash.keccak.
+    # without the cffi set-up behind coincurve and Crypto.Hash.keccak.
     script = (
         "import sys\n"
         "from nitro_desktop.ui import checksum\n"
         "print(checksum.eip55('0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266'))\n"
-        "print(checksum._keccak256 is not None, sorted(m for m in ('Crypto', 'cffi') if m in sys.modules))\n"
+        "loaded = sorted(m for m in ('Crypto', 'cffi', 'coincurve') if m in sys.modules)\n"
+        "print('_pysha3' in sys.modules, loaded)\n"
     )
     out = subprocess.run(
         [sys.executable, "-c", script],
