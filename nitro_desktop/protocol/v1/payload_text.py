@@ -86,7 +86,8 @@ def _signatures(value: Any) -> str | None:
         (only,) = value
         if type(only) is not str:
             return None
-        return "[" + _enc(only) + "]"
+        quoted: str = _enc(only)
+        return "[" + quoted + "]"
     if not _STR.issuperset(map(type, value)):
         return None
     return f"[{','.join(map(_enc, value))}]"
