@@ -56,6 +56,9 @@ def _totals_key(r: SessionRow) -> str:
 
 _SORT_KEYS["totals"] = (_totals_key,)  # by amount per asset, not as text
 PAGE = 256
+# A (re)load reads only this many: more than a tall viewport shows, a quarter of a page to query and
+# hold before the first rows paint; the view fetches PAGE more as it scrolls towards the end.
+FIRST_PAGE = 64
 # Column widths (px) the list would like, and below which it elides rather than shrinks further;
 # the list fits its pane by giving up the difference, widest-slack first, before any scrollbar.
 PREFERRED_WIDTHS = (110, 55, 190, 100, 95, 58, 80, 90)
@@ -150,7 +153,7 @@ class SessionListModel(QAbstractTableModel):
         """Start again from the first page (after many rows changed at once)."""
         self.beginResetModel()
         self._recount()
-        self._loaded = self._page(0, PAGE)
+        self._loaded = self._page(0, FIRST_PAGE)
         self.endResetModel()
 
     def _recount(self) -> None:

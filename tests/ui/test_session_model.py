@@ -11,7 +11,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from nitro_desktop.store import AppSessionRecord, SessionRow, Store, filter_rows
-from nitro_desktop.ui.session_model import PAGE, SORT_NAMES, SessionListModel
+from nitro_desktop.ui.session_model import FIRST_PAGE, PAGE, SORT_NAMES, SessionListModel
 
 N = PAGE * 3 + 17
 ALICE = "0x" + "A1" * 20
@@ -70,14 +70,14 @@ def load_all(model: SessionListModel) -> list[SessionRow]:
 def test_rows_arrive_a_page_at_a_time(qapp: Any, store: Store) -> None:
     model = SessionListModel()
     model.set_source(store.sessions)
-    assert model.rowCount() == PAGE  # not all N: memory stays flat until the view scrolls
+    assert model.rowCount() == FIRST_PAGE  # not all N: memory stays flat until the view scrolls
     assert model.total_count() == model.match_count() == N
     assert model.canFetchMore()
     inserted: list[tuple[int, int]] = []
     model.rowsInserted.connect(lambda _p, first, last: inserted.append((first, last)))
     model.fetchMore()
-    assert model.rowCount() == 2 * PAGE
-    assert inserted == [(PAGE, 2 * PAGE - 1)]
+    assert model.rowCount() == FIRST_PAGE + PAGE
+    assert inserted == [(FIRST_PAGE, FIRST_PAGE + PAGE - 1)]
     assert load_all(model) == store.sessions.rows()
     assert not model.canFetchMore()
 
@@ -122,7 +122,7 @@ def test_a_saved_session_is_placed_without_a_reload(qapp: Any, store: Store) -> 
     model.upsert(store.sessions.row(newest.app_session_id))  # type: ignore[arg-type]
     assert model.row_at(0).app_session_id == newest.app_session_id  # type: ignore[union-attr]
     assert model.total_count() == N + 1
-    assert model.rowCount() == PAGE + 1
+    assert model.rowCount() == FIRST_PAGE + 1
 
     # A changed session moves to where the order puts it, and is not listed twice.
     moved = record(5, updated=1_900_000_000.0)
