@@ -169,10 +169,11 @@ def main(data_dir: str | None = None) -> int:
         QMessageBox.critical(window, "Nitro Desktop", f"Your data could not be opened:\n\n{exc}")
         window.hide()  # not close(): nothing is saved into a data dir that cannot be opened
         return 1
-    window.show_store(store)
-    if window.model.rowCount():  # the first rows, before anything else loads
+    window.show_store(store, count_later=True)
+    if window.model.rowCount():  # the first rows, before anything else loads (the count too)
         _turn_until(window.table.first_rows_painted)
         QGuiApplication.sync()
+    window.update_count()
     # The details pane and the docks (the Home channels pane imports the chain and client
     # modules) come after the first paint; the list and menus are usable before.
     window.build_panes()

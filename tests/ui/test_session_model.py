@@ -82,6 +82,40 @@ def test_rows_arrive_a_page_at_a_time(qapp: Any, store: Store) -> None:
     assert not model.canFetchMore()
 
 
+def test_a_count_left_for_later_is_made_when_asked_and_rows_are_the_same(qapp: Any, store: Store) -> None:
+    statements: list[str] = []
+    store.db._conn.set_trace_callback(statements.append)  # the SQL the model runs, as SQLite sees it
+    model = SessionListModel()
+    model.set_source(store.sessions, count=False)
+    assert model.rowCount() == FIRST_PAGE
+    assert not [q for q in statements if "count(" in q.lower()]  # the first rows paint before a count
+    assert model.canFetchMore()
+    assert model.total_count() == model.match_count() == N
+    assert [q for q in statements if "count(" in q.lower()]
+    assert load_all(model) == store.sessions.rows()
+
+
+def test_a_count_left_for_later_is_made_before_more_rows_are_read(qapp: Any, store: Store) -> None:
+    model = SessionListModel()
+    model.set_filter("", "closed")
+    model.set_source(store.sessions, count=False)
+    reference = filter_rows(store.sessions.rows(), status="closed")
+    assert load_all(model) == reference
+    assert model.match_count() == len(reference) and model.total_count() == N
+
+
+def test_a_short_first_page_is_every_row_without_a_count(qapp: Any, tmp_path: Path) -> None:
+    with Store.open(tmp_path / "small") as small:
+        small.sessions.save_many(record(i) for i in range(FIRST_PAGE - 1))
+        statements: list[str] = []
+        small.db._conn.set_trace_callback(statements.append)
+        model = SessionListModel()
+        model.set_source(small.sessions, count=False)
+        assert not model.canFetchMore()
+        assert model.total_count() == model.match_count() == model.rowCount() == FIRST_PAGE - 1
+        assert not [q for q in statements if "count(" in q.lower()]
+
+
 @pytest.mark.parametrize("sort", SORT_NAMES)
 @pytest.mark.parametrize("order", [ASC, DESC])
 def test_every_sort_orders_all_rows_as_a_stable_sort_of_the_whole_list(
