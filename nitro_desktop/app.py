@@ -120,8 +120,8 @@ def main(data_dir: str | None = None) -> int:
     # qasync picks its Qt binding from QT_API; we ship PySide6 only.
     os.environ.setdefault("QT_API", "pyside6")
     from PySide6.QtCore import QSettings
-    from PySide6.QtGui import QGuiApplication, QIcon
-    from PySide6.QtWidgets import QApplication, QMessageBox
+    from PySide6.QtGui import QGuiApplication
+    from PySide6.QtWidgets import QApplication
 
     from nitro_desktop.store.paths import default_data_dir
     from nitro_desktop.ui.gc_guard import MainThreadCollector
@@ -134,9 +134,6 @@ def main(data_dir: str | None = None) -> int:
     app.setApplicationName("Nitro Desktop")
     app.setOrganizationName("Nitro Desktop")
     QGuiApplication.setDesktopFileName("nitro-desktop")
-    icon = icon_path()
-    if icon is not None:
-        app.setWindowIcon(QIcon(icon))
 
     logger = logging.getLogger("nitro_desktop")
     early = _EarlyLog()
@@ -152,6 +149,12 @@ def main(data_dir: str | None = None) -> int:
     # One turn of the event loop, until the window has painted: it is on screen before the
     # database and the heavier modules load. Actions wait for attach() (they do nothing before).
     _turn_until(window.table.first_painted)
+    # The icon after the first frame: QIcon's type builds QIcon's enums (ThemeIcon's ~150 names).
+    icon = icon_path()
+    if icon is not None:
+        from PySide6.QtGui import QIcon
+
+        app.setWindowIcon(QIcon(icon))
     # The map request and the painted frame wait in Qt's X buffer until the loop idles,
     # which it does not do before the rest has loaded: send them now.
     QGuiApplication.sync()
@@ -160,14 +163,17 @@ def main(data_dir: str | None = None) -> int:
     try:
         store = Store.open(directory)
     except StoreError as exc:
+        from PySide6.QtWidgets import QMessageBox
+
         # The database is never touched when it cannot be opened: say why and stop.
         QMessageBox.critical(window, "Nitro Desktop", f"Your data could not be opened:\n\n{exc}")
         window.hide()  # not close(): nothing is saved into a data dir that cannot be opened
         return 1
-    window.show_store(store)
-    if window.model.rowCount():  # the first rows, before anything else loads
+    window.show_store(store, count_later=True)
+    if window.model.rowCount():  # the first rows, before anything else loads (the count too)
         _turn_until(window.table.first_rows_painted)
         QGuiApplication.sync()
+    window.update_count()
     # The details pane and the docks (the Home channels pane imports the chain and client
     # modules) come after the first paint; the list and menus are usable before.
     window.build_panes()

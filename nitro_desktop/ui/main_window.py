@@ -74,7 +74,7 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self._ready_changed(False)
         self._restore()
-        self._update_count()
+        self.update_count()
         if store is not None or service is not None:
             self.show_store(store if store is not None else service.wallet.store)  # type: ignore[union-attr]
         self._actions: WindowActions | None = None
@@ -87,11 +87,12 @@ class MainWindow(QMainWindow):
         if service is not None:
             self.attach(service)
 
-    def show_store(self, store: Store) -> None:
-        """List the sessions of ``store`` (its first page: the rest as the list scrolls)."""
+    def show_store(self, store: Store, *, count_later: bool = False) -> None:
+        """List the sessions of ``store`` (a first page); count_later: the count waits for update_count."""
         self.store = store
-        self.model.set_source(store.sessions)
-        self._update_count()
+        self.model.set_source(store.sessions, count=not count_later)
+        if not count_later:
+            self.update_count()
 
     def attach(self, service: AppService) -> None:
         """Connect the service (accounts, ClearNodes); start-up continues on the next loop turn."""
@@ -328,7 +329,8 @@ class MainWindow(QMainWindow):
             return
         self.reconnect()
 
-    def _update_count(self) -> None:
+    def update_count(self) -> None:
+        """Show how many sessions are stored and shown (counting them if not done yet)."""
         if self.store is None:  # not read yet: say nothing rather than "0 sessions"
             self.count.clear()
             self.empty_hint.hide()
@@ -339,14 +341,14 @@ class MainWindow(QMainWindow):
 
     def _filter(self) -> None:
         self.model.set_filter(self.search.text(), self.status_filter.currentData())
-        self._update_count()
+        self.update_count()
 
     def _sessions_changed(self, change: SessionsChanged) -> None:
         """Saved sessions go where the filter and order place them, without reloading the list."""
         rows = [self.store.sessions.row(sid) for sid in change.app_session_ids]
         self.model.upsert_many([r for r in rows if r is not None])
         self.update_actions()  # the selected session may have been closed
-        self._update_count()
+        self.update_count()
         index = self.model.index_of(change.selected) if change.selected else None
         if index is not None and index.isValid():
             self.table.selectRow(index.row())

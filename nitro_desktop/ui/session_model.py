@@ -23,6 +23,7 @@ from PySide6.QtGui import QPaintEvent, QResizeEvent, QStandardItemModel
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 from nitro_desktop.ui.checksum import eip55
+from nitro_desktop.ui.session_columns import fit_columns
 
 if TYPE_CHECKING:
     from PySide6.QtCore import Qt
@@ -56,12 +57,9 @@ def _totals_key(r: SessionRow) -> str:
 
 _SORT_KEYS["totals"] = (_totals_key,)  # by amount per asset, not as text
 PAGE = 256
-# Column widths (px) the list would like, and below which it elides rather than shrinks further;
-# the list fits its pane by giving up the difference, widest-slack first, before any scrollbar.
-PREFERRED_WIDTHS = (110, 55, 190, 100, 95, 58, 80, 90)
-MINIMUM_WIDTHS = (80, 46, 90, 50, 60, 46, 56, 40)
-# In a narrow pane these go first (the details pane shows both): Endpoint, then Version.
-DROPPABLE = (7, 5)
+# A (re)load reads only this many: more than a tall viewport shows, a quarter of a page to query and
+# hold before the first rows paint; the view fetches PAGE more as it scrolls towards the end.
+FIRST_PAGE = 64
 _Index = QModelIndex | QPersistentModelIndex
 # Qt's item roles and alignment as plain ints (Qt.ItemDataRole is an IntEnum): the ``Qt``
 # namespace builds ~100 Python enums on first use (tens of ms), which the first frame does without.
@@ -91,35 +89,6 @@ def _checksummed(participants: str) -> tuple[str, ...]:
     return tuple(eip55(p) for p in participants.split(",") if p)
 
 
-def fit_columns(available: int) -> dict[int, int]:
-    """The visible columns and their widths for a pane ``available`` px wide.
-
-    A column is dropped rather than every column squeezed to its minimum: while
-    fitting would take more than half of what the others can give up.
-    """
-    shown = list(range(len(COLUMNS)))
-    for col in DROPPABLE:
-        preferred = sum(PREFERRED_WIDTHS[c] for c in shown)
-        slack = sum(PREFERRED_WIDTHS[c] - MINIMUM_WIDTHS[c] for c in shown)
-        if preferred - available <= slack // 2:
-            break
-        shown.remove(col)
-    widths = fit_widths(available, [PREFERRED_WIDTHS[c] for c in shown], [MINIMUM_WIDTHS[c] for c in shown])
-    return dict(zip(shown, widths, strict=True))
-
-
-def fit_widths(available: int, preferred: Sequence[int], minimum: Sequence[int]) -> list[int]:
-    """Column widths that fill ``available`` px: each column gives up a share of its slack."""
-    widths = list(preferred)
-    excess = sum(widths) - available
-    slack = sum(p - m for p, m in zip(preferred, minimum, strict=True))
-    if excess > 0 and slack > 0:
-        cut = min(excess, slack)
-        # Rounded up per column, so the sum never passes ``available`` by a pixel.
-        widths = [p + (p - m) * cut // -slack for p, m in zip(preferred, minimum, strict=True)]
-    return widths
-
-
 def _cmp(a: Any, b: Any) -> int:
     return int(a > b) - int(a < b)
 
@@ -139,21 +108,34 @@ class SessionListModel(QAbstractTableModel):
         self._status: str | None = None
         self._sort_column = 6
         self._descending = True
+        self._counted = True  # False: _matching is a guess (one more than loaded) until counted
 
     # ---- loading and filtering ------------------------------------------------
-    def set_source(self, sessions: Sessions | None) -> None:
-        """Read from ``sessions`` (the store's table); loads the first page."""
+    def set_source(self, sessions: Sessions | None, *, count: bool = True) -> None:
+        """Read from ``sessions``; loads the first page (``count`` False: counts when first asked)."""
+        # (Counting scans every row: start-up paints the first rows before it counts 100k of them.)
         self._source = sessions
-        self.reload()
+        self.reload(count=count)
 
-    def reload(self) -> None:
+    def reload(self, *, count: bool = True) -> None:
         """Start again from the first page (after many rows changed at once)."""
         self.beginResetModel()
-        self._recount()
-        self._loaded = self._page(0, PAGE)
+        self._loaded = self._page(0, FIRST_PAGE)
+        if count or self._source is None:
+            self._recount()
+        elif len(self._loaded) < FIRST_PAGE and not (self._text.strip() or self._status):
+            self._counted, self._matching = True, len(self._loaded)  # a short page is every row
+            self._total = self._matching
+        else:
+            self._counted, self._matching = False, len(self._loaded) + 1
         self.endResetModel()
 
+    def _ensure_counted(self) -> None:
+        if not self._counted:
+            self._recount()
+
     def _recount(self) -> None:
+        self._counted = True
         if self._source is None:
             self._matching = self._total = 0
             return
@@ -181,6 +163,7 @@ class SessionListModel(QAbstractTableModel):
     def fetchMore(self, parent: _Index = QModelIndex()) -> None:  # noqa: B008
         if parent.isValid():
             return
+        self._ensure_counted()
         more = self._page(len(self._loaded), PAGE)
         if not more:
             self._matching = len(self._loaded)  # rows went away under us: stop asking
@@ -199,6 +182,7 @@ class SessionListModel(QAbstractTableModel):
         if len(rows) > PAGE:
             self.reload()
             return
+        self._ensure_counted()
         was_complete = not self.canFetchMore()
         for row in rows:
             self._place(row, was_complete)
@@ -249,10 +233,12 @@ class SessionListModel(QAbstractTableModel):
 
     def total_count(self) -> int:
         """All stored sessions."""
+        self._ensure_counted()
         return self._total
 
     def match_count(self) -> int:
         """Sessions the filter keeps (loaded or not yet)."""
+        self._ensure_counted()
         return self._matching
 
     def row_at(self, row: int) -> SessionRow | None:

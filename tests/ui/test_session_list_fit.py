@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 
 from nitro_desktop.protocol import to_checksum_address
 from nitro_desktop.store import AppSessionRecord, Store
-from nitro_desktop.ui.session_model import MINIMUM_WIDTHS, fit_widths
+from nitro_desktop.ui.session_columns import MINIMUM_WIDTHS, fit_widths
 from tests.keys.memory_keyring import MemoryKeyring
 from tests.ui.conftest import AppRunner, Profile, until
 

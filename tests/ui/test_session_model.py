@@ -11,7 +11,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from nitro_desktop.store import AppSessionRecord, SessionRow, Store, filter_rows
-from nitro_desktop.ui.session_model import PAGE, SORT_NAMES, SessionListModel
+from nitro_desktop.ui.session_model import FIRST_PAGE, PAGE, SORT_NAMES, SessionListModel
 
 N = PAGE * 3 + 17
 ALICE = "0x" + "A1" * 20
@@ -70,16 +70,50 @@ def load_all(model: SessionListModel) -> list[SessionRow]:
 def test_rows_arrive_a_page_at_a_time(qapp: Any, store: Store) -> None:
     model = SessionListModel()
     model.set_source(store.sessions)
-    assert model.rowCount() == PAGE  # not all N: memory stays flat until the view scrolls
+    assert model.rowCount() == FIRST_PAGE  # not all N: memory stays flat until the view scrolls
     assert model.total_count() == model.match_count() == N
     assert model.canFetchMore()
     inserted: list[tuple[int, int]] = []
     model.rowsInserted.connect(lambda _p, first, last: inserted.append((first, last)))
     model.fetchMore()
-    assert model.rowCount() == 2 * PAGE
-    assert inserted == [(PAGE, 2 * PAGE - 1)]
+    assert model.rowCount() == FIRST_PAGE + PAGE
+    assert inserted == [(FIRST_PAGE, FIRST_PAGE + PAGE - 1)]
     assert load_all(model) == store.sessions.rows()
     assert not model.canFetchMore()
+
+
+def test_a_count_left_for_later_is_made_when_asked_and_rows_are_the_same(qapp: Any, store: Store) -> None:
+    statements: list[str] = []
+    store.db._conn.set_trace_callback(statements.append)  # the SQL the model runs, as SQLite sees it
+    model = SessionListModel()
+    model.set_source(store.sessions, count=False)
+    assert model.rowCount() == FIRST_PAGE
+    assert not [q for q in statements if "count(" in q.lower()]  # the first rows paint before a count
+    assert model.canFetchMore()
+    assert model.total_count() == model.match_count() == N
+    assert [q for q in statements if "count(" in q.lower()]
+    assert load_all(model) == store.sessions.rows()
+
+
+def test_a_count_left_for_later_is_made_before_more_rows_are_read(qapp: Any, store: Store) -> None:
+    model = SessionListModel()
+    model.set_filter("", "closed")
+    model.set_source(store.sessions, count=False)
+    reference = filter_rows(store.sessions.rows(), status="closed")
+    assert load_all(model) == reference
+    assert model.match_count() == len(reference) and model.total_count() == N
+
+
+def test_a_short_first_page_is_every_row_without_a_count(qapp: Any, tmp_path: Path) -> None:
+    with Store.open(tmp_path / "small") as small:
+        small.sessions.save_many(record(i) for i in range(FIRST_PAGE - 1))
+        statements: list[str] = []
+        small.db._conn.set_trace_callback(statements.append)
+        model = SessionListModel()
+        model.set_source(small.sessions, count=False)
+        assert not model.canFetchMore()
+        assert model.total_count() == model.match_count() == model.rowCount() == FIRST_PAGE - 1
+        assert not [q for q in statements if "count(" in q.lower()]
 
 
 @pytest.mark.parametrize("sort", SORT_NAMES)
@@ -122,7 +156,7 @@ def test_a_saved_session_is_placed_without_a_reload(qapp: Any, store: Store) -> 
     model.upsert(store.sessions.row(newest.app_session_id))  # type: ignore[arg-type]
     assert model.row_at(0).app_session_id == newest.app_session_id  # type: ignore[union-attr]
     assert model.total_count() == N + 1
-    assert model.rowCount() == PAGE + 1
+    assert model.rowCount() == FIRST_PAGE + 1
 
     # A changed session moves to where the order puts it, and is not listed twice.
     moved = record(5, updated=1_900_000_000.0)
