@@ -44,3 +44,24 @@ def other_round(script: str, checkout: str, n: int) -> dict[str, float]:
     ).stdout
     result: dict[str, float] = json.loads(out.strip().splitlines()[-1])
     return result
+
+
+def print_against(results: dict[str, list[float]], against: str | None, median: float) -> None:
+    """The ``--against`` line: the other checkout's ratio to the same floor, with its spread."""
+    if against:
+        spread = f"{min(results['other']):.2f}-{max(results['other']):.2f}"
+        print(f"ratio of {against}'s code / the same floor: {median:.2f}x (rounds {spread})")
+
+
+def run_from_argv(main: Callable[[int, int, str | None, bool], None]) -> None:
+    """``[N] [ROUNDS] [--against CHECKOUT] [--one-round]`` from the command line, into ``main``."""
+    args = sys.argv[1:]
+    single = "--one-round" in args
+    if single:
+        args.remove("--one-round")
+    against = None
+    if "--against" in args:
+        at = args.index("--against")
+        against = args[at + 1]
+        del args[at : at + 2]
+    main(int(args[0]) if args else 1000, int(args[1]) if len(args) > 1 else 31, against, single)

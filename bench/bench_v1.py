@@ -22,13 +22,12 @@ from __future__ import annotations
 
 import json
 import statistics
-import sys
 import time
 from collections.abc import Callable
 from typing import Any
 
 import coincurve
-from _signing_floor import floor_keccak, other_round
+from _signing_floor import floor_keccak, other_round, print_against, run_from_argv
 
 from nitro_desktop.protocol.crypto import RawKeySigner, keccak256
 from nitro_desktop.protocol.v1 import create_session_hash, encode_frame, quorum_signature
@@ -99,24 +98,8 @@ def main(n: int, rounds: int, against: str | None = None, one_round: bool = Fals
     print(f"floor (keccak of 32 bytes + coincurve sign):      {med['floor']:>10,.0f} /s")
     print(f"v1 create (definition + hash + quorum sig + frame): {med['ours']:>8,.0f} /s")
     print(f"ratio ours / floor: {med['ratio']:.2f}x (rounds {spread})  (goal >= 0.80x)")
-    if against:
-        other_spread = f"{min(results['other']):.2f}-{max(results['other']):.2f}"
-        print(f"ratio of {against}'s code / the same floor: {med['other']:.2f}x (rounds {other_spread})")
+    print_against(results, against, med.get("other", 0.0))
 
 
 if __name__ == "__main__":
-    args = sys.argv[1:]
-    single = "--one-round" in args
-    if single:
-        args.remove("--one-round")
-    against_path = None
-    if "--against" in args:
-        at = args.index("--against")
-        against_path = args[at + 1]
-        del args[at : at + 2]
-    main(
-        int(args[0]) if len(args) > 0 else 1000,
-        int(args[1]) if len(args) > 1 else 31,
-        against_path,
-        single,
-    )
+    run_from_argv(main)

@@ -3,32 +3,12 @@ zero); a share written twice in one create, or a session id already taken, still
 
 from __future__ import annotations
 
-import time
 from decimal import Decimal
 
 import pytest
 
-from nitro_desktop.protocol import RawKeySigner, sign_request
-from tests.devnode.test_faults import B, session_client
-
-
-def _create(rid: int, dialect: str, wallet: RawKeySigner, nonce: int, amounts: list[str]) -> str:
-    d = {
-        "protocol": "NitroRPC/0.2",
-        "participants": [wallet.address, B.address],
-        "weights": [100, 0],
-        "quorum": 100,
-        "challenge": 0,
-        "nonce": nonce,
-    }
-    if dialect == "0.5":
-        d = {"application": "shares", **d}
-    obj = {
-        "definition": d,
-        "allocations": [{"participant": wallet.address, "asset": "usdc", "amount": a} for a in amounts],
-    }
-    params = [obj] if dialect == "0.2" else obj
-    return sign_request(rid, "create_app_session", params, int(time.time() * 1000), [wallet])
+from nitro_desktop.protocol import RawKeySigner
+from tests.devnode.test_faults import create_frame, session_client
 
 
 def _share(node, session_id: str, wallet: RawKeySigner) -> Decimal:  # type: ignore[no-untyped-def]
@@ -42,7 +22,7 @@ async def test_a_share_listed_twice_holds_both_amounts(sandbox_factory, dialect:
     wallet = RawKeySigner.generate()
     node.fund(wallet.address, "usdc", "10")
     c = await session_client(node, wallet)
-    msg = await c.send_raw(_create(10, dialect, wallet, 41, ["2", "3"]), 10)
+    msg = await c.send_raw(create_frame(10, dialect, wallet, 41, ["2", "3"]), 10)
     assert not msg.is_error, msg.frame.result
     session_id = c.spec.unwrap_result("create_app_session", msg.frame.result)["app_session_id"]
     assert _share(node, session_id, wallet) == 5
@@ -58,10 +38,10 @@ async def test_a_taken_session_id_is_refused_and_moves_nothing(sandbox_factory, 
     wallet = RawKeySigner.generate()
     node.fund(wallet.address, "usdc", "10")
     c = await session_client(node, wallet)
-    first = await c.send_raw(_create(10, dialect, wallet, 42, ["4"]), 10)
+    first = await c.send_raw(create_frame(10, dialect, wallet, 42, ["4"]), 10)
     assert not first.is_error
     session_id = c.spec.unwrap_result("create_app_session", first.frame.result)["app_session_id"]
-    again = await c.send_raw(_create(11, dialect, wallet, 42, ["1"]), 11)
+    again = await c.send_raw(create_frame(11, dialect, wallet, 42, ["1"]), 11)
     assert again.is_error
     assert _share(node, session_id, wallet) == 4
     assert node.balances(wallet.address) == {"usdc": Decimal(6)}

@@ -9,6 +9,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
 
@@ -23,7 +24,10 @@ from tests.devnode.conftest import Client
 B = RawKeySigner("0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d")
 
 
-def create_frame(rid: int, dialect: str, wallet: RawKeySigner, nonce: int) -> str:
+def create_frame(
+    rid: int, dialect: str, wallet: RawKeySigner, nonce: int, amounts: Sequence[str] | None = None
+) -> str:
+    """A signed create from ``wallet`` with B; ``amounts`` lists the wallet's shares (else 1, and 0 for B)."""
     d = {
         "protocol": "NitroRPC/0.2",
         "participants": [wallet.address, B.address],
@@ -36,10 +40,14 @@ def create_frame(rid: int, dialect: str, wallet: RawKeySigner, nonce: int) -> st
         d = {"application": "bench", **d}
     obj = {
         "definition": d,
-        "allocations": [
-            {"participant": wallet.address, "asset": "usdc", "amount": "1"},
-            {"participant": B.address, "asset": "usdc", "amount": "0"},
-        ],
+        "allocations": (
+            [{"participant": wallet.address, "asset": "usdc", "amount": a} for a in amounts]
+            if amounts is not None
+            else [
+                {"participant": wallet.address, "asset": "usdc", "amount": "1"},
+                {"participant": B.address, "asset": "usdc", "amount": "0"},
+            ]
+        ),
     }
     params = [obj] if dialect == "0.2" else obj
     return sign_request(rid, "create_app_session", params, int(time.time() * 1000), [wallet])
