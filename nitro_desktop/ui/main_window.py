@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6 import QtCore
 from PySide6.QtCore import QByteArray, QSettings, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -26,7 +26,7 @@ from nitro_desktop.ui.banner import NoticeBanner
 from nitro_desktop.ui.session_model import SessionListModel, SessionTable
 from nitro_desktop.ui.status import ConnectionIndicator
 from nitro_desktop.ui.window_connection import WindowConnection
-from nitro_desktop.ui.window_toolbar import build_toolbar, make_action
+from nitro_desktop.ui.window_toolbar import build_toolbar, make_action, set_shortcuts
 
 if TYPE_CHECKING:
     from nitro_desktop.store import SessionRow, Store
@@ -200,26 +200,26 @@ class MainWindow(QMainWindow):
         self.indicator.setCursor(QtCore.Qt.CursorShape.PointingHandCursor)
         self.toolbar.setToolButtonStyle(QtCore.Qt.ToolButtonStyle.ToolButtonTextOnly)  # as drawn already
         self.search.setClearButtonEnabled(True)  # its icon comes from the desktop's icon theme
+        # No key can be pressed before the first frame; QKeySequence's enums (~2 ms) wait for it.
+        set_shortcuts(self.findChildren(QAction))
 
     details = property(lambda self: self.build_panes().details)
     balances_dock = property(lambda self: self.build_panes().balances_dock)
     balances = property(lambda self: self.build_panes().balances_dock.table)
     home_dock = property(lambda self: self.build_panes().home_dock)
 
-    def _action(self, text: str, slot: Any, shortcut: Any = None, name: str = "") -> QAction:
+    def _action(self, text: str, slot: Any, shortcut: str = "", name: str = "") -> QAction:
         return make_action(self, text, slot, shortcut, name)
 
     def _build_actions(self) -> None:
         self.act_new = self._action(
-            "&New session…", lambda: self.menu_actions.new_session(), QKeySequence.StandardKey.New
+            "&New session…", lambda: self.menu_actions.new_session(), "StandardKey.New"
         )
-        self.act_refresh = self._action(
-            "&Refresh from server", self.refresh, QKeySequence.StandardKey.Refresh
-        )
+        self.act_refresh = self._action("&Refresh from server", self.refresh, "StandardKey.Refresh")
         self.act_open_request = self._action(
             "&Open signing request…",
             lambda: self.menu_actions.open_request_file(),
-            QKeySequence.StandardKey.Open,
+            "StandardKey.Open",
             "open_request",
         )
         self.act_submit = self._action(
@@ -232,7 +232,7 @@ class MainWindow(QMainWindow):
             "Ctrl+Shift+W",
         )
         self.act_deposit = self._action("&Deposit…", lambda: self.menu_actions.deposit(), name="deposit")
-        self.act_copy = self._action("&Copy session id", self.copy_id, QKeySequence.StandardKey.Copy)
+        self.act_copy = self._action("&Copy session id", self.copy_id, "StandardKey.Copy")
         self.act_accounts = self._action("&Accounts…", lambda: self.menu_actions.open_accounts())
         self.act_endpoint = self._action(
             "&ClearNodes…", lambda: self.menu_actions.open_endpoints(), name="endpoints"
@@ -241,7 +241,7 @@ class MainWindow(QMainWindow):
         self.act_prefs = self._action("&Preferences…", lambda: self.menu_actions.open_preferences())
         self.act_log = self._action("&Log", lambda: self.menu_actions.open_log())
         self.act_about = self._action("&About Nitro Desktop", lambda: self.menu_actions.about())
-        self.act_quit = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
+        self.act_quit = self._action("&Quit", self.close, "StandardKey.Quit")
         self.table.addAction(self.act_copy)
         menu = self.menuBar()
         for title, actions in (

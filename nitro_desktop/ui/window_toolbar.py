@@ -5,21 +5,25 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QComboBox, QLabel, QMainWindow, QToolBar
 
 if TYPE_CHECKING:
     from nitro_desktop.ui.main_window import MainWindow
 
+# The dynamic property holding an action's shortcut until set_shortcuts gives it.
+_SHORTCUT = "nitro_shortcut"
 
-def make_action(window: MainWindow, text: str, slot: Any, shortcut: Any = None, name: str = "") -> QAction:
-    """A menu action that does nothing until the window has its service (it shows before)."""
+
+def make_action(window: MainWindow, text: str, slot: Any, shortcut: str = "", name: str = "") -> QAction:
+    """A menu action that does nothing until the window has its service (it shows before).
+
+    ``shortcut`` ("Ctrl+U", or "StandardKey.Copy" for the platform's own) is set by
+    set_shortcuts, after the first paint.
+    """
     action = QAction(text, window)
-    if shortcut is not None:
-        # The first binding, as setShortcut() takes it: setShortcut's overloads would build
-        # the whole Qt namespace of enums before the first paint.
-        std = isinstance(shortcut, QKeySequence.StandardKey)
-        action.setShortcuts(QKeySequence.keyBindings(shortcut)[:1] if std else [QKeySequence(shortcut)])
+    if shortcut:
+        action.setProperty(_SHORTCUT, shortcut)
 
     def run(*_args: Any) -> None:
         if window.service is not None:  # the window shows before the service is attached
@@ -28,6 +32,23 @@ def make_action(window: MainWindow, text: str, slot: Any, shortcut: Any = None, 
     action.triggered.connect(run)
     action.setObjectName(name or text.replace("&", "").replace("…", "").strip().lower().replace(" ", "_"))
     return action
+
+
+def set_shortcuts(actions: Sequence[QAction]) -> None:
+    """Give the actions make_action made their shortcut: one binding each, as setShortcut() would."""
+    from PySide6.QtGui import QKeySequence
+
+    for action in actions:
+        shortcut = action.property(_SHORTCUT)
+        if not shortcut:
+            continue
+        if shortcut.startswith("StandardKey."):
+            # The first binding, as setShortcut() takes it: setShortcut's overloads would build
+            # the whole Qt namespace of enums.
+            key = getattr(QKeySequence.StandardKey, shortcut.removeprefix("StandardKey."))
+            action.setShortcuts(QKeySequence.keyBindings(key)[:1])
+        else:
+            action.setShortcuts([QKeySequence(shortcut)])
 
 
 def build_toolbar(window: QMainWindow, actions: Sequence[QAction]) -> tuple[QToolBar, QComboBox, QComboBox]:

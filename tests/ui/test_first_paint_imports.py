@@ -162,6 +162,7 @@ def test_the_shortcuts_are_the_ones_setshortcut_gave(qapp: object, tmp_path: Pat
     from nitro_desktop.ui.main_window import MainWindow
 
     window = MainWindow(None, QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+    window.build_panes()  # the shortcuts are set after the first paint, with the panes
     std = QKeySequence.StandardKey
     expected = {
         window.act_new: QKeySequence(std.New),
@@ -176,3 +177,50 @@ def test_the_shortcuts_are_the_ones_setshortcut_gave(qapp: object, tmp_path: Pat
     for action, key in expected.items():
         assert action.shortcuts() == ([key] if not key.isEmpty() else []), action.objectName()
     window.deleteLater()
+
+
+ENUMS = """
+import enum, sys
+made = []
+_create = enum.EnumType._create_
+def _record(cls, name, *args, **kwargs):
+    made.append(name)
+    return _create(cls, name, *args, **kwargs)
+enum.EnumType._create_ = _record
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
+from nitro_desktop.store import AppSessionRecord, Store
+from nitro_desktop.ui.main_window import MainWindow
+from nitro_desktop.ui.theme import apply_theme
+from pathlib import Path
+app = QApplication([])
+apply_theme(app, "system")
+window = MainWindow(None, QSettings(sys.argv[1] + "/settings.ini", QSettings.Format.IniFormat))
+window.show()
+app.processEvents()
+store = Store.open(Path(sys.argv[1]))
+window.show_store(store, count_later=True)
+app.processEvents()
+assert window.table._painted
+print(sorted(n for n in ("StandardKey", "SequenceMatch", "SequenceFormat") if n in made))
+window.build_panes()
+print(sorted(n for n in ("StandardKey", "SequenceMatch", "SequenceFormat") if n in made))
+window.close()
+store.close()
+"""
+
+
+def test_the_key_sequence_enums_wait_for_the_first_paint(tmp_path: Path) -> None:
+    # No key can be pressed before the first frame: QKeySequence's enums (StandardKey's ~70
+    # names, ~2 ms) are built when the shortcuts are set, with the panes.
+    out = subprocess.run(
+        [sys.executable, "-c", ENUMS, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+        timeout=120,
+    )
+    painted, panes = out.stdout.strip().splitlines()[-2:]
+    assert painted == "[]"
+    assert panes == "['SequenceFormat', 'SequenceMatch', 'StandardKey']"
