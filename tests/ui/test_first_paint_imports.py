@@ -32,9 +32,11 @@ DATABASE = ("nitro_desktop.store.db", "sqlite3")
 # Not needed for the first rows either: the records' dataclasses and the write path's parsers.
 WRITING = ("nitro_desktop.store.records", "nitro_desktop.store.tables", "json", "decimal")
 
-SCRIPT = """
+# Opens both scripts below: records the Python enums PySide6 builds, by name (the Qt
+# namespace's "Key" is one of ~100), in ``made``.
+RECORD_ENUMS = """
 import enum, sys
-made = []  # the Python enums PySide6 builds, by name (the Qt namespace's "Key" is one of ~100)
+made = []
 _create = enum.EnumType._create_
 def _record(cls, name, *args, **kwargs):
     made.append(name)
@@ -42,6 +44,11 @@ def _record(cls, name, *args, **kwargs):
 enum.EnumType._create_ = _record
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
+"""
+
+SCRIPT = (
+    RECORD_ENUMS
+    + """
 from nitro_desktop.store.paths import default_data_dir
 from nitro_desktop.ui.main_window import MainWindow
 from nitro_desktop.ui.theme import apply_theme
@@ -78,6 +85,7 @@ print(labels[header.sortIndicatorSection()], order, window.table.isSortingEnable
 window.close()
 store.close()
 """
+)
 
 
 def _run(data_dir: Path) -> list[str]:
@@ -179,16 +187,9 @@ def test_the_shortcuts_are_the_ones_setshortcut_gave(qapp: object, tmp_path: Pat
     window.deleteLater()
 
 
-ENUMS = """
-import enum, sys
-made = []
-_create = enum.EnumType._create_
-def _record(cls, name, *args, **kwargs):
-    made.append(name)
-    return _create(cls, name, *args, **kwargs)
-enum.EnumType._create_ = _record
-from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QApplication
+ENUMS = (
+    RECORD_ENUMS
+    + """
 from nitro_desktop.store import AppSessionRecord, Store
 from nitro_desktop.ui.main_window import MainWindow
 from nitro_desktop.ui.theme import apply_theme
@@ -208,6 +209,7 @@ print(sorted(n for n in ("StandardKey", "SequenceMatch", "SequenceFormat") if n 
 window.close()
 store.close()
 """
+)
 
 
 def test_the_key_sequence_enums_wait_for_the_first_paint(tmp_path: Path) -> None:
