@@ -1,7 +1,7 @@
 """create_app_session round trips per second against the sandbox node, N concurrent clients.
 
     .venv/bin/python bench/bench_devnode.py [CLIENTS] [REQUESTS_PER_CLIENT] [DIALECT] [file] [ROUNDS]
-    .venv/bin/python bench/bench_devnode.py turns [DIALECT] [CREATES]
+    .venv/bin/python bench/bench_devnode.py turns [DIALECT] [CREATES] [FRAMES_SIGNED]
     .venv/bin/python bench/bench_devnode.py floor [CLIENTS] [REQUESTS_PER_CLIENT] [ROUNDS]
 
 ``file`` runs the node on a database file (WAL, synchronous=FULL: every answer
@@ -304,13 +304,18 @@ async def floor(clients: int, per_client: int, rounds: int) -> None:
         )
 
 
-def turns(dialect: str, creates: int) -> None:
-    """Node CPU per create without sockets: 20 wallets, their frames in passes of one turn each."""
+def turns(dialect: str, creates: int, signed: int = 0) -> None:
+    """Node CPU per create without sockets: 20 wallets, their frames in passes of one turn each.
+
+    ``signed`` frames are made beforehand (at least ``creates``): two callgrind runs with the same
+    ``signed`` and different ``creates`` differ by the node's work alone.
+    """
     from nitro_desktop.devnode.router import Connection
 
     wallets = [RawKeySigner.generate() for _ in range(20)]
     per = max(1, creates // len(wallets))
-    batches = [frames(dialect, w, per, k * 1_000_000) for k, w in enumerate(wallets)]
+    made = max(per, signed // len(wallets))
+    batches = [frames(dialect, w, made, k * 1_000_000) for k, w in enumerate(wallets)]
     # A wide timestamp window: under callgrind the last frames are minutes old when handled.
     node = SandboxNode(dialect=dialect, rate_limit=None, timestamp_window=3600.0)
     router = node.router
@@ -347,7 +352,11 @@ def turns(dialect: str, creates: int) -> None:
 
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "turns":
-        turns(sys.argv[2] if len(sys.argv) > 2 else "0.2", int(sys.argv[3]) if len(sys.argv) > 3 else 2000)
+        turns(
+            sys.argv[2] if len(sys.argv) > 2 else "0.2",
+            int(sys.argv[3]) if len(sys.argv) > 3 else 2000,
+            int(sys.argv[4]) if len(sys.argv) > 4 else 0,
+        )
         raise SystemExit(0)
     if len(sys.argv) > 1 and sys.argv[1] == "floor":
         args = [int(a) for a in sys.argv[2:5]]
