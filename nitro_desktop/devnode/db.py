@@ -35,11 +35,11 @@ _HISTORY_INSERT = (
 )
 # Positions in an _HISTORY_INSERT row of the columns _ROW_BYTES counts.
 _TEXT_COLUMNS = (0, 2, 3, 5, 6, 7)
-_HISTORY_BEYOND = (
-    f"SELECT id, {_ROW_BYTES} FROM rpc_history WHERE sender = ? ORDER BY id DESC LIMIT -1 OFFSET ?"  # noqa: S608
-)
+# A sender's oldest rows, as many as it holds past the bound: read from the start of its index
+# entries (an OFFSET from the newest walked every row it keeps, 1,000 of them at the cap).
+_HISTORY_EXCESS = f"SELECT id, {_ROW_BYTES} FROM rpc_history WHERE sender = ? ORDER BY id LIMIT ?"  # noqa: S608
 _HISTORY_COUNT = "SELECT COUNT(*) FROM rpc_history WHERE sender = ?"
-_HISTORY_OLDEST = f"SELECT id, {_ROW_BYTES} FROM rpc_history ORDER BY id LIMIT 64"  # noqa: S608
+_HISTORY_OLDEST = f"SELECT id, {_ROW_BYTES}, sender FROM rpc_history ORDER BY id LIMIT 64"  # noqa: S608
 _HISTORY_TOTAL = f"SELECT COALESCE(SUM({_ROW_BYTES}), 0) FROM rpc_history"  # noqa: S608
 _HISTORY_DELETE = "DELETE FROM rpc_history WHERE id IN ({})"
 
@@ -117,9 +117,9 @@ class Database:
         self.history_rows_per_sender = HISTORY_ROWS_PER_SENDER
         self.history_max_bytes = HISTORY_MAX_BYTES
         self._history_bytes: int | None = None
-        # Rows held per sender, at least as many as there are (a trim elsewhere only lowers the
-        # truth): the query for rows past the bound runs only when the count passes it. Forgotten
-        # on any rollback, which may bring trimmed rows back.
+        # Rows held per sender, exactly (counted once, then kept with every insert and delete):
+        # the rows past the bound are looked for only when the count passes it. Forgotten on any
+        # rollback, which may bring back rows or take them away.
         self._history_rows: dict[str, int] = {}
         self._history_rows_rollbacks = 0
         with self.transaction():
@@ -224,10 +224,11 @@ class Database:
             self._history_rows_rollbacks = self.rollbacks
         count = rows.get(sender)
         count = int(conn.execute(_HISTORY_COUNT, (sender,)).fetchone()[0]) if count is None else count + 1
-        if count > self.history_rows_per_sender:
-            old = conn.execute(_HISTORY_BEYOND, (sender, self.history_rows_per_sender)).fetchall()
+        excess = count - self.history_rows_per_sender
+        if excess > 0:
+            old = conn.execute(_HISTORY_EXCESS, (sender, excess)).fetchall()
             total -= self._drop_history([r[0] for r in old], sum(r[1] for r in old))
-            count = min(count, self.history_rows_per_sender)
+            count -= len(old)
         rows[sender] = count
         while total > self.history_max_bytes:
             oldest = conn.execute(_HISTORY_OLDEST).fetchall()
@@ -235,11 +236,13 @@ class Database:
                 total = 0
                 break
             dropped, ids = 0, []
-            for row_id, row_bytes in oldest:
+            for row_id, row_bytes, owner in oldest:
                 if total - dropped <= self.history_max_bytes:
                     break
                 ids.append(row_id)
                 dropped += row_bytes
+                if owner in rows:
+                    rows[owner] -= 1
             total -= self._drop_history(ids, dropped)
         self._history_bytes = total
 

@@ -7,6 +7,7 @@ SQLite for the rows past the bound on every request.
 
 from __future__ import annotations
 
+import contextlib
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from nitro_desktop.devnode import db as dbm
 from nitro_desktop.devnode import params as P
 from nitro_desktop.devnode.db import Database
 
@@ -66,63 +68,87 @@ def test_plain_params_come_back_as_the_same_object() -> None:
     assert P.go_numbers([Decimal("2.0")]) == [2]
 
 
-def _row(sender: str, i: int) -> tuple[Any, ...]:
-    return (sender, i, "m", "[]", 1, "[]", f"[{i}]", "[]")
+_BEYOND = f"SELECT id, {dbm._ROW_BYTES} FROM rpc_history WHERE sender = ? ORDER BY id DESC LIMIT -1 OFFSET ?"  # noqa: S608
+_OLDEST = f"SELECT id, {dbm._ROW_BYTES} FROM rpc_history ORDER BY id LIMIT 64"  # noqa: S608
 
 
-def _held(db: Database) -> dict[str, list[int]]:
-    out: dict[str, list[int]] = {}
-    for r in db.query("SELECT sender, req_id FROM rpc_history ORDER BY id"):
-        out.setdefault(r["sender"], []).append(r["req_id"])
-    return out
+class _AskEveryTime(Database):
+    """The history as it was kept before the row counts: every insert asks SQLite for the
+    sender's rows past the bound (an OFFSET from its newest row)."""
+
+    def add_history(self, sender: str, row: tuple[Any, ...]) -> None:
+        conn = self.conn
+        before = self.history_bytes()
+        conn.execute(dbm._HISTORY_INSERT, row)
+        total = before + sum(len(str(row[i]).encode("utf-8")) for i in dbm._TEXT_COLUMNS)
+        old = conn.execute(_BEYOND, (sender, self.history_rows_per_sender)).fetchall()
+        total -= self._drop_history([r[0] for r in old], sum(r[1] for r in old))
+        while total > self.history_max_bytes:
+            oldest = conn.execute(_OLDEST).fetchall()
+            if not oldest:
+                total = 0
+                break
+            dropped, ids = 0, []
+            for row_id, row_bytes in oldest:
+                if total - dropped <= self.history_max_bytes:
+                    break
+                ids.append(row_id)
+                dropped += row_bytes
+            total -= self._drop_history(ids, dropped)
+        self._history_bytes = total
+
+
+def _held(db: Database) -> list[tuple[Any, ...]]:
+    return [tuple(r) for r in db.query("SELECT id, sender, req_id, params FROM rpc_history ORDER BY id")]
 
 
 _history_steps = st.lists(
-    st.tuples(st.sampled_from(["add", "fail", "limit", "reopen"]), st.integers(0, 2), st.integers(1, 4)),
-    max_size=40,
+    st.tuples(
+        st.sampled_from(["add", "add", "fail", "limit", "bytes", "reopen"]),
+        st.integers(0, 2),
+        st.integers(1, 5),
+        st.integers(0, 300),
+    ),
+    max_size=30,
 )
 
 
 @settings(max_examples=40, deadline=None)
 @given(steps=_history_steps)
 def test_history_keeps_the_same_rows_as_asking_every_time(tmp_path_factory: Any, steps: Any) -> None:
-    """Adds (some in turns that roll back), bound changes and reopens: per sender, the newest rows
-    up to the bound are kept, exactly as the query run on every insert keeps them."""
-    path: Path = tmp_path_factory.mktemp("h") / "h.sqlite"
-    db = Database(path)
-    model: dict[str, list[int]] = {}
-    limit = 1000
-    next_id = 1
+    """Adds (some in turns that roll back after trimming), bound and size changes, reopens: the
+    counted history keeps exactly the rows, and the byte total, of the one that asks each time."""
+    where: Path = tmp_path_factory.mktemp("h")
+    kinds: tuple[type[Database], type[Database]] = (Database, _AskEveryTime)
+    dbs = [kind(where / f"{kind.__name__}.sqlite") for kind in kinds]
+    limits, next_id = {"rows": 1000, "bytes": dbm.HISTORY_MAX_BYTES}, 1
     try:
-        for action, who, n in steps:
+        for action, who, n, size in steps:
             sender = f"0xS{who}"
-            if action == "limit":
-                limit = n
-                db.history_rows_per_sender = n
-                continue  # as upstream: a lower bound applies at the sender's next request
+            if action in ("limit", "bytes"):
+                limits["rows" if action == "limit" else "bytes"] = n if action == "limit" else 200 + 8 * size
             if action == "reopen":
-                db.close()
-                db = Database(path)
-                db.history_rows_per_sender = limit
-                continue
-            with pytest.raises(RuntimeError) if action == "fail" else _nothing():
-                with db.transaction():
-                    for _ in range(n):
-                        db.add_history(sender, _row(sender, next_id))
-                        if action == "add":
-                            kept = [*model.get(sender, []), next_id]
-                            model[sender] = kept[-limit:]
-                        next_id += 1
-                    if action == "fail":
-                        raise RuntimeError("the turn fails after trimming")
-            assert _held(db) == {s: ids for s, ids in model.items() if ids}
+                for db in dbs:
+                    db.close()
+                dbs = [kind(where / f"{kind.__name__}.sqlite") for kind in kinds]
+            for db in dbs:
+                db.history_rows_per_sender, db.history_max_bytes = limits["rows"], limits["bytes"]
+            if action in ("add", "fail"):
+                for db in dbs:
+                    with pytest.raises(RuntimeError) if action == "fail" else contextlib.nullcontext():
+                        with db.transaction():
+                            for i in range(n):
+                                db.add_history(sender, _row(sender, next_id + i, size))
+                            if action == "fail":
+                                raise RuntimeError("the turn fails after its inserts and trims")
+                next_id += n
+            counted, asked = dbs
+            assert _held(counted) == _held(asked)
+            assert counted.history_bytes() == asked.history_bytes()
     finally:
-        db.close()
+        for db in dbs:
+            db.close()
 
 
-class _nothing:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc: object) -> None:
-        return None
+def _row(sender: str, i: int, size: int) -> tuple[Any, ...]:
+    return (sender, i, "m", "p" * size, 1, "[]", f"[{i}]", "[]")
