@@ -1,7 +1,8 @@
 """create_app_session round trips per second against the sandbox node, N concurrent clients.
 
     .venv/bin/python bench/bench_devnode.py [CLIENTS] [REQUESTS_PER_CLIENT] [DIALECT] [file] [ROUNDS]
-    .venv/bin/python bench/bench_devnode.py turns [DIALECT] [CREATES]
+    .venv/bin/python bench/bench_devnode.py turns [DIALECT] [CREATES] [FRAMES_SIGNED]
+    .venv/bin/python bench/bench_devnode.py floor [CLIENTS] [REQUESTS_PER_CLIENT] [ROUNDS]
 
 ``file`` runs the node on a database file (WAL, synchronous=FULL: every answer
 leaves only after the commit, and so the fsync, that holds its write) instead
@@ -22,6 +23,12 @@ the medians and the ranges are printed, with the process CPU time per round trip
 of each (steadier than wall time while other work loads the machine). At the end
 of every node round the ledger is checked: every balance summed equals what the
 faucet minted, and each session moved exactly one unit.
+
+``floor`` runs echo servers that do only what no create can skip, beside the plain echo:
+recover the request's signer, sign the answer and the balance notification, and send three
+frames (the answer and ``bu`` twice, as the node does) in one write; and the same three frames
+unsigned. No parsing beyond the id, no checks, no database: what the node's own logic has
+left to spend at a given ratio is the gap between these and the node.
 
 ``turns`` feeds the same create frames straight to ``Router.handle_text`` (no
 sockets, 20 wallets, turns of one pass committed together as the server does) and
@@ -235,14 +242,82 @@ async def main(clients: int, per_client: int, dialect: str, on_file: bool = Fals
         raise SystemExit(1)
 
 
-def turns(dialect: str, creates: int) -> None:
-    """Node CPU per create without sockets: 20 wallets, their frames in passes of one turn each."""
+async def floor_round(clients: int, per_client: int, signed: bool) -> tuple[float, float]:
+    """(wall, CPU) of an echo server answering each 0.2 create with the node's frames, nothing else."""
+    from nitro_desktop.protocol import recover_address, sign_response
+    from nitro_desktop.protocol.crypto import keccak256
+
+    broker = RawKeySigner.generate()
+    wallets = [RawKeySigner.generate() for _ in range(clients)]
+    batches = [frames("0.2", w, per_client, k * 1_000_000) for k, w in enumerate(wallets)]
+    result = [{"app_session_id": "0x" + "ab" * 32, "status": "open", "version": 1}]
+    balances = [{"balance_updates": [{"asset": "usdc", "amount": "99"}]}]
+
+    def unsigned(rid: int, method: str, payload: object, ts: int) -> str:
+        from nitro_desktop.protocol.canonical import go_json
+
+        return '{"res":' + go_json([rid, method, payload, ts]) + ',"sig":["0x' + "ab" * 65 + '"]}'
+
+    async def handler(ws: ServerConnection) -> None:
+        async for message in ws:
+            text = str(message)
+            rid = int(text[8 : text.index(",", 8)])
+            now = int(time.time() * 1000)
+            if signed:
+                req, sig = text[7 : text.rindex(',"sig":')], text[text.rindex('["') + 2 : -3]
+                recover_address(keccak256(req.encode()), sig)
+                res = sign_response(rid, "create_app_session", result, now, broker, v_offset=0)
+                bu = sign_response(now, "bu", balances, now, broker, v_offset=0)
+            else:
+                res, bu = unsigned(rid, "create_app_session", result, now), unsigned(now, "bu", balances, now)
+            async with ws.send_context():
+                for out in (bu, bu, res):
+                    ws.protocol.send_text(out.encode())
+
+    cpu = time.process_time()
+    async with serve(handler, "127.0.0.1", 0, compression=None) as server:
+        port = next(iter(server.sockets)).getsockname()[1]
+        elapsed = await drive(f"ws://127.0.0.1:{port}", batches)
+    return elapsed, time.process_time() - cpu
+
+
+async def floor(clients: int, per_client: int, rounds: int) -> None:
+    total = clients * per_client
+    names = ("echo", "3 frames", "3 frames + crypto")
+    rates: dict[str, list[float]] = {n: [] for n in names}
+    cpus: dict[str, list[float]] = {n: [] for n in names}
+    for _ in range(rounds):
+        for name in names:
+            if name == "echo":
+                wall, cpu = await echo_round(clients, per_client, "0.2")
+            else:
+                wall, cpu = await floor_round(clients, per_client, signed=name != "3 frames")
+            rates[name].append(total / wall)
+            cpus[name].append(cpu / total * 1e6)
+    echo = statistics.median(rates["echo"])
+    print(f"floor: {clients} clients x {per_client} creates (0.2 frames), {rounds} rounds interleaved")
+    for name in names:
+        mid = statistics.median(rates[name])
+        print(
+            f"  {name:18}: {_spread(rates[name], '.0f')} round trips/s, {mid / echo:.3f} of echo;"
+            f" CPU per round trip {_spread(cpus[name], '.0f')} us"
+        )
+
+
+def turns(dialect: str, creates: int, signed: int = 0) -> None:
+    """Node CPU per create without sockets: 20 wallets, their frames in passes of one turn each.
+
+    ``signed`` frames are made beforehand (at least ``creates``): two callgrind runs with the same
+    ``signed`` and different ``creates`` differ by the node's work alone.
+    """
     from nitro_desktop.devnode.router import Connection
 
     wallets = [RawKeySigner.generate() for _ in range(20)]
     per = max(1, creates // len(wallets))
-    batches = [frames(dialect, w, per, k * 1_000_000) for k, w in enumerate(wallets)]
-    node = SandboxNode(dialect=dialect, rate_limit=None)
+    made = max(per, signed // len(wallets))
+    batches = [frames(dialect, w, made, k * 1_000_000) for k, w in enumerate(wallets)]
+    # A wide timestamp window: under callgrind the last frames are minutes old when handled.
+    node = SandboxNode(dialect=dialect, rate_limit=None, timestamp_window=3600.0)
     router = node.router
     conns = []
     for w in wallets:
@@ -277,7 +352,15 @@ def turns(dialect: str, creates: int) -> None:
 
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "turns":
-        turns(sys.argv[2] if len(sys.argv) > 2 else "0.2", int(sys.argv[3]) if len(sys.argv) > 3 else 2000)
+        turns(
+            sys.argv[2] if len(sys.argv) > 2 else "0.2",
+            int(sys.argv[3]) if len(sys.argv) > 3 else 2000,
+            int(sys.argv[4]) if len(sys.argv) > 4 else 0,
+        )
+        raise SystemExit(0)
+    if len(sys.argv) > 1 and sys.argv[1] == "floor":
+        args = [int(a) for a in sys.argv[2:5]]
+        asyncio.run(floor(*(args + [20, 100, 3][len(args) :])))
         raise SystemExit(0)
     n_clients = int(sys.argv[1]) if len(sys.argv) > 1 else 20
     per = int(sys.argv[2]) if len(sys.argv) > 2 else 100

@@ -23,6 +23,7 @@ from nitro_desktop.devnode.session_keys import SessionKeys
 from nitro_desktop.protocol import AppDefinition, DialectSpec, app_session_id
 
 V02, V04 = "NitroRPC/0.2", "NitroRPC/0.4"
+_TAKEN = "SELECT 1 FROM app_sessions WHERE session_id = ?"
 
 
 @dataclass(slots=True)
@@ -165,7 +166,7 @@ class AppSessions:
         funded: set[str] = set()
         # A new session's shares start at zero: read only when the id is taken (refused below,
         # after the same checks as before) or a share is written twice in this create.
-        taken = self.get(session_id) is not None
+        taken = self.db.conn.execute(_TAKEN, (session_id,)).fetchone() is not None
         shares: set[tuple[str, str]] = set()
         now = rfc3339(self.ledger.clock())
         with self.db.transaction() as conn:

@@ -23,6 +23,7 @@ SCHEMA_VERSION = 1
 # a total size, so no peer can grow the file (or the process) without bound.
 HISTORY_ROWS_PER_SENDER = 1000
 HISTORY_MAX_BYTES = 32 << 20
+_HISTORY_SENDERS_KEPT = 4096  # senders whose row count is remembered (a bound, not a limit)
 _ROW_BYTES = (
     "length(CAST(sender AS BLOB)) + length(CAST(method AS BLOB)) + length(CAST(params AS BLOB))"
     " + length(CAST(req_sig AS BLOB)) + length(CAST(response AS BLOB)) + length(CAST(res_sig AS BLOB))"
@@ -34,10 +35,11 @@ _HISTORY_INSERT = (
 )
 # Positions in an _HISTORY_INSERT row of the columns _ROW_BYTES counts.
 _TEXT_COLUMNS = (0, 2, 3, 5, 6, 7)
-_HISTORY_BEYOND = (
-    f"SELECT id, {_ROW_BYTES} FROM rpc_history WHERE sender = ? ORDER BY id DESC LIMIT -1 OFFSET ?"  # noqa: S608
-)
-_HISTORY_OLDEST = f"SELECT id, {_ROW_BYTES} FROM rpc_history ORDER BY id LIMIT 64"  # noqa: S608
+# A sender's oldest rows, as many as it holds past the bound: read from the start of its index
+# entries (an OFFSET from the newest walked every row it keeps, 1,000 of them at the cap).
+_HISTORY_EXCESS = f"SELECT id, {_ROW_BYTES} FROM rpc_history WHERE sender = ? ORDER BY id LIMIT ?"  # noqa: S608
+_HISTORY_COUNT = "SELECT COUNT(*) FROM rpc_history WHERE sender = ?"
+_HISTORY_OLDEST = f"SELECT id, {_ROW_BYTES}, sender FROM rpc_history ORDER BY id LIMIT 64"  # noqa: S608
 _HISTORY_TOTAL = f"SELECT COALESCE(SUM({_ROW_BYTES}), 0) FROM rpc_history"  # noqa: S608
 _HISTORY_DELETE = "DELETE FROM rpc_history WHERE id IN ({})"
 
@@ -115,6 +117,11 @@ class Database:
         self.history_rows_per_sender = HISTORY_ROWS_PER_SENDER
         self.history_max_bytes = HISTORY_MAX_BYTES
         self._history_bytes: int | None = None
+        # Rows held per sender, exactly (counted once, then kept with every insert and delete):
+        # the rows past the bound are looked for only when the count passes it. Forgotten on any
+        # rollback, which may bring back rows or take them away.
+        self._history_rows: dict[str, int] = {}
+        self._history_rows_rollbacks = 0
         with self.transaction():
             for statement in _SCHEMA.split(";"):
                 if statement.strip():
@@ -211,19 +218,31 @@ class Database:
         conn.execute(_HISTORY_INSERT, row)
         # _ROW_BYTES of the new row, without asking SQLite: the UTF-8 length of its text columns.
         total = before + sum(len(str(row[i]).encode("utf-8")) for i in _TEXT_COLUMNS)
-        old = conn.execute(_HISTORY_BEYOND, (sender, self.history_rows_per_sender)).fetchall()
-        total -= self._drop_history([r[0] for r in old], sum(r[1] for r in old))
+        rows = self._history_rows
+        if self._history_rows_rollbacks != self.rollbacks or len(rows) >= _HISTORY_SENDERS_KEPT:
+            rows.clear()
+            self._history_rows_rollbacks = self.rollbacks
+        count = rows.get(sender)
+        count = int(conn.execute(_HISTORY_COUNT, (sender,)).fetchone()[0]) if count is None else count + 1
+        excess = count - self.history_rows_per_sender
+        if excess > 0:
+            old = conn.execute(_HISTORY_EXCESS, (sender, excess)).fetchall()
+            total -= self._drop_history([r[0] for r in old], sum(r[1] for r in old))
+            count -= len(old)
+        rows[sender] = count
         while total > self.history_max_bytes:
             oldest = conn.execute(_HISTORY_OLDEST).fetchall()
             if not oldest:
                 total = 0
                 break
             dropped, ids = 0, []
-            for row_id, row_bytes in oldest:
+            for row_id, row_bytes, owner in oldest:
                 if total - dropped <= self.history_max_bytes:
                     break
                 ids.append(row_id)
                 dropped += row_bytes
+                if owner in rows:
+                    rows[owner] -= 1
             total -= self._drop_history(ids, dropped)
         self._history_bytes = total
 

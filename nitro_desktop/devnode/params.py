@@ -60,15 +60,51 @@ def go_number(value: int | Decimal) -> int | Decimal:
 
 
 def go_numbers(value: Any) -> Any:
-    """``go_number`` applied to every number inside decoded params (depth is the frame's own bound)."""
+    """``go_number`` applied to every number inside decoded params (depth is the frame's own bound).
+
+    Params with nothing a float64 would change (text, and integers within 2**53: nearly every
+    request) come back as the same object, without a copy.
+    """
+    if _go_unchanged(value):
+        return value
+    return go_numbers_copy(value)
+
+
+def _go_unchanged(value: Any) -> bool:
+    """True when ``go_numbers_copy`` would return an equal value: only plain JSON types, no Decimal,
+    no integer beyond 2**53 (exact types only; anything else takes the copying walk)."""
+    kind = type(value)
+    if kind is dict:
+        items: Any = value.values()
+    elif kind is list:
+        items = value
+    elif kind is int:
+        return bool(-_EXACT_FLOAT <= value <= _EXACT_FLOAT)
+    else:
+        return kind is str or kind is bool or value is None
+    for item in items:
+        kind = type(item)
+        if kind is str:
+            continue
+        if kind is int:
+            if -_EXACT_FLOAT <= item <= _EXACT_FLOAT:
+                continue
+            return False
+        if not _go_unchanged(item):
+            return False
+    return True
+
+
+def go_numbers_copy(value: Any) -> Any:
+    """The general walk of ``go_numbers``: a new structure with every number converted."""
     if isinstance(value, bool) or value is None or isinstance(value, str):
         return value
     if isinstance(value, int | Decimal):
         return go_number(value)
     if isinstance(value, list):
-        return [go_numbers(v) for v in value]
+        return [go_numbers_copy(v) for v in value]
     if isinstance(value, dict):
-        return {k: go_numbers(v) for k, v in value.items()}
+        return {k: go_numbers_copy(v) for k, v in value.items()}
     return value
 
 

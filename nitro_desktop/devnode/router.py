@@ -268,7 +268,9 @@ class Router:
                 self._refuse_sig(conn, text)
                 return
             # Upstream decodes params into Go ``any``: every number becomes a float64.
-            frame = dataclasses.replace(frame, params=P.go_numbers(frame.params))
+            params = P.go_numbers(frame.params)
+            if params is not frame.params:
+                frame = dataclasses.replace(frame, params=params)
         except (EmptyRequestError, FrameValidationError) as exc:
             if self.spec.strict_hex_sigs and undecodable_sig(text):
                 self._refuse_sig(conn, text)  # decoding failed before any validation

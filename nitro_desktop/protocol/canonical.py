@@ -209,6 +209,16 @@ def go_json(value: Any) -> str:
 
 
 def _go_escapes(text: str) -> str:
+    if text.isascii():
+        # No surrogate and no U+2028/U+2029 in ASCII text: only <, > and & may need escaping,
+        # and three substring scans cost less than a character-class search.
+        if "<" in text or ">" in text or "&" in text:
+            return _GO_SPECIAL.sub(lambda m: _GO_ESCAPES[m.group()], text)
+        return text
+    return _go_escapes_general(text)
+
+
+def _go_escapes_general(text: str) -> str:
     if _LONE_SURROGATE.search(text):
         # Go strings cannot hold lone surrogates: its decoder already made them U+FFFD.
         text = _LONE_SURROGATE.sub("\ufffd", text)
