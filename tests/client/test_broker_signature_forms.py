@@ -45,7 +45,13 @@ async def test_the_high_s_twin_is_delivered_a_flipped_v_dropped() -> None:
             "forged": FaultProxy.forged(genuine),
         }
         assert len({genuine, *forms.values()}) == 5
-        for text in (forms["v flipped"], forms["twin"], forms["high s, v kept"], forms["forged"], forms["twin"]):
+        for text in (
+            forms["v flipped"],
+            forms["twin"],
+            forms["high s, v kept"],
+            forms["forged"],
+            forms["twin"],
+        ):
             await proxy.inject(text)
         await client.ping()
         assert len(events) - delivered == 2  # the twin, twice

@@ -43,7 +43,9 @@ def test_a_known_key_and_its_malleated_signatures_get_coincurves_answers(digest:
     recover_address(digest, "0x" + sign_hash_with_key(BROKER, digest).hex())  # the broker's key is known now
     for name, text in variants(sign_hash_with_key(BROKER, digest)).items():
         assert direct(digest, text) == through_coincurve(digest, text), name
-    answers = {name: direct(digest, text) for name, text in variants(sign_hash_with_key(BROKER, digest)).items()}
+    answers = {
+        name: direct(digest, text) for name, text in variants(sign_hash_with_key(BROKER, digest)).items()
+    }
     assert answers["genuine"] == answers["high-s twin"] == answers["v as 0/1"] == broker
     assert answers["v flipped"] != broker and answers["high-s, v kept"] != broker
     signed_by_other = "0x" + sign_hash_with_key(other, digest).hex()
@@ -59,13 +61,17 @@ def test_fresh_keys_only_evict_and_the_memory_stays_bounded() -> None:
         text = "0x" + sign_hash_with_key(key, digest).hex()
         assert recover_address(digest, text) == crypto.address_of_key(key) == through_coincurve(digest, text)
         assert len(crypto._known_addresses) <= crypto.MAX_KNOWN_ADDRESSES
-    assert all(address == crypto.address_of_public_key(coincurve.PublicKey(b"\x04" + key))
-               for key, address in crypto._known_addresses.items())
+    assert all(
+        address == crypto.address_of_public_key(coincurve.PublicKey(b"\x04" + key))
+        for key, address in crypto._known_addresses.items()
+    )
 
 
 def test_threads_recovering_at_once_get_the_right_addresses() -> None:
     digest = b"\x09" * 32
-    signed = [(k, "0x" + sign_hash_with_key(k, digest).hex()) for k in (i.to_bytes(32, "big") for i in range(1, 41))]
+    signed = [
+        (k, "0x" + sign_hash_with_key(k, digest).hex()) for k in (i.to_bytes(32, "big") for i in range(1, 41))
+    ]
     wrong: list[str] = []
 
     def work() -> None:
