@@ -100,7 +100,9 @@ class Connection:
         self._bootstrap: ServerFrame | None = None
         self._pending: dict[int, _Pending] = {}
         self._next_id = 1
-        self.last_received = asyncio.get_running_loop().time()
+        # Kept: each asyncio.get_running_loop() is a getpid() system call on this Python (3.11).
+        self._loop = asyncio.get_running_loop()
+        self.last_received = self._loop.time()
         self.close_reason: ConnectionLost | None = None
         self._lost = asyncio.Event()
         self._reader = asyncio.create_task(self._read_loop(), name="clearnode-receive")
@@ -172,7 +174,7 @@ class Connection:
                 raise self.close_reason
             if request_id in self._pending:  # a pre-signed frame's id, taken while it waited its turn
                 raise ValueError(f"request id {request_id} is already in flight on this connection")
-        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        future: asyncio.Future[Any] = self._loop.create_future()
         pending = self._pending[request_id] = _Pending(method, future)
         try:
             async with asyncio.timeout(timeout):
@@ -227,7 +229,7 @@ class Connection:
         reason: ConnectionLost
         try:
             async for message in self._ws:
-                self.last_received = asyncio.get_running_loop().time()
+                self.last_received = self._loop.time()
                 self._handle(message)
             reason = ConnectionLost(f"the server closed the connection{self._close_text()}")
         except ConnectionClosed:

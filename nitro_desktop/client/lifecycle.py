@@ -254,6 +254,9 @@ class Link:
     # ---- using ------------------------------------------------------------------
     async def connection(self, timeout: float) -> Connection:
         """The usable connection, waiting up to ``timeout`` while (re)connecting."""
+        conn = self._conn
+        if conn is not None and conn.is_open and not self._closing:  # every request asks: no clock read
+            return conn
         deadline = asyncio.get_running_loop().time() + timeout
         while True:
             if self._closing:

@@ -258,7 +258,22 @@ def recover_address(digest: bytes, signature: str) -> str:
         raise SignatureError("signature does not recover to a public key")
     cells.length[0] = 65
     _serialize_pubkey(ctx, cells.serialized, cells.length, cells.pubkey, _UNCOMPRESSED)
-    return _checksum_hex(keccak256(_secp_ffi.buffer(cells.serialized, 65)[1:])[-20:].hex())
+    public_key = _secp_ffi.buffer(cells.serialized, 65)[1:]
+    # The address is a function of the key alone, and a client meets few keys (its broker's on
+    # every frame): known keys skip two keccaks and the checksum's per-character loop.
+    address = _known_addresses.get(public_key)
+    if address is None:
+        address = _checksum_hex(keccak256(public_key)[-20:].hex())
+        if len(_known_addresses) >= MAX_KNOWN_ADDRESSES:
+            _known_addresses.clear()  # fresh keys only evict (one clear is atomic across threads)
+        _known_addresses[public_key] = address
+    return address
+
+
+#: How many recovered public keys keep their address (64 + 42 bytes each; a peer's fresh keys
+#: cost it nothing but their own keccaks).
+MAX_KNOWN_ADDRESSES = 16
+_known_addresses: dict[bytes, str] = {}
 
 
 class _RecoverCells:
