@@ -117,9 +117,13 @@ def main(data_dir: str | None = None) -> int:
     if reason is not None:
         print(reason, file=sys.stderr)
         return 1
+    from nitro_desktop.ui import feature_check  # before PySide6, which would check its imports
+
     # qasync picks its Qt binding from QT_API; we ship PySide6 only.
     os.environ.setdefault("QT_API", "pyside6")
     from PySide6.QtCore import QSettings
+
+    feature_check.install()  # PySide6's check of each module imported from here on, made cheap
     from PySide6.QtGui import QGuiApplication
     from PySide6.QtWidgets import QApplication
 
