@@ -158,12 +158,6 @@ def main(data_dir: str | None = None) -> int:
     # One turn of the event loop, until the window has painted: it is on screen before the
     # database and the heavier modules load. Actions wait for attach() (they do nothing before).
     _turn_until(window.table.first_painted)
-    # The icon after the first frame: QIcon's type builds QIcon's enums (ThemeIcon's ~150 names).
-    icon = icon_path()
-    if icon is not None:
-        from PySide6.QtGui import QIcon
-
-        app.setWindowIcon(QIcon(icon))
     # The map request and the painted frame wait in Qt's X buffer until the loop idles,
     # which it does not do before the rest has loaded: send them now.
     QGuiApplication.sync()
@@ -183,6 +177,12 @@ def main(data_dir: str | None = None) -> int:
     if window.model.rowCount():  # the first rows, before anything else loads (the count too)
         _turn_until(window.table.first_rows_painted)
         QGuiApplication.sync()
+    # The icon after the first rows: QIcon's type builds QIcon's enums (ThemeIcon's ~150 names).
+    icon = icon_path()
+    if icon is not None:
+        from PySide6.QtGui import QIcon
+
+        app.setWindowIcon(QIcon(icon))
     window.update_count()
     # The details pane and the docks (the Home channels pane imports the chain and client
     # modules) come after the first paint; the list and menus are usable before.
