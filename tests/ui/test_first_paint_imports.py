@@ -29,8 +29,9 @@ HEAVY = (
 
 # Loaded by the database, which opens after the window has painted.
 DATABASE = ("nitro_desktop.store.db", "sqlite3")
-# Not needed for the first rows either: the records' dataclasses and the write path's parsers.
-WRITING = ("nitro_desktop.store.records", "nitro_desktop.store.tables", "json", "decimal")
+# Not needed for the first rows either: the records' dataclasses (the banner's notice too) and
+# the write path's parsers.
+WRITING = ("nitro_desktop.store.records", "nitro_desktop.store.tables", "json", "decimal", "dataclasses")
 
 # Opens both scripts below: records the Python enums PySide6 builds, by name (the Qt
 # namespace's "Key" is one of ~100), in ``made``.
