@@ -120,7 +120,7 @@ def main(data_dir: str | None = None) -> int:
         return 1
     # Collection is the GUI thread's timer's from MainThreadCollector on (ui.gc_guard); switched
     # off here already, so the start-up's objects, which all live on, are not walked ~30 times
-    # (~20 ms) before the rows show. The collector's first tick collects what is due by then.
+    # (~20 ms) before the rows show. The collector starts after them and collects what is due.
     gc.disable()
     from nitro_desktop.ui import feature_check  # before PySide6, which would check its imports
 
@@ -139,7 +139,6 @@ def main(data_dir: str | None = None) -> int:
 
     app = QApplication.instance() or QApplication(sys.argv)
     assert isinstance(app, QApplication)
-    collector = MainThreadCollector(app)
     app.setApplicationName("Nitro Desktop")
     app.setOrganizationName("Nitro Desktop")
     QGuiApplication.setDesktopFileName("nitro-desktop")
@@ -171,7 +170,7 @@ def main(data_dir: str | None = None) -> int:
         # The database is never touched when it cannot be opened: say why and stop.
         QMessageBox.critical(window, "Nitro Desktop", f"Your data could not be opened:\n\n{exc}")
         window.hide()  # not close(): nothing is saved into a data dir that cannot be opened
-        collector.stop()
+        gc.enable()
         return 1
     window.show_store(store, count_later=True)
     if window.model.rowCount():  # the first rows, before anything else loads (the count too)
@@ -183,6 +182,8 @@ def main(data_dir: str | None = None) -> int:
         from PySide6.QtGui import QIcon
 
         app.setWindowIcon(QIcon(icon))
+    # Its first tick (500 ms on) cannot land in the turns above, before the first rows.
+    collector = MainThreadCollector(app)
     window.update_count()
     # The details pane and the docks (the Home channels pane imports the chain and client
     # modules) come after the first paint; the list and menus are usable before.
