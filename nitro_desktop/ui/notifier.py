@@ -14,6 +14,7 @@ import asyncio
 import logging
 from collections import deque
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,7 +24,7 @@ from PySide6.QtWidgets import QApplication, QStyle, QSystemTrayIcon
 
 from nitro_desktop import signing
 from nitro_desktop.ui import tasks
-from nitro_desktop.ui.banner import Notice, NoticeBanner
+from nitro_desktop.ui.banner import NoticeBanner
 
 if TYPE_CHECKING:
     from nitro_desktop.ui.main_window import MainWindow
@@ -34,6 +35,14 @@ log = logging.getLogger("nitro_desktop.ui")
 RECENT = 50  # notifications kept for the banner's history
 WATCHED = 32  # saved signing requests followed at most (the oldest is let go)
 _SETTING = "notify/requests"
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One notification, as the tray or the window's banner shows it."""
+
+    title: str
+    text: str
 
 
 class Notifier(QObject):

@@ -64,6 +64,8 @@ _Index = QModelIndex | QPersistentModelIndex
 # Qt's item roles and alignment as plain ints (Qt.ItemDataRole is an IntEnum): the ``Qt``
 # namespace builds ~100 Python enums on first use (tens of ms), which the first frame does without.
 DISPLAY_ROLE, TOOLTIP_ROLE, ALIGNMENT_ROLE, USER_ROLE = 0, 3, 7, 256
+# The roles SessionListModel.data answers (its ID_ROLE is USER_ROLE + 1).
+_ANSWERED_ROLES = frozenset((DISPLAY_ROLE, TOOLTIP_ROLE, ALIGNMENT_ROLE, USER_ROLE + 1))
 ALIGN_RIGHT_VCENTER = 0x0002 | 0x0080
 
 
@@ -264,6 +266,10 @@ class SessionListModel(QAbstractTableModel):
         return None
 
     def data(self, index: _Index, role: int = 0) -> Any:
+        # Painting asks each cell for seven roles (font, colours, check state…), five not ours:
+        # those are answered before the index is read (three calls into Qt each).
+        if role not in _ANSWERED_ROLES:
+            return None
         if not index.isValid():
             return None
         r = self._loaded[index.row()]

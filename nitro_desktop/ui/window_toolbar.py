@@ -21,7 +21,10 @@ def make_action(window: MainWindow, text: str, slot: Any, shortcut: str = "", na
     ``shortcut`` ("Ctrl+U", or "StandardKey.Copy" for the platform's own) is set by
     set_shortcuts, after the first paint.
     """
-    action = QAction(text, window)
+    # QAction(parent) then setText, as QAction(text, parent) does in C++: choosing among the
+    # constructors that take a str would build QIcon's enums (ThemeIcon's ~150 names, ~7 ms).
+    action = QAction(window)
+    action.setText(text)
     if shortcut:
         action.setProperty(_SHORTCUT, shortcut)
 

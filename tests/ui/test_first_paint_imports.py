@@ -29,8 +29,9 @@ HEAVY = (
 
 # Loaded by the database, which opens after the window has painted.
 DATABASE = ("nitro_desktop.store.db", "sqlite3")
-# Not needed for the first rows either: the records' dataclasses and the write path's parsers.
-WRITING = ("nitro_desktop.store.records", "nitro_desktop.store.tables", "json", "decimal")
+# Not needed for the first rows either: the records' dataclasses (the banner's notice too) and
+# the write path's parsers.
+WRITING = ("nitro_desktop.store.records", "nitro_desktop.store.tables", "json", "decimal", "dataclasses")
 
 # Opens both scripts below: records the Python enums PySide6 builds, by name (the Qt
 # namespace's "Key" is one of ~100), in ``made``.
@@ -204,6 +205,7 @@ window.show_store(store, count_later=True)
 app.processEvents()
 assert window.table._painted
 print(sorted(n for n in ("StandardKey", "SequenceMatch", "SequenceFormat") if n in made))
+print("ThemeIcon" in made)
 window.build_panes()
 print(sorted(n for n in ("StandardKey", "SequenceMatch", "SequenceFormat") if n in made))
 window.close()
@@ -223,6 +225,29 @@ def test_the_key_sequence_enums_wait_for_the_first_paint(tmp_path: Path) -> None
         env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
         timeout=120,
     )
-    painted, panes = out.stdout.strip().splitlines()[-2:]
+    painted, icon_enums, panes = out.stdout.strip().splitlines()[-3:]
     assert painted == "[]"
     assert panes == "['SequenceFormat', 'SequenceMatch', 'StandardKey']"
+    # Nor QIcon's (ThemeIcon's ~150 names): the menu actions are made without choosing among
+    # QAction's constructors that take an icon.
+    assert icon_enums == "False"
+
+
+def test_menu_actions_are_the_ones_qaction_text_parent_makes(qapp: object, tmp_path: Path) -> None:
+    from PySide6.QtCore import QSettings
+    from PySide6.QtGui import QAction
+
+    from nitro_desktop.ui.main_window import MainWindow
+    from nitro_desktop.ui.window_toolbar import make_action
+
+    def seen(a: QAction) -> tuple[object, ...]:
+        return (a.text(), a.iconText(), a.toolTip(), a.statusTip(), a.isEnabled(), a.icon().isNull())
+
+    window = MainWindow(None, QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+    texts = [a.text() for a in window.findChildren(QAction) if a.text()]
+    assert "&New session…" in texts and "&Quit" in texts
+    for text in texts:
+        made = make_action(window, text, lambda: None)
+        assert seen(made) == seen(QAction(text, window)), text
+        assert made.parent() is window
+    window.deleteLater()

@@ -234,3 +234,25 @@ def test_the_total_column_sorts_by_amount_per_asset_not_as_text(qapp: Any, tmp_p
         model.upsert_many([store.sessions.row(f"0x{7:064x}")])  # type: ignore[list-item]
         assert [r.totals for r in load_all(model)][:3] == ["1000 usdc", "300 usdc", "250 usdc"]
         assert resets == []
+
+
+def test_roles_the_model_does_not_answer_are_none_and_the_others_unchanged(qapp: Any, store: Store) -> None:
+    # data() turns away the roles painting asks for that are not its own before reading the
+    # index: every other role still answers None, the display, tooltip, alignment and id roles
+    # what they did (the same values through Qt's enum members as through plain ints).
+    model = SessionListModel()
+    model.set_source(store.sessions)
+    answered = {0, 3, 7, SessionListModel.ID_ROLE}
+    for row in range(3):
+        rec = model.row_at(row)
+        assert rec is not None
+        for col in range(model.columnCount()):
+            index = model.index(row, col)
+            for role in range(300):
+                if role not in answered:
+                    assert model.data(index, role) is None, (row, col, role)
+            assert model.data(index, Qt.ItemDataRole.DisplayRole) == model.data(index, 0) is not None
+            assert model.data(index, Qt.ItemDataRole.ToolTipRole) == model.data(index, 3)
+            assert model.data(index, SessionListModel.ID_ROLE) == rec.app_session_id
+        assert model.data(model.index(row, 4), Qt.ItemDataRole.TextAlignmentRole) == 0x0082
+    assert model.data(model.index(99, 0), 0) is None  # past the rows: invalid index
