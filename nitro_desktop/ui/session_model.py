@@ -381,7 +381,12 @@ class SessionTable(QTableView):
             return
         self._fitting = True
         try:
-            widths = fit_columns(self.viewport().width())
+            available = self.viewport().width()
+            widths = fit_columns(available)
+            # The last column shown is the header's to stretch over the room left, to the pixel;
+            # ours rounds down, and the two widths made each resize the other on every layout.
+            last = max(widths)
+            widths[last] = max(widths[last], available - sum(widths.values()) + widths[last])
             for col in range(len(COLUMNS)):
                 self.setColumnHidden(col, col not in widths)
                 if col in widths:
