@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nitro_desktop.protocol.errors import AddressError, ProtocolError, SignatureError
-from nitro_desktop.protocol.v1 import app_session, create_session_hash, models, quorum_signature
+from nitro_desktop.protocol.v1 import abi, app_session, create_session_hash, models, quorum_signature
 from nitro_desktop.protocol.v1.frames import encode_payload, encode_payload_generic
 from nitro_desktop.protocol.v1.payload_text import payload_text
 
@@ -134,11 +134,11 @@ def test_signing_caches_stay_bounded() -> None:
         wallet = "0x" + i.to_bytes(20, "big").hex()
         create_session_hash({**_definition([wallet], [1]), "application_id": f"app-{i}"}, f"data {i}")
     assert len(models._PARTICIPANTS) <= models._PARTICIPANTS_MAX
-    assert len(app_session._STRING_TAILS) <= app_session._MAX_CACHED_STRINGS
+    assert len(abi.STRING_TAILS) <= abi.MAX_CACHED_STRINGS
     assert len(app_session._PARTICIPANTS_TAILS) <= app_session._MAX_CACHED_TAILS
-    long_data = "x" * (app_session._MAX_CACHED_STRING_CHARS + 1)
+    long_data = "x" * (abi.MAX_CACHED_STRING_CHARS + 1)
     create_session_hash(_definition([A], [1]), long_data)
-    assert long_data not in app_session._STRING_TAILS
+    assert long_data not in abi.STRING_TAILS
 
 
 def test_a_hash_with_spaces_is_not_signed_as_a_shorter_one() -> None:
