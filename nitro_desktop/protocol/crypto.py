@@ -41,11 +41,12 @@ KECCAK_BACKEND = "safe-pysha3" if _sha3_keccak_256 is not None else "pycryptodom
 class _Scratch:
     """One thread's reusable C buffers: libsecp256k1 outputs (and a pycryptodome keccak state)."""
 
-    __slots__ = ("compact", "digest", "keccak", "recid", "signature", "state")
+    __slots__ = ("compact", "compact_view", "digest", "keccak", "recid", "signature", "state")
 
     def __init__(self) -> None:
         self.signature = _secp_ffi.new("secp256k1_ecdsa_recoverable_signature *")
         self.compact = _secp_ffi.new("unsigned char[65]")
+        self.compact_view = _secp_ffi.buffer(self.compact, 65)  # made once: a copy of it is the result
         self.recid = _secp_ffi.new("int *")
         self.keccak: Any = None
         self.state: Any = None
@@ -297,7 +298,6 @@ _RECOVER_CTX = coincurve.GLOBAL_CONTEXT.ctx  # the context coincurve recovers wi
 
 _sign_recoverable = _secp.secp256k1_ecdsa_sign_recoverable
 _serialize_compact = _secp.secp256k1_ecdsa_recoverable_signature_serialize_compact
-_secp_buffer = _secp_ffi.buffer
 _NULL = _secp_ffi.NULL
 
 
@@ -343,7 +343,7 @@ class RawKeySigner:
             raise ValueError("the private key was rejected by libsecp256k1")
         _serialize_compact(self._ctx, out, recid, sig)
         out[64] = recid[0] + 27
-        signature: bytes = _secp_buffer(out, 65)[:]
+        signature: bytes = scratch.compact_view[:]
         return signature
 
     def __repr__(self) -> str:

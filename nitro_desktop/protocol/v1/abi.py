@@ -95,3 +95,29 @@ def _static_size(kind: AbiType) -> int:
     if kind[0] == "tuple":
         return sum(_static_size(m) for m in kind[1])
     return 32
+
+
+def encode_string_tail(text: str) -> bytes:
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates: the generic path replaces them as Go would
+        return encode([STRING], [text])[32:]
+    return len(data).to_bytes(32, "big") + data + b"\0" * (-len(data) % 32)
+
+
+# Application ids and session data repeat from one signature to the next; short ones keep
+# their tails here (bounded in entries and in each text's length).
+STRING_TAILS: dict[str, bytes] = {}
+MAX_CACHED_STRINGS = 256
+MAX_CACHED_STRING_CHARS = 1024
+
+
+def string_tail(text: str) -> bytes:
+    tail = STRING_TAILS.get(text)
+    if tail is None:
+        tail = encode_string_tail(text)
+        if len(text) <= MAX_CACHED_STRING_CHARS:
+            if len(STRING_TAILS) >= MAX_CACHED_STRINGS:
+                STRING_TAILS.clear()
+            STRING_TAILS[text] = tail
+    return tail

@@ -11,17 +11,23 @@ from typing import Any
 
 from nitro_desktop.protocol.crypto import keccak256
 from nitro_desktop.protocol.errors import ProtocolError
-from nitro_desktop.protocol.v1 import abi
+from nitro_desktop.protocol.v1 import abi, known
+from nitro_desktop.protocol.v1.known import known_definition
 from nitro_desktop.protocol.v1.models import (
     MAX_SESSION_DATA,
     Definition,
     StateUpdate,
-    fast_definition,
     parse_definition,
     parse_session_data,
     parse_state_update,
 )
-from nitro_desktop.protocol.v1.values import address_bytes, normalize_address, parse_str, parse_uint
+from nitro_desktop.protocol.v1.values import (
+    UINT64_MAX,
+    address_bytes,
+    normalize_address,
+    parse_str,
+    parse_uint,
+)
 
 _PARTICIPANT = abi.tuple_of(abi.ADDRESS, abi.UINT8)
 _ALLOCATION = abi.tuple_of(abi.ADDRESS, abi.STRING, abi.STRING)
@@ -58,30 +64,7 @@ def _word(number: int) -> bytes:
     return number.to_bytes(32, "big")
 
 
-def _encode_string_tail(text: str) -> bytes:
-    try:
-        data = text.encode("utf-8")
-    except UnicodeEncodeError:  # lone surrogates: the generic path replaces them as Go would
-        return abi.encode([abi.STRING], [text])[32:]
-    return len(data).to_bytes(32, "big") + data + b"\0" * (-len(data) % 32)
-
-
-# Application ids and session data repeat from one signature to the next; short ones keep
-# their tails here (bounded in entries and in each text's length).
-_STRING_TAILS: dict[str, bytes] = {}
-_MAX_CACHED_STRINGS = 256
-_MAX_CACHED_STRING_CHARS = 1024
-
-
-def _string_tail(text: str) -> bytes:
-    tail = _STRING_TAILS.get(text)
-    if tail is None:
-        tail = _encode_string_tail(text)
-        if len(text) <= _MAX_CACHED_STRING_CHARS:
-            if len(_STRING_TAILS) >= _MAX_CACHED_STRINGS:
-                _STRING_TAILS.clear()
-            _STRING_TAILS[text] = tail
-    return tail
+_string_tail = abi.string_tail
 
 
 _WORDS = tuple(n.to_bytes(32, "big") for n in range(256))  # uint8 quorums and weights
@@ -173,9 +156,25 @@ def create_session_hash_bytes(definition: Mapping[str, Any] | Definition, sessio
 def create_session_hash(definition: Mapping[str, Any] | Definition, session_data: str | None = "") -> str:
     """``app.PackCreateAppSessionRequestV1``: what each quorum signature signs to create a session."""
     if type(definition) is dict and type(session_data) is str and len(session_data) <= MAX_SESSION_DATA:
-        parsed = fast_definition(definition)  # the usual call: skip the general readers' layers
-        if parsed is not None:
-            return "0x" + keccak256(_definition_encoding(parsed, session_data)).hex()
+        entry = known_definition(definition)  # the usual call: a definition seen before, but the nonce
+        if entry is not None:
+            nonce = definition["nonce"]
+            if type(nonce) is str and len(nonce) <= 20 and nonce.isascii() and nonce.isdigit():
+                nonce = int(nonce)
+            if type(nonce) is int and 0 <= nonce <= UINT64_MAX:
+                digest = keccak256(
+                    b"".join(
+                        (
+                            entry.create_head,
+                            nonce.to_bytes(32, "big"),
+                            entry.create_middle,
+                            _string_tail(session_data),
+                        )
+                    )
+                )
+                text = "0x" + digest.hex()
+                known.last_hash = (text, digest)
+                return text
     return _hex(create_session_hash_bytes(definition, session_data))
 
 

@@ -10,7 +10,6 @@ Decoding follows ``Message.UnmarshalJSON`` and adds bounds, since every peer is 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -20,7 +19,7 @@ from typing import Any
 from nitro_desktop.protocol.canonical import go_json
 from nitro_desktop.protocol.errors import FrameFormatError, ProtocolError
 from nitro_desktop.protocol.nesting import nesting_within
-from nitro_desktop.protocol.v1.payload_text import payload_text
+from nitro_desktop.protocol.v1.payload_text import go_escapes, payload_text
 from nitro_desktop.protocol.v1.values import UINT64_MAX
 
 # nitronode's default inbound cap (NITRONODE_WS_MAX_MESSAGE_SIZE); what our sandbox enforces.
@@ -121,10 +120,6 @@ _C_GO: Any = (
     if _c_make_encoder is not None and _c_encode_basestring is not None
     else None
 )
-_GO_SPECIAL = re.compile("[<>&\u2028\u2029\ud800-\udfff]")
-_GO_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
-
-
 _CONTAINER_OR_FLOAT = (dict, list, tuple, float)
 _TOO_DEEP, _PLAIN, _HAS_FLOAT = -1, 0, 1
 
@@ -159,7 +154,7 @@ def _go_json(value: Any) -> str:
     # Floats take the exact path below (Go writes them differently, or refuses them).
     if _C_GO is not None and shape == _PLAIN:
         try:
-            return _go_escapes("".join(_C_GO(value, 0)))
+            return go_escapes("".join(_C_GO(value, 0)))
         except (ProtocolError, TypeError, ValueError, RecursionError):
             pass  # the general path below says what is wrong
     try:
@@ -168,13 +163,6 @@ def _go_json(value: Any) -> str:
         raise
     except (ValueError, RecursionError) as exc:
         raise ProtocolError(f"frame payload cannot be written as JSON: {exc}") from None
-
-
-def _go_escapes(text: str) -> str:
-    # Three memchr scans and an ASCII check are cheaper than a regex over every frame.
-    if "<" in text or ">" in text or "&" in text or (not text.isascii() and _GO_SPECIAL.search(text)):
-        text = _GO_SPECIAL.sub(lambda m: _GO_ESCAPES.get(m.group(), "\ufffd"), text)
-    return text
 
 
 _STR_TYPE = frozenset({str})
@@ -187,7 +175,7 @@ def encode_payload(payload: Mapping[str, Any] | None) -> str:
     if type(payload) is dict:
         text = payload_text(payload)
         if text is not None:
-            return _go_escapes(text)
+            return text
     return encode_payload_generic(payload)
 
 
@@ -221,7 +209,7 @@ def encode_frame(
         raise ProtocolError(f"frame method must be a string, got {type(method).__name__}")
     method_json = _METHOD_JSON.get(method)
     if method_json is None:
-        method_json = _go_escapes(_c_encode_basestring(method)) if _C_GO is not None else go_json(method)
+        method_json = go_escapes(_c_encode_basestring(method)) if _C_GO is not None else go_json(method)
         if len(_METHOD_JSON) < _METHOD_JSON_MAX and len(method) <= MAX_METHOD_CHARS:
             _METHOD_JSON[method] = method_json
     if type(kind) is not int or not 1 <= kind <= 4:

@@ -6,13 +6,18 @@ a fixed, shallow shape, so checking the shape while writing it is cheaper than b
 The text is what the general encoder writes, byte for byte (a property test holds
 them equal); anything off the exact shape returns None and takes the general path,
 which also says what is wrong. Go's extra escapes (``<>&``, U+2028/9, surrogates) are
-applied by the caller to the whole text, as on the general path.
+applied here too. A create whose definition was seen before (``known``) reuses the
+definition's text up to its nonce.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
+
+from nitro_desktop.protocol.v1 import known
+from nitro_desktop.protocol.v1.known import KnownDefinition, known_definition
 
 _enc: Any = getattr(json.encoder, "c_encode_basestring", None)
 _STR = frozenset({str})
@@ -23,6 +28,16 @@ _ALLOCATION = ("participant", "asset", "amount")
 _CREATE = frozenset({"definition", "session_data", "quorum_sigs"})
 _CREATE_UNSIGNED = frozenset({"definition", "session_data"})
 _SUBMIT = frozenset({"app_state_update", "quorum_sigs"})
+_GO_SPECIAL = re.compile("[<>&\u2028\u2029\ud800-\udfff]")
+_GO_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+
+
+def go_escapes(text: str) -> str:
+    """What Go's encoder escapes beyond Python's: ``<>&``, U+2028/9; lone surrogates become U+FFFD."""
+    # Three memchr scans and an ASCII check are cheaper than a regex over every frame.
+    if "<" in text or ">" in text or "&" in text or (not text.isascii() and _GO_SPECIAL.search(text)):
+        text = _GO_SPECIAL.sub(lambda m: _GO_ESCAPES.get(m.group(), "\ufffd"), text)
+    return text
 
 
 def _scalar(value: Any) -> str | None:
@@ -33,6 +48,66 @@ def _scalar(value: Any) -> str | None:
     if kind is int:
         return f"{value}"  # an exact int formats as its repr, with no method lookup
     return None
+
+
+def _json_head(entry: KnownDefinition, value: dict[str, Any]) -> str:
+    """The definition's text up to its nonce, once per known definition (Go's escapes applied)."""
+    head = entry.json_head
+    if head is None:
+        text = _definition(value)
+        if text is None:  # pragma: no cover - a known definition is always in this shape
+            raise AssertionError("a known definition lost its wire shape")
+        head = entry.json_head = go_escapes(text[: text.rindex(',"nonce":') + 9])
+    return head
+
+
+def _string(value: str) -> str:
+    """A JSON string with Go's escapes; strings that repeat (session data) keep their text."""
+    text = _STRINGS.get(value)
+    if text is None:
+        text = go_escapes(_enc(value))
+        if len(value) <= _MAX_CACHED_CHARS:
+            if len(_STRINGS) >= _MAX_CACHED_STRINGS:
+                _STRINGS.clear()
+            _STRINGS[value] = text
+    return text
+
+
+_STRINGS: dict[str, str] = {}
+_MAX_CACHED_STRINGS = 256
+_MAX_CACHED_CHARS = 1024
+
+
+def _known_create(definition: Any, session_data: Any, signatures: Any) -> str | None:
+    """The create payload of a known definition (see ``known``): its cached text, the nonce,
+    the signatures and the session data; already Go-escaped. None when off that shape."""
+    if type(definition) is not dict or type(session_data) is not str:
+        return None
+    entry = known_definition(definition)
+    if entry is None:
+        return None
+    nonce = definition["nonce"]
+    if type(nonce) is str:
+        nonce_text = f'"{nonce}"' if nonce.isascii() and nonce.isdigit() else go_escapes(_enc(nonce))
+    elif type(nonce) is int:
+        nonce_text = f"{nonce}"
+    else:
+        return None
+    head = _json_head(entry, definition)
+    if signatures is None:
+        return f'{{"definition":{head}{nonce_text}}},"session_data":{_string(session_data)}}}'
+    if type(signatures) is not list or len(signatures) != 1:
+        return None
+    (only,) = signatures
+    if only is known.last_signature:  # made by quorum_signature: 0x and hex, nothing to escape
+        quoted = f'["{only}"]'
+    elif type(only) is str:
+        quoted = f"[{go_escapes(_enc(only))}]"
+    else:
+        return None
+    return (
+        f'{{"definition":{head}{nonce_text}}},"quorum_sigs":{quoted},"session_data":{_string(session_data)}}}'
+    )
 
 
 def _definition(value: Any) -> str | None:
@@ -94,9 +169,25 @@ def _signatures(value: Any) -> str | None:
 
 
 def payload_text(payload: dict[str, Any]) -> str | None:
-    """The compact JSON of a create or submit payload (keys sorted, as Go writes a map), or None."""
+    """The compact JSON of a create or submit payload (keys sorted, as Go writes a map, and
+    Go's escapes applied), or None."""
     if _enc is None:  # pragma: no cover - CPython always has the C encoder
         return None
+    size = len(payload)
+    if (size == 3 or size == 2) and "definition" in payload:
+        try:
+            known_text = _known_create(
+                payload["definition"], payload["session_data"], payload["quorum_sigs"] if size == 3 else None
+            )
+        except KeyError:
+            known_text = None
+        if known_text is not None:
+            return known_text
+    text = _payload_text(payload)
+    return None if text is None else go_escapes(text)
+
+
+def _payload_text(payload: dict[str, Any]) -> str | None:
     try:
         keys = payload.keys()
         if keys == _CREATE or keys == _CREATE_UNSIGNED:

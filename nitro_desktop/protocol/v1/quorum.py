@@ -18,6 +18,7 @@ from nitro_desktop.protocol.crypto import (
     signature_bytes,
 )
 from nitro_desktop.protocol.errors import SignatureError
+from nitro_desktop.protocol.v1 import known
 
 SignerKind = Literal["wallet", "session_key"]
 KIND_BYTES: dict[str, int] = {"wallet": 0xA1, "session_key": 0xA2}
@@ -86,7 +87,10 @@ def quorum_signature(
     prefix = _PREFIXES.get(kind) if type(kind) is str else None
     if prefix is None:
         prefix = f"0x{signer_kind_byte(kind):02x}"
-    if type(hash) is str and len(hash) == 66 and hash[:2] == "0x" and hash.isascii():
+    last = known.last_hash
+    if hash is last[0]:
+        raw = last[1]  # create_session_hash's own text: its bytes, not a parse of them
+    elif type(hash) is str and len(hash) == 66 and hash[:2] == "0x" and hash.isascii():
         try:
             raw = bytes.fromhex(hash[2:])  # the usual case: create_session_hash's own text
         except ValueError:
@@ -97,9 +101,12 @@ def quorum_signature(
         raw = hash_bytes32(hash)
     digest = keccak256(_EIP191_PREFIX + raw)
     if type(signer) is RawKeySigner:  # returns r||s||v with v = 27/28 already
-        return prefix + signer.unsafe_sign_hash(digest).hex()
-    signer = as_signer(signer)
-    return prefix + signature_bytes(signer.unsafe_sign_hash(digest)).hex()
+        text = prefix + signer.unsafe_sign_hash(digest).hex()
+    else:
+        signer = as_signer(signer)
+        text = prefix + signature_bytes(signer.unsafe_sign_hash(digest)).hex()
+    known.last_signature = text
+    return text
 
 
 def decode_quorum_signature(signature: Any) -> tuple[str, bytes]:

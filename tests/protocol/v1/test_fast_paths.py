@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nitro_desktop.protocol.errors import AddressError, ProtocolError, SignatureError
-from nitro_desktop.protocol.v1 import app_session, create_session_hash, models, quorum_signature
+from nitro_desktop.protocol.v1 import abi, app_session, create_session_hash, models, quorum_signature
 from nitro_desktop.protocol.v1.frames import encode_payload, encode_payload_generic
 from nitro_desktop.protocol.v1.payload_text import payload_text
 
@@ -134,11 +134,11 @@ def test_signing_caches_stay_bounded() -> None:
         wallet = "0x" + i.to_bytes(20, "big").hex()
         create_session_hash({**_definition([wallet], [1]), "application_id": f"app-{i}"}, f"data {i}")
     assert len(models._PARTICIPANTS) <= models._PARTICIPANTS_MAX
-    assert len(app_session._STRING_TAILS) <= app_session._MAX_CACHED_STRINGS
+    assert len(abi.STRING_TAILS) <= abi.MAX_CACHED_STRINGS
     assert len(app_session._PARTICIPANTS_TAILS) <= app_session._MAX_CACHED_TAILS
-    long_data = "x" * (app_session._MAX_CACHED_STRING_CHARS + 1)
+    long_data = "x" * (abi.MAX_CACHED_STRING_CHARS + 1)
     create_session_hash(_definition([A], [1]), long_data)
-    assert long_data not in app_session._STRING_TAILS
+    assert long_data not in abi.STRING_TAILS
 
 
 def test_a_hash_with_spaces_is_not_signed_as_a_shorter_one() -> None:
@@ -147,3 +147,61 @@ def test_a_hash_with_spaces_is_not_signed_as_a_shorter_one() -> None:
     assert len(spaced) == 66
     with pytest.raises(SignatureError, match="not hex"):
         quorum_signature(spaced, KEY)
+
+
+wallets = st.sampled_from([A, B, A.lower(), A.upper().replace("0X", "0x"), "0X" + B[2:], B[:-1] + "g"])
+weights = st.integers(min_value=0, max_value=300) | st.sampled_from([True, 1.0])
+nonces = (
+    st.integers(min_value=0, max_value=2**64 + 5).map(str)
+    | st.integers(min_value=-1, max_value=2**64)
+    | st.sampled_from(["007", "", " 1", "1_0", "\u0661", "-0", "9" * 21, True])
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(["chess-v1", "<&>", "\ud800", "é"]),
+    st.lists(st.tuples(wallets, weights), max_size=4),
+    st.integers(min_value=0, max_value=256),
+    st.lists(nonces, min_size=1, max_size=3),
+    texts,
+)
+def test_known_definitions_hash_and_frame_as_the_general_path(
+    app: str, people: list[Any], quorum: int, nonce_list: list[Any], data: str
+) -> None:
+    """Each create of the same definition but its nonce (the cached entry's case) equals the
+    general readers' hash and the general encoder's text, its signature included."""
+    for nonce in nonce_list:
+        definition = {
+            "application_id": app,
+            "participants": [{"wallet_address": w, "signature_weight": s} for w, s in people],
+            "quorum": quorum,
+            "nonce": nonce,
+        }
+        try:
+            expected = (
+                "0x" + app_session.create_session_hash_bytes(models.parse_definition(definition), data).hex()
+            )
+        except ProtocolError:
+            with pytest.raises(ProtocolError):
+                create_session_hash(definition, data)
+            continue
+        got = create_session_hash(definition, data)
+        assert got == expected
+        own = quorum_signature(got, KEY)
+        assert own == quorum_signature(bytes.fromhex(got[2:]), KEY)  # not read back from the memo
+        for sigs in ([own], [own[:-2] + "<>"], [own, own], []):
+            payload = {"definition": definition, "session_data": data, "quorum_sigs": sigs}
+            assert encode_payload(payload) == encode_payload_generic(payload)
+        unsigned = {"definition": definition, "session_data": data}
+        assert encode_payload(unsigned) == encode_payload_generic(unsigned)
+
+
+def test_a_known_definition_with_an_equal_but_odd_value_is_not_served_the_cached_entry() -> None:
+    good = _definition([A, B], [1, 1], nonce="5")
+    create_session_hash(good, "")  # now known
+    for odd_weight in (True, 1.0):
+        with pytest.raises(ProtocolError, match="signature_weight"):
+            create_session_hash(_definition([A, B], [1, odd_weight], nonce="5"), "")
+    payload = {"definition": _definition([A, B], [1, True], nonce="5"), "session_data": "", "quorum_sigs": []}
+    assert '"signature_weight":true' in encode_payload(payload)

@@ -1,0 +1,90 @@
+"""Definitions seen before, by their exact wire values: their ABI pieces and JSON text.
+
+A client creates session after session among the same people; only the nonce changes.
+Both the create hash and the frame writer read the same definition dict, so both look it
+up here by (application_id, quorum, wallet, weight, ...) with exact types and wire key
+order, and only a first sight (or a definition off that shape) takes the validating
+readers. The key holds exact ``str``/``int`` values only, so an equal but different value
+(``True`` for ``1``) is never served another's entry. Bounded in entries and in size.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nitro_desktop.protocol.v1 import abi
+from nitro_desktop.protocol.v1.models import MAX_PARTICIPANTS, Participant, fast_definition
+
+_DEFINITION = ("application_id", "participants", "quorum", "nonce")
+_PARTICIPANT = ("wallet_address", "signature_weight")
+_MAX_ENTRIES = 512
+_MAX_CACHED_PARTICIPANTS = 32
+_ADDRESS_PAD = b"\0" * 12
+
+
+def _word(number: int) -> bytes:
+    return number.to_bytes(32, "big")
+
+
+class KnownDefinition:
+    """One validated definition without its nonce: what hashing and framing it needs."""
+
+    __slots__ = ("application_id", "create_head", "create_middle", "json_head", "participants", "quorum")
+
+    def __init__(self, application_id: str, participants: tuple[Participant, ...], quorum: int) -> None:
+        self.application_id = application_id
+        self.participants = participants
+        self.quorum = quorum
+        app_tail = abi.string_tail(application_id)
+        parts = [_word(len(participants))]
+        for p in participants:
+            parts.append(_ADDRESS_PAD + bytes.fromhex(p.wallet_address[2:]))
+            parts.append(_word(p.signature_weight))
+        parts_tail = b"".join(parts)
+        # abi.encode(string, (address,uint8)[], uint8, uint64, string) around the nonce word.
+        self.create_head = _word(160) + _word(160 + len(app_tail)) + _word(quorum)
+        self.create_middle = _word(160 + len(app_tail) + len(parts_tail)) + app_tail + parts_tail
+        self.json_head: str | None = None  # written by the frame writer on first use
+
+
+_KNOWN: dict[tuple[Any, ...], KnownDefinition] = {}
+
+
+def known_definition(value: dict[str, Any]) -> KnownDefinition | None:
+    """The entry for a plain dict exactly in wire shape and valid, else None (the general path's)."""
+    if tuple(value) != _DEFINITION:
+        return None
+    application_id, participants, quorum, _ = value.values()
+    if type(participants) is not list or len(participants) > MAX_PARTICIPANTS:
+        return None
+    key = [application_id, quorum]
+    for entry in participants:
+        if type(entry) is not dict or tuple(entry) != _PARTICIPANT:
+            return None
+        wallet, weight = entry.values()
+        if type(wallet) is not str or type(weight) is not int:
+            return None
+        key.append(wallet)
+        key.append(weight)
+    if type(application_id) is not str or type(quorum) is not int:
+        return None
+    frozen = tuple(key)
+    known = _KNOWN.get(frozen)
+    if known is None:
+        parsed = fast_definition(value)  # validates everything, the nonce too
+        if parsed is None:
+            return None
+        known = KnownDefinition(parsed.application_id, parsed.participants, parsed.quorum)
+        if len(participants) <= _MAX_CACHED_PARTICIPANTS:
+            if len(_KNOWN) >= _MAX_ENTRIES:
+                _KNOWN.clear()
+            _KNOWN[frozen] = known
+    return known
+
+
+# The last create hash made here, as (text, bytes): quorum_signature is usually handed that
+# very string next, and reads its bytes back instead of parsing the hex. One tuple, replaced
+# whole, so a thread never pairs one hash's text with another's bytes.
+last_hash: tuple[str, bytes] = ("", b"")
+# The last quorum signature made here (0x and hex digits: nothing for JSON to escape).
+last_signature: str = ""
