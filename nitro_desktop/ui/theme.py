@@ -46,8 +46,10 @@ def _dark() -> QPalette:
     for role, color in (
         (QPalette.ColorRole.Window, "#22252b"),
         (QPalette.ColorRole.WindowText, "#e6e8eb"),
-        (QPalette.ColorRole.Base, "#1a1c21"),
-        (QPalette.ColorRole.AlternateBase, "#262a31"),
+        # Fields lighter than the window: Fusion rings an unchecked radio or box with the
+        # window's colour darkened, which vanished into a base darker than the window.
+        (QPalette.ColorRole.Base, "#3a3f48"),
+        (QPalette.ColorRole.AlternateBase, "#40454f"),
         (QPalette.ColorRole.Text, "#e6e8eb"),
         (QPalette.ColorRole.Button, "#2c3038"),
         (QPalette.ColorRole.ButtonText, "#e6e8eb"),
