@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6 import QtCore
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Signal
-from PySide6.QtGui import QPaintEvent, QResizeEvent, QStandardItemModel
+from PySide6.QtGui import QPaintEvent, QPalette, QResizeEvent, QStandardItemModel
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 from nitro_desktop.ui.checksum import eip55
@@ -343,6 +343,9 @@ class SessionTable(QTableView):
         # Our own viewport, held: viewport() returns a known wrapper. Qt's own would be typed by
         # a search of every QWidget subclass, building ~70 classes' enums before the first paint.
         self._viewport = QWidget()
+        # What Qt does for the viewport it makes itself: cells on the Base colour, not the window's.
+        self._viewport.setBackgroundRole(QPalette.ColorRole.Base)
+        self._viewport.setAutoFillBackground(True)
         self.setViewport(self._viewport)
         self.verticalHeader().hide()
         self.setModel(model)

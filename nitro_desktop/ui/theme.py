@@ -49,7 +49,7 @@ def _dark() -> QPalette:
         # Fields lighter than the window: Fusion rings an unchecked radio or box with the
         # window's colour darkened, which vanished into a base darker than the window.
         (QPalette.ColorRole.Base, "#3a3f48"),
-        (QPalette.ColorRole.AlternateBase, "#40454f"),
+        (QPalette.ColorRole.AlternateBase, "#444a55"),
         (QPalette.ColorRole.Text, "#e6e8eb"),
         (QPalette.ColorRole.Button, "#2c3038"),
         (QPalette.ColorRole.ButtonText, "#e6e8eb"),

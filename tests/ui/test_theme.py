@@ -7,6 +7,7 @@ from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QApplication, QCheckBox, QRadioButton, QStyle, QStyleOptionButton
 from pytestqt.qtbot import QtBot
 
+from nitro_desktop.ui.session_model import SessionListModel, SessionTable
 from nitro_desktop.ui.theme import THEMES, apply_theme
 
 
@@ -67,3 +68,26 @@ def _option(button: QRadioButton | QCheckBox) -> QStyleOptionButton:
     option = QStyleOptionButton()
     option.initFrom(button)
     return option
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_the_session_list_is_drawn_on_the_base_colour(qtbot: QtBot, theme: str) -> None:
+    """The list's own viewport (set for start-up speed) must fill as Qt's would: Base, not Window."""
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    before, style = app.palette(), app.style().name()
+    try:
+        apply_theme(app, theme)
+        table = SessionTable(SessionListModel())
+        qtbot.addWidget(table)
+        table.resize(300, 200)
+        table.show()
+        qtbot.waitExposed(table)
+        viewport = table.viewport()
+        image = viewport.grab().toImage()
+        ratio = viewport.devicePixelRatio()
+        middle = image.pixelColor(int(viewport.width() * ratio / 2), int(viewport.height() * ratio / 2))
+        assert middle == app.palette().color(QPalette.ColorRole.Base), theme
+    finally:
+        app.setStyle(style)
+        app.setPalette(before)
