@@ -20,6 +20,7 @@ import asyncio
 import os
 import sys
 import tempfile
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -79,9 +80,14 @@ async def shoot(out: Path, data_dir: Path) -> list[Path]:
     def grab(widget: QWidget, name: str) -> None:
         path = out / f"{name}.png"
         # A palette of 256 colours (no dithering) keeps a UI screenshot sharp at a quarter of the bytes.
-        image = widget.grab().toImage()
+        # The image's own commonest colours: without a table Qt snaps to a 6x6x6 cube, which turned
+        # the dark theme's #22252b into #333333.
+        image = widget.grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
         flags = Qt.ImageConversionFlag.ThresholdDither | Qt.ImageConversionFlag.AvoidDither
-        small = image.convertToFormat(QImage.Format.Format_Indexed8, flags)
+        pixels = image.constBits().tobytes()
+        counts = Counter(pixels[i : i + 4] for i in range(0, len(pixels), 4))
+        table = [int.from_bytes(rgb, "little") | 0xFF000000 for rgb, _ in counts.most_common(256)]
+        small = image.convertToFormat(QImage.Format.Format_Indexed8, table, flags)
         small.setDevicePixelRatio(image.devicePixelRatio())
         small.save(str(path), "png", -1)
         saved.append(path)
