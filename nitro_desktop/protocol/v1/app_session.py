@@ -12,7 +12,7 @@ from typing import Any
 from nitro_desktop.protocol.crypto import keccak256
 from nitro_desktop.protocol.errors import ProtocolError
 from nitro_desktop.protocol.v1 import abi, known
-from nitro_desktop.protocol.v1.known import known_definition
+from nitro_desktop.protocol.v1.known import known_for_hash
 from nitro_desktop.protocol.v1.models import (
     MAX_SESSION_DATA,
     Definition,
@@ -156,7 +156,7 @@ def create_session_hash_bytes(definition: Mapping[str, Any] | Definition, sessio
 def create_session_hash(definition: Mapping[str, Any] | Definition, session_data: str | None = "") -> str:
     """``app.PackCreateAppSessionRequestV1``: what each quorum signature signs to create a session."""
     if type(definition) is dict and type(session_data) is str and len(session_data) <= MAX_SESSION_DATA:
-        entry = known_definition(definition)  # the usual call: a definition seen before, but the nonce
+        entry = known_for_hash(definition)  # the usual call: a definition seen before, but the nonce
         if entry is not None:
             nonce = definition["nonce"]
             if type(nonce) is str and len(nonce) <= 20 and nonce.isascii() and nonce.isdigit():
