@@ -57,17 +57,19 @@ def known_definition(value: dict[str, Any]) -> KnownDefinition | None:
     application_id, participants, quorum, _ = value.values()
     if type(participants) is not list or len(participants) > MAX_PARTICIPANTS:
         return None
+    if type(application_id) is not str or type(quorum) is not int:
+        return None
     key = [application_id, quorum]
     for entry in participants:
-        if type(entry) is not dict or tuple(entry) != _PARTICIPANT:
+        if type(entry) is not dict or len(entry) != 2:
             return None
-        wallet, weight = entry.values()
+        (first, wallet), (second, weight) = entry.items()  # names and order in one read
+        if first != "wallet_address" or second != "signature_weight":
+            return None
         if type(wallet) is not str or type(weight) is not int:
             return None
         key.append(wallet)
         key.append(weight)
-    if type(application_id) is not str or type(quorum) is not int:
-        return None
     frozen = tuple(key)
     known = _KNOWN.get(frozen)
     return _learn(frozen, value) if known is None else known
