@@ -110,9 +110,7 @@ def _known_create(definition: Any, session_data: Any, signatures: Any) -> str | 
         quoted = f"[{go_escapes(_enc(only))}]"
     else:
         return None
-    return (
-        f'{{"definition":{head}{nonce_text}}},"quorum_sigs":{quoted},"session_data":{data}}}'
-    )
+    return f'{{"definition":{head}{nonce_text}}},"quorum_sigs":{quoted},"session_data":{data}}}'
 
 
 def _definition(value: Any) -> str | None:
