@@ -126,6 +126,23 @@ else:  # pragma: no cover - exercised by the tests through keccak256_pycryptodom
     keccak256 = keccak256_pycryptodome
 
 
+class _DigestOf:
+    """``keccak256(data)`` behind ``.digest()``, where safe-pysha3 is missing."""
+
+    __slots__ = ("_digest",)
+
+    def __init__(self, data: bytes) -> None:
+        self._digest = keccak256_pycryptodome(data)
+
+    def digest(self) -> bytes:
+        return self._digest
+
+
+#: ``new_keccak(data).digest()`` is ``keccak256(data)`` for bytes, one C call with no Python
+#: frame around it: for the two hashes of every quorum signature.
+new_keccak: Any = _sha3_keccak_256 if _sha3_keccak_256 is not None else _DigestOf
+
+
 # Pure, and asked again and again for the same few addresses (every recovered signer, every
 # ledger key); the bound keeps a peer sending fresh addresses from growing it.
 @functools.lru_cache(maxsize=4096)

@@ -218,7 +218,13 @@ def encode_frame(
         _uint64(request_id, "request_id")
     if type(timestamp) is not int or not 0 <= timestamp <= UINT64_MAX:
         _uint64(timestamp, "timestamp")
-    return f"[{kind},{request_id},{method_json},{encode_payload(payload)},{timestamp}]"
+    if type(payload) is dict:  # encode_payload, one call shallower for the frames we send most
+        text = payload_text(payload)
+        if text is None:
+            text = encode_payload_generic(payload)
+    else:
+        text = encode_payload(payload)
+    return f"[{kind},{request_id},{method_json},{text},{timestamp}]"
 
 
 def error_frame(request_id: int, method: str, message: str, timestamp: int) -> str:

@@ -57,28 +57,68 @@ def known_definition(value: dict[str, Any]) -> KnownDefinition | None:
     application_id, participants, quorum, _ = value.values()
     if type(participants) is not list or len(participants) > MAX_PARTICIPANTS:
         return None
+    if type(application_id) is not str or type(quorum) is not int:
+        return None
     key = [application_id, quorum]
     for entry in participants:
-        if type(entry) is not dict or tuple(entry) != _PARTICIPANT:
+        if type(entry) is not dict or len(entry) != 2:
             return None
-        wallet, weight = entry.values()
+        (first, wallet), (second, weight) = entry.items()  # names and order in one read
+        if first != "wallet_address" or second != "signature_weight":
+            return None
         if type(wallet) is not str or type(weight) is not int:
             return None
         key.append(wallet)
         key.append(weight)
-    if type(application_id) is not str or type(quorum) is not int:
-        return None
     frozen = tuple(key)
     known = _KNOWN.get(frozen)
-    if known is None:
-        parsed = fast_definition(value)  # validates everything, the nonce too
-        if parsed is None:
+    return _learn(frozen, value) if known is None else known
+
+
+def known_for_hash(value: dict[str, Any]) -> KnownDefinition | None:
+    """``known_definition`` for the hash, which reads fields by name as the general readers do:
+    any key order, so no order check (and no tuples of keys) is paid for. Same exact key."""
+    if len(value) != 4 or "nonce" not in value:
+        return None
+    try:
+        application_id = value["application_id"]
+        participants = value["participants"]
+        quorum = value["quorum"]
+    except KeyError:
+        return None
+    if type(participants) is not list or len(participants) > MAX_PARTICIPANTS:
+        return None
+    if type(application_id) is not str or type(quorum) is not int:
+        return None
+    key = [application_id, quorum]
+    for entry in participants:
+        if type(entry) is not dict or len(entry) != 2:
             return None
-        known = KnownDefinition(parsed.application_id, parsed.participants, parsed.quorum)
-        if len(participants) <= _MAX_CACHED_PARTICIPANTS:
-            if len(_KNOWN) >= _MAX_ENTRIES:
-                _KNOWN.clear()
-            _KNOWN[frozen] = known
+        try:
+            wallet = entry["wallet_address"]
+            weight = entry["signature_weight"]
+        except KeyError:
+            return None
+        if type(wallet) is not str or type(weight) is not int:
+            return None
+        key.append(wallet)
+        key.append(weight)
+    frozen = tuple(key)
+    known = _KNOWN.get(frozen)
+    return _learn(frozen, value) if known is None else known
+
+
+def _learn(frozen: tuple[Any, ...], value: dict[str, Any]) -> KnownDefinition | None:
+    # The entry depends on the key's values only (the JSON head is written later, by the
+    # frame writer, from a definition that passed the key-order check).
+    parsed = fast_definition(value)  # validates everything, the nonce too
+    if parsed is None:
+        return None
+    known = KnownDefinition(parsed.application_id, parsed.participants, parsed.quorum)
+    if len(parsed.participants) <= _MAX_CACHED_PARTICIPANTS:
+        if len(_KNOWN) >= _MAX_ENTRIES:
+            _KNOWN.clear()
+        _KNOWN[frozen] = known
     return known
 
 

@@ -93,9 +93,14 @@ def _known_create(definition: Any, session_data: Any, signatures: Any) -> str | 
         nonce_text = f"{nonce}"
     else:
         return None
-    head = _json_head(entry, definition)
+    head = entry.json_head
+    if head is None:
+        head = _json_head(entry, definition)
+    data = _STRINGS.get(session_data)
+    if data is None:
+        data = _string(session_data)
     if signatures is None:
-        return f'{{"definition":{head}{nonce_text}}},"session_data":{_string(session_data)}}}'
+        return f'{{"definition":{head}{nonce_text}}},"session_data":{data}}}'
     if type(signatures) is not list or len(signatures) != 1:
         return None
     (only,) = signatures
@@ -105,9 +110,7 @@ def _known_create(definition: Any, session_data: Any, signatures: Any) -> str | 
         quoted = f"[{go_escapes(_enc(only))}]"
     else:
         return None
-    return (
-        f'{{"definition":{head}{nonce_text}}},"quorum_sigs":{quoted},"session_data":{_string(session_data)}}}'
-    )
+    return f'{{"definition":{head}{nonce_text}}},"quorum_sigs":{quoted},"session_data":{data}}}'
 
 
 def _definition(value: Any) -> str | None:

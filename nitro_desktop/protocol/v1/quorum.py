@@ -14,6 +14,7 @@ from nitro_desktop.protocol.crypto import (
     HashSigner,
     RawKeySigner,
     keccak256,
+    new_keccak,
     recover_address,
     signature_bytes,
 )
@@ -99,7 +100,7 @@ def quorum_signature(
             raw = hash_bytes32(hash)  # says what is wrong
     else:
         raw = hash_bytes32(hash)
-    digest = keccak256(_EIP191_PREFIX + raw)
+    digest = new_keccak(_EIP191_PREFIX + raw).digest()
     if type(signer) is RawKeySigner:  # returns r||s||v with v = 27/28 already
         text = prefix + signer.unsafe_sign_hash(digest).hex()
     else:

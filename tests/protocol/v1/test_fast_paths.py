@@ -205,3 +205,52 @@ def test_a_known_definition_with_an_equal_but_odd_value_is_not_served_the_cached
             create_session_hash(_definition([A, B], [1, odd_weight], nonce="5"), "")
     payload = {"definition": _definition([A, B], [1, True], nonce="5"), "session_data": "", "quorum_sigs": []}
     assert '"signature_weight":true' in encode_payload(payload)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.tuples(wallets, weights, st.booleans()), max_size=3),
+    st.permutations(["application_id", "participants", "quorum", "nonce"]),
+    st.sampled_from([None, "no nonce", "extra key", "no wallet", "extra wallet key"]),
+    nonces,
+)
+def test_the_hash_reads_a_definition_in_any_key_order_as_the_general_path(
+    people: list[Any], order: list[str], odd: str | None, nonce: Any
+) -> None:
+    """The hash's cached lookup goes by field name (no key-order check): any order, a missing or
+    an extra key, hashes (or fails) as the general readers do, first sight and cached alike; and
+    an entry learned from an out-of-order definition frames a wire-order one as the encoder does."""
+    participants = []
+    for wallet, weight, flip in people:
+        entry = {"wallet_address": wallet, "signature_weight": weight}
+        if odd == "no wallet":
+            del entry["wallet_address"]
+            entry["wallet"] = wallet
+        elif odd == "extra wallet key":
+            entry["x"] = 1
+        participants.append(dict(reversed(entry.items())) if flip else entry)
+    fields = {"application_id": "chess-v1", "participants": participants, "quorum": 1, "nonce": nonce}
+    definition = {key: fields[key] for key in order}
+    if odd == "no nonce":
+        del definition["nonce"]
+        definition["nonces"] = nonce
+    elif odd == "extra key":
+        definition["extra"] = 1
+    for _ in range(2):  # first sight, then the cached entry
+        try:
+            expected = (
+                "0x" + app_session.create_session_hash_bytes(models.parse_definition(definition), "d").hex()
+            )
+        except ProtocolError:
+            with pytest.raises(ProtocolError):
+                create_session_hash(definition, "d")
+            continue
+        assert create_session_hash(definition, "d") == expected
+    wire = {key: fields[key] for key in ("application_id", "participants", "quorum", "nonce")}
+    for value in (definition, wire):
+        payload = {"definition": value, "session_data": "d", "quorum_sigs": ["0xa1"]}
+        try:
+            generic = encode_payload_generic(payload)
+        except ProtocolError:
+            continue
+        assert encode_payload(payload) == generic
