@@ -1,6 +1,6 @@
 """Build, encode and sign create_app_session requests; compare with the bare crypto floor.
 
-    .venv/bin/python bench/bench_protocol.py [N] [ROUNDS] [--against CHECKOUT]
+    .venv/bin/python bench/bench_protocol.py [N] [ROUNDS] [--against CHECKOUT] [--python PY]
 
 The floor is keccak256 + libsecp256k1 recoverable signing (coincurve's
 ``sign_recoverable``) of the same request bytes, with no JSON work at all: the
@@ -13,7 +13,8 @@ each figure is the median over the rounds. Goal: >= 0.8x.
 
 ``--against CHECKOUT`` (e.g. ``/work/main``) also runs one round of that
 checkout's ``nitro_desktop`` in a child process after each of ours, with the
-same floor, and prints its ratio beside ours.
+same floor, and prints its ratio beside ours; ``--python PY`` runs this checkout's code
+on another interpreter the same way (see ``_signing_floor``).
 
 A second line times our own crypto calls alone (the hash and sign steps
 ``sign_request`` makes, nothing else), to show the JSON and build share apart
@@ -28,7 +29,7 @@ import time
 from decimal import Decimal
 
 import coincurve
-from _signing_floor import floor_keccak, other_round, print_against, run_from_argv
+from _signing_floor import Other, floor_keccak, other_round, print_against, run_from_argv
 
 from nitro_desktop.protocol import (
     Allocation,
@@ -45,7 +46,7 @@ B = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
 TS = 1735689600000
 
 
-def main(n: int, rounds: int, against: str | None = None, one_round: bool = False) -> None:
+def main(n: int, rounds: int, against: Other | None = None, one_round: bool = False) -> None:
     signer = RawKeySigner(KEY)
 
     def call(i: int):  # type: ignore[no-untyped-def]

@@ -1,6 +1,6 @@
 """v1 app-session creation (dialect "1"): build, hash, quorum-sign and frame, against the crypto floor.
 
-    .venv/bin/python bench/bench_v1.py [N] [ROUNDS] [--against CHECKOUT]
+    .venv/bin/python bench/bench_v1.py [N] [ROUNDS] [--against CHECKOUT] [--python PY]
 
 One "create" is what a client does to open a v1 session: build the definition in wire
 shape, compute ``create_session_hash`` (ABI encoding + keccak256), make a wallet quorum
@@ -15,7 +15,8 @@ shifts both alike); each figure is the median over the rounds. Goal: >= 0.8x.
 
 ``--against CHECKOUT`` (e.g. ``/work/main``) also runs one round of that checkout's
 ``nitro_desktop`` in a child process after each of ours, with the same floor, and prints its
-ratio beside ours.
+ratio beside ours; ``--python PY`` does the same on another interpreter (see
+``_signing_floor``: the ratio depends on how the interpreter was built).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from collections.abc import Callable
 from typing import Any
 
 import coincurve
-from _signing_floor import floor_keccak, other_round, print_against, run_from_argv
+from _signing_floor import Other, floor_keccak, other_round, print_against, run_from_argv
 
 from nitro_desktop.protocol.crypto import RawKeySigner, keccak256
 from nitro_desktop.protocol.v1 import create_session_hash, encode_frame, quorum_signature
@@ -38,7 +39,7 @@ TS = 1767225600000
 METHOD = "app_sessions.v1.create_app_session"
 
 
-def main(n: int, rounds: int, against: str | None = None, one_round: bool = False) -> None:
+def main(n: int, rounds: int, against: Other | None = None, one_round: bool = False) -> None:
     signer = RawKeySigner(KEY)
     me = signer.address.lower()
     raw_key = coincurve.PrivateKey(KEY)
