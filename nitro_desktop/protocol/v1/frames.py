@@ -19,7 +19,7 @@ from typing import Any
 from nitro_desktop.protocol.canonical import go_json
 from nitro_desktop.protocol.errors import FrameFormatError, ProtocolError
 from nitro_desktop.protocol.nesting import nesting_within
-from nitro_desktop.protocol.v1.payload_text import go_escapes, payload_text
+from nitro_desktop.protocol.v1.payload_text import frame_text, go_escapes, payload_text
 from nitro_desktop.protocol.v1.values import UINT64_MAX
 
 # nitronode's default inbound cap (NITRONODE_WS_MAX_MESSAGE_SIZE); what our sandbox enforces.
@@ -218,10 +218,11 @@ def encode_frame(
         _uint64(request_id, "request_id")
     if type(timestamp) is not int or not 0 <= timestamp <= UINT64_MAX:
         _uint64(timestamp, "timestamp")
-    if type(payload) is dict:  # encode_payload, one call shallower for the frames we send most
-        text = payload_text(payload)
-        if text is None:
-            text = encode_payload_generic(payload)
+    if type(payload) is dict:  # the frames we send most, written whole (encode_payload's text)
+        frame = frame_text(kind, request_id, method_json, payload, timestamp)
+        if frame is not None:
+            return frame
+        text = encode_payload_generic(payload)
     else:
         text = encode_payload(payload)
     return f"[{kind},{request_id},{method_json},{text},{timestamp}]"

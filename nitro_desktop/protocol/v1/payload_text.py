@@ -113,6 +113,57 @@ def _known_create(definition: Any, session_data: Any, signatures: Any) -> str | 
     return f'{{"definition":{head}{nonce_text}}},"quorum_sigs":{quoted},"session_data":{data}}}'
 
 
+_KIND_TEXT = ("0", "1", "2", "3", "4")  # frame kinds are 1-4: no int formatting per frame
+
+
+def frame_text(
+    kind: int, request_id: int, method_json: str, payload: dict[str, Any], timestamp: int
+) -> str | None:
+    """The whole frame ``[kind,request_id,method,payload,timestamp]`` when ``payload_text``
+    writes the payload, else None. ``kind`` is 1-4 and the ids are checked by the caller.
+
+    A signed create of a known definition (the frame a client sends most) is written in one
+    f-string from its pieces, with no payload string in between; the text is the same.
+    """
+    if len(payload) == 3 and "definition" in payload:
+        try:
+            definition = payload["definition"]
+            signatures = payload["quorum_sigs"]
+            session_data = payload["session_data"]
+        except KeyError:
+            definition = None
+        if (
+            type(definition) is dict
+            and type(session_data) is str
+            and type(signatures) is list
+            and len(signatures) == 1
+        ):
+            entry = known_definition(definition)
+            if entry is not None:
+                (only,) = signatures
+                nonce = definition["nonce"]
+                head = entry.json_head
+                if head is None:
+                    head = _json_head(entry, definition)
+                data = _STRINGS.get(session_data)
+                if data is None:
+                    data = _string(session_data)
+                # The nonce's quotes sit beside it in the f-string: no quoted copy is made.
+                if type(nonce) is str:
+                    quote = '"' if nonce.isascii() and nonce.isdigit() else None
+                else:
+                    quote = "" if type(nonce) is int else None
+                if only is known.last_signature and quote is not None:  # 0x and hex: nothing to escape
+                    return (
+                        f'[{_KIND_TEXT[kind]},{request_id},{method_json},{{"definition":{head}{quote}'
+                        f'{nonce}{quote}}},"quorum_sigs":["{only}"],"session_data":{data}}},{timestamp}]'
+                    )
+    text = payload_text(payload)
+    if text is None:
+        return None
+    return f"[{_KIND_TEXT[kind]},{request_id},{method_json},{text},{timestamp}]"
+
+
 def _definition(value: Any) -> str | None:
     if type(value) is not dict or tuple(value) != _DEFINITION:
         return None
