@@ -52,32 +52,64 @@ _KNOWN: dict[tuple[Any, ...], KnownDefinition] = {}
 
 def known_definition(value: dict[str, Any]) -> KnownDefinition | None:
     """The entry for a plain dict exactly in wire shape and valid, else None (the general path's)."""
-    if tuple(value) != _DEFINITION:
+    try:
+        first, second, third, fourth = value  # the names in order, in one read
+    except ValueError:
         return None
-    application_id, participants, quorum, _ = value.values()
-    if type(participants) is not list or len(participants) > MAX_PARTICIPANTS:
+    if first != "application_id" or second != "participants" or third != "quorum" or fourth != "nonce":
         return None
-    if type(application_id) is not str or type(quorum) is not int:
+    application_id = value["application_id"]
+    participants = value["participants"]
+    quorum = value["quorum"]
+    if type(participants) is not list or type(application_id) is not str or type(quorum) is not int:
         return None
-    key = [application_id, quorum]
-    for entry in participants:
-        if type(entry) is not dict or len(entry) != 2:
+    if len(participants) == 2:  # the usual session, two people: no loop, no key list
+        one, two = participants
+        if type(one) is not dict or type(two) is not dict or len(one) != 2 or len(two) != 2:
             return None
-        (first, wallet), (second, weight) = entry.items()  # names and order in one read
-        if first != "wallet_address" or second != "signature_weight":
+        # Two keys, both read by name below: the first one's name fixes the order. A loop
+        # that stops at once reads it with no calls (next(iter(...)) costs two).
+        for name in one:  # noqa: B007
+            break
+        for other in two:  # noqa: B007
+            break
+        if name != "wallet_address" or other != "wallet_address":
             return None
-        if type(wallet) is not str or type(weight) is not int:
+        try:
+            wallet, weight = one["wallet_address"], one["signature_weight"]
+            wallet2, weight2 = two["wallet_address"], two["signature_weight"]
+        except KeyError:
             return None
-        key.append(wallet)
-        key.append(weight)
-    frozen = tuple(key)
+        if (
+            type(wallet) is not str
+            or type(weight) is not int
+            or type(wallet2) is not str
+            or type(weight2) is not int
+        ):
+            return None
+        frozen: tuple[Any, ...] = (application_id, quorum, wallet, weight, wallet2, weight2)
+    else:
+        if len(participants) > MAX_PARTICIPANTS:
+            return None
+        key = [application_id, quorum]
+        for entry in participants:
+            if type(entry) is not dict or len(entry) != 2:
+                return None
+            (name, wallet), (other, weight) = entry.items()  # names and order in one read
+            if name != "wallet_address" or other != "signature_weight":
+                return None
+            if type(wallet) is not str or type(weight) is not int:
+                return None
+            key.append(wallet)
+            key.append(weight)
+        frozen = tuple(key)
     known = _KNOWN.get(frozen)
     return _learn(frozen, value) if known is None else known
 
 
 def known_for_hash(value: dict[str, Any]) -> KnownDefinition | None:
     """``known_definition`` for the hash, which reads fields by name as the general readers do:
-    any key order, so no order check (and no tuples of keys) is paid for. Same exact key."""
+    any key order, so no order check is paid for. Same exact key."""
     if len(value) != 4 or "nonce" not in value:
         return None
     try:
@@ -86,24 +118,42 @@ def known_for_hash(value: dict[str, Any]) -> KnownDefinition | None:
         quorum = value["quorum"]
     except KeyError:
         return None
-    if type(participants) is not list or len(participants) > MAX_PARTICIPANTS:
+    if type(participants) is not list or type(application_id) is not str or type(quorum) is not int:
         return None
-    if type(application_id) is not str or type(quorum) is not int:
-        return None
-    key = [application_id, quorum]
-    for entry in participants:
-        if type(entry) is not dict or len(entry) != 2:
+    if len(participants) == 2:  # as in known_definition
+        one, two = participants
+        if type(one) is not dict or type(two) is not dict or len(one) != 2 or len(two) != 2:
             return None
         try:
-            wallet = entry["wallet_address"]
-            weight = entry["signature_weight"]
+            wallet, weight = one["wallet_address"], one["signature_weight"]
+            wallet2, weight2 = two["wallet_address"], two["signature_weight"]
         except KeyError:
             return None
-        if type(wallet) is not str or type(weight) is not int:
+        if (
+            type(wallet) is not str
+            or type(weight) is not int
+            or type(wallet2) is not str
+            or type(weight2) is not int
+        ):
             return None
-        key.append(wallet)
-        key.append(weight)
-    frozen = tuple(key)
+        frozen: tuple[Any, ...] = (application_id, quorum, wallet, weight, wallet2, weight2)
+    else:
+        if len(participants) > MAX_PARTICIPANTS:
+            return None
+        key = [application_id, quorum]
+        for entry in participants:
+            if type(entry) is not dict or len(entry) != 2:
+                return None
+            try:
+                wallet = entry["wallet_address"]
+                weight = entry["signature_weight"]
+            except KeyError:
+                return None
+            if type(wallet) is not str or type(weight) is not int:
+                return None
+            key.append(wallet)
+            key.append(weight)
+        frozen = tuple(key)
     known = _KNOWN.get(frozen)
     return _learn(frozen, value) if known is None else known
 
