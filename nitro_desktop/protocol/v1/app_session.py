@@ -160,17 +160,18 @@ def create_session_hash(definition: Mapping[str, Any] | Definition, session_data
         entry = known_for_hash(definition)  # the usual call: a definition seen before, but the nonce
         if entry is not None:
             nonce = definition["nonce"]
+            number = nonce
             if type(nonce) is str and len(nonce) <= 20 and nonce.isascii() and nonce.isdigit():
-                nonce = int(nonce)
-            if type(nonce) is int and 0 <= nonce <= UINT64_MAX:
+                number = int(nonce)
+            if type(number) is int and 0 <= number <= UINT64_MAX:
                 tail = _STRING_TAILS.get(session_data)
                 if tail is None:
                     tail = _string_tail(session_data)
                 digest: bytes = new_keccak(
-                    b"".join((entry.create_head, nonce.to_bytes(32, "big"), entry.create_middle, tail))
+                    b"".join((entry.create_head, number.to_bytes(32, "big"), entry.create_middle, tail))
                 ).digest()
                 text: str = "0x" + digest.hex()
-                known.last_hash = (text, digest)
+                known.last_hash = (text, digest, nonce)
                 return text
     return _hex(create_session_hash_bytes(definition, session_data))
 

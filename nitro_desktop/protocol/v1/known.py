@@ -172,9 +172,11 @@ def _learn(frozen: tuple[Any, ...], value: dict[str, Any]) -> KnownDefinition | 
     return known
 
 
-# The last create hash made here, as (text, bytes): quorum_signature is usually handed that
-# very string next, and reads its bytes back instead of parsing the hex. One tuple, replaced
-# whole, so a thread never pairs one hash's text with another's bytes.
-last_hash: tuple[str, bytes] = ("", b"")
+# The last create hash made here, as (text, bytes, nonce): quorum_signature is usually handed
+# that very string next, and reads its bytes back instead of parsing the hex; the frame writer
+# is handed that very nonce (a str it checked is ASCII digits, or an int), and quotes it with
+# no second check. One tuple, replaced whole, so a thread never pairs one hash's parts with
+# another's. Strings and ints are immutable: the same object is still what was checked.
+last_hash: tuple[str, bytes, str | int] = ("", b"", 0)
 # The last quorum signature made here (0x and hex digits: nothing for JSON to escape).
 last_signature: str = ""

@@ -125,7 +125,7 @@ def frame_text(
     A signed create of a known definition (the frame a client sends most) is written in one
     f-string from its pieces, with no payload string in between; the text is the same.
     """
-    if len(payload) == 3 and "definition" in payload:
+    if len(payload) == 3 and "definition" in payload and _enc is not None:
         try:
             definition = payload["definition"]
             signatures = payload["quorum_sigs"]
@@ -139,25 +139,39 @@ def frame_text(
             and len(signatures) == 1
         ):
             entry = known_definition(definition)
-            if entry is not None:
-                (only,) = signatures
-                nonce = definition["nonce"]
-                head = entry.json_head
-                if head is None:
-                    head = _json_head(entry, definition)
-                data = _STRINGS.get(session_data)
-                if data is None:
-                    data = _string(session_data)
-                # The nonce's quotes sit beside it in the f-string: no quoted copy is made.
-                if type(nonce) is str:
-                    quote = '"' if nonce.isascii() and nonce.isdigit() else None
-                else:
-                    quote = "" if type(nonce) is int else None
-                if only is known.last_signature and quote is not None:  # 0x and hex: nothing to escape
-                    return (
-                        f'[{_KIND_TEXT[kind]},{request_id},{method_json},{{"definition":{head}{quote}'
-                        f'{nonce}{quote}}},"quorum_sigs":["{only}"],"session_data":{data}}},{timestamp}]'
-                    )
+            if entry is None:  # not known: the direct writer, without a second lookup
+                text = _payload_text(payload)
+                if text is None:
+                    return None
+                return f"[{_KIND_TEXT[kind]},{request_id},{method_json},{go_escapes(text)},{timestamp}]"
+            (only,) = signatures
+            nonce = definition["nonce"]
+            head = entry.json_head
+            if head is None:
+                head = _json_head(entry, definition)
+            data = _STRINGS.get(session_data)
+            if data is None:
+                data = _string(session_data)
+            # The nonce's quotes sit beside it in the f-string: no quoted copy is made. Digits
+            # need no escapes, and the hash's own nonce (see known.last_hash) is digits.
+            if type(nonce) is str:
+                digits = nonce is known.last_hash[2] or (nonce.isascii() and nonce.isdigit())
+                quote = '"' if digits else None
+            else:
+                quote = "" if type(nonce) is int else None
+            if only is known.last_signature and quote is not None:  # 0x and hex: nothing to escape
+                return (
+                    f'[{_KIND_TEXT[kind]},{request_id},{method_json},{{"definition":{head}{quote}'
+                    f'{nonce}{quote}}},"quorum_sigs":["{only}"],"session_data":{data}}},{timestamp}]'
+                )
+            # A signature made elsewhere, or a nonce with characters to escape (as _known_create).
+            if type(only) is not str or (quote is None and type(nonce) is not str):
+                return None  # the general encoder's, which says what is wrong
+            nonce_text = f"{quote}{nonce}{quote}" if quote is not None else go_escapes(_enc(nonce))
+            return (
+                f'[{_KIND_TEXT[kind]},{request_id},{method_json},{{"definition":{head}{nonce_text}}},'
+                f'"quorum_sigs":[{go_escapes(_enc(only))}],"session_data":{data}}},{timestamp}]'
+            )
     text = payload_text(payload)
     if text is None:
         return None

@@ -213,19 +213,48 @@ def test_known_definitions_hash_and_frame_as_the_general_path(
         except ProtocolError:
             with pytest.raises(ProtocolError):
                 create_session_hash(definition, data)
-            continue
-        got = create_session_hash(definition, data)
-        assert got == expected
-        own = quorum_signature(got, KEY)
-        assert own == quorum_signature(bytes.fromhex(got[2:]), KEY)  # not read back from the memo
+            own = quorum_signature(b"\1" * 32, KEY)  # the frame writer's shortcut still applies
+        else:
+            got = create_session_hash(definition, data)
+            assert got == expected
+            memo = quorum_signature(got, KEY)
+            assert memo == quorum_signature(bytes.fromhex(got[2:]), KEY)  # not read back from the memo
+            own = quorum_signature(got, KEY)  # the last one made: the writer quotes it unchecked
         for sigs in ([own], [own[:-2] + "<>"], [own, own], [], [own[:-1] + own[-1]]):
-            payload = {"definition": definition, "session_data": data, "quorum_sigs": sigs}
-            assert encode_payload(payload) == encode_payload_generic(payload)
-            # The whole-frame writer (a known create in one f-string) writes the same frame.
-            frame = encode_frame("req", 7, "app_sessions.v1.create_app_session", payload, 2**64 - 1)
-            assert frame == _general_frame(1, 7, "app_sessions.v1.create_app_session", payload, 2**64 - 1)
-        unsigned = {"definition": definition, "session_data": data}
-        assert encode_payload(unsigned) == encode_payload_generic(unsigned)
+            _same_texts({"definition": definition, "session_data": data, "quorum_sigs": sigs})
+        _same_texts({"definition": definition, "session_data": data})
+
+
+def _same_texts(payload: dict[str, Any]) -> None:
+    """Payload and frame text as the general encoder writes them (or both refused)."""
+    method = "app_sessions.v1.create_app_session"
+    try:
+        expected = encode_payload_generic(payload)
+    except ProtocolError:
+        with pytest.raises(ProtocolError):
+            encode_payload(payload)
+        with pytest.raises(ProtocolError):
+            encode_frame("req", 7, method, payload, 2**64 - 1)
+        return
+    assert encode_payload(payload) == expected
+    # The whole-frame writer (a known create in one f-string) writes the same frame.
+    assert encode_frame("req", 7, method, payload, 2**64 - 1) == _general_frame(
+        1, 7, method, payload, 2**64 - 1
+    )
+
+
+def test_the_whole_frame_writer_takes_each_nonce_and_signature_as_the_general_encoder() -> None:
+    create_session_hash(_definition([A, B], [1, 1], nonce="5"), "d")  # now known
+    own = quorum_signature(b"\2" * 32, KEY)
+    for nonce in ("5", "<5>", "\u2028", 5, 2**70, True, None, 1.5):
+        for sigs in ([own], [own[:-1] + own[-1]], ["<&>"], [5]):
+            _same_texts(
+                {
+                    "definition": _definition([A, B], [1, 1], nonce=nonce),
+                    "session_data": "d",
+                    "quorum_sigs": sigs,
+                }
+            )
 
 
 def test_a_known_definition_with_an_equal_but_odd_value_is_not_served_the_cached_entry() -> None:
