@@ -12,14 +12,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from nitro_desktop.protocol.crypto import new_keccak
 from nitro_desktop.protocol.v1 import abi
 from nitro_desktop.protocol.v1.models import MAX_PARTICIPANTS, Participant, fast_definition
+from nitro_desktop.protocol.v1.values import UINT64_MAX
 
 _DEFINITION = ("application_id", "participants", "quorum", "nonce")
 _PARTICIPANT = ("wallet_address", "signature_weight")
 _MAX_ENTRIES = 512
 _MAX_CACHED_PARTICIPANTS = 32
 _ADDRESS_PAD = b"\0" * 12
+_STRING_TAILS = abi.STRING_TAILS  # cleared in place, never rebound
 
 
 def _word(number: int) -> bytes:
@@ -107,15 +110,18 @@ def known_definition(value: dict[str, Any]) -> KnownDefinition | None:
     return _learn(frozen, value) if known is None else known
 
 
-def known_for_hash(value: dict[str, Any]) -> KnownDefinition | None:
-    """``known_definition`` for the hash, which reads fields by name as the general readers do:
-    any key order, so no order check is paid for. Same exact key."""
-    if len(value) != 4 or "nonce" not in value:
+def known_create_hash(value: dict[str, Any], session_data: str) -> str | None:
+    """``create_session_hash`` of a known definition (its ABI pieces around the nonce word),
+    or None. Fields are read by name as the general readers do: any key order, so no order
+    check is paid for; the same exact key as ``known_definition``. ``session_data`` is a str
+    within MAX_SESSION_DATA (the caller's check)."""
+    if len(value) != 4:
         return None
     try:
         application_id = value["application_id"]
         participants = value["participants"]
         quorum = value["quorum"]
+        nonce = value["nonce"]
     except KeyError:
         return None
     if type(participants) is not list or type(application_id) is not str or type(quorum) is not int:
@@ -154,8 +160,26 @@ def known_for_hash(value: dict[str, Any]) -> KnownDefinition | None:
             key.append(wallet)
             key.append(weight)
         frozen = tuple(key)
-    known = _KNOWN.get(frozen)
-    return _learn(frozen, value) if known is None else known
+    entry = _KNOWN.get(frozen)
+    if entry is None:
+        entry = _learn(frozen, value)
+        if entry is None:
+            return None
+    number = nonce
+    if type(nonce) is str and len(nonce) <= 20 and nonce.isascii() and nonce.isdigit():
+        number = int(nonce)
+    if type(number) is not int or not 0 <= number <= UINT64_MAX:
+        return None
+    tail = _STRING_TAILS.get(session_data)
+    if tail is None:
+        tail = abi.string_tail(session_data)
+    digest: bytes = new_keccak(
+        b"".join((entry.create_head, number.to_bytes(32, "big"), entry.create_middle, tail))
+    ).digest()
+    text: str = "0x" + digest.hex()
+    global last_hash
+    last_hash = (text, digest, nonce)
+    return text
 
 
 def _learn(frozen: tuple[Any, ...], value: dict[str, Any]) -> KnownDefinition | None:
