@@ -207,8 +207,9 @@ def encode_frame(
     """``json.Marshal(rpc.Message{...})``: ``[kind,request_id,"method",{payload},ts]``, no spaces."""
     if type(method) is not str:
         raise ProtocolError(f"frame method must be a string, got {type(method).__name__}")
-    method_json = _METHOD_JSON.get(method)
-    if method_json is None:
+    try:
+        method_json = _METHOD_JSON[method]  # an exact str: hashing it runs no caller code
+    except KeyError:
         method_json = go_escapes(_c_encode_basestring(method)) if _C_GO is not None else go_json(method)
         if len(_METHOD_JSON) < _METHOD_JSON_MAX and len(method) <= MAX_METHOD_CHARS:
             _METHOD_JSON[method] = method_json

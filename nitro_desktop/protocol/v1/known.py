@@ -106,8 +106,10 @@ def known_definition(value: dict[str, Any]) -> KnownDefinition | None:
             key.append(wallet)
             key.append(weight)
         frozen = tuple(key)
-    known = _KNOWN.get(frozen)
-    return _learn(frozen, value) if known is None else known
+    try:
+        return _KNOWN[frozen]  # a subscript is cheaper than .get(); a miss is a first sight
+    except KeyError:
+        return _learn(frozen, value)
 
 
 def known_create_hash(value: dict[str, Any], session_data: str) -> str | None:
@@ -160,18 +162,21 @@ def known_create_hash(value: dict[str, Any], session_data: str) -> str | None:
             key.append(wallet)
             key.append(weight)
         frozen = tuple(key)
-    entry = _KNOWN.get(frozen)
-    if entry is None:
-        entry = _learn(frozen, value)
-        if entry is None:
+    try:
+        entry = _KNOWN[frozen]
+    except KeyError:
+        learnt = _learn(frozen, value)
+        if learnt is None:
             return None
+        entry = learnt
     number = nonce
     if type(nonce) is str and len(nonce) <= 20 and nonce.isascii() and nonce.isdigit():
         number = int(nonce)
     if type(number) is not int or not 0 <= number <= UINT64_MAX:
         return None
-    tail = _STRING_TAILS.get(session_data)
-    if tail is None:
+    try:
+        tail = _STRING_TAILS[session_data]
+    except KeyError:
         tail = abi.string_tail(session_data)
     digest: bytes = new_keccak(
         b"".join((entry.create_head, number.to_bytes(32, "big"), entry.create_middle, tail))

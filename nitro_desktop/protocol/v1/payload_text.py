@@ -149,8 +149,9 @@ def frame_text(
             head = entry.json_head
             if head is None:
                 head = _json_head(entry, definition)
-            data = _STRINGS.get(session_data)
-            if data is None:
+            try:
+                data = _STRINGS[session_data]  # session data repeats; a subscript is the cheapest read
+            except KeyError:
                 data = _string(session_data)
             # The nonce's quotes sit beside it in the f-string: no quoted copy is made. Digits
             # need no escapes, and the hash's own nonce (see known.last_hash) is digits.
