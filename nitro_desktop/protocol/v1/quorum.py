@@ -103,8 +103,8 @@ def quorum_signature(
     else:
         raw = hash_bytes32(hash)
     digest = new_keccak(_EIP191_PREFIX + raw).digest()
-    if type(signer) is RawKeySigner:  # returns r||s||v with v = 27/28 already
-        text = prefix + signer.unsafe_sign_hash(digest).hex()
+    if type(signer) is RawKeySigner:  # r||s||v with v = 27/28 already, as hex
+        text = prefix + signer.sign_hash_hex(digest)
     else:
         signer = as_signer(signer)
         text = prefix + signature_bytes(signer.unsafe_sign_hash(digest)).hex()
