@@ -124,19 +124,25 @@ def frame_text(
 
     A signed create of a known definition (the frame a client sends most) is written in one
     f-string from its pieces, with no payload string in between; the text is the same.
+    Other payloads take ``payload_text``'s steps, inlined (no call between).
     """
-    if len(payload) == 3 and "definition" in payload and _enc is not None:
+    if _enc is None:  # pragma: no cover - CPython always has the C encoder
+        return None
+    size = len(payload)
+    if size != 3 and size != 2:
+        return None  # only creates (2-3 keys) and submits (2) have a direct writer
+    if "definition" in payload:
         try:
             definition = payload["definition"]
-            signatures = payload["quorum_sigs"]
             session_data = payload["session_data"]
+            signatures = payload["quorum_sigs"] if size == 3 else None
         except KeyError:
-            definition = None
+            definition = session_data = signatures = None
         if (
-            type(definition) is dict
-            and type(session_data) is str
-            and type(signatures) is list
+            type(signatures) is list
             and len(signatures) == 1
+            and type(definition) is dict
+            and type(session_data) is str
         ):
             entry = known_definition(definition)
             if entry is None:  # not known: the direct writer, without a second lookup
@@ -173,10 +179,15 @@ def frame_text(
                 f'[{_KIND_TEXT[kind]},{request_id},{method_json},{{"definition":{head}{nonce_text}}},'
                 f'"quorum_sigs":[{go_escapes(_enc(only))}],"session_data":{data}}},{timestamp}]'
             )
-    text = payload_text(payload)
+        known_text = _known_create(definition, session_data, signatures)  # unsigned, or many signatures
+        if known_text is not None:
+            return f"[{_KIND_TEXT[kind]},{request_id},{method_json},{known_text},{timestamp}]"
+    elif "app_state_update" not in payload:
+        return None  # neither a create nor a submit: no direct writer (as _payload_text finds)
+    text = _payload_text(payload)
     if text is None:
         return None
-    return f"[{_KIND_TEXT[kind]},{request_id},{method_json},{text},{timestamp}]"
+    return f"[{_KIND_TEXT[kind]},{request_id},{method_json},{go_escapes(text)},{timestamp}]"
 
 
 def _definition(value: Any) -> str | None:
