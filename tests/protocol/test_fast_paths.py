@@ -90,6 +90,8 @@ def test_raw_signer_matches_coincurve(digest: bytes) -> None:
     key = bytes.fromhex("ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80")
     sig = coincurve.PrivateKey(key).sign_recoverable(digest, hasher=None)
     assert RawKeySigner(key).unsafe_sign_hash(digest) == sig[:64] + bytes([sig[64] + 27])
+    # The hex form (quorum signatures) is the same bytes, read from the same buffer.
+    assert RawKeySigner(key).sign_hash_hex(digest) == (sig[:64] + bytes([sig[64] + 27])).hex()
 
 
 def test_signing_and_hashing_from_many_threads_keep_their_buffers_apart() -> None:
@@ -104,6 +106,8 @@ def test_signing_and_hashing_from_many_threads_keep_their_buffers_apart() -> Non
                 h = keccak256(d)
                 if (h, signer.unsafe_sign_hash(h)) != expected[d]:
                     errors.append(d.hex())
+                if signer.sign_hash_hex(h) != expected[d][1].hex():
+                    errors.append("hex " + d.hex())
 
     threads = [threading.Thread(target=work) for _ in range(4)]
     for t in threads:
@@ -116,6 +120,8 @@ def test_signing_and_hashing_from_many_threads_keep_their_buffers_apart() -> Non
 def test_raw_signer_refuses_a_digest_of_the_wrong_size() -> None:
     with pytest.raises(ValueError, match="32 bytes"):
         RawKeySigner.generate().unsafe_sign_hash(b"\x01" * 31)
+    with pytest.raises(ValueError, match="32 bytes"):
+        RawKeySigner.generate().sign_hash_hex(b"\x01" * 31)
 
 
 @given(st.lists(any_text, max_size=3))

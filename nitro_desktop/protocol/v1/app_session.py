@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from nitro_desktop.protocol.crypto import keccak256, new_keccak
+from nitro_desktop.protocol.crypto import keccak256
 from nitro_desktop.protocol.errors import ProtocolError
-from nitro_desktop.protocol.v1 import abi, known
-from nitro_desktop.protocol.v1.known import known_for_hash
+from nitro_desktop.protocol.v1 import abi
+from nitro_desktop.protocol.v1.known import known_create_hash
 from nitro_desktop.protocol.v1.models import (
     MAX_SESSION_DATA,
     Definition,
@@ -22,7 +22,6 @@ from nitro_desktop.protocol.v1.models import (
     parse_state_update,
 )
 from nitro_desktop.protocol.v1.values import (
-    UINT64_MAX,
     address_bytes,
     normalize_address,
     parse_str,
@@ -157,21 +156,9 @@ def create_session_hash_bytes(definition: Mapping[str, Any] | Definition, sessio
 def create_session_hash(definition: Mapping[str, Any] | Definition, session_data: str | None = "") -> str:
     """``app.PackCreateAppSessionRequestV1``: what each quorum signature signs to create a session."""
     if type(definition) is dict and type(session_data) is str and len(session_data) <= MAX_SESSION_DATA:
-        entry = known_for_hash(definition)  # the usual call: a definition seen before, but the nonce
-        if entry is not None:
-            nonce = definition["nonce"]
-            if type(nonce) is str and len(nonce) <= 20 and nonce.isascii() and nonce.isdigit():
-                nonce = int(nonce)
-            if type(nonce) is int and 0 <= nonce <= UINT64_MAX:
-                tail = _STRING_TAILS.get(session_data)
-                if tail is None:
-                    tail = _string_tail(session_data)
-                digest: bytes = new_keccak(
-                    b"".join((entry.create_head, nonce.to_bytes(32, "big"), entry.create_middle, tail))
-                ).digest()
-                text: str = "0x" + digest.hex()
-                known.last_hash = (text, digest)
-                return text
+        text = known_create_hash(definition, session_data)  # the usual call: seen before, but the nonce
+        if text is not None:
+            return text
     return _hex(create_session_hash_bytes(definition, session_data))
 
 

@@ -19,7 +19,7 @@ from typing import Any
 from nitro_desktop.protocol.canonical import go_json
 from nitro_desktop.protocol.errors import FrameFormatError, ProtocolError
 from nitro_desktop.protocol.nesting import nesting_within
-from nitro_desktop.protocol.v1.payload_text import go_escapes, payload_text
+from nitro_desktop.protocol.v1.payload_text import frame_text, go_escapes, payload_text
 from nitro_desktop.protocol.v1.values import UINT64_MAX
 
 # nitronode's default inbound cap (NITRONODE_WS_MAX_MESSAGE_SIZE); what our sandbox enforces.
@@ -207,8 +207,9 @@ def encode_frame(
     """``json.Marshal(rpc.Message{...})``: ``[kind,request_id,"method",{payload},ts]``, no spaces."""
     if type(method) is not str:
         raise ProtocolError(f"frame method must be a string, got {type(method).__name__}")
-    method_json = _METHOD_JSON.get(method)
-    if method_json is None:
+    try:
+        method_json = _METHOD_JSON[method]  # an exact str: hashing it runs no caller code
+    except KeyError:
         method_json = go_escapes(_c_encode_basestring(method)) if _C_GO is not None else go_json(method)
         if len(_METHOD_JSON) < _METHOD_JSON_MAX and len(method) <= MAX_METHOD_CHARS:
             _METHOD_JSON[method] = method_json
@@ -218,10 +219,11 @@ def encode_frame(
         _uint64(request_id, "request_id")
     if type(timestamp) is not int or not 0 <= timestamp <= UINT64_MAX:
         _uint64(timestamp, "timestamp")
-    if type(payload) is dict:  # encode_payload, one call shallower for the frames we send most
-        text = payload_text(payload)
-        if text is None:
-            text = encode_payload_generic(payload)
+    if type(payload) is dict:  # the frames we send most, written whole (encode_payload's text)
+        frame = frame_text(kind, request_id, method_json, payload, timestamp)
+        if frame is not None:
+            return frame
+        text = encode_payload_generic(payload)
     else:
         text = encode_payload(payload)
     return f"[{kind},{request_id},{method_json},{text},{timestamp}]"

@@ -12,14 +12,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from nitro_desktop.protocol.crypto import new_keccak
 from nitro_desktop.protocol.v1 import abi
 from nitro_desktop.protocol.v1.models import MAX_PARTICIPANTS, Participant, fast_definition
+from nitro_desktop.protocol.v1.values import UINT64_MAX
 
 _DEFINITION = ("application_id", "participants", "quorum", "nonce")
 _PARTICIPANT = ("wallet_address", "signature_weight")
 _MAX_ENTRIES = 512
 _MAX_CACHED_PARTICIPANTS = 32
 _ADDRESS_PAD = b"\0" * 12
+_STRING_TAILS = abi.STRING_TAILS  # cleared in place, never rebound
 
 
 def _word(number: int) -> bytes:
@@ -52,60 +55,136 @@ _KNOWN: dict[tuple[Any, ...], KnownDefinition] = {}
 
 def known_definition(value: dict[str, Any]) -> KnownDefinition | None:
     """The entry for a plain dict exactly in wire shape and valid, else None (the general path's)."""
-    if tuple(value) != _DEFINITION:
+    try:
+        first, second, third, fourth = value  # the names in order, in one read
+    except ValueError:
         return None
-    application_id, participants, quorum, _ = value.values()
-    if type(participants) is not list or len(participants) > MAX_PARTICIPANTS:
+    if first != "application_id" or second != "participants" or third != "quorum" or fourth != "nonce":
         return None
-    if type(application_id) is not str or type(quorum) is not int:
+    application_id = value["application_id"]
+    participants = value["participants"]
+    quorum = value["quorum"]
+    if type(participants) is not list or type(application_id) is not str or type(quorum) is not int:
         return None
-    key = [application_id, quorum]
-    for entry in participants:
-        if type(entry) is not dict or len(entry) != 2:
+    if len(participants) == 2:  # the usual session, two people: no loop, no key list
+        one, two = participants
+        if type(one) is not dict or type(two) is not dict or len(one) != 2 or len(two) != 2:
             return None
-        (first, wallet), (second, weight) = entry.items()  # names and order in one read
-        if first != "wallet_address" or second != "signature_weight":
+        # Two keys, both read by name below: the first one's name fixes the order. A loop
+        # that stops at once reads it with no calls (next(iter(...)) costs two).
+        for name in one:  # noqa: B007
+            break
+        for other in two:  # noqa: B007
+            break
+        if name != "wallet_address" or other != "wallet_address":
             return None
-        if type(wallet) is not str or type(weight) is not int:
+        try:
+            wallet, weight = one["wallet_address"], one["signature_weight"]
+            wallet2, weight2 = two["wallet_address"], two["signature_weight"]
+        except KeyError:
             return None
-        key.append(wallet)
-        key.append(weight)
-    frozen = tuple(key)
-    known = _KNOWN.get(frozen)
-    return _learn(frozen, value) if known is None else known
+        if (
+            type(wallet) is not str
+            or type(weight) is not int
+            or type(wallet2) is not str
+            or type(weight2) is not int
+        ):
+            return None
+        frozen: tuple[Any, ...] = (application_id, quorum, wallet, weight, wallet2, weight2)
+    else:
+        if len(participants) > MAX_PARTICIPANTS:
+            return None
+        key = [application_id, quorum]
+        for entry in participants:
+            if type(entry) is not dict or len(entry) != 2:
+                return None
+            (name, wallet), (other, weight) = entry.items()  # names and order in one read
+            if name != "wallet_address" or other != "signature_weight":
+                return None
+            if type(wallet) is not str or type(weight) is not int:
+                return None
+            key.append(wallet)
+            key.append(weight)
+        frozen = tuple(key)
+    try:
+        return _KNOWN[frozen]  # a subscript is cheaper than .get(); a miss is a first sight
+    except KeyError:
+        return _learn(frozen, value)
 
 
-def known_for_hash(value: dict[str, Any]) -> KnownDefinition | None:
-    """``known_definition`` for the hash, which reads fields by name as the general readers do:
-    any key order, so no order check (and no tuples of keys) is paid for. Same exact key."""
-    if len(value) != 4 or "nonce" not in value:
+def known_create_hash(value: dict[str, Any], session_data: str) -> str | None:
+    """``create_session_hash`` of a known definition (its ABI pieces around the nonce word),
+    or None. Fields are read by name as the general readers do: any key order, so no order
+    check is paid for; the same exact key as ``known_definition``. ``session_data`` is a str
+    within MAX_SESSION_DATA (the caller's check)."""
+    if len(value) != 4:
         return None
     try:
         application_id = value["application_id"]
         participants = value["participants"]
         quorum = value["quorum"]
+        nonce = value["nonce"]
     except KeyError:
         return None
-    if type(participants) is not list or len(participants) > MAX_PARTICIPANTS:
+    if type(participants) is not list or type(application_id) is not str or type(quorum) is not int:
         return None
-    if type(application_id) is not str or type(quorum) is not int:
-        return None
-    key = [application_id, quorum]
-    for entry in participants:
-        if type(entry) is not dict or len(entry) != 2:
+    if len(participants) == 2:  # as in known_definition
+        one, two = participants
+        if type(one) is not dict or type(two) is not dict or len(one) != 2 or len(two) != 2:
             return None
         try:
-            wallet = entry["wallet_address"]
-            weight = entry["signature_weight"]
+            wallet, weight = one["wallet_address"], one["signature_weight"]
+            wallet2, weight2 = two["wallet_address"], two["signature_weight"]
         except KeyError:
             return None
-        if type(wallet) is not str or type(weight) is not int:
+        if (
+            type(wallet) is not str
+            or type(weight) is not int
+            or type(wallet2) is not str
+            or type(weight2) is not int
+        ):
             return None
-        key.append(wallet)
-        key.append(weight)
-    frozen = tuple(key)
-    known = _KNOWN.get(frozen)
-    return _learn(frozen, value) if known is None else known
+        frozen: tuple[Any, ...] = (application_id, quorum, wallet, weight, wallet2, weight2)
+    else:
+        if len(participants) > MAX_PARTICIPANTS:
+            return None
+        key = [application_id, quorum]
+        for entry in participants:
+            if type(entry) is not dict or len(entry) != 2:
+                return None
+            try:
+                wallet = entry["wallet_address"]
+                weight = entry["signature_weight"]
+            except KeyError:
+                return None
+            if type(wallet) is not str or type(weight) is not int:
+                return None
+            key.append(wallet)
+            key.append(weight)
+        frozen = tuple(key)
+    try:
+        entry = _KNOWN[frozen]
+    except KeyError:
+        learnt = _learn(frozen, value)
+        if learnt is None:
+            return None
+        entry = learnt
+    number = nonce
+    if type(nonce) is str and len(nonce) <= 20 and nonce.isascii() and nonce.isdigit():
+        number = int(nonce)
+    if type(number) is not int or not 0 <= number <= UINT64_MAX:
+        return None
+    try:
+        tail = _STRING_TAILS[session_data]
+    except KeyError:
+        tail = abi.string_tail(session_data)
+    digest: bytes = new_keccak(
+        b"".join((entry.create_head, number.to_bytes(32, "big"), entry.create_middle, tail))
+    ).digest()
+    text: str = "0x" + digest.hex()
+    global last_hash
+    last_hash = (text, digest, nonce)
+    return text
 
 
 def _learn(frozen: tuple[Any, ...], value: dict[str, Any]) -> KnownDefinition | None:
@@ -122,9 +201,11 @@ def _learn(frozen: tuple[Any, ...], value: dict[str, Any]) -> KnownDefinition | 
     return known
 
 
-# The last create hash made here, as (text, bytes): quorum_signature is usually handed that
-# very string next, and reads its bytes back instead of parsing the hex. One tuple, replaced
-# whole, so a thread never pairs one hash's text with another's bytes.
-last_hash: tuple[str, bytes] = ("", b"")
+# The last create hash made here, as (text, bytes, nonce): quorum_signature is usually handed
+# that very string next, and reads its bytes back instead of parsing the hex; the frame writer
+# is handed that very nonce (a str it checked is ASCII digits, or an int), and quotes it with
+# no second check. One tuple, replaced whole, so a thread never pairs one hash's parts with
+# another's. Strings and ints are immutable: the same object is still what was checked.
+last_hash: tuple[str, bytes, str | int] = ("", b"", 0)
 # The last quorum signature made here (0x and hex digits: nothing for JSON to escape).
 last_signature: str = ""

@@ -113,6 +113,83 @@ def _known_create(definition: Any, session_data: Any, signatures: Any) -> str | 
     return f'{{"definition":{head}{nonce_text}}},"quorum_sigs":{quoted},"session_data":{data}}}'
 
 
+_KIND_TEXT = ("0", "1", "2", "3", "4")  # frame kinds are 1-4: no int formatting per frame
+
+
+def frame_text(
+    kind: int, request_id: int, method_json: str, payload: dict[str, Any], timestamp: int
+) -> str | None:
+    """The whole frame ``[kind,request_id,method,payload,timestamp]`` when ``payload_text``
+    writes the payload, else None. ``kind`` is 1-4 and the ids are checked by the caller.
+
+    A signed create of a known definition (the frame a client sends most) is written in one
+    f-string from its pieces, with no payload string in between; the text is the same.
+    Other payloads take ``payload_text``'s steps, inlined (no call between).
+    """
+    if _enc is None:  # pragma: no cover - CPython always has the C encoder
+        return None
+    size = len(payload)
+    if size != 3 and size != 2:
+        return None  # only creates (2-3 keys) and submits (2) have a direct writer
+    if "definition" in payload:
+        try:
+            definition = payload["definition"]
+            session_data = payload["session_data"]
+            signatures = payload["quorum_sigs"] if size == 3 else None
+        except KeyError:
+            definition = session_data = signatures = None
+        if (
+            type(signatures) is list
+            and len(signatures) == 1
+            and type(definition) is dict
+            and type(session_data) is str
+        ):
+            entry = known_definition(definition)
+            if entry is None:  # not known: the direct writer, without a second lookup
+                text = _payload_text(payload)
+                if text is None:
+                    return None
+                return f"[{_KIND_TEXT[kind]},{request_id},{method_json},{go_escapes(text)},{timestamp}]"
+            (only,) = signatures
+            nonce = definition["nonce"]
+            head = entry.json_head
+            if head is None:
+                head = _json_head(entry, definition)
+            try:
+                data = _STRINGS[session_data]  # session data repeats; a subscript is the cheapest read
+            except KeyError:
+                data = _string(session_data)
+            # The nonce's quotes sit beside it in the f-string: no quoted copy is made. Digits
+            # need no escapes, and the hash's own nonce (see known.last_hash) is digits.
+            if type(nonce) is str:
+                digits = nonce is known.last_hash[2] or (nonce.isascii() and nonce.isdigit())
+                quote = '"' if digits else None
+            else:
+                quote = "" if type(nonce) is int else None
+            if only is known.last_signature and quote is not None:  # 0x and hex: nothing to escape
+                return (
+                    f'[{_KIND_TEXT[kind]},{request_id},{method_json},{{"definition":{head}{quote}'
+                    f'{nonce}{quote}}},"quorum_sigs":["{only}"],"session_data":{data}}},{timestamp}]'
+                )
+            # A signature made elsewhere, or a nonce with characters to escape (as _known_create).
+            if type(only) is not str or (quote is None and type(nonce) is not str):
+                return None  # the general encoder's, which says what is wrong
+            nonce_text = f"{quote}{nonce}{quote}" if quote is not None else go_escapes(_enc(nonce))
+            return (
+                f'[{_KIND_TEXT[kind]},{request_id},{method_json},{{"definition":{head}{nonce_text}}},'
+                f'"quorum_sigs":[{go_escapes(_enc(only))}],"session_data":{data}}},{timestamp}]'
+            )
+        known_text = _known_create(definition, session_data, signatures)  # unsigned, or many signatures
+        if known_text is not None:
+            return f"[{_KIND_TEXT[kind]},{request_id},{method_json},{known_text},{timestamp}]"
+    elif "app_state_update" not in payload:
+        return None  # neither a create nor a submit: no direct writer (as _payload_text finds)
+    text = _payload_text(payload)
+    if text is None:
+        return None
+    return f"[{_KIND_TEXT[kind]},{request_id},{method_json},{go_escapes(text)},{timestamp}]"
+
+
 def _definition(value: Any) -> str | None:
     if type(value) is not dict or tuple(value) != _DEFINITION:
         return None

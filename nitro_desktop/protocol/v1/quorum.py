@@ -26,6 +26,7 @@ KIND_BYTES: dict[str, int] = {"wallet": 0xA1, "session_key": 0xA2}
 KIND_NAMES: dict[int, str] = {byte: name for name, byte in KIND_BYTES.items()}
 _EIP191_PREFIX = b"\x19Ethereum Signed Message:\n32"
 _PREFIXES = {name: f"0x{byte:02x}" for name, byte in KIND_BYTES.items()}
+_WALLET = "wallet"
 
 
 def hash_bytes32(value: bytes | bytearray | memoryview | str, field: str = "hash") -> bytes:
@@ -82,10 +83,11 @@ def signer_kind_byte(kind: str | int) -> int:
 def quorum_signature(
     hash: bytes | bytearray | str,
     signer: HashSigner | bytes | bytearray | str,
-    kind: SignerKind | str | int = "wallet",
+    kind: SignerKind | str | int = _WALLET,
 ) -> str:
     """Sign a create/update hash as a quorum signature: ``0xa1``/``0xa2`` + r‖s‖v (v = 27/28)."""
-    prefix = _PREFIXES.get(kind) if type(kind) is str else None
+    # The default kind is this very str object (no lookup); an equal one takes the dict.
+    prefix = "0xa1" if kind is _WALLET else _PREFIXES.get(kind) if type(kind) is str else None
     if prefix is None:
         prefix = f"0x{signer_kind_byte(kind):02x}"
     last = known.last_hash
@@ -101,8 +103,8 @@ def quorum_signature(
     else:
         raw = hash_bytes32(hash)
     digest = new_keccak(_EIP191_PREFIX + raw).digest()
-    if type(signer) is RawKeySigner:  # returns r||s||v with v = 27/28 already
-        text = prefix + signer.unsafe_sign_hash(digest).hex()
+    if type(signer) is RawKeySigner:  # r||s||v with v = 27/28 already, as hex
+        text = prefix + signer.sign_hash_hex(digest)
     else:
         signer = as_signer(signer)
         text = prefix + signature_bytes(signer.unsafe_sign_hash(digest)).hex()

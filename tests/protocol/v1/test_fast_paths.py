@@ -8,8 +8,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from nitro_desktop.protocol.canonical import go_json
 from nitro_desktop.protocol.errors import AddressError, ProtocolError, SignatureError
-from nitro_desktop.protocol.v1 import abi, app_session, create_session_hash, models, quorum_signature
+from nitro_desktop.protocol.v1 import (
+    FrameKind,
+    abi,
+    app_session,
+    create_session_hash,
+    encode_frame,
+    models,
+    quorum_signature,
+)
 from nitro_desktop.protocol.v1.frames import encode_payload, encode_payload_generic
 from nitro_desktop.protocol.v1.payload_text import payload_text
 
@@ -74,17 +83,36 @@ def _reordered(value: Any, flip: bool) -> Any:
     return value
 
 
+def _general_frame(kind: int, request_id: int, method: str, payload: dict[str, Any], timestamp: int) -> str:
+    """The frame as the general encoder writes it: no payload shortcut, no whole-frame writer."""
+    return f"[{kind},{request_id},{go_json(method)},{encode_payload_generic(payload)},{timestamp}]"
+
+
+frame_kinds = st.sampled_from([1, 2, 3, 4, FrameKind.REQUEST, FrameKind.ERROR, "req", "event"])
+_KINDS = {FrameKind.REQUEST: 1, FrameKind.ERROR: 4, "req": 1, "event": 3}
+uint64s = st.integers(min_value=0, max_value=2**64 - 1)
+methods = st.sampled_from(["app_sessions.v1.create_app_session", "m<&>", "\u2028"])
+
+
 @settings(max_examples=400, deadline=None)
-@given(payloads, st.booleans())
-def test_direct_payload_text_equals_the_general_encoder(payload: dict[str, Any], flip: bool) -> None:
+@given(payloads, st.booleans(), frame_kinds, uint64s, methods, uint64s)
+def test_direct_payload_text_equals_the_general_encoder(
+    payload: dict[str, Any], flip: bool, kind: Any, request_id: int, method: str, timestamp: int
+) -> None:
     payload = _reordered(payload, flip)
     try:
         expected = encode_payload_generic(payload)
     except ProtocolError:
         with pytest.raises(ProtocolError):
             encode_payload(payload)
+        with pytest.raises(ProtocolError):
+            encode_frame(kind, request_id, method, payload, timestamp)
         return
     assert encode_payload(payload) == expected
+    number = _KINDS.get(kind, kind)
+    assert encode_frame(kind, request_id, method, payload, timestamp) == _general_frame(
+        number, request_id, method, payload, timestamp
+    )
 
 
 def test_the_shortcut_takes_the_shapes_we_send() -> None:
@@ -185,16 +213,48 @@ def test_known_definitions_hash_and_frame_as_the_general_path(
         except ProtocolError:
             with pytest.raises(ProtocolError):
                 create_session_hash(definition, data)
-            continue
-        got = create_session_hash(definition, data)
-        assert got == expected
-        own = quorum_signature(got, KEY)
-        assert own == quorum_signature(bytes.fromhex(got[2:]), KEY)  # not read back from the memo
-        for sigs in ([own], [own[:-2] + "<>"], [own, own], []):
-            payload = {"definition": definition, "session_data": data, "quorum_sigs": sigs}
-            assert encode_payload(payload) == encode_payload_generic(payload)
-        unsigned = {"definition": definition, "session_data": data}
-        assert encode_payload(unsigned) == encode_payload_generic(unsigned)
+            own = quorum_signature(b"\1" * 32, KEY)  # the frame writer's shortcut still applies
+        else:
+            got = create_session_hash(definition, data)
+            assert got == expected
+            memo = quorum_signature(got, KEY)
+            assert memo == quorum_signature(bytes.fromhex(got[2:]), KEY)  # not read back from the memo
+            own = quorum_signature(got, KEY)  # the last one made: the writer quotes it unchecked
+        for sigs in ([own], [own[:-2] + "<>"], [own, own], [], [own[:-1] + own[-1]]):
+            _same_texts({"definition": definition, "session_data": data, "quorum_sigs": sigs})
+        _same_texts({"definition": definition, "session_data": data})
+
+
+def _same_texts(payload: dict[str, Any]) -> None:
+    """Payload and frame text as the general encoder writes them (or both refused)."""
+    method = "app_sessions.v1.create_app_session"
+    try:
+        expected = encode_payload_generic(payload)
+    except ProtocolError:
+        with pytest.raises(ProtocolError):
+            encode_payload(payload)
+        with pytest.raises(ProtocolError):
+            encode_frame("req", 7, method, payload, 2**64 - 1)
+        return
+    assert encode_payload(payload) == expected
+    # The whole-frame writer (a known create in one f-string) writes the same frame.
+    assert encode_frame("req", 7, method, payload, 2**64 - 1) == _general_frame(
+        1, 7, method, payload, 2**64 - 1
+    )
+
+
+def test_the_whole_frame_writer_takes_each_nonce_and_signature_as_the_general_encoder() -> None:
+    create_session_hash(_definition([A, B], [1, 1], nonce="5"), "d")  # now known
+    own = quorum_signature(b"\2" * 32, KEY)
+    for nonce in ("5", "<5>", "\u2028", 5, 2**70, True, None, 1.5):
+        for sigs in ([own], [own[:-1] + own[-1]], ["<&>"], [5]):
+            _same_texts(
+                {
+                    "definition": _definition([A, B], [1, 1], nonce=nonce),
+                    "session_data": "d",
+                    "quorum_sigs": sigs,
+                }
+            )
 
 
 def test_a_known_definition_with_an_equal_but_odd_value_is_not_served_the_cached_entry() -> None:
