@@ -346,8 +346,8 @@ class RawKeySigner:
     def address(self) -> str:
         return self._address
 
-    def unsafe_sign_hash(self, message_hash: bytes) -> bytes:
-        """65 bytes r||s||v, v = 27/28 (RFC 6979 nonce: the same as coincurve's ``sign_recoverable``)."""
+    def _sign(self, message_hash: bytes) -> _Scratch:
+        """Sign into this thread's buffers: r||s||v (v = 27/28) is then in ``compact``."""
         if type(message_hash) is not bytes:
             message_hash = bytes(message_hash)
         if len(message_hash) != 32:
@@ -361,26 +361,17 @@ class RawKeySigner:
             raise ValueError("the private key was rejected by libsecp256k1")
         _serialize_compact(self._ctx, out, recid, sig)
         out[64] = recid[0] + 27
-        signature: bytes = scratch.compact_view[:]
+        return scratch
+
+    def unsafe_sign_hash(self, message_hash: bytes) -> bytes:
+        """65 bytes r||s||v, v = 27/28 (RFC 6979 nonce: the same as coincurve's ``sign_recoverable``)."""
+        signature: bytes = self._sign(message_hash).compact_view[:]
         return signature
 
     def sign_hash_hex(self, message_hash: bytes) -> str:
         """``unsafe_sign_hash(message_hash).hex()``, written from the output buffer with no bytes
-        object between (quorum signatures are hex). The same steps as ``unsafe_sign_hash``."""
-        if type(message_hash) is not bytes:
-            message_hash = bytes(message_hash)
-        if len(message_hash) != 32:
-            raise ValueError("message hash must be 32 bytes long")
-        try:
-            scratch: _Scratch = _local.scratch
-        except AttributeError:
-            scratch = _scratch()
-        sig, out, recid = scratch.signature, scratch.compact, scratch.recid
-        if not _sign_recoverable(self._ctx, sig, message_hash, self._secret, _NULL, _NULL):
-            raise ValueError("the private key was rejected by libsecp256k1")
-        _serialize_compact(self._ctx, out, recid, sig)
-        out[64] = recid[0] + 27
-        text: str = scratch.compact_hex.hex()
+        object between (quorum signatures are hex)."""
+        text: str = self._sign(message_hash).compact_hex.hex()
         return text
 
     def __repr__(self) -> str:
