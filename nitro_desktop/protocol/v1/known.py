@@ -53,6 +53,26 @@ class KnownDefinition:
 _KNOWN: dict[tuple[Any, ...], KnownDefinition] = {}
 
 
+def _pair_key(application_id: str, quorum: int, one: Any, two: Any) -> tuple[Any, ...] | None:
+    """The cache key of a two-person definition (the usual session: no loop, no key list),
+    read by name with exact types, or None. The frame's reader checks key order itself."""
+    if type(one) is not dict or type(two) is not dict or len(one) != 2 or len(two) != 2:
+        return None
+    try:
+        wallet, weight = one["wallet_address"], one["signature_weight"]
+        wallet2, weight2 = two["wallet_address"], two["signature_weight"]
+    except KeyError:
+        return None
+    if (
+        type(wallet) is not str
+        or type(weight) is not int
+        or type(wallet2) is not str
+        or type(weight2) is not int
+    ):
+        return None
+    return (application_id, quorum, wallet, weight, wallet2, weight2)
+
+
 def known_definition(value: dict[str, Any]) -> KnownDefinition | None:
     """The entry for a plain dict exactly in wire shape and valid, else None (the general path's)."""
     try:
@@ -68,29 +88,18 @@ def known_definition(value: dict[str, Any]) -> KnownDefinition | None:
         return None
     if len(participants) == 2:  # the usual session, two people: no loop, no key list
         one, two = participants
-        if type(one) is not dict or type(two) is not dict or len(one) != 2 or len(two) != 2:
+        pair = _pair_key(application_id, quorum, one, two)
+        if pair is None:
             return None
-        # Two keys, both read by name below: the first one's name fixes the order. A loop
-        # that stops at once reads it with no calls (next(iter(...)) costs two).
+        # Two keys, both read by name: the first one's name fixes the order. A loop that
+        # stops at once reads it with no calls (next(iter(...)) costs two).
         for name in one:  # noqa: B007
             break
         for other in two:  # noqa: B007
             break
         if name != "wallet_address" or other != "wallet_address":
             return None
-        try:
-            wallet, weight = one["wallet_address"], one["signature_weight"]
-            wallet2, weight2 = two["wallet_address"], two["signature_weight"]
-        except KeyError:
-            return None
-        if (
-            type(wallet) is not str
-            or type(weight) is not int
-            or type(wallet2) is not str
-            or type(weight2) is not int
-        ):
-            return None
-        frozen: tuple[Any, ...] = (application_id, quorum, wallet, weight, wallet2, weight2)
+        frozen: tuple[Any, ...] = pair
     else:
         if len(participants) > MAX_PARTICIPANTS:
             return None
@@ -130,21 +139,10 @@ def known_create_hash(value: dict[str, Any], session_data: str) -> str | None:
         return None
     if len(participants) == 2:  # as in known_definition
         one, two = participants
-        if type(one) is not dict or type(two) is not dict or len(one) != 2 or len(two) != 2:
+        pair = _pair_key(application_id, quorum, one, two)
+        if pair is None:
             return None
-        try:
-            wallet, weight = one["wallet_address"], one["signature_weight"]
-            wallet2, weight2 = two["wallet_address"], two["signature_weight"]
-        except KeyError:
-            return None
-        if (
-            type(wallet) is not str
-            or type(weight) is not int
-            or type(wallet2) is not str
-            or type(weight2) is not int
-        ):
-            return None
-        frozen: tuple[Any, ...] = (application_id, quorum, wallet, weight, wallet2, weight2)
+        frozen: tuple[Any, ...] = pair
     else:
         if len(participants) > MAX_PARTICIPANTS:
             return None
