@@ -99,20 +99,7 @@ methods = st.sampled_from(["app_sessions.v1.create_app_session", "m<&>", "\u2028
 def test_direct_payload_text_equals_the_general_encoder(
     payload: dict[str, Any], flip: bool, kind: Any, request_id: int, method: str, timestamp: int
 ) -> None:
-    payload = _reordered(payload, flip)
-    try:
-        expected = encode_payload_generic(payload)
-    except ProtocolError:
-        with pytest.raises(ProtocolError):
-            encode_payload(payload)
-        with pytest.raises(ProtocolError):
-            encode_frame(kind, request_id, method, payload, timestamp)
-        return
-    assert encode_payload(payload) == expected
-    number = _KINDS.get(kind, kind)
-    assert encode_frame(kind, request_id, method, payload, timestamp) == _general_frame(
-        number, request_id, method, payload, timestamp
-    )
+    _same_texts(_reordered(payload, flip), kind, request_id, method, timestamp)
 
 
 def test_the_shortcut_takes_the_shapes_we_send() -> None:
@@ -225,21 +212,26 @@ def test_known_definitions_hash_and_frame_as_the_general_path(
         _same_texts({"definition": definition, "session_data": data})
 
 
-def _same_texts(payload: dict[str, Any]) -> None:
+def _same_texts(
+    payload: dict[str, Any],
+    kind: Any = "req",
+    request_id: int = 7,
+    method: str = "app_sessions.v1.create_app_session",
+    timestamp: int = 2**64 - 1,
+) -> None:
     """Payload and frame text as the general encoder writes them (or both refused)."""
-    method = "app_sessions.v1.create_app_session"
     try:
         expected = encode_payload_generic(payload)
     except ProtocolError:
         with pytest.raises(ProtocolError):
             encode_payload(payload)
         with pytest.raises(ProtocolError):
-            encode_frame("req", 7, method, payload, 2**64 - 1)
+            encode_frame(kind, request_id, method, payload, timestamp)
         return
     assert encode_payload(payload) == expected
     # The whole-frame writer (a known create in one f-string) writes the same frame.
-    assert encode_frame("req", 7, method, payload, 2**64 - 1) == _general_frame(
-        1, 7, method, payload, 2**64 - 1
+    assert encode_frame(kind, request_id, method, payload, timestamp) == _general_frame(
+        _KINDS.get(kind, kind), request_id, method, payload, timestamp
     )
 
 
